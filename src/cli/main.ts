@@ -1,0 +1,90 @@
+/**
+ * llm-lab: the command-line face of the same core the extension uses.
+ *
+ *   llm-lab list [--json]
+ *   llm-lab check <exercise-id> [--file <path>] [--solution] [--folder <dir>] [--timeout <ms>] [--json]
+ *
+ * Exit codes: 0 all checks passed, 1 a check failed, 2 usage or setup error.
+ */
+import * as path from 'node:path';
+import { existsSync } from 'node:fs';
+import { parseArgs, styleText } from 'node:util';
+import { findExercise, formatProblem, loadCatalog, type Locale } from '../core/lessons/catalog';
+import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_MS, install } from '../core/install';
+import { formatResult, plain, type Style } from '../core/report';
+import { DEFAULT_FOLDER, learnerFile } from '../core/workspace';
+import { runInWorker } from '../harness/host';
+
+const USAGE = `usage:
+  llm-lab list [--json] [--lang en|zh-cn]
+  llm-lab check <exercise-id> [--file <path>] [--solution] [--folder <dir>] [--timeout <ms>] [--json]`;
+
+class UsageError extends Error {}
+
+const color = process.stdout.isTTY && !process.env.NO_COLOR;
+const style: Style = color
+  ? { ok: (s) => styleText('green', s), bad: (s) => styleText('red', s), dim: (s) => styleText('gray', s) }
+  : plain;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv, allowPositionals: true, strict: true,
+    options: {
+      json: { type: 'boolean' }, solution: { type: 'boolean' }, file: { type: 'string' }, folder: { type: 'string' },
+      timeout: { type: 'string' }, lang: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) { console.log(USAGE); return 0; }
+  const [command, id] = positionals;
+  const inst = install(path.resolve(__dirname, '..'));
+  const lang = (values.lang ?? 'en') as Locale;
+  if (lang !== 'en' && lang !== 'zh-cn') throw new UsageError(`unknown --lang ${lang}: use en or zh-cn`);
+  const catalog = await loadCatalog(inst.lessons, lang);
+  for (const p of catalog.problems.filter((x) => x.severity === 'error')) console.error(`warning: ${formatProblem(p, inst.lessons)}`);
+
+  if (command === 'list') {
+    if (values.json) {
+      console.log(JSON.stringify(catalog.lessons.map((l) => ({
+        id: l.id, title: l.title, part: l.part, order: l.order, minutes: l.minutes,
+        exercises: l.exercises.map((e) => ({ id: e.id, title: e.title, file: e.fileName })),
+      })), null, 2));
+    } else {
+      for (const l of catalog.lessons) {
+        console.log(`${l.part} · ${l.title}  (${l.minutes} min)`);
+        for (const e of l.exercises) console.log(`  ${e.id.padEnd(28)} ${e.title}`);
+      }
+    }
+    return 0;
+  }
+
+  if (command === 'check') {
+    if (!id) throw new UsageError('check needs an exercise id (see `llm-lab list`)');
+    const found = findExercise(catalog, id);
+    if (!found) throw new UsageError(`no exercise "${id}"; known: ${catalog.lessons.flatMap((l) => l.exercises.map((e) => e.id)).join(', ') || 'none'}`);
+    if (values.file && values.solution) throw new UsageError('use either --file or --solution');
+    const file = values.solution ? found.exercise.solution
+      : values.file ? path.resolve(values.file)
+      : learnerFile(path.resolve(values.folder ?? DEFAULT_FOLDER), found.lesson, found.exercise);
+    if (!existsSync(file)) throw new UsageError(`no file at ${file}: open the exercise in VS Code first, or pass --file <path> (or --solution)`);
+    const timeoutMs = values.timeout ? Number(values.timeout) : DEFAULT_TIMEOUT_MS;
+    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new UsageError(`--timeout must be a positive number of milliseconds`);
+    if (!existsSync(inst.worker)) throw new UsageError(`${inst.worker} is missing: run \`npm run build\` first`);
+    const result = await runInWorker(
+      { exerciseId: id, learnerFile: file, checksFile: found.exercise.checks },
+      { workerPath: inst.worker, timeoutMs, memoryMb: DEFAULT_MEMORY_MB },
+    );
+    console.log(values.json ? JSON.stringify(result, null, 2) : formatResult(result, style));
+    if (result.error?.kind === 'setup') return 2;
+    return result.status === 'passed' ? 0 : 1;
+  }
+  throw new UsageError(command ? `unknown command "${command}"` : 'no command given');
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (e: unknown) => {
+    const usage = e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    console.error(`llm-lab: ${(e as Error).message}${usage ? `\n${USAGE}` : ''}`);
+    process.exitCode = 2;
+  },
+);

@@ -1,0 +1,59 @@
+/**
+ * How a lesson declares its checks.
+ *
+ *   export default defineChecks<typeof import('./softmax')>({
+ *     exports: ['softmax'],
+ *     checks: [{ name: 'rows sum to 1', task: 'softmax', run: (m) => { ... } }],
+ *   });
+ *
+ * `exports` are the functions the learner file must export; the runner verifies them before any check
+ * runs. Each check belongs to a `task` (an exported function), so a failure can point at that function.
+ */
+import type { Artifact } from './result';
+
+export interface CheckContext {
+  /** Adds a table, heatmap, curve... to the results panel. */
+  artifact(artifact: Artifact): void;
+  /** A deterministic random number generator in [0, 1), seeded per check. */
+  random(): number;
+}
+
+export interface CheckSpec<M> {
+  name: string;
+  /** The exported function this check exercises. */
+  task?: keyof M & string;
+  /** Shown when the check fails and the failure has no hint of its own. */
+  hint?: string;
+  run(learner: M, ctx: CheckContext): void | Promise<void>;
+}
+
+export interface ExerciseChecks<M = Record<string, unknown>> {
+  exports: (keyof M & string)[];
+  checks: CheckSpec<M>[];
+}
+
+export function defineChecks<M>(spec: ExerciseChecks<M>): ExerciseChecks<M> {
+  const seen = new Set<string>();
+  for (const c of spec.checks) {
+    if (seen.has(c.name)) throw new Error(`duplicate check name "${c.name}"`);
+    seen.add(c.name);
+  }
+  return spec;
+}
+
+/** The stable id of a check, derived from its name ("Rows sum to 1" -> "rows-sum-to-1"). */
+export function checkId(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'check';
+}
+
+/** mulberry32: a tiny seeded PRNG, enough for reproducible check inputs. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -1,0 +1,107 @@
+/**
+ * The host side of the runner: starts a fresh process per check run, enforces the time and memory
+ * limits, and turns every way the process can end (finished, timed out, out of memory, exited,
+ * crashed, cancelled) into a RunResult. The checks that completed before a fault are kept.
+ */
+import { fork } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import type { CheckOutcome, RunError, RunResult } from '../core/grading/result';
+import { declarationOf } from './locate';
+import type { FromWorker, PlannedCheck, WorkerRequest } from './protocol';
+
+export interface RunOptions {
+  /** Path of the built worker entry (dist/worker.js). */
+  workerPath: string;
+  timeoutMs: number;
+  memoryMb: number;
+  /** Every protocol event as it arrives (for live progress and the Test Explorer). */
+  onEvent?(event: FromWorker): void;
+  /** Raw stdout/stderr of the process (for an output channel). */
+  onOutput?(text: string): void;
+  signal?: AbortSignal;
+}
+
+const OOM = /heap out of memory|Reached heap limit|Allocation failed|invalid array length/i;
+const STDERR_TAIL = 8192;
+
+export function runInWorker(req: WorkerRequest, opts: RunOptions): Promise<RunResult> {
+  const started = Date.now();
+  return new Promise<RunResult>((resolve) => {
+    const child = fork(opts.workerPath, [JSON.stringify(req)], {
+      execArgv: [`--max-old-space-size=${opts.memoryMb}`],
+      serialization: 'advanced',
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      // Inside VS Code, process.execPath is Electron: make it behave as Node.
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+    });
+    let plan: PlannedCheck[] = [];
+    const done = new Map<string, CheckOutcome>();
+    let current: string | undefined;
+    let finished: RunResult | undefined;
+    let stopReason: 'timeout' | 'cancelled' | undefined;
+    let stderr = '';
+    const logs: string[] = [];
+
+    const timer = setTimeout(() => { stopReason = 'timeout'; child.kill('SIGKILL'); }, opts.timeoutMs);
+    const onAbort = () => { stopReason = 'cancelled'; child.kill('SIGKILL'); };
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    if (opts.signal?.aborted) onAbort();
+
+    child.stdout?.on('data', (d: Buffer) => opts.onOutput?.(d.toString()));
+    child.stderr?.on('data', (d: Buffer) => {
+      const text = d.toString();
+      stderr = (stderr + text).slice(-STDERR_TAIL);
+      opts.onOutput?.(text);
+    });
+    child.on('message', (raw) => {
+      const msg = raw as FromWorker;
+      switch (msg.type) {
+        case 'plan': plan = msg.checks; break;
+        case 'check-started': current = msg.id; break;
+        case 'check-finished': done.set(msg.outcome.id, msg.outcome); current = undefined; break;
+        case 'log': logs.push(msg.text); break;
+        case 'finished': finished = msg.result; break;
+      }
+      opts.onEvent?.(msg);
+    });
+    child.on('error', (e) => { stderr += `\n${e.message}`; });
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+      if (finished && !stopReason) return resolve(finished);
+      const error = describeEnd(code, signal, stopReason, stderr, opts.timeoutMs);
+      void partialResult(req, plan, done, current, error, logs, started).then(resolve);
+    });
+  });
+}
+
+function describeEnd(code: number | null, signal: NodeJS.Signals | null, stop: string | undefined, stderr: string, timeoutMs: number): RunError {
+  if (stop === 'timeout') return { kind: 'timeout', message: `timed out after ${(timeoutMs / 1000).toFixed(timeoutMs % 1000 ? 1 : 0)} s: an infinite loop?` };
+  if (stop === 'cancelled') return { kind: 'cancelled', message: 'the check was cancelled' };
+  const tail = stderr.trim().split('\n').slice(-12).join('\n') || undefined;
+  if (OOM.test(stderr)) return { kind: 'out-of-memory', message: 'ran out of memory: is something growing without bound (an array in a loop, a recursion)?', detail: tail };
+  if (signal === 'SIGSEGV' || signal === 'SIGBUS' || signal === 'SIGILL' || signal === 'SIGFPE') {
+    return { kind: 'crash', message: `the runner process crashed (${signal})`, detail: tail };
+  }
+  const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+  return { kind: 'exit', message: `the runner process ${how} before the checks finished: does your code call process.exit() or process.kill()?`, detail: tail };
+}
+
+/** Builds a result from what arrived before the process ended abnormally. */
+async function partialResult(
+  req: WorkerRequest, plan: PlannedCheck[], done: Map<string, CheckOutcome>, current: string | undefined,
+  error: RunError, logs: string[], started: number,
+): Promise<RunResult> {
+  const source = await readFile(req.learnerFile, 'utf8').catch(() => '');
+  const checks: CheckOutcome[] = plan.map((p) => {
+    const got = done.get(p.id);
+    if (got) return got;
+    const location = p.task ? declarationOf(source, p.task, req.learnerFile) : undefined;
+    if (p.id === current) {
+      if (!error.location) error.location = location;
+      return { id: p.id, name: p.name, task: p.task, status: 'error', message: error.message, location, artifacts: [], durationMs: Date.now() - started };
+    }
+    return { id: p.id, name: p.name, task: p.task, status: 'skipped', message: `not run: ${error.message}`, artifacts: [], durationMs: 0 };
+  });
+  return { exerciseId: req.exerciseId, file: req.learnerFile, status: 'error', checks, error, logs, durationMs: Date.now() - started };
+}

@@ -1,0 +1,224 @@
+/**
+ * The runner process: the only place learner code executes. Started by `host.ts` with the request as
+ * its argument; it bundles the learner file and the lesson's checks with esbuild (inline source maps,
+ * so every stack trace points at the learner's own lines), runs each check, and reports over IPC.
+ *
+ * The kit, the check library and the model layer are provided from this process's own copies, so the
+ * learner's code and the checks share one Tensor class.
+ */
+import Module from 'node:module';
+import * as path from 'node:path';
+import { readFileSync } from 'node:fs';
+import { format } from 'node:util';
+import { performance } from 'node:perf_hooks';
+import type { BuildFailure, Message } from 'esbuild';
+import * as kit from '../kit';
+import * as check from '../core/grading';
+import { checkId, seededRandom, type ExerciseChecks } from '../core/grading/define';
+import type { Artifact, CheckOutcome, RunError, RunResult } from '../core/grading/result';
+import { declarationOf, exportedNames, learnerStack, locationInStack } from './locate';
+import { INTERNAL_ERROR_PREFIX, type FromWorker, type WorkerRequest } from './protocol';
+
+const MAX_LOG_LINES = 200;
+const realExit = process.exit.bind(process);
+
+/** Modules provided by the runner instead of being bundled with the learner's code. */
+const provided: Record<string, () => unknown> = {
+  '@llm-lab/kit': () => kit,
+  '@llm-lab/check': () => check,
+};
+
+class ExitCalled extends Error {
+  constructor(readonly code: unknown) {
+    super(`your code called process.exit(${code ?? ''})`);
+    this.name = 'ExitCalled';
+  }
+}
+
+function send(msg: FromWorker): void {
+  process.send?.(msg);
+}
+
+interface InternalModule {
+  filename: string;
+  paths: string[];
+  exports: Record<string, unknown>;
+  require(id: string): unknown;
+  _compile(code: string, filename: string): void;
+}
+type ModuleStatics = { new (id: string): InternalModule; _nodeModulePaths(dir: string): string[] };
+
+/** Evaluates bundled CommonJS code as if it were the file `filename`, so source maps and stacks name it. */
+function loadBundle(code: string, filename: string): Record<string, unknown> {
+  const M = Module as unknown as ModuleStatics;
+  const mod = new M(filename);
+  mod.filename = filename;
+  mod.paths = M._nodeModulePaths(path.dirname(filename));
+  const normal = mod.require.bind(mod);
+  mod.require = (id: string) => (provided[id] ? provided[id]() : normal(id));
+  mod._compile(code, filename);
+  return mod.exports;
+}
+
+type Bundled = { ok: true; code: string; filename: string } | { ok: false; errors: Message[] };
+
+async function bundle(entry: string): Promise<Bundled> {
+  const esbuild = await import('esbuild');
+  // The bundle "lives" beside the entry so that relative source-map paths resolve to the real files.
+  const filename = path.join(path.dirname(entry), `.${path.basename(entry, path.extname(entry))}.llm-lab-bundle.js`);
+  try {
+    const out = await esbuild.build({
+      entryPoints: [entry], outfile: filename, bundle: true, write: false, format: 'cjs', platform: 'node',
+      target: 'node20', sourcemap: 'inline', logLevel: 'silent', external: ['@llm-lab/*', 'onnxruntime-node', 'esbuild'],
+      // Ignore tsconfig.json files: the learner's maps @llm-lab/* to type declarations.
+      tsconfigRaw: {},
+    });
+    return { ok: true, code: out.outputFiles[0].text, filename };
+  } catch (e) {
+    const errors = (e as BuildFailure).errors;
+    if (Array.isArray(errors) && errors.length) return { ok: false, errors };
+    throw e;
+  }
+}
+
+function describeBuildError(m: Message): { message: string; location?: RunError['location'] } {
+  const loc = m.location;
+  const where = loc ? `${path.basename(loc.file)}:${loc.line}:${loc.column + 1}: ` : '';
+  const snippet = loc?.lineText ? `\n    ${loc.lineText.trim()}` : '';
+  return {
+    message: `${where}${m.text}${snippet}`,
+    location: loc ? { file: path.resolve(loc.file), line: loc.line, column: loc.column + 1 } : undefined,
+  };
+}
+
+/** Turns whatever a check threw into an outcome the learner can act on. */
+function outcomeOfError(e: unknown, base: Omit<CheckOutcome, 'status'>, req: WorkerRequest, source: string): CheckOutcome {
+  const file = req.learnerFile;
+  const declared = base.task ? declarationOf(source, base.task, file) : undefined;
+  const err = e instanceof Error ? e : new Error(String(e));
+  if (err instanceof check.CheckFailure) {
+    const d = err.details;
+    return { ...base, status: 'failed', message: d.message, hint: d.hint ?? base.hint, expected: d.expected, actual: d.actual, firstDifference: d.firstDifference, location: declared };
+  }
+  const location = locationInStack(err.stack, file) ?? declared;
+  const stack = learnerStack(err.stack, file);
+  if (err instanceof kit.NotImplementedError) {
+    return { ...base, status: 'failed', message: `not implemented yet: ${err.task} still calls TODO('${err.task}')`, location, hint: base.hint };
+  }
+  if (err instanceof ExitCalled) {
+    return { ...base, status: 'error', message: `${err.message}: return a value instead of exiting the process`, location };
+  }
+  const who = base.task ? `${base.task}() threw` : 'the check threw';
+  return { ...base, status: 'error', message: `${who} ${err.name}: ${err.message}`, location, stack, hint: base.hint };
+}
+
+async function run(req: WorkerRequest, logs: string[]): Promise<RunResult> {
+  const t0 = performance.now();
+  const result = (status: RunResult['status'], checks: CheckOutcome[], error?: RunError): RunResult =>
+    ({ exerciseId: req.exerciseId, file: req.learnerFile, status, checks, error, logs, durationMs: performance.now() - t0 });
+
+  const [checksBuilt, learnerBuilt] = await Promise.all([bundle(req.checksFile), bundle(req.learnerFile)]);
+  if (!checksBuilt.ok) {
+    const { message } = describeBuildError(checksBuilt.errors[0]);
+    return result('error', [], { kind: 'setup', message: `the lesson's checks do not compile (a bug in the lesson, not your code): ${message}` });
+  }
+  const spec = (loadBundle(checksBuilt.code, checksBuilt.filename).default ?? {}) as ExerciseChecks<Record<string, unknown>>;
+  if (!Array.isArray(spec.checks) || !Array.isArray(spec.exports)) {
+    return result('error', [], { kind: 'setup', message: `${path.basename(req.checksFile)} must \`export default defineChecks({ exports, checks })\`` });
+  }
+  send({ type: 'plan', checks: spec.checks.map((c) => ({ id: checkId(c.name), name: c.name, task: c.task })) });
+
+  if (!learnerBuilt.ok) {
+    const first = describeBuildError(learnerBuilt.errors[0]);
+    const more = learnerBuilt.errors.length > 1 ? ` (and ${learnerBuilt.errors.length - 1} more)` : '';
+    return result('error', [], { kind: 'syntax', message: `your file does not compile: ${first.message}${more}`, location: first.location });
+  }
+  const source = readFileSync(req.learnerFile, 'utf8');
+
+  let learner: Record<string, unknown>;
+  try {
+    learner = loadBundle(learnerBuilt.code, learnerBuilt.filename);
+  } catch (e) {
+    const err = e instanceof Error ? e : new Error(String(e));
+    return result('error', [], {
+      kind: err instanceof ExitCalled ? 'exit' : 'load',
+      message: `your file threw while loading (top-level code): ${err.name}: ${err.message}`,
+      location: locationInStack(err.stack, req.learnerFile), detail: learnerStack(err.stack, req.learnerFile),
+    });
+  }
+
+  const missing = spec.exports.filter((name) => learner[name] === undefined);
+  if (missing.length) {
+    const found = exportedNames(learner);
+    const names = missing.map((n) => `\`${n}\``).join(', ');
+    const declared = missing.map((n) => declarationOf(source, n, req.learnerFile)).find(Boolean);
+    const why = declared ? ' It is declared but not exported: add `export` before it.' : ' Did you rename or delete it?';
+    return result('error', [], {
+      kind: 'missing-export', location: declared,
+      message: `${path.basename(req.learnerFile)} must export ${names}; it exports ${found.length ? found.join(', ') : 'nothing'}.${why}`,
+    });
+  }
+  const notFunctions = spec.exports.filter((name) => typeof learner[name] !== 'function');
+  if (notFunctions.length) {
+    return result('error', [], { kind: 'missing-export', message: `${notFunctions.map((n) => `\`${n}\``).join(', ')} must be a function` });
+  }
+
+  const outcomes: CheckOutcome[] = [];
+  for (const c of spec.checks) {
+    const id = checkId(c.name);
+    send({ type: 'check-started', id });
+    const artifacts: Artifact[] = [];
+    const ctx = { artifact: (a: Artifact) => void artifacts.push(a), random: seededRandom(hash(c.name)) };
+    const started = performance.now();
+    const base = { id, name: c.name, task: c.task, hint: c.hint, artifacts, durationMs: 0 };
+    let outcome: CheckOutcome;
+    try {
+      await c.run(learner, ctx);
+      outcome = { ...base, hint: undefined, status: 'passed' };
+    } catch (e) {
+      outcome = outcomeOfError(e, base, req, source);
+    }
+    outcome.durationMs = performance.now() - started;
+    outcomes.push(outcome);
+    send({ type: 'check-finished', outcome });
+  }
+  return result(outcomes.every((o) => o.status === 'passed') ? 'passed' : 'failed', outcomes);
+}
+
+function hash(s: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+  return h >>> 0;
+}
+
+function captureConsole(logs: string[]): void {
+  const capture = (...args: unknown[]) => {
+    const text = format(...args).slice(0, 2000);
+    if (logs.length < MAX_LOG_LINES) logs.push(text);
+    else if (logs.length === MAX_LOG_LINES) logs.push(`... (more output was cut after ${MAX_LOG_LINES} lines)`);
+    send({ type: 'log', text });
+  };
+  for (const k of ['log', 'info', 'warn', 'error', 'debug'] as const) console[k] = capture;
+}
+
+async function main(): Promise<void> {
+  process.setSourceMapsEnabled(true);
+  Error.stackTraceLimit = 50;
+  const req = JSON.parse(process.argv[2] ?? '{}') as WorkerRequest;
+  const logs: string[] = [];
+  captureConsole(logs);
+  process.exit = ((code?: unknown) => { throw new ExitCalled(code); }) as typeof process.exit;
+  process.on('unhandledRejection', (e) => logs.push(`unhandled promise rejection: ${e instanceof Error ? e.message : String(e)}`));
+  let res: RunResult;
+  try {
+    res = await run(req, logs);
+  } catch (e) {
+    process.stderr.write(`${INTERNAL_ERROR_PREFIX} ${(e as Error)?.stack ?? e}\n`);
+    res = { exerciseId: req.exerciseId, file: req.learnerFile, status: 'error', checks: [], logs, durationMs: 0,
+      error: { kind: 'crash', message: `the runner failed: ${(e as Error)?.message ?? e}` } };
+  }
+  // Exit even if learner code left timers running.
+  process.send?.({ type: 'finished', result: res } satisfies FromWorker, () => realExit(0));
+}
+
+void main();

@@ -1,0 +1,160 @@
+/**
+ * The runner process against every way learner code can go wrong: each fault must give a specific,
+ * clear result that points at the learner's own line, and the next run must work.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { runInWorker, type RunOptions } from '../../src/harness/host';
+import type { RunResult } from '../../src/core/grading/result';
+import { FIXTURE_COURSE, WORKER, tempDir } from './helpers';
+
+const CHECKS = path.join(FIXTURE_COURSE, '01-add', 'add.checks.ts');
+const dir = tempDir();
+
+function learner(name: string, source: string): string {
+  const file = path.join(dir, name);
+  writeFileSync(file, source);
+  return file;
+}
+
+function check(file: string, opts: Partial<RunOptions> = {}): Promise<RunResult> {
+  return runInWorker({ exerciseId: 'add/vectors', learnerFile: file, checksFile: CHECKS }, { workerPath: WORKER, timeoutMs: 5000, memoryMb: 256, ...opts });
+}
+
+const correct = `export function addVectors(a: Float32Array, b: Float32Array) {
+  return a.map((x, i) => x + b[i]);
+}
+`;
+
+test('a correct implementation in another style passes every check', async () => {
+  const r = await check(learner('ok.ts', correct));
+  assert.equal(r.status, 'passed', JSON.stringify(r.error ?? r.checks));
+  assert.deepEqual(r.checks.map((c) => c.status), ['passed', 'passed']);
+});
+
+test('a syntax error is reported with its line, and no check runs', async () => {
+  const file = learner('syntax.ts', `export function addVectors(a: Float32Array, b: Float32Array) {\n  return a.map((x, i) => x + b[i];\n}\n`);
+  const r = await check(file);
+  assert.equal(r.status, 'error');
+  assert.equal(r.error?.kind, 'syntax');
+  assert.match(r.error!.message, /does not compile/);
+  assert.equal(r.error?.location?.file, file);
+  assert.equal(r.error?.location?.line, 2);
+});
+
+test('a function declared but not exported is named, with the fix', async () => {
+  const file = learner('noexport.ts', `\nfunction addVectors(a: Float32Array, b: Float32Array) { return a; }\nexport const other = 1;\n`);
+  const r = await check(file);
+  assert.equal(r.error?.kind, 'missing-export');
+  assert.match(r.error!.message, /must export `addVectors`; it exports other\. It is declared but not exported/);
+  assert.equal(r.error?.location?.line, 2);
+});
+
+test('an exception inside the learner function points at the throwing line', async () => {
+  const file = learner('throws.ts', `export function addVectors(a: Float32Array, b: Float32Array): Float32Array {
+  const out = new Float32Array(a.length);
+  const missing = undefined as unknown as { x: number };
+  out[0] = missing.x;
+  return out;
+}
+`);
+  const r = await check(file);
+  assert.equal(r.status, 'failed');
+  const c = r.checks[0];
+  assert.equal(c.status, 'error');
+  assert.match(c.message!, /^addVectors\(\) threw TypeError: Cannot read properties of undefined/);
+  assert.equal(c.location?.file, file);
+  assert.equal(c.location?.line, 4);
+  assert.match(c.stack!, /throws\.ts:4:/);
+});
+
+test('a wrong return type gets a plain explanation', async () => {
+  const r = await check(learner('undef.ts', `export function addVectors(a: Float32Array, b: Float32Array): any {\n  a.map((x, i) => x + b[i]);\n}\n`));
+  assert.match(r.checks[0].message!, /returned undefined, expected a number or a tensor.*forget to `return`/);
+  const s = await check(learner('str.ts', `export function addVectors(): any { return 'eleven'; }\n`));
+  assert.match(s.checks[0].message!, /returned a string \(eleven\)/);
+});
+
+test('NaN where a number belongs fails and says so; NaN is never equal to a number', async () => {
+  const r = await check(learner('nan.ts', `export function addVectors(a: Float32Array) { return a.map(() => NaN); }\n`));
+  assert.equal(r.checks[0].status, 'failed');
+  assert.match(r.checks[0].message!, /addVectors\(a, b\)\[0\] is NaN, expected 11 \(NaN/);
+  assert.deepEqual(r.checks[0].firstDifference?.index, [0]);
+});
+
+test('a wrong shape is reported before any value', async () => {
+  const r = await check(learner('shape.ts', `export function addVectors(a: Float32Array, b: Float32Array) { return a.subarray(0, 2).map((x, i) => x + b[i]); }\n`));
+  assert.match(r.checks[0].message!, /has shape \[2\], expected \[3\]/);
+});
+
+test('a known mistake is recognised and named', async () => {
+  const r = await check(learner('sub.ts', `export function addVectors(a: Float32Array, b: Float32Array) { return a.map((x, i) => x - b[i]); }\n`));
+  assert.equal(r.checks[0].message, 'you subtracted b from a instead of adding');
+});
+
+test('process.exit() in learner code is caught and explained', async () => {
+  const r = await check(learner('exit.ts', `export function addVectors(): Float32Array { process.exit(0); }\n`));
+  assert.equal(r.checks[0].status, 'error');
+  assert.match(r.checks[0].message!, /called process\.exit\(0\): return a value instead/);
+  assert.equal(r.checks[0].location?.line, 1);
+});
+
+test('a process that kills itself is reported, keeping finished checks', async () => {
+  const file = learner('kill.ts', `let n = 0;\nexport function addVectors(a: Float32Array, b: Float32Array) {\n  if (++n === 2) process.kill(process.pid, 'SIGKILL');\n  return a.map((x, i) => x + b[i]);\n}\n`);
+  const r = await check(file);
+  assert.equal(r.error?.kind, 'exit');
+  assert.match(r.error!.message, /killed by SIGKILL/);
+  assert.equal(r.checks[0].status, 'passed');
+  assert.equal(r.checks[1].status, 'error');
+});
+
+test('an infinite loop times out, names the check, and the next run works', async () => {
+  const file = learner('loop.ts', `export function addVectors(a: Float32Array): Float32Array {\n  while (true) {}\n}\n`);
+  const r = await check(file, { timeoutMs: 1500 });
+  assert.equal(r.error?.kind, 'timeout');
+  assert.match(r.error!.message, /timed out after 1\.5 s: an infinite loop\?/);
+  assert.equal(r.checks[0].status, 'error');
+  assert.equal(r.checks[0].location?.line, 1);
+  assert.equal(r.checks[1].status, 'skipped');
+  const again = await check(learner('ok2.ts', correct));
+  assert.equal(again.status, 'passed');
+});
+
+test('running out of memory is reported as such', async () => {
+  const file = learner('oom.ts', `export function addVectors(): Float32Array {\n  const keep: number[][] = [];\n  for (;;) keep.push(new Array(1e6).fill(1.5));\n}\n`);
+  const r = await check(file, { memoryMb: 64, timeoutMs: 20000 });
+  assert.equal(r.error?.kind, 'out-of-memory', JSON.stringify(r.error));
+  assert.match(r.error!.message, /ran out of memory/);
+});
+
+test('top-level code that throws is reported as a load error with its line', async () => {
+  const file = learner('toplevel.ts', `export function addVectors(a: Float32Array) { return a; }\nthrow new Error('boom');\n`);
+  const r = await check(file);
+  assert.equal(r.error?.kind, 'load');
+  assert.match(r.error!.message, /threw while loading .*boom/);
+  assert.equal(r.error?.location?.line, 2);
+});
+
+test('console output of learner code is captured', async () => {
+  const r = await check(learner('log.ts', `export function addVectors(a: Float32Array, b: Float32Array) {\n  console.log('adding', a.length);\n  return a.map((x, i) => x + b[i]);\n}\n`));
+  assert.equal(r.status, 'passed');
+  assert.deepEqual(r.logs.slice(0, 1), ['adding 3']);
+});
+
+test('a cancelled run stops at once', async () => {
+  const ac = new AbortController();
+  const started = Date.now();
+  const p = check(learner('loop2.ts', `export function addVectors(): Float32Array { for (;;) {} }\n`), { signal: ac.signal, timeoutMs: 60000 });
+  setTimeout(() => ac.abort(), 300);
+  const r = await p;
+  assert.equal(r.error?.kind, 'cancelled');
+  assert.ok(Date.now() - started < 5000);
+});
+
+test('events arrive in order: plan, started/finished per check, finished', async () => {
+  const events: string[] = [];
+  await check(learner('ok3.ts', correct), { onEvent: (e) => events.push(e.type) });
+  assert.deepEqual(events, ['plan', 'check-started', 'check-finished', 'check-started', 'check-finished', 'finished']);
+});

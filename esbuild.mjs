@@ -27,6 +27,8 @@ const targets = [
   { ...node, entryPoints: { extension: 'src/extension.ts' }, outdir: dist },
   // Markdown, math and sanitising are loaded on first lesson view, not at activation.
   { ...node, entryPoints: { render: 'src/core/render.ts' }, outdir: dist },
+  // The model layer, loaded by the runner only for lessons that use the bundled model.
+  { ...node, entryPoints: { model: 'src/model/index.ts' }, outdir: dist },
   // The runner process that executes learner code.
   { ...node, entryPoints: { worker: 'src/harness/worker.ts' }, outdir: dist },
   // The command-line interface.
@@ -47,9 +49,6 @@ function assets() {
   const codicons = path.dirname(require.resolve('@vscode/codicons/package.json'));
   cpSync(path.join(codicons, 'dist', 'codicon.css'), path.join(media, 'codicon.css'));
   cpSync(path.join(codicons, 'dist', 'codicon.ttf'), path.join(media, 'codicon.ttf'));
-  const hljs = path.dirname(require.resolve('highlight.js/package.json'));
-  cpSync(path.join(hljs, 'styles', 'vs2015.css'), path.join(media, 'hljs-dark.css'));
-  cpSync(path.join(hljs, 'styles', 'vs.css'), path.join(media, 'hljs-light.css'));
   // Type declarations of the kit and the check library, copied into the learner's exercise folder.
   const types = path.join(dist, 'types');
   rmSync(types, { recursive: true, force: true });

@@ -26,6 +26,8 @@ const realExit = process.exit.bind(process);
 const provided: Record<string, () => unknown> = {
   '@llm-lab/kit': () => kit,
   '@llm-lab/check': () => check,
+  // The model layer (protobuf parsing, onnxruntime) is its own bundle, loaded only by lessons that use it.
+  '@llm-lab/model': () => require(path.join(__dirname, 'model.js')),
 };
 
 class ExitCalled extends Error {

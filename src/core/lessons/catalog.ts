@@ -129,6 +129,7 @@ async function parseLesson(dir: string, locale: Locale, problems: LessonProblem[
     if (!exId.startsWith(id + '/') || !ID.test(exId.slice(id.length + 1))) {
       throw new Invalid(file, prefix + 'id', `"${prefix}id" must look like "${id}/<name>", got "${exId}"`);
     }
+    if (exercises.some((x) => x.id === exId)) throw new Invalid(file, prefix + 'id', `duplicate exercise id "${exId}"`);
     const paths: Record<'file' | 'solution' | 'checks', string> = { file: '', solution: '', checks: '' };
     for (const field of ['file', 'solution', 'checks'] as const) {
       const rel = str(e, field, file, prefix);
@@ -189,7 +190,6 @@ export async function loadCatalog(root: string, locale: Locale = 'en'): Promise<
   }
   const lessons: Lesson[] = [];
   const lessonIds = new Map<string, string>();
-  const exerciseIds = new Map<string, string>();
   for (const name of entries) {
     const dir = path.join(root, name);
     try {
@@ -197,12 +197,8 @@ export async function loadCatalog(root: string, locale: Locale = 'en'): Promise<
       const file = path.join(dir, 'lesson.md');
       const clash = lessonIds.get(lesson.id);
       if (clash) throw new Invalid(file, 'id', `duplicate lesson id "${lesson.id}" (also in ${clash})`);
-      for (const ex of lesson.exercises) {
-        const other = exerciseIds.get(ex.id);
-        if (other) throw new Invalid(file, 'exercises', `duplicate exercise id "${ex.id}" (also in ${other})`);
-      }
+      // Exercise ids start with their lesson's id, so unique lesson ids make them unique too.
       lessonIds.set(lesson.id, file);
-      for (const ex of lesson.exercises) exerciseIds.set(ex.id, file);
       lessons.push(lesson);
     } catch (e) {
       if (e instanceof Invalid) problems.push({ file: e.file, field: e.field, message: e.message, severity: 'error' });

@@ -1,0 +1,103 @@
+/**
+ * Check Exercise, the one code path every trigger uses (palette, editor button, tree, results panel,
+ * and later the Test Explorer): saves the file, runs the checks in a separate process with progress and
+ * cancel, records progress, and shows the results.
+ */
+import { existsSync } from 'node:fs';
+import * as vscode from 'vscode';
+import type { RunResult } from '../core/grading/result';
+import type { Install } from '../core/install';
+import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_MS } from '../core/install';
+import { learnerFile } from '../core/workspace';
+import { runInWorker } from '../harness/host';
+import type { FromWorker } from '../harness/protocol';
+import type { CourseService } from './course';
+import { Disposable } from './dispose';
+import type { LearnerState } from './learner';
+import type { ResultsPanel } from './panels';
+
+export interface CheckRun {
+  exerciseId: string;
+  result: RunResult;
+}
+
+export class CheckService extends Disposable {
+  private readonly inFlight = new Map<string, AbortController>();
+  private readonly finished = this.register(new vscode.EventEmitter<CheckRun>());
+  readonly onDidFinish = this.finished.event;
+
+  constructor(
+    private readonly install: Install,
+    private readonly course: CourseService,
+    private readonly learner: LearnerState,
+    private readonly results: ResultsPanel,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    super();
+  }
+
+  /** Checks one exercise; resolves to undefined when it could not start (the learner was told why). */
+  async check(exerciseId: string, hooks: { onEvent?(e: FromWorker): void; token?: vscode.CancellationToken } = {}): Promise<RunResult | undefined> {
+    if (!vscode.workspace.isTrusted) {
+      void vscode.window.showWarningMessage(vscode.l10n.t('Checks run your code, so they are off in Restricted Mode. Trust this workspace to run them.'));
+      return undefined;
+    }
+    const { lesson, exercise } = await this.course.exercise(exerciseId);
+    const folder = await this.learner.folderOrAsk();
+    if (!folder) return undefined;
+    const file = learnerFile(folder, lesson, exercise);
+    if (!existsSync(file)) {
+      const open = vscode.l10n.t('Open Exercise');
+      const pick = await vscode.window.showWarningMessage(vscode.l10n.t('You have not opened "{0}" yet: there is no {1} to check.', exercise.title, exercise.fileName), open);
+      if (pick === open) await vscode.commands.executeCommand('llmLab.openExercise', exerciseId);
+      return undefined;
+    }
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === file);
+    if (doc?.isDirty) await doc.save();
+
+    this.inFlight.get(exerciseId)?.abort();
+    const abort = new AbortController();
+    this.inFlight.set(exerciseId, abort);
+    const config = vscode.workspace.getConfiguration('llmLab');
+    const timeoutMs = Math.max(1, config.get<number>('checkTimeoutSeconds', DEFAULT_TIMEOUT_MS / 1000)) * 1000;
+    const memoryMb = Math.max(64, config.get<number>('memoryLimitMb', DEFAULT_MEMORY_MB));
+    this.log.info(`check ${exerciseId}: ${file} (timeout ${timeoutMs} ms, memory ${memoryMb} MB)`);
+
+    try {
+      const result = await vscode.window.withProgress({
+        location: vscode.ProgressLocation.Notification, cancellable: true,
+        title: vscode.l10n.t('Checking {0}', exercise.title),
+      }, (progress, token) => {
+        token.onCancellationRequested(() => abort.abort());
+        hooks.token?.onCancellationRequested(() => abort.abort());
+        let total = 0;
+        return runInWorker({ exerciseId, learnerFile: file, checksFile: exercise.checks }, {
+          workerPath: this.install.worker, timeoutMs, memoryMb, signal: abort.signal,
+          onOutput: (text) => this.log.trace(`[runner] ${text.trimEnd()}`),
+          onEvent: (e) => {
+            hooks.onEvent?.(e);
+            if (e.type === 'plan') { total = e.checks.length; this.results.running(exerciseId, exercise.title, e.checks); }
+            if (e.type === 'check-finished') {
+              this.results.checkFinished(e.outcome);
+              progress.report({ increment: 100 / Math.max(1, total), message: e.outcome.name });
+            }
+            if (e.type === 'log') this.log.info(`[${exerciseId}] ${e.text}`);
+          },
+        });
+      });
+      const passed = result.checks.filter((c) => c.status === 'passed').length;
+      this.log.info(`check ${exerciseId}: ${result.status}, ${passed}/${result.checks.length} passed in ${Math.round(result.durationMs)} ms${result.error ? ` (${result.error.kind}: ${result.error.message})` : ''}`);
+      if (result.error?.kind !== 'cancelled') await this.learner.recordRun(exerciseId, result);
+      this.results.result(exercise.title, result);
+      this.finished.fire({ exerciseId, result });
+      return result;
+    } finally {
+      if (this.inFlight.get(exerciseId) === abort) this.inFlight.delete(exerciseId);
+    }
+  }
+
+  override dispose(): void {
+    for (const a of this.inFlight.values()) a.abort();
+    super.dispose();
+  }
+}

@@ -1,0 +1,10 @@
+import type { Command } from './types';
+import { lessonIdFrom } from './target';
+
+export const openLesson: Command = {
+  id: 'llmLab.openLesson',
+  async execute(s, arg) {
+    const id = await lessonIdFrom(s, arg);
+    if (id) s.lessonPanel.show(await s.course.lesson(id));
+  },
+};

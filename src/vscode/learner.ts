@@ -1,0 +1,82 @@
+/**
+ * The learner's side: where their exercise folder is, their progress (kept in global state so it
+ * survives restarts), and which open files are exercises.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { checked, FRESH, hintRevealed, opened, type ExerciseProgress, type Progress } from '../core/progress';
+import type { RunResult } from '../core/grading/result';
+import type { Catalog } from '../core/lessons/catalog';
+import { DEFAULT_FOLDER, learnerFile } from '../core/workspace';
+import { Disposable } from './dispose';
+
+const PROGRESS_KEY = 'llmLab.progress';
+const CHOSEN_FOLDER_KEY = 'llmLab.chosenFolder';
+
+export class LearnerState extends Disposable {
+  private readonly changed = this.register(new vscode.EventEmitter<string | undefined>());
+  /** Fires with the exercise id whose progress changed. */
+  readonly onDidChange = this.changed.event;
+
+  constructor(private readonly memento: vscode.Memento) {
+    super();
+  }
+
+  /** The exercise folder if one is known, without asking. */
+  folder(): string | undefined {
+    const setting = vscode.workspace.getConfiguration('llmLab').get<string>('exerciseFolder', DEFAULT_FOLDER) || DEFAULT_FOLDER;
+    if (path.isAbsolute(setting)) return setting;
+    const ws = vscode.workspace.workspaceFolders?.[0];
+    if (ws) return path.join(ws.uri.fsPath, setting);
+    const chosen = this.memento.get<string>(CHOSEN_FOLDER_KEY);
+    return chosen ? path.join(chosen, setting) : undefined;
+  }
+
+  /** The exercise folder, asking the learner to pick a parent folder when no workspace is open. */
+  async folderOrAsk(): Promise<string | undefined> {
+    const known = this.folder();
+    if (known) return known;
+    const picked = await vscode.window.showOpenDialog({
+      canSelectFolders: true, canSelectFiles: false, canSelectMany: false,
+      openLabel: vscode.l10n.t('Keep my exercises here'),
+      title: vscode.l10n.t('No folder is open. Where should LLM Lab put your exercise files?'),
+    });
+    if (!picked?.[0]) return undefined;
+    await this.memento.update(CHOSEN_FOLDER_KEY, picked[0].fsPath);
+    return this.folder();
+  }
+
+  all(): Progress {
+    return this.memento.get<Progress>(PROGRESS_KEY, {});
+  }
+
+  get(id: string): ExerciseProgress {
+    return this.all()[id] ?? FRESH;
+  }
+
+  private async set(id: string, p: ExerciseProgress): Promise<void> {
+    await this.memento.update(PROGRESS_KEY, { ...this.all(), [id]: p });
+    this.changed.fire(id);
+  }
+
+  markOpened(id: string) { return this.set(id, opened(this.get(id))); }
+  recordRun(id: string, result: RunResult) { return this.set(id, checked(this.get(id), result)); }
+  revealHint(id: string, total: number) { return this.set(id, hintRevealed(this.get(id), total)); }
+
+  /** The exercise a file belongs to, if it is a learner copy in the exercise folder. */
+  exerciseForFile(catalog: Catalog, file: string): string | undefined {
+    const folder = this.folder();
+    if (!folder) return undefined;
+    for (const l of catalog.lessons) {
+      for (const e of l.exercises) if (path.resolve(learnerFile(folder, l, e)) === path.resolve(file)) return e.id;
+    }
+    return undefined;
+  }
+
+  /** Every learner file path, for the `llmLab.exerciseFiles` context key (editor title button). */
+  exerciseFiles(catalog: Catalog): string[] {
+    const folder = this.folder();
+    if (!folder) return [];
+    return catalog.lessons.flatMap((l) => l.exercises.map((e) => learnerFile(folder, l, e)));
+  }
+}

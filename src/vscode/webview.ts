@@ -1,0 +1,81 @@
+/**
+ * One webview panel with the habits that keep it safe and simple: a strict CSP (nothing remote, scripts
+ * only with a fresh nonce), resources only from media/ and dist/, typed messages, and nothing posted
+ * until the webview said `ready` (earlier messages are queued).
+ */
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import type { FromWebview, ToWebview } from '../webview/messages';
+import { Disposable } from './dispose';
+
+export interface PanelOptions {
+  viewType: string;
+  title: string;
+  page: 'lesson' | 'results';
+  column: vscode.ViewColumn;
+  strings: Record<string, string>;
+  onMessage(msg: FromWebview): void;
+}
+
+export class WebviewPanelHost extends Disposable {
+  readonly panel: vscode.WebviewPanel;
+  private ready = false;
+  private queue: ToWebview[] = [];
+  private readonly closed = this.register(new vscode.EventEmitter<void>());
+  readonly onDidClose = this.closed.event;
+
+  constructor(extensionUri: vscode.Uri, opts: PanelOptions) {
+    super();
+    this.panel = this.register(vscode.window.createWebviewPanel(opts.viewType, opts.title, { viewColumn: opts.column, preserveFocus: true }, {
+      enableScripts: true,
+      retainContextWhenHidden: true,
+      // media/ and dist/ for styles and the script; lessons/ for images in lesson text.
+      localResourceRoots: ['media', 'dist', 'lessons'].map((d) => vscode.Uri.joinPath(extensionUri, d)),
+    }));
+    this.panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.svg');
+    this.panel.webview.html = html(this.panel.webview, extensionUri, opts.page);
+    this.register(this.panel.webview.onDidReceiveMessage((raw: FromWebview) => {
+      if (raw.type === 'ready') {
+        this.ready = true;
+        void this.panel.webview.postMessage({ type: 'init', page: opts.page, strings: opts.strings } satisfies ToWebview);
+        for (const m of this.queue.splice(0)) void this.panel.webview.postMessage(m);
+      } else {
+        opts.onMessage(raw);
+      }
+    }));
+    this.register(this.panel.onDidDispose(() => { this.closed.fire(); this.dispose(); }));
+  }
+
+  post(msg: ToWebview): void {
+    if (this.ready) void this.panel.webview.postMessage(msg);
+    else this.queue.push(msg);
+  }
+}
+
+export function html(webview: vscode.Webview, extensionUri: vscode.Uri, page: 'lesson' | 'results'): string {
+  const nonce = randomBytes(16).toString('base64');
+  const uri = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...p)).toString();
+  const csp = [
+    `default-src 'none'`,
+    `img-src ${webview.cspSource} data:`,
+    // KaTeX positions glyphs with inline style attributes; no remote styles are allowed.
+    `style-src ${webview.cspSource} 'unsafe-inline'`,
+    `font-src ${webview.cspSource}`,
+    `script-src 'nonce-${nonce}'`,
+  ].join('; ');
+  return `<!DOCTYPE html>
+<html lang="${vscode.env.language}">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${uri('dist', 'media', 'katex.min.css')}">
+<link rel="stylesheet" id="vscode-codicon-stylesheet" href="${uri('dist', 'media', 'codicon.css')}">
+<link rel="stylesheet" href="${uri('media', 'lab.css')}">
+</head>
+<body data-page="${page}">
+<main id="app" aria-live="polite"></main>
+<script nonce="${nonce}" src="${uri('dist', 'webview.js')}"></script>
+</body>
+</html>`;
+}

@@ -1,0 +1,73 @@
+/**
+ * Messages between the extension and its webviews: one discriminated union each way, shared by both
+ * sides. The webview posts `ready` first; the host posts nothing before that.
+ */
+import type { CheckOutcome, RunResult, SourceLocation } from '../core/grading/result';
+import type { ExerciseStatus } from '../core/progress';
+import type { PlannedCheck } from '../harness/protocol';
+
+export interface LessonView {
+  id: string;
+  title: string;
+  part: string;
+  minutes: number;
+  objectives: string[];
+  /** Sanitised HTML of the lesson text. */
+  html: string;
+  exercises: { id: string; title: string; status: ExerciseStatus }[];
+}
+
+/** UI strings, translated by the host. */
+export type Strings = Record<string, string>;
+
+export type ToWebview =
+  | { type: 'init'; page: 'lesson' | 'results'; strings: Strings }
+  | { type: 'lesson'; lesson: LessonView }
+  | { type: 'running'; exerciseId: string; title: string; checks: PlannedCheck[] }
+  | { type: 'check-finished'; outcome: CheckOutcome }
+  | { type: 'result'; title: string; result: RunResult };
+
+export type FromWebview =
+  | { type: 'ready' }
+  | { type: 'open-exercise'; exerciseId: string }
+  | { type: 'check'; exerciseId: string }
+  | { type: 'hint'; exerciseId: string }
+  | { type: 'reveal'; location: SourceLocation };
+
+/** Every string the webviews show, in English; the host sends them translated. */
+export const WEBVIEW_STRINGS = {
+  minutes: '{0} min',
+  objectives: 'You will',
+  exercises: 'Exercises',
+  openExercise: 'Open exercise',
+  check: 'Check',
+  checkAgain: 'Check again',
+  hint: 'Hint',
+  running: 'Checking…',
+  passedAll: 'All {0} checks passed',
+  passedSome: '{0} of {1} checks passed',
+  expected: 'Expected',
+  actual: 'Actual',
+  firstDifference: 'first difference at [{0}]',
+  at: 'at',
+  output: 'Output of your code',
+  stack: 'Stack',
+  noResult: 'Run “LLM Lab: Check Exercise” to see results here.',
+  status_passed: 'passed',
+  status_failed: 'failed',
+  status_error: 'error',
+  status_skipped: 'not run',
+  'status_not-started': 'not started',
+  'status_in-progress': 'in progress',
+  error_syntax: 'Your file does not compile',
+  'error_missing-export': 'A function is missing',
+  error_load: 'Your file threw while loading',
+  error_timeout: 'Timed out',
+  'error_out-of-memory': 'Out of memory',
+  error_exit: 'The process exited',
+  error_crash: 'The runner crashed',
+  error_cancelled: 'Cancelled',
+  error_setup: 'The lesson is broken',
+} as const;
+
+export type StringKey = keyof typeof WEBVIEW_STRINGS;

@@ -1,0 +1,92 @@
+/** The assertion library: shape first, then values; NaN and Infinity strict; misconceptions named. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { CheckFailure, closeEnough, expectClose, expectEqual, expectShape, expectThrows, expectTrue, show, unravel } from '../../src/core/grading/assert';
+import { checkId, defineChecks, seededRandom } from '../../src/core/grading/define';
+
+function failure(fn: () => void): CheckFailure {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof CheckFailure) return e;
+    throw e;
+  }
+  assert.fail('expected a CheckFailure');
+}
+
+test('NaN equals only NaN; Infinity only the same Infinity', () => {
+  assert.equal(closeEnough(NaN, NaN, 0, 0), true);
+  assert.equal(closeEnough(NaN, 1, 1, 1), false);
+  assert.equal(closeEnough(1, NaN, 1, 1), false);
+  assert.equal(closeEnough(Infinity, Infinity, 0, 0), true);
+  assert.equal(closeEnough(Infinity, -Infinity, 1, 1), false);
+  assert.equal(closeEnough(Infinity, 1e308, 1, 1), false);
+  assert.equal(closeEnough(1 + 1e-7, 1, 1e-6, 0), true);
+  assert.equal(closeEnough(1.01, 1, 1e-6, 1e-6), false);
+});
+
+test('shape is compared before values, and the message says both shapes', () => {
+  const f = failure(() => expectClose({ data: new Float32Array(6), shape: [3, 2] }, { data: new Float32Array(6), shape: [2, 3] }, { what: 'matmul(a, b)' }));
+  assert.equal(f.message, 'matmul(a, b) has shape [3, 2], expected [2, 3]');
+});
+
+test('the first differing index is named with both values', () => {
+  const f = failure(() => expectClose({ data: Float32Array.of(1, 2, 3, 4), shape: [2, 2] }, { data: Float32Array.of(1, 2, 3, 5), shape: [2, 2] }, { what: 'y' }));
+  assert.equal(f.message, 'y[1, 1] is 4, expected 5');
+  assert.deepEqual(f.details.firstDifference, { index: [1, 1], expected: 5, actual: 4 });
+  assert.deepEqual(f.details.actual, { kind: 'tensor', shape: [2, 2], data: [1, 2, 3, 4], truncated: undefined });
+});
+
+test('NaN and Infinity in the result are explained', () => {
+  assert.match(failure(() => expectClose([NaN], [1])).message, /is NaN, expected 1 \(NaN: an overflow or 0\/0/);
+  assert.match(failure(() => expectClose([Infinity], [1])).message, /is Infinity, expected 1 \(infinite/);
+  expectClose([NaN, Infinity], [NaN, Infinity]);
+});
+
+test('a value matching a misconception fails with that misconception', () => {
+  const f = failure(() => expectClose([2, 4], [1, 2], { misconceptions: [{ value: [3, 3], message: 'no' }, { value: [2, 4], message: 'you doubled it', hint: 'halve' }] }));
+  assert.equal(f.message, 'you doubled it');
+  assert.equal(f.details.hint, 'halve');
+  // A correct value never reports a misconception, even if a misconception equals it.
+  expectClose([1, 2], [1, 2], { misconceptions: [{ value: [1, 2], message: 'never' }] });
+});
+
+test('wrong return types are described plainly', () => {
+  assert.match(failure(() => expectClose(undefined, [1], { what: 'f(x)' })).message, /f\(x\) returned undefined.*forget to `return`/);
+  assert.match(failure(() => expectClose({ values: [1] }, [1], { what: 'f(x)' })).message, /an object with keys \{values\}/);
+  assert.match(failure(() => expectClose({ data: 'abc', shape: [3] }, [1, 2, 3], { what: 'f(x)' })).message, /f\(x\)\.data should be a Float32Array/);
+  assert.match(failure(() => expectClose({ data: [1], shape: [-1] }, [1], { what: 'f(x)' })).message, /invalid shape/);
+});
+
+test('a shape that disagrees with the data length is caught', () => {
+  assert.match(failure(() => expectClose({ data: [1, 2, 3], shape: [2, 2] }, { data: [1, 2, 3, 4], shape: [2, 2] })).message, /holds 3 values instead of 4/);
+});
+
+test('expectShape, expectEqual, expectTrue and expectThrows', () => {
+  expectShape({ data: [1, 2], shape: [1, 2] }, [1, 2]);
+  assert.match(failure(() => expectShape({ data: [1, 2], shape: [2] }, [1, 2], 'x')).message, /x has shape \[2\], expected \[1, 2\]/);
+  expectEqual([1, 2], [1, 2]);
+  assert.match(failure(() => expectEqual([2, 1], [1, 2], 'strides')).message, /strides is \[2,1\], expected \[1,2\]/);
+  assert.match(failure(() => expectEqual<unknown>('1', 1)).message, /expected 1/);
+  assert.equal(failure(() => expectTrue(false, 'rows must sum to 1', 'normalise')).details.hint, 'normalise');
+  expectThrows(() => { throw new Error('x'); }, 'f');
+  assert.match(failure(() => expectThrows(() => 1, 'matmul with bad shapes')).message, /should have thrown/);
+});
+
+test('show caps large tensors, unravel is row-major', () => {
+  const big = show({ data: new Float32Array(1000), shape: [10, 100] });
+  assert.equal(big.kind === 'tensor' && big.data.length, 256);
+  assert.equal(big.kind === 'tensor' && big.truncated, true);
+  assert.deepEqual(unravel(5, [2, 3]), [1, 2]);
+  assert.deepEqual(unravel(0, []), []);
+});
+
+test('check ids, duplicate names, seeded random', () => {
+  assert.equal(checkId('Softmax: rows sum to 1!'), 'softmax-rows-sum-to-1');
+  assert.throws(() => defineChecks({ exports: [], checks: [{ name: 'a', run() {} }, { name: 'a', run() {} }] }), /duplicate check name "a"/);
+  const a = seededRandom(7), b = seededRandom(7), c = seededRandom(8);
+  const xs = [a(), a(), a()];
+  assert.deepEqual(xs, [b(), b(), b()]);
+  assert.notDeepEqual(xs, [c(), c(), c()]);
+  assert.ok(xs.every((x) => x >= 0 && x < 1));
+});

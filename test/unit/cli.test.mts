@@ -1,0 +1,80 @@
+/** The llm-lab command line: list, check with its exit codes, and --json. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { loadCatalog } from '../../src/core/lessons/catalog.ts';
+import { CLI, LESSONS, tempDir } from './helpers.ts';
+
+const cli = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+const catalog = await loadCatalog(LESSONS);
+const first = catalog.lessons[0];
+const ex = first.exercises[0];
+
+test('list prints every exercise id; --json is structured', () => {
+  const out = cli('list');
+  assert.equal(out.status, 0, out.stderr);
+  for (const l of catalog.lessons) for (const e of l.exercises) assert.match(out.stdout, new RegExp(e.id.replace('/', '\\/')));
+  const json = JSON.parse(cli('list', '--json').stdout);
+  assert.equal(json[0].id, first.id);
+  assert.equal(json[0].exercises[0].id, ex.id);
+  const zh = cli('list', '--lang', 'zh-cn');
+  assert.equal(zh.status, 0);
+  assert.match(zh.stdout, /[\u4e00-\u9fff]/);
+});
+
+test('check --solution passes with exit code 0 and one line per check', () => {
+  const out = cli('check', ex.id, '--solution');
+  assert.equal(out.status, 0, out.stdout + out.stderr);
+  assert.match(out.stdout, /^All \d+ checks passed/m);
+  assert.ok(out.stdout.split('\n').filter((l) => l.startsWith('  ✓ ')).length >= 3);
+});
+
+test('check of the scaffold fails with exit code 1; --json has the structured result', () => {
+  const dir = tempDir();
+  const file = path.join(dir, ex.fileName);
+  copyFileSync(ex.scaffold, file);
+  const out = cli('check', ex.id, '--file', file);
+  assert.equal(out.status, 1);
+  assert.match(out.stdout, /✗ .*\n\s+not implemented yet/);
+  const json = JSON.parse(cli('check', ex.id, '--file', file, '--json').stdout);
+  assert.equal(json.status, 'failed');
+  assert.equal(json.file, file);
+  assert.ok(json.checks.every((c: { status: string }) => c.status === 'failed'));
+});
+
+test('check defaults to the copy in ./llm-lab', () => {
+  const dir = tempDir();
+  mkdirSync(path.join(dir, 'llm-lab', first.folder), { recursive: true });
+  copyFileSync(ex.solution, path.join(dir, 'llm-lab', first.folder, ex.fileName));
+  const out = spawnSync(process.execPath, [CLI, 'check', ex.id], { cwd: dir, encoding: 'utf8' });
+  assert.equal(out.status, 0, out.stdout + out.stderr);
+});
+
+test('a syntax error fails with exit code 1 and names the line', () => {
+  const file = path.join(tempDir(), 'broken.ts');
+  writeFileSync(file, 'export function (\n');
+  const out = cli('check', ex.id, '--file', file);
+  assert.equal(out.status, 1);
+  assert.match(out.stdout, /does not compile: broken\.ts:1:/);
+});
+
+test('usage and setup errors exit with code 2 and say what is wrong', () => {
+  const cases: [string[], RegExp][] = [
+    [[], /no command given/],
+    [['frobnicate'], /unknown command "frobnicate"/],
+    [['check'], /needs an exercise id/],
+    [['check', 'nope/nope'], /no exercise "nope\/nope"; known: /],
+    [['check', ex.id, '--file', '/nonexistent/x.ts'], /no file at \/nonexistent\/x\.ts/],
+    [['check', ex.id, '--solution', '--file', 'x.ts'], /either --file or --solution/],
+    [['check', ex.id, '--solution', '--timeout', '-5'], /--timeout must be a positive number/],
+    [['list', '--bogus'], /Unknown option '--bogus'/],
+    [['list', '--lang', 'fr'], /unknown --lang fr/],
+  ];
+  for (const [args, message] of cases) {
+    const out = cli(...args);
+    assert.equal(out.status, 2, `${args.join(' ')}: ${out.stdout}${out.stderr}`);
+    assert.match(out.stderr, message);
+  }
+});

@@ -1,0 +1,73 @@
+/** The learner's folder: scaffolds are copied once and never overwrite; resets and restores always leave a backup. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { loadCatalog } from '../../src/core/lessons/catalog';
+import { backup, learnerFile, listBackups, openExercise, prepareFolder, resetExercise, restoreBackup } from '../../src/core/workspace';
+import { FIXTURE_COURSE, ROOT, tempDir } from './helpers';
+
+async function setup() {
+  const c = await loadCatalog(FIXTURE_COURSE);
+  const lesson = c.lessons[0];
+  return { folder: path.join(tempDir(), 'llm-lab'), lesson, exercise: lesson.exercises[0] };
+}
+
+test('opening copies the scaffold the first time and never overwrites the learner file', async () => {
+  const { folder, lesson, exercise } = await setup();
+  const first = await openExercise(folder, lesson, exercise);
+  assert.equal(first.created, true);
+  assert.equal(first.file, path.join(folder, '01-add', 'add.ts'));
+  assert.equal(readFileSync(first.file, 'utf8'), readFileSync(exercise.scaffold, 'utf8'));
+  writeFileSync(first.file, 'my work');
+  const second = await openExercise(folder, lesson, exercise);
+  assert.equal(second.created, false);
+  assert.equal(readFileSync(first.file, 'utf8'), 'my work');
+});
+
+test('reset saves a backup first; restore saves the current file first', async () => {
+  const { folder, lesson, exercise } = await setup();
+  const file = (await openExercise(folder, lesson, exercise)).file;
+  writeFileSync(file, 'version 1');
+  const saved = await resetExercise(folder, lesson, exercise);
+  assert.ok(saved && existsSync(saved));
+  assert.equal(readFileSync(saved, 'utf8'), 'version 1');
+  assert.equal(readFileSync(file, 'utf8'), readFileSync(exercise.scaffold, 'utf8'));
+  writeFileSync(file, 'version 2');
+  const saved2 = await restoreBackup(folder, lesson, exercise, saved);
+  assert.equal(readFileSync(file, 'utf8'), 'version 1');
+  assert.equal(readFileSync(saved2!, 'utf8'), 'version 2');
+  const list = await listBackups(folder, lesson, exercise);
+  assert.equal(list.length, 2);
+  assert.deepEqual(new Set(list.map((b) => readFileSync(b.file, 'utf8'))), new Set(['version 1', 'version 2']));
+});
+
+test('backups made in the same second do not overwrite each other', async () => {
+  const { folder, lesson, exercise } = await setup();
+  const file = (await openExercise(folder, lesson, exercise)).file;
+  const now = new Date('2026-01-01T00:00:00Z');
+  writeFileSync(file, 'a');
+  const a = await backup(folder, lesson, exercise, now);
+  writeFileSync(file, 'b');
+  const b = await backup(folder, lesson, exercise, now);
+  assert.notEqual(a, b);
+  assert.equal(readFileSync(a!, 'utf8'), 'a');
+  assert.equal(readFileSync(b!, 'utf8'), 'b');
+  assert.equal(await backup(path.join(folder, 'nothing'), lesson, exercise), undefined);
+});
+
+test('the folder gets a tsconfig with the kit types, and a learner-edited tsconfig is kept', async () => {
+  const { folder } = await setup();
+  await prepareFolder(folder, path.join(ROOT, 'dist', 'types'));
+  const cfg = JSON.parse(readFileSync(path.join(folder, 'tsconfig.json'), 'utf8'));
+  assert.equal(cfg.compilerOptions.strict, true);
+  for (const target of Object.values(cfg.compilerOptions.paths) as string[][]) assert.ok(existsSync(path.join(folder, target[0])), target[0]);
+  writeFileSync(path.join(folder, 'tsconfig.json'), '{"mine": true}');
+  await prepareFolder(folder, path.join(ROOT, 'dist', 'types'));
+  assert.equal(readFileSync(path.join(folder, 'tsconfig.json'), 'utf8'), '{"mine": true}');
+});
+
+test('learner file paths mirror the lesson folder', async () => {
+  const { lesson, exercise } = await setup();
+  assert.equal(learnerFile('/ws/llm-lab', lesson, exercise), path.join('/ws/llm-lab', '01-add', 'add.ts'));
+});

@@ -5,11 +5,12 @@
 // Type checking is separate: `npm run typecheck` (tsc --noEmit).
 import * as esbuild from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
 const production = process.argv.includes('--production');
+const withTests = process.argv.includes('--tests');
 const watch = process.argv.includes('--watch');
 const root = path.dirname(new URL(import.meta.url).pathname);
 const dist = path.join(root, 'dist');
@@ -56,6 +57,13 @@ function assets() {
     'src/kit/index.ts', 'src/core/grading/index.ts', '--declaration', '--emitDeclarationOnly', '--outDir', types,
     '--rootDir', '.', '--target', 'ES2022', '--module', 'preserve', '--moduleResolution', 'bundler', '--strict',
     '--skipLibCheck', '--types', 'node', '--ignoreConfig'], { cwd: root, stdio: 'inherit' });
+}
+
+// The extension-host test suite (mocha inside VS Code), built to out/test/extension/ on request.
+if (withTests) {
+  const dir = path.join(root, 'test', 'extension');
+  targets.push({ ...node, sourcemap: true, minify: false, external: [...node.external, 'mocha'],
+    entryPoints: readdirSync(dir).filter((f) => f.endsWith('.ts')).map((f) => path.join(dir, f)), outdir: path.join(root, 'out', 'test', 'extension') });
 }
 
 if (watch) {

@@ -21,8 +21,8 @@ export function createServices(context: vscode.ExtensionContext): Services {
   const results = new ResultsPanel(context.extensionUri);
   const lessonPanel = new LessonPanel(context.extensionUri, learner);
   const checks = new CheckService(inst, course, learner, results, log);
-  const services: Services = { install: inst, course, learner, checks, lessonPanel, results, log };
   const tree = new LessonsTree(course, learner);
+  const services: Services = { install: inst, course, learner, checks, lessonPanel, results, tree, log };
 
   // Reference solutions open read-only through their own scheme: /<exercise id>/<file>.
   const solutions: vscode.TextDocumentContentProvider = {

@@ -44,6 +44,11 @@ export class LessonPanel extends Disposable {
     this.register(learner.onDidChange(() => { if (this.shown) this.show(this.shown, false); }));
   }
 
+  /** The open panel, for tests: undefined when closed. */
+  get current(): WebviewPanelHost | undefined {
+    return this.host;
+  }
+
   show(lesson: Lesson, reveal = true): void {
     if (!this.host) {
       this.host = this.register(new WebviewPanelHost(this.extensionUri, {
@@ -85,6 +90,11 @@ export class ResultsPanel extends Disposable {
       }));
       this.host.onDidClose(() => { this.host = undefined; });
     }
+    return this.host;
+  }
+
+  /** The open panel, for tests: undefined when closed. */
+  get current(): WebviewPanelHost | undefined {
     return this.host;
   }
 

@@ -22,6 +22,7 @@ export class WebviewPanelHost extends Disposable {
   private ready = false;
   private queue: ToWebview[] = [];
   private readonly closed = this.register(new vscode.EventEmitter<void>());
+  private readonly readyEmitter = this.register(new vscode.EventEmitter<void>());
   readonly onDidClose = this.closed.event;
 
   constructor(extensionUri: vscode.Uri, opts: PanelOptions) {
@@ -39,11 +40,17 @@ export class WebviewPanelHost extends Disposable {
         this.ready = true;
         void this.panel.webview.postMessage({ type: 'init', page: opts.page, strings: opts.strings } satisfies ToWebview);
         for (const m of this.queue.splice(0)) void this.panel.webview.postMessage(m);
+        this.readyEmitter.fire();
       } else {
         opts.onMessage(raw);
       }
     }));
     this.register(this.panel.onDidDispose(() => { this.closed.fire(); this.dispose(); }));
+  }
+
+  /** Resolves once the webview's script has loaded and said `ready` (a full round trip). */
+  whenReady(): Promise<void> {
+    return this.ready ? Promise.resolve() : new Promise((resolve) => { const d = this.readyEmitter.event(() => { d.dispose(); resolve(); }); });
   }
 
   post(msg: ToWebview): void {

@@ -95,8 +95,13 @@ function checkView(c: CheckOutcome): HTMLElement {
   return h('li', { class: `check status-${c.status}`, 'data-check': c.id },
     h('div', { class: 'check-head' }, icon(STATUS_ICON[c.status], `icon-${c.status}`), h('span', { class: 'check-name' }, c.name),
       h('span', { class: 'dim time' }, `${c.durationMs.toFixed(1)} ms`)),
-    details, ...c.artifacts.map(artifactView));
+    details,
+    // A passing check's tables are there to read on demand; a failing check's are part of the explanation.
+    open || !c.artifacts.length ? c.artifacts.map(artifactView)
+      : h('details', { class: 'artifacts' }, h('summary', { class: 'dim' }, t('details')), ...c.artifacts.map(artifactView)));
 }
+
+const ORDER: Record<CheckOutcome['status'], number> = { failed: 0, error: 0, skipped: 1, passed: 2 };
 
 function header(title: string, status: 'running' | RunResult['status'], summary: string, exerciseId: string): HTMLElement {
   const statusIcon = status === 'running' ? h('vscode-progress-ring', { class: 'ring' })
@@ -130,7 +135,8 @@ function renderResult(title: string, r: RunResult): void {
       h('p', { class: 'message' }, r.error.message),
       r.error.location ? h('div', {}, t('at'), ' ', locationLink(r.error.location)) : null,
       r.error.detail ? h('pre', { class: 'stack' }, r.error.detail) : null) : null,
-    h('ul', { class: 'checks' }, ...r.checks.map(checkView)),
+    // What needs attention first; the sort is stable, so each group keeps the lesson's order.
+    h('ul', { class: 'checks' }, ...[...r.checks].sort((a, b) => ORDER[a.status] - ORDER[b.status]).map(checkView)),
     r.logs.length ? h('vscode-collapsible', { title: `${t('output')} (${r.logs.length})` }, h('pre', { class: 'logs' }, r.logs.join('\n'))) : null,
   ].filter((x): x is HTMLElement => x !== null));
 }

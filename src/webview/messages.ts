@@ -52,6 +52,7 @@ export const WEBVIEW_STRINGS = {
   at: 'at',
   output: 'Output of your code',
   stack: 'Stack',
+  details: 'Details',
   noResult: 'Run “LLM Lab: Check Exercise” to see results here.',
   status_passed: 'passed',
   status_failed: 'failed',

@@ -14,11 +14,9 @@ export const showHint: Command = {
     if (shown < total) await s.learner.revealHint(id, total);
     const n = Math.min(total, shown + 1);
     const next = vscode.l10n.t('Next Hint');
-    const pick = await vscode.window.showInformationMessage(
-      vscode.l10n.t('Hint {0} of {1}: {2}', n, total, exercise.hints[n - 1]),
-      ...(n < total ? [next] : []),
-    );
-    if (pick === next) await vscode.commands.executeCommand('llmLab.showHint', id);
+    // Not awaited: the command returns the hint while the message stays open.
+    void vscode.window.showInformationMessage(vscode.l10n.t('Hint {0} of {1}: {2}', n, total, exercise.hints[n - 1]), ...(n < total ? [next] : []))
+      .then((pick) => pick === next && vscode.commands.executeCommand('llmLab.showHint', id));
     return exercise.hints[n - 1];
   },
 };

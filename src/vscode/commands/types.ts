@@ -5,6 +5,7 @@ import type { CheckService } from '../checker';
 import type { CourseService } from '../course';
 import type { LearnerState } from '../learner';
 import type { LessonPanel, ResultsPanel } from '../panels';
+import type { LessonsTree } from '../tree';
 
 export interface Services {
   install: Install;
@@ -13,6 +14,7 @@ export interface Services {
   checks: CheckService;
   lessonPanel: LessonPanel;
   results: ResultsPanel;
+  tree: LessonsTree;
   log: vscode.LogOutputChannel;
 }
 

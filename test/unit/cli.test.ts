@@ -1,16 +1,21 @@
 /** The llm-lab command line: list, check with its exit codes, and --json. */
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { loadCatalog } from '../../src/core/lessons/catalog.ts';
-import { CLI, LESSONS, tempDir } from './helpers.ts';
+import { loadCatalog, type Catalog, type Exercise, type Lesson } from '../../src/core/lessons/catalog';
+import { CLI, LESSONS, tempDir } from './helpers';
 
 const cli = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-const catalog = await loadCatalog(LESSONS);
-const first = catalog.lessons[0];
-const ex = first.exercises[0];
+let catalog: Catalog;
+let first: Lesson;
+let ex: Exercise;
+before(async () => {
+  catalog = await loadCatalog(LESSONS);
+  first = catalog.lessons[0];
+  ex = first.exercises[0];
+});
 
 test('list prints every exercise id; --json is structured', () => {
   const out = cli('list');
@@ -68,7 +73,7 @@ test('usage and setup errors exit with code 2 and say what is wrong', () => {
     [['check', 'nope/nope'], /no exercise "nope\/nope"; known: /],
     [['check', ex.id, '--file', '/nonexistent/x.ts'], /no file at \/nonexistent\/x\.ts/],
     [['check', ex.id, '--solution', '--file', 'x.ts'], /either --file or --solution/],
-    [['check', ex.id, '--solution', '--timeout', '-5'], /--timeout must be a positive number/],
+    [['check', ex.id, '--solution', '--timeout', 'soon'], /--timeout must be a positive number/],
     [['list', '--bogus'], /Unknown option '--bogus'/],
     [['list', '--lang', 'fr'], /unknown --lang fr/],
   ];

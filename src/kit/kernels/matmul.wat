@@ -1,0 +1,352 @@
+;; matmul.wat: the fast matrix multiply, written by hand in WebAssembly text with 128-bit SIMD.
+;;
+;;   C (m x n)  =  op(A) (m x k)  @  op(B) (k x n)     [+ C when accumulate]
+;;
+;; The same contract as reference.ts (read that first). `build.mjs` assembles this file with wabt
+;; into matmul-wasm.ts (base64), and wasm.ts drives it from JavaScript.
+;;
+;; The ideas are the classic ones from GotoBLAS / BLIS (Goto & van de Geijn, "Anatomy of
+;; High-Performance Matrix Multiplication", 2008; Van Zee & van de Geijn, "BLIS", 2015):
+;;
+;;  1. Micro-kernel. A 4 x 8 block of C lives in 8 SIMD registers (4 rows x 2 vectors of 4 floats)
+;;     for the whole k loop. Each step p loads 8 floats of B (two vectors) and 4 floats of A (each
+;;     broadcast to all 4 lanes), and does 8 multiplies and 8 adds: 64 flops per 6 loads. x86-64
+;;     has 16 vector registers and V8 keeps one for itself; 8 accumulators + 2 B vectors + 1 A
+;;     broadcast + 1 temporary fit, larger blocks (6x8, 4x12) spilled and ran slower when measured.
+;;     (WebAssembly SIMD has no fused multiply-add, so it is a mul then an add.)
+;;  2. Packing. Before computing, A and B are copied into "panels" in exactly the order the
+;;     micro-kernel reads them: B as [n/8][k][8], A as [m/4][kc][4]. Then every load in the inner
+;;     loop is at a constant offset from a pointer that just walks forward, whatever the transposes
+;;     were, and ragged edges are padded with zeros. Transposes cost nothing extra: only the
+;;     packing loops know about them.
+;;  3. Blocking for the caches. k is cut into blocks of KC = 256. A 4-row panel of A for one block
+;;     is 4 KB; a block of rows of A (up to 64 rows, 64 KB) stays in the L2 cache while we sweep
+;;     across all the 8-column panels of B, and each B panel (8 KB) stays in L1 while all the
+;;     4-row panels of A go past it.
+;;  4. Threads. The rows of C are cut into tasks. Any number of threads (the caller's and worker
+;;     threads, each with its own instance of this module over one shared memory) call `work`,
+;;     which claims tasks with an atomic counter until none are left. See wasm.ts.
+;;
+;; Addresses are byte offsets into the one shared memory. The first 64 bytes hold the job
+;; description, written by wasm.ts before each job (i32 words; the byte offset is 4 x index):
+;;
+;;   index  name          meaning
+;;     0    JOB           id of the current job (bumped for every multiply)
+;;     1    NEXT          next task to claim (a huge value while a job is being set up)
+;;     2    DONE          tasks finished (a thread waits on this for the others)
+;;     3    NTASKS        number of tasks
+;;     4    A             address of A as stored: (m, k) row-major, or (k, m) if transA
+;;     5    B             address of B as stored: (k, n), or (n, k) if transB
+;;     6    C             address of C, (m, n) row-major
+;;     7    M     8 K     9 N
+;;    10    FLAGS         bit 0 transA, bit 1 transB, bit 2 accumulate
+;;    11    ROWS          rows of C per task (a multiple of 4)
+;;    12    SCRATCH       address of thread 0's scratch; thread t's is at SCRATCH + t * SCRATCH_SIZE
+;;    13    SCRATCH_SIZE  bytes of scratch per thread: packed B, then packed A, then one C tile
+;;    14    PACKED_A      offset of the packed-A area inside a thread's scratch
+;;    15    TILE          offset of the 4 x 8 edge tile inside a thread's scratch
+;;
+;; Word 16 (GEN, byte 64) is used only by wasm.ts to wake the worker threads.
+(module
+  ;; The memory is created by wasm.ts and shared by every thread. 32768 pages = 2 GiB.
+  (import "env" "memory" (memory 1 32768 shared))
+
+  ;; Which job this thread's packed copy of B belongs to (each thread has its own instance, so its
+  ;; own globals). -1: none yet.
+  (global $packedJob (mut i32) (i32.const -1))
+
+  ;; ---------------------------------------------------------------------------------------------
+  ;; The micro-kernel: C[4 x 8] (+)= Apanel[4 x kc] @ Bpanel[kc x 8].
+  ;;   $a: packed A, 4 floats per step p        $b: packed B, 8 floats per step p
+  ;;   $c: top-left of the C block, $ldc bytes between its rows
+  ;;   $load: 1 to add to what C holds (accumulate, or a later k block), 0 to overwrite it.
+  ;; $kc must be >= 1.
+  ;; ---------------------------------------------------------------------------------------------
+  (func $kernel4x8 (param $a i32) (param $b i32) (param $c i32) (param $ldc i32) (param $kc i32) (param $load i32)
+    ;; accumulators: $cR_V holds C[row R][4V .. 4V+3]
+    (local $c0_0 v128) (local $c0_1 v128)
+    (local $c1_0 v128) (local $c1_1 v128)
+    (local $c2_0 v128) (local $c2_1 v128)
+    (local $c3_0 v128) (local $c3_1 v128)
+    (local $b0 v128) (local $b1 v128)  ;; B[p][0..3], B[p][4..7]
+    (local $av v128)                   ;; A[row][p] broadcast to the 4 lanes
+    (local $cp i32)
+
+    ;; Start from C (or from zero: locals start at zero).
+    (if (local.get $load) (then
+      (local.set $cp (local.get $c))
+      (local.set $c0_0 (v128.load offset=0 (local.get $cp)))
+      (local.set $c0_1 (v128.load offset=16 (local.get $cp)))
+      (local.set $cp (i32.add (local.get $cp) (local.get $ldc)))
+      (local.set $c1_0 (v128.load offset=0 (local.get $cp)))
+      (local.set $c1_1 (v128.load offset=16 (local.get $cp)))
+      (local.set $cp (i32.add (local.get $cp) (local.get $ldc)))
+      (local.set $c2_0 (v128.load offset=0 (local.get $cp)))
+      (local.set $c2_1 (v128.load offset=16 (local.get $cp)))
+      (local.set $cp (i32.add (local.get $cp) (local.get $ldc)))
+      (local.set $c3_0 (v128.load offset=0 (local.get $cp)))
+      (local.set $c3_1 (v128.load offset=16 (local.get $cp)))))
+
+    ;; One step of k per iteration. (Unrolling this loop was measured slower: V8 then hoists the
+    ;; loads of later steps, runs out of registers and spills.)
+    (loop $steps
+      (local.set $b0 (v128.load offset=0 (local.get $b)))
+      (local.set $b1 (v128.load offset=16 (local.get $b)))
+
+      (local.set $av (v128.load32_splat offset=0 (local.get $a)))   ;; row 0
+      (local.set $c0_0 (f32x4.add (local.get $c0_0) (f32x4.mul (local.get $av) (local.get $b0))))
+      (local.set $c0_1 (f32x4.add (local.get $c0_1) (f32x4.mul (local.get $av) (local.get $b1))))
+      (local.set $av (v128.load32_splat offset=4 (local.get $a)))   ;; row 1
+      (local.set $c1_0 (f32x4.add (local.get $c1_0) (f32x4.mul (local.get $av) (local.get $b0))))
+      (local.set $c1_1 (f32x4.add (local.get $c1_1) (f32x4.mul (local.get $av) (local.get $b1))))
+      (local.set $av (v128.load32_splat offset=8 (local.get $a)))   ;; row 2
+      (local.set $c2_0 (f32x4.add (local.get $c2_0) (f32x4.mul (local.get $av) (local.get $b0))))
+      (local.set $c2_1 (f32x4.add (local.get $c2_1) (f32x4.mul (local.get $av) (local.get $b1))))
+      (local.set $av (v128.load32_splat offset=12 (local.get $a)))  ;; row 3
+      (local.set $c3_0 (f32x4.add (local.get $c3_0) (f32x4.mul (local.get $av) (local.get $b0))))
+      (local.set $c3_1 (f32x4.add (local.get $c3_1) (f32x4.mul (local.get $av) (local.get $b1))))
+
+      (local.set $a (i32.add (local.get $a) (i32.const 16)))   ;; next step: 4 floats of A
+      (local.set $b (i32.add (local.get $b) (i32.const 32)))   ;; and 8 floats of B
+      (br_if $steps (local.tee $kc (i32.sub (local.get $kc) (i32.const 1)))))
+
+    (local.set $cp (local.get $c))
+    (v128.store offset=0 (local.get $cp) (local.get $c0_0))
+    (v128.store offset=16 (local.get $cp) (local.get $c0_1))
+    (local.set $cp (i32.add (local.get $cp) (local.get $ldc)))
+    (v128.store offset=0 (local.get $cp) (local.get $c1_0))
+    (v128.store offset=16 (local.get $cp) (local.get $c1_1))
+    (local.set $cp (i32.add (local.get $cp) (local.get $ldc)))
+    (v128.store offset=0 (local.get $cp) (local.get $c2_0))
+    (v128.store offset=16 (local.get $cp) (local.get $c2_1))
+    (local.set $cp (i32.add (local.get $cp) (local.get $ldc)))
+    (v128.store offset=0 (local.get $cp) (local.get $c3_0))
+    (v128.store offset=16 (local.get $cp) (local.get $c3_1)))
+
+  ;; ---------------------------------------------------------------------------------------------
+  ;; Pack all of op(B) (k x n) into panels of 8 columns: panel jp is k rows of 8 floats at
+  ;; $dst + jp * k * 32, and columns at or past n are zeros.
+  ;; Each loop reads the stored B along its rows where it can: caches and prefetchers like that.
+  ;; ---------------------------------------------------------------------------------------------
+  (func $packB (param $dst i32)
+    (local $src i32) (local $k i32) (local $n i32)
+    (local $j i32) (local $p i32) (local $c i32) (local $s i32) (local $d i32)
+    (local.set $src (i32.load offset=20 (i32.const 0)))
+    (local.set $k (i32.load offset=32 (i32.const 0)))
+    (local.set $n (i32.load offset=36 (i32.const 0)))
+    (local.set $j (i32.const 0))
+    (loop $panels                                      ;; for each panel: columns j .. j+7
+      (if (i32.and (i32.eqz (i32.and (i32.load offset=40 (i32.const 0)) (i32.const 2)))
+                   (i32.le_u (i32.add (local.get $j) (i32.const 8)) (local.get $n)))
+        (then
+          ;; B stored (k, n) and a whole panel: B[p][j .. j+7] is two vectors, n floats apart.
+          (local.set $s (i32.add (local.get $src) (i32.shl (local.get $j) (i32.const 2))))
+          (local.set $p (i32.const 0))
+          (loop $steps
+            (v128.store offset=0 (local.get $dst) (v128.load offset=0 (local.get $s)))
+            (v128.store offset=16 (local.get $dst) (v128.load offset=16 (local.get $s)))
+            (local.set $s (i32.add (local.get $s) (i32.shl (local.get $n) (i32.const 2))))
+            (local.set $dst (i32.add (local.get $dst) (i32.const 32)))
+            (br_if $steps (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (local.get $k)))))
+        (else
+          ;; Otherwise one column at a time. Column j+c of op(B) is B[.][j+c]: k floats n apart,
+          ;; or, if transB, row j+c of the stored (n, k) B: k floats side by side.
+          (local.set $c (i32.const 0))
+          (loop $columns
+            (local.set $d (i32.add (local.get $dst) (i32.shl (local.get $c) (i32.const 2))))
+            (if (i32.lt_u (i32.add (local.get $j) (local.get $c)) (local.get $n))
+              (then
+                (local.set $s (i32.add (local.get $src) (i32.shl
+                  (if (result i32) (i32.and (i32.load offset=40 (i32.const 0)) (i32.const 2))
+                    (then (i32.mul (i32.add (local.get $j) (local.get $c)) (local.get $k)))
+                    (else (i32.add (local.get $j) (local.get $c))))
+                  (i32.const 2))))
+                (local.set $p (i32.const 0))
+                (loop $steps
+                  (f32.store (local.get $d) (f32.load (local.get $s)))
+                  (local.set $s (i32.add (local.get $s)
+                    (if (result i32) (i32.and (i32.load offset=40 (i32.const 0)) (i32.const 2))
+                      (then (i32.const 4))
+                      (else (i32.shl (local.get $n) (i32.const 2))))))
+                  (local.set $d (i32.add (local.get $d) (i32.const 32)))
+                  (br_if $steps (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (local.get $k)))))
+              (else                                    ;; past the last column: zeros
+                (local.set $p (i32.const 0))
+                (loop $steps
+                  (f32.store (local.get $d) (f32.const 0))
+                  (local.set $d (i32.add (local.get $d) (i32.const 32)))
+                  (br_if $steps (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (local.get $k))))))
+            (br_if $columns (i32.lt_u (local.tee $c (i32.add (local.get $c) (i32.const 1))) (i32.const 8))))
+          (local.set $dst (i32.add (local.get $dst) (i32.shl (local.get $k) (i32.const 5))))))
+      (br_if $panels (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 8))) (local.get $n)))))
+
+  ;; ---------------------------------------------------------------------------------------------
+  ;; Pack rows [$i0, $i1) and columns [$p0, $p0 + $kc) of op(A) into panels of 4 rows: panel ip
+  ;; is $kc steps of 4 floats at $dst + ip * $stride, and rows at or past $i1 are zeros.
+  ;; $stride is kc * 16 bytes plus 64: without the extra cache line, panels that are a multiple
+  ;; of 4 KB apart all compete for the same few slots of the cache (its "sets").
+  ;; ---------------------------------------------------------------------------------------------
+  (func $packA (param $dst i32) (param $i0 i32) (param $i1 i32) (param $p0 i32) (param $kc i32) (param $stride i32)
+    (local $src i32) (local $m i32) (local $k i32)
+    (local $i i32) (local $p i32) (local $r i32) (local $s i32) (local $d i32)
+    (local.set $src (i32.load offset=16 (i32.const 0)))
+    (local.set $m (i32.load offset=28 (i32.const 0)))
+    (local.set $k (i32.load offset=32 (i32.const 0)))
+    (if (i32.and (i32.load offset=40 (i32.const 0)) (i32.const 1))
+      (then
+        ;; A stored (k, m): step p of our rows, A[i0 .. i1-1][p], is one run of floats at p*m + i0.
+        ;; Read it in order and deal it out 4 floats to each panel.
+        (local.set $p (i32.const 0))
+        (loop $steps
+          (local.set $s (i32.add (local.get $src) (i32.shl
+            (i32.add (i32.mul (i32.add (local.get $p0) (local.get $p)) (local.get $m)) (local.get $i0)) (i32.const 2))))
+          (local.set $d (i32.add (local.get $dst) (i32.shl (local.get $p) (i32.const 4))))
+          (local.set $i (local.get $i0))
+          (loop $panels
+            (if (i32.le_u (i32.add (local.get $i) (i32.const 4)) (local.get $i1))
+              (then (v128.store (local.get $d) (v128.load (local.get $s))))
+              (else                                    ;; the last, partial panel: pad with zeros
+                (local.set $r (i32.const 0))
+                (loop $rows
+                  (f32.store (i32.add (local.get $d) (i32.shl (local.get $r) (i32.const 2)))
+                    (if (result f32) (i32.lt_u (i32.add (local.get $i) (local.get $r)) (local.get $i1))
+                      (then (f32.load (i32.add (local.get $s) (i32.shl (local.get $r) (i32.const 2)))))
+                      (else (f32.const 0))))
+                  (br_if $rows (i32.lt_u (local.tee $r (i32.add (local.get $r) (i32.const 1))) (i32.const 4))))))
+            (local.set $s (i32.add (local.get $s) (i32.const 16)))
+            (local.set $d (i32.add (local.get $d) (local.get $stride)))
+            (br_if $panels (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 4))) (local.get $i1))))
+          (br_if $steps (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (local.get $kc)))))
+      (else
+        ;; A stored (m, k): row i of A is k floats side by side. Copy each of our rows in order
+        ;; into its lane of its panel (every 4th float), and zeros for rows at or past i1.
+        (local.set $i (local.get $i0))
+        (loop $panels
+          (local.set $r (i32.const 0))
+          (loop $rows
+            (local.set $d (i32.add (local.get $dst) (i32.shl (local.get $r) (i32.const 2))))
+            (local.set $p (i32.const 0))
+            (if (i32.lt_u (i32.add (local.get $i) (local.get $r)) (local.get $i1))
+              (then
+                (local.set $s (i32.add (local.get $src) (i32.shl
+                  (i32.add (i32.mul (i32.add (local.get $i) (local.get $r)) (local.get $k)) (local.get $p0)) (i32.const 2))))
+                (loop $steps
+                  (f32.store (local.get $d) (f32.load (local.get $s)))
+                  (local.set $s (i32.add (local.get $s) (i32.const 4)))
+                  (local.set $d (i32.add (local.get $d) (i32.const 16)))
+                  (br_if $steps (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (local.get $kc)))))
+              (else
+                (loop $steps
+                  (f32.store (local.get $d) (f32.const 0))
+                  (local.set $d (i32.add (local.get $d) (i32.const 16)))
+                  (br_if $steps (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (local.get $kc))))))
+            (br_if $rows (i32.lt_u (local.tee $r (i32.add (local.get $r) (i32.const 1))) (i32.const 4))))
+          (local.set $dst (i32.add (local.get $dst) (local.get $stride)))
+          (br_if $panels (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 4))) (local.get $i1)))))))
+  ;; ---------------------------------------------------------------------------------------------
+  ;; Compute rows [$i0, $i1) of C (all n columns) on thread $t, using that thread's scratch.
+  ;; Packs B first if this thread has not yet packed it for the current job.
+  ;; ---------------------------------------------------------------------------------------------
+  (func $rows (export "rows") (param $t i32) (param $i0 i32) (param $i1 i32)
+    (local $scratch i32) (local $packedB i32) (local $packedA i32) (local $tile i32)
+    (local $c i32) (local $m i32) (local $k i32) (local $n i32) (local $load i32)
+    (local $p0 i32) (local $kc i32) (local $j i32) (local $i i32)
+    (local $ap i32) (local $bp i32) (local $rv i32) (local $cv i32) (local $r i32) (local $q i32) (local $aStride i32)
+    (local.set $scratch (i32.add (i32.load offset=48 (i32.const 0))
+                                 (i32.mul (local.get $t) (i32.load offset=52 (i32.const 0)))))
+    (local.set $packedB (local.get $scratch))
+    (local.set $packedA (i32.add (local.get $scratch) (i32.load offset=56 (i32.const 0))))
+    (local.set $tile (i32.add (local.get $scratch) (i32.load offset=60 (i32.const 0))))
+    (local.set $c (i32.load offset=24 (i32.const 0)))
+    (local.set $m (i32.load offset=28 (i32.const 0)))
+    (local.set $k (i32.load offset=32 (i32.const 0)))
+    (local.set $n (i32.load offset=36 (i32.const 0)))
+
+    (if (i32.ne (global.get $packedJob) (i32.load offset=0 (i32.const 0)))
+      (then
+        (call $packB (local.get $packedB))
+        (global.set $packedJob (i32.load offset=0 (i32.const 0)))))
+
+    ;; for each block of KC = 256 steps of k
+    (local.set $p0 (i32.const 0))
+    (loop $kblocks
+      (local.set $kc (i32.sub (local.get $k) (local.get $p0)))
+      (if (i32.gt_u (local.get $kc) (i32.const 256)) (then (local.set $kc (i32.const 256))))
+      ;; add to C if asked to accumulate, and always after the first k block
+      (local.set $load (i32.or (i32.and (i32.load offset=40 (i32.const 0)) (i32.const 4)) (local.get $p0)))
+      (local.set $aStride (i32.add (i32.shl (local.get $kc) (i32.const 4)) (i32.const 64)))
+      (call $packA (local.get $packedA) (local.get $i0) (local.get $i1) (local.get $p0) (local.get $kc) (local.get $aStride))
+
+      ;; for each 8-column panel of B (it stays in L1 while all our 4-row panels of A go past)
+      (local.set $j (i32.const 0))
+      (loop $colpanels
+        (local.set $bp (i32.add (local.get $packedB)
+          (i32.shl (i32.add (i32.mul (local.get $j) (local.get $k)) (i32.shl (local.get $p0) (i32.const 3))) (i32.const 2))))
+        (local.set $cv (i32.sub (local.get $n) (local.get $j)))          ;; valid columns, at most 8
+        (if (i32.gt_u (local.get $cv) (i32.const 8)) (then (local.set $cv (i32.const 8))))
+
+        ;; for each 4-row panel of A
+        (local.set $i (local.get $i0))
+        (local.set $ap (local.get $packedA))
+        (loop $rowpanels
+          (local.set $rv (i32.sub (local.get $i1) (local.get $i)))       ;; valid rows, at most 4
+          (if (i32.gt_u (local.get $rv) (i32.const 4)) (then (local.set $rv (i32.const 4))))
+          (if (i32.and (i32.eq (local.get $rv) (i32.const 4)) (i32.eq (local.get $cv) (i32.const 8)))
+            (then
+              ;; a whole 4 x 8 block: straight into C
+              (call $kernel4x8 (local.get $ap) (local.get $bp)
+                (i32.add (local.get $c) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $n)) (local.get $j)) (i32.const 2)))
+                (i32.shl (local.get $n) (i32.const 2)) (local.get $kc) (local.get $load)))
+            (else
+              ;; a ragged edge: go through a 4 x 8 scratch tile and copy only the valid part
+              (if (local.get $load) (then
+                (local.set $r (i32.const 0))
+                (loop $in_r
+                  (local.set $q (i32.const 0))
+                  (loop $in_q
+                    (f32.store
+                      (i32.add (local.get $tile) (i32.shl (i32.add (i32.shl (local.get $r) (i32.const 3)) (local.get $q)) (i32.const 2)))
+                      (f32.load (i32.add (local.get $c) (i32.shl (i32.add (i32.mul (i32.add (local.get $i) (local.get $r)) (local.get $n))
+                                                                          (i32.add (local.get $j) (local.get $q))) (i32.const 2)))))
+                    (br_if $in_q (i32.lt_u (local.tee $q (i32.add (local.get $q) (i32.const 1))) (local.get $cv))))
+                  (br_if $in_r (i32.lt_u (local.tee $r (i32.add (local.get $r) (i32.const 1))) (local.get $rv))))))
+              (call $kernel4x8 (local.get $ap) (local.get $bp) (local.get $tile) (i32.const 32) (local.get $kc) (local.get $load))
+              (local.set $r (i32.const 0))
+              (loop $out_r
+                (local.set $q (i32.const 0))
+                (loop $out_q
+                  (f32.store
+                    (i32.add (local.get $c) (i32.shl (i32.add (i32.mul (i32.add (local.get $i) (local.get $r)) (local.get $n))
+                                                              (i32.add (local.get $j) (local.get $q))) (i32.const 2)))
+                    (f32.load (i32.add (local.get $tile) (i32.shl (i32.add (i32.shl (local.get $r) (i32.const 3)) (local.get $q)) (i32.const 2)))))
+                  (br_if $out_q (i32.lt_u (local.tee $q (i32.add (local.get $q) (i32.const 1))) (local.get $cv))))
+                (br_if $out_r (i32.lt_u (local.tee $r (i32.add (local.get $r) (i32.const 1))) (local.get $rv))))))
+          (local.set $ap (i32.add (local.get $ap) (local.get $aStride)))   ;; next panel of A
+          (br_if $rowpanels (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 4))) (local.get $i1))))
+        (br_if $colpanels (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 8))) (local.get $n))))
+      (br_if $kblocks (i32.lt_u (local.tee $p0 (i32.add (local.get $p0) (i32.const 256))) (local.get $k)))))
+
+  ;; ---------------------------------------------------------------------------------------------
+  ;; Claim tasks (blocks of ROWS rows of C) until none are left; returns how many this thread did.
+  ;; Called by every thread taking part in a job, the caller's included.
+  ;; ---------------------------------------------------------------------------------------------
+  (func (export "work") (param $t i32) (result i32)
+    (local $task i32) (local $i0 i32) (local $i1 i32) (local $done i32)
+    (block $finished
+      (loop $claim
+        ;; NEXT is read and bumped in one atomic step, so no two threads get the same task.
+        (local.set $task (i32.atomic.rmw.add offset=4 (i32.const 0) (i32.const 1)))
+        ;; The job's words are read only after a successful claim: they are complete by then.
+        (br_if $finished (i32.ge_u (local.get $task) (i32.load offset=12 (i32.const 0))))
+        (local.set $i0 (i32.mul (local.get $task) (i32.load offset=44 (i32.const 0))))
+        (local.set $i1 (i32.add (local.get $i0) (i32.load offset=44 (i32.const 0))))
+        (if (i32.gt_u (local.get $i1) (i32.load offset=28 (i32.const 0)))
+          (then (local.set $i1 (i32.load offset=28 (i32.const 0)))))
+        (call $rows (local.get $t) (local.get $i0) (local.get $i1))
+        (local.set $done (i32.add (local.get $done) (i32.const 1)))
+        ;; count it as done and wake a thread waiting for DONE
+        (drop (i32.atomic.rmw.add offset=8 (i32.const 0) (i32.const 1)))
+        (drop (memory.atomic.notify offset=8 (i32.const 0) (i32.const 1)))
+        (br $claim)))
+    (local.get $done))
+)

@@ -1,0 +1,135 @@
+/**
+ * LLM Lab inside a real VS Code extension host: activation, the tree, the commands, the runner and the
+ * webview round trip. Needs a workspace folder (the harness opens an empty temporary one).
+ */
+import * as assert from 'node:assert/strict';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { RunResult } from '../../src/core/grading/result';
+import type { Services } from '../../src/vscode/commands';
+import type { Node } from '../../src/vscode/tree';
+
+const EXTENSION_ID = 'llm-lab.llm-lab';
+let s: Services;
+
+async function firstExercise() {
+  const catalog = await s.course.get();
+  const lesson = catalog.lessons[0];
+  return { lesson, exercise: lesson.exercises[0] };
+}
+
+suite('LLM Lab in the extension host', () => {
+  suiteSetup(async () => {
+    const ext = vscode.extensions.getExtension<Services>(EXTENSION_ID);
+    assert.ok(ext, `extension ${EXTENSION_ID} not found`);
+    s = await ext.activate();
+    assert.ok(vscode.workspace.workspaceFolders?.length, 'the test run needs a workspace folder');
+  });
+
+  test('activates and registers every command of the manifest', async () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+    assert.equal(ext.isActive, true);
+    const manifest = ext.packageJSON as { contributes: { commands: { command: string }[] } };
+    const registered = new Set(await vscode.commands.getCommands(true));
+    for (const c of manifest.contributes.commands) assert.ok(registered.has(c.command), `${c.command} is not registered`);
+  });
+
+  test('the Lessons tree shows parts, lessons and exercises with status and tooltips', async () => {
+    const roots = await s.tree.getChildren();
+    assert.ok(roots.length >= 1);
+    assert.equal(roots[0].kind, 'part');
+    const lessons = await s.tree.getChildren(roots[0]);
+    assert.equal(lessons[0].kind, 'lesson');
+    const lessonItem = s.tree.getTreeItem(lessons[0]);
+    assert.ok(lessonItem.tooltip instanceof vscode.MarkdownString);
+    assert.equal(lessonItem.command?.command, 'llmLab.openLesson');
+    const exercises = await s.tree.getChildren(lessons[0]);
+    const item = s.tree.getTreeItem(exercises[0] as Node);
+    assert.equal(item.contextValue, 'exercise');
+    assert.equal(item.command?.command, 'llmLab.openExercise');
+    assert.ok(item.iconPath instanceof vscode.ThemeIcon);
+  });
+
+  test('Open Exercise copies the scaffold, opens it, and never overwrites the learner file', async () => {
+    const { exercise } = await firstExercise();
+    const file = await vscode.commands.executeCommand<string>('llmLab.openExercise', exercise.id);
+    assert.ok(file && existsSync(file));
+    assert.equal(readFileSync(file, 'utf8'), readFileSync(exercise.scaffold, 'utf8'));
+    assert.equal(vscode.window.activeTextEditor?.document.uri.fsPath, file);
+    assert.ok(existsSync(path.join(path.dirname(path.dirname(file)), 'tsconfig.json')));
+    writeFileSync(file, '// my own work\n');
+    await vscode.commands.executeCommand('llmLab.openExercise', exercise.id);
+    assert.equal(readFileSync(file, 'utf8'), '// my own work\n');
+    assert.equal(s.learner.get(exercise.id).status, 'in-progress');
+  });
+
+  test('Check Exercise on a correct file passes, updates progress, and the results webview round-trips', async () => {
+    const { exercise } = await firstExercise();
+    const file = await vscode.commands.executeCommand<string>('llmLab.openExercise', exercise.id);
+    writeFileSync(file, readFileSync(exercise.solution, 'utf8'));
+    const result = await vscode.commands.executeCommand<RunResult>('llmLab.checkExercise', exercise.id);
+    assert.equal(result?.status, 'passed', JSON.stringify(result?.error ?? result?.checks.filter((c) => c.status !== 'passed')));
+    assert.equal(s.learner.get(exercise.id).status, 'passed');
+    assert.ok(s.results.current, 'the results panel is open');
+    await s.results.current.whenReady();
+    assert.equal(s.results.current.panel.title, 'LLM Lab Results');
+  });
+
+  test('Check Exercise on the scaffold fails and points at the learner file', async () => {
+    const { exercise } = await firstExercise();
+    const file = await vscode.commands.executeCommand<string>('llmLab.openExercise', exercise.id);
+    writeFileSync(file, readFileSync(exercise.scaffold, 'utf8'));
+    const result = await vscode.commands.executeCommand<RunResult>('llmLab.checkExercise', vscode.Uri.file(file));
+    assert.equal(result?.status, 'failed');
+    assert.equal(result?.checks[0].location?.file, file);
+    assert.equal(s.learner.get(exercise.id).status, 'failed');
+  });
+
+  test('a file with a syntax error gives a syntax result, and the next check works', async () => {
+    const { exercise } = await firstExercise();
+    const file = await vscode.commands.executeCommand<string>('llmLab.openExercise', exercise.id);
+    writeFileSync(file, 'export function (\n');
+    const bad = await vscode.commands.executeCommand<RunResult>('llmLab.checkExercise', exercise.id);
+    assert.equal(bad?.error?.kind, 'syntax');
+    writeFileSync(file, readFileSync(exercise.solution, 'utf8'));
+    const good = await vscode.commands.executeCommand<RunResult>('llmLab.checkExercise', exercise.id);
+    assert.equal(good?.status, 'passed');
+  });
+
+  test('Show Hint reveals hints one at a time', async () => {
+    const { exercise } = await firstExercise();
+    const before = s.learner.get(exercise.id).hintsShown;
+    const hint = await vscode.commands.executeCommand<string>('llmLab.showHint', exercise.id);
+    assert.equal(hint, exercise.hints[Math.min(before, exercise.hints.length - 1)]);
+    assert.equal(s.learner.get(exercise.id).hintsShown, Math.min(before + 1, exercise.hints.length));
+  });
+
+  test('Show Solution opens the reference read-only after the exercise passed', async () => {
+    const { exercise } = await firstExercise();
+    const uri = await vscode.commands.executeCommand<vscode.Uri>('llmLab.showSolution', exercise.id);
+    assert.ok(uri);
+    const doc = await vscode.workspace.openTextDocument(uri);
+    assert.equal(doc.getText(), readFileSync(exercise.solution, 'utf8'));
+  });
+
+  test('Reset Exercise restores the scaffold and keeps a backup that Restore brings back', async () => {
+    const { exercise } = await firstExercise();
+    const file = await vscode.commands.executeCommand<string>('llmLab.openExercise', exercise.id);
+    writeFileSync(file, '// precious work\n');
+    const backup = await vscode.commands.executeCommand<string>('llmLab.resetExercise', exercise.id, { confirmed: true });
+    assert.ok(backup && existsSync(backup));
+    assert.equal(readFileSync(backup, 'utf8'), '// precious work\n');
+    assert.equal(readFileSync(file, 'utf8'), readFileSync(exercise.scaffold, 'utf8'));
+    await vscode.commands.executeCommand('llmLab.restoreBackup', exercise.id, backup);
+    assert.equal(readFileSync(file, 'utf8'), '// precious work\n');
+  });
+
+  test('Open Lesson renders the lesson in a webview that round-trips', async () => {
+    const { lesson } = await firstExercise();
+    await vscode.commands.executeCommand('llmLab.openLesson', lesson.id);
+    assert.ok(s.lessonPanel.current);
+    await s.lessonPanel.current.whenReady();
+    assert.equal(s.lessonPanel.current.panel.title, lesson.title);
+  });
+});

@@ -1,0 +1,89 @@
+/**
+ * README screenshots of the webviews, drawn by the real webview bundle (dist/webview.js) with the real
+ * CSS, fed real results from the runner, in headless Debian chromium (playwright-core).
+ *   npm run screenshots   ->  media/screenshots/*.png
+ * A VS Code theme is stood in for by its CSS variables (Dark Modern); everything else is the product's.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { chromium } from 'playwright-core';
+import { loadCatalog } from '../../src/core/lessons/catalog';
+import { renderMarkdown } from '../../src/core/render';
+import { runInWorker } from '../../src/harness/host';
+import { WEBVIEW_STRINGS, type LessonView, type ToWebview } from '../../src/webview/messages';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const OUT = path.join(ROOT, 'media', 'screenshots');
+
+const DARK_MODERN: Record<string, string> = {
+  'font-family': 'system-ui, "Segoe UI", "Liberation Sans", sans-serif', 'font-size': '13px', 'editor-font-family': '"DejaVu Sans Mono", "Liberation Mono", monospace',
+  'editor-font-size': '13px', foreground: '#cccccc', 'editor-background': '#1f1f1f', descriptionForeground: '#9d9d9d',
+  'textLink-foreground': '#4daafc', 'textLink-activeForeground': '#4daafc', 'textCodeBlock-background': '#2b2b2b',
+  'widget-border': '#313131', 'panel-border': '#2b2b2b', 'textBlockQuote-background': '#2b2b2b', 'textBlockQuote-border': '#616161',
+  'testing-iconPassed': '#73c991', 'testing-iconFailed': '#f14c4c', errorForeground: '#f85149', 'editorInfo-foreground': '#3794ff',
+  'inputValidation-errorBorder': '#be1100', 'inputValidation-errorBackground': '#5a1d1d', 'button-background': '#0078d4',
+  'button-foreground': '#ffffff', 'button-hoverBackground': '#026ec1', 'button-secondaryBackground': '#313131',
+  'button-secondaryForeground': '#cccccc', 'button-secondaryHoverBackground': '#3c3c3c', 'button-border': '#ffffff12',
+  'badge-background': '#616161', 'badge-foreground': '#f8f8f8', 'focusBorder': '#0078d4', 'icon-foreground': '#cccccc',
+  'charts-blue': '#3794ff', 'diffEditor-removedTextBackground': '#f851494d', 'disabledForeground': '#cccccc80',
+  'symbolIcon-keywordForeground': '#569cd6', 'symbolIcon-functionForeground': '#dcdcaa', 'symbolIcon-classForeground': '#4ec9b0',
+  'symbolIcon-variableForeground': '#9cdcfe', 'debugTokenExpression-string': '#ce9178', 'debugTokenExpression-number': '#b5cea8',
+  'progressBar-background': '#0078d4', 'sideBarTitle-foreground': '#cccccc',
+};
+
+function page(page: 'lesson' | 'results', messages: ToWebview[]): string {
+  const vars = Object.entries(DARK_MODERN).map(([k, v]) => `--vscode-${k}: ${v};`).join(' ');
+  const file = (...p: string[]) => 'file://' + path.join(ROOT, ...p);
+  return `<!DOCTYPE html><html><head><meta charset="UTF-8">
+<link rel="stylesheet" href="${file('dist', 'media', 'katex.min.css')}">
+<link rel="stylesheet" id="vscode-codicon-stylesheet" href="${file('dist', 'media', 'codicon.css')}">
+<link rel="stylesheet" href="${file('media', 'lab.css')}">
+<style>html { ${vars} }</style></head>
+<body class="vscode-dark" data-page="${page}"><main id="app"></main>
+<script>
+  const queued = ${JSON.stringify(messages)};
+  window.acquireVsCodeApi = () => ({ postMessage(m) { if (m.type === 'ready') for (const q of queued) window.postMessage(q, '*'); } });
+</script>
+<script src="${file('dist', 'webview.js')}"></script></body></html>`;
+}
+
+async function main(): Promise<void> {
+  mkdirSync(OUT, { recursive: true });
+  const catalog = await loadCatalog(path.join(ROOT, 'lessons'));
+  const lesson = catalog.lessons[0];
+  const exercise = lesson.exercises[0];
+  const strings = { ...WEBVIEW_STRINGS };
+  const run = (file: string) => runInWorker({ exerciseId: exercise.id, learnerFile: file, checksFile: exercise.checks },
+    { workerPath: path.join(ROOT, 'dist', 'worker.js'), timeoutMs: 30_000, memoryMb: 1024 });
+
+  const buggy = path.join(__dirname, 'buggy-basics.ts');
+  const shots: [string, 'lesson' | 'results', ToWebview[], number][] = [
+    ['results-failed', 'results', [{ type: 'init', page: 'results', strings }, { type: 'result', title: exercise.title, result: await run(buggy) }], 1100],
+    ['results-passed', 'results', [{ type: 'init', page: 'results', strings }, { type: 'result', title: exercise.title, result: await run(exercise.solution) }], 700],
+  ];
+  const view: LessonView = {
+    id: lesson.id, title: lesson.title, part: lesson.part, minutes: lesson.minutes, objectives: lesson.objectives,
+    html: renderMarkdown(lesson.body), exercises: lesson.exercises.map((e) => ({ id: e.id, title: e.title, status: 'in-progress' })),
+  };
+  shots.push(['lesson', 'lesson', [{ type: 'init', page: 'lesson', strings }, { type: 'lesson', lesson: view }], 1100]);
+
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--allow-file-access-from-files'] });
+  try {
+    const tab = await browser.newPage({ viewport: { width: 960, height: 800 }, deviceScaleFactor: 1 });
+    for (const [name, kind, messages, height] of shots) {
+      const html = path.join(OUT, `.${name}.html`);
+      writeFileSync(html, page(kind, messages));
+      await tab.setViewportSize({ width: 960, height });
+      await tab.goto('file://' + html);
+      await tab.waitForSelector('#app > *');
+      await tab.waitForTimeout(400);
+      await tab.screenshot({ path: path.join(OUT, `${name}.png`) });
+      console.log(`wrote media/screenshots/${name}.png`);
+    }
+  } finally {
+    await browser.close();
+  }
+}
+
+main().catch((e) => { console.error(e); process.exit(1); });

@@ -2,6 +2,8 @@
 //   node esbuild.mjs               development build (source maps)
 //   node esbuild.mjs --production  minified, no source maps (what the VSIX ships)
 //   node esbuild.mjs --watch       rebuild on change
+//   node esbuild.mjs --package [--target linux-x64,...]   production build, then one .vsix per target
+//                                  (default: this machine's), each with only its own native binaries
 // Type checking is separate: `npm run typecheck` (tsc --noEmit).
 import * as esbuild from 'esbuild';
 import { execFileSync } from 'node:child_process';
@@ -9,7 +11,8 @@ import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
-const production = process.argv.includes('--production');
+const packaging = process.argv.includes('--package');
+const production = packaging || process.argv.includes('--production');
 const withTests = process.argv.includes('--tests');
 const watch = process.argv.includes('--watch');
 const root = path.dirname(new URL(import.meta.url).pathname);
@@ -74,4 +77,36 @@ if (watch) {
   await Promise.all(targets.map((t) => esbuild.build(t)));
   assets();
   writeFileSync(path.join(dist, 'build.json'), JSON.stringify({ production, builtAt: new Date().toISOString() }));
+  if (packaging) packageVsix();
+}
+
+/**
+ * One VSIX per platform: what ships is listed positively (dist, lessons, media), and each target keeps only
+ * its own onnxruntime and esbuild binaries. No sources, tests, source maps or dev files.
+ */
+function packageVsix() {
+  const i = process.argv.indexOf('--target');
+  const here = `${process.platform === 'win32' ? 'win32' : process.platform}-${process.arch}`;
+  const targets = (i > 0 ? process.argv[i + 1] : here).split(',');
+  const ortPlatforms = ['darwin/arm64', 'darwin/x64', 'linux/arm64', 'linux/x64', 'win32/arm64', 'win32/x64'];
+  mkdirSync(path.join(root, 'out'), { recursive: true });
+  for (const target of targets) {
+    const [os, arch] = target.split('-');
+    // vsce lets any `!` pattern win over every ignore, so what ships is listed positively, per target.
+    const ignore = [
+      '**', '!package.json', '!README.md', '!LICENSE', '!CHANGELOG.md',
+      '!dist/*.js', '!dist/media/**', '!dist/types/**', '!lessons/**', '!media/*.svg', '!media/*.png', '!media/*.css',
+      '!media/model/*.onnx', '!media/model/MODEL_CARD.md', '!media/screenshots/*.png',
+      // Runtime dependencies, loaded from node_modules: onnxruntime (this target's binary only) and esbuild's JS API
+      // with this target's binary package (its install-time helpers are not needed).
+      '!node_modules/onnxruntime-node/package.json', '!node_modules/onnxruntime-node/dist/**', `!node_modules/onnxruntime-node/bin/napi-v6/${os}/${arch}/**`,
+      '!node_modules/onnxruntime-common/package.json', '!node_modules/onnxruntime-common/dist/cjs/**',
+      '!node_modules/esbuild/package.json', '!node_modules/esbuild/lib/main.js', `!node_modules/@esbuild/${os}-${arch}/**`,
+    ];
+    const ignoreFile = path.join(root, 'out', `vscodeignore-${target}`);
+    writeFileSync(ignoreFile, ignore.join('\n') + '\n');
+    const out = path.join(root, 'out', `llm-lab-${target}.vsix`);
+    execFileSync(process.execPath, [path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--target', target,
+      '--ignoreFile', ignoreFile, '--out', out, '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links'], { cwd: root, stdio: 'inherit' });
+  }
 }

@@ -11,7 +11,7 @@
 export { type MatmulOptions, matmulReference } from './reference';
 export { matmulSmall } from './small';
 export {
-  matmulWasm, wasmAvailable, lastMatmulRun, type MatmulRun, THREADS_MIN_MACS,
+  matmulWasm, wasmAvailable, lastMatmulRun, type MatmulRun, type ThreadMode, THREADS_MIN_MACS,
   startMatmulWorkers, stopMatmulWorkers, getMatmulThreads, setMatmulThreads,
 } from './wasm';
 import type { MatmulOptions } from './reference';

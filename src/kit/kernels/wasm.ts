@@ -185,13 +185,18 @@ export const THREADS_MIN_MACS = 1 << 18;
 const align = (bytes: number, to = 64): number => Math.ceil(bytes / to) * to;
 
 /**
- * C (+)= op(A) @ op(B) on the WebAssembly kernel. With `useThreads` (the default), a product large
- * enough is shared with the worker threads once they are running. Throws if WebAssembly is
- * unavailable; `matmul` checks that first.
+ * When to share a product with the worker threads: 'auto' (large products, once the workers are
+ * running), 'off' (never), 'force' (always once they are running: tests and benchmarks).
+ */
+export type ThreadMode = 'auto' | 'off' | 'force';
+
+/**
+ * C (+)= op(A) @ op(B) on the WebAssembly kernel. Throws if WebAssembly is unavailable; `matmul`
+ * checks that first.
  */
 export function matmulWasm(
   a: Float32Array, b: Float32Array, out: Float32Array,
-  m: number, k: number, n: number, opts: MatmulOptions = {}, useThreads = true,
+  m: number, k: number, n: number, opts: MatmulOptions = {}, threads: ThreadMode = 'auto',
 ): void {
   const kern = loadKernel();
   if (!kern) throw new Error('matmulWasm: WebAssembly SIMD with shared memory is not available');
@@ -205,7 +210,8 @@ export function matmulWasm(
   // Share the work only if it is big enough and the workers are up; start them for next time.
   // (Every worker wakes up for a threaded job, so each gets scratch space.)
   let nThreads = 1;
-  if (useThreads && threadCount > 1 && m * k * n >= THREADS_MIN_MACS && m >= 2 * MR) {
+  const wanted = threads === 'force' || (threads === 'auto' && m * k * n >= THREADS_MIN_MACS && m >= 2 * MR);
+  if (wanted && threadCount > 1) {
     void startMatmulWorkers();
     if (pool && Atomics.load(kern.ctl, W.READY) > 0) nThreads = 1 + pool.workers.length;
   }

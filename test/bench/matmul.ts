@@ -1,0 +1,159 @@
+/**
+ * Matmul benchmark: the kit's kernel against onnxruntime-node on one thread.
+ *
+ *   node --import tsx test/bench/matmul.ts          (or through `npm run bench`: benchMatmul())
+ *
+ * For each shape and transpose variant it prints GFLOP/s (2*m*k*n / seconds / 1e9) of
+ *  - the kit's `matmul` on the caller's thread alone, and with its worker threads;
+ *  - onnxruntime's one-node model on one thread: MatMul for A @ B, and Gemm with its transA/transB
+ *    attributes for the transposed variants (MatMul has no such flags);
+ * and the kit / onnxruntime ratios. The kit's figures include copying the operands into
+ * WebAssembly memory and the result back out, as every real call does.
+ *
+ * The machine may be shared: each figure is the best of a few short rounds, taken in turns, so a
+ * burst of someone else's work lowers one round, not the figure. Then two small tables show where
+ * `matmul` switches from JavaScript to WebAssembly and from one thread to several.
+ * BENCH_MATMUL_MS sets the length of a round (default 60 ms).
+ */
+import * as ort from 'onnxruntime-node';
+import { onnx } from 'onnx-proto';
+import {
+  THREADS_MIN_MACS, WASM_MIN_MACS, getMatmulThreads, matmulSmall, matmulWasm,
+  startMatmulWorkers, stopMatmulWorkers, type MatmulOptions,
+} from '../../src/kit/kernels/index';
+
+const ROUND_MS = Number(process.env.BENCH_MATMUL_MS ?? 60);
+const ROUNDS = 3;
+
+/** (m, k, n): a square one, a transformer forward (B*T = 8*128, C = 128, 4C = 512), its backward. */
+const SHAPES: [number, number, number][] = [[256, 256, 256], [1024, 128, 512], [1024, 512, 128]];
+const VARIANTS: { name: string; opts: MatmulOptions }[] = [
+  { name: 'A@B', opts: {} },
+  { name: 'At@B', opts: { transA: true } },
+  { name: 'A@Bt', opts: { transB: true } },
+  { name: 'At@Bt', opts: { transA: true, transB: true } },
+];
+
+const gflops = (m: number, k: number, n: number, seconds: number): number => (2 * m * k * n) / seconds / 1e9;
+
+function random(len: number): Float32Array {
+  const x = new Float32Array(len);
+  for (let i = 0; i < len; i++) x[i] = Math.random() * 2 - 1;
+  return x;
+}
+
+/** Seconds per call: the best of `rounds` rounds of about `ms` milliseconds each. */
+async function secondsPerCall(fn: () => unknown, ms = ROUND_MS, rounds = 1): Promise<number> {
+  let best = Infinity;
+  for (let r = 0; r < rounds; r++) {
+    let calls = 0;
+    const t0 = performance.now();
+    let t = t0;
+    while (t - t0 < ms) {
+      await fn();
+      calls++;
+      t = performance.now();
+    }
+    best = Math.min(best, (t - t0) / 1000 / calls);
+  }
+  return best;
+}
+
+/** A one-node ONNX model computing op(A) @ op(B) from inputs stored as the kit stores them. */
+function onnxModel(m: number, k: number, n: number, { transA = false, transB = false }: MatmulOptions): Uint8Array {
+  const FLOAT = onnx.TensorProto.DataType.FLOAT;
+  const valueInfo = (name: string, dims: number[]): onnx.IValueInfoProto => ({
+    name, type: { tensorType: { elemType: FLOAT, shape: { dim: dims.map((d) => ({ dimValue: d })) } } },
+  });
+  const INT = onnx.AttributeProto.AttributeType.INT;
+  const node: onnx.INodeProto = transA || transB
+    ? { opType: 'Gemm', input: ['A', 'B'], output: ['C'], attribute: [
+      { name: 'transA', type: INT, i: transA ? 1 : 0 }, { name: 'transB', type: INT, i: transB ? 1 : 0 }] }
+    : { opType: 'MatMul', input: ['A', 'B'], output: ['C'] };
+  const model = onnx.ModelProto.create({
+    irVersion: 8, producerName: 'llm-lab-bench', opsetImport: [{ domain: '', version: 17 }],
+    graph: {
+      name: 'matmul', node: [node],
+      input: [valueInfo('A', transA ? [k, m] : [m, k]), valueInfo('B', transB ? [n, k] : [k, n])],
+      output: [valueInfo('C', [m, n])],
+    },
+  });
+  return onnx.ModelProto.encode(model).finish();
+}
+
+async function ortSession(m: number, k: number, n: number, opts: MatmulOptions): Promise<() => Promise<unknown>> {
+  const session = await ort.InferenceSession.create(onnxModel(m, k, n, opts), {
+    intraOpNumThreads: 1, interOpNumThreads: 1, executionProviders: ['cpu'], logSeverityLevel: 3,
+  });
+  const feeds = {
+    A: new ort.Tensor('float32', random(m * k), opts.transA ? [k, m] : [m, k]),
+    B: new ort.Tensor('float32', random(k * n), opts.transB ? [n, k] : [k, n]),
+  };
+  return () => session.run(feeds);
+}
+
+const pad = (s: string | number, w: number): string => String(s).padStart(w);
+
+export async function benchMatmul(): Promise<Record<string, number>> {
+  const results: Record<string, number> = {};
+  const threads = getMatmulThreads();
+  await startMatmulWorkers();
+  console.log(`matmul: GFLOP/s, best of ${ROUNDS} rounds of ${ROUND_MS} ms; kit with copies in and out; ` +
+    `onnxruntime-node on 1 thread (MatMul, or Gemm for transposed inputs)`);
+  console.log(`${'m x k x n'.padEnd(16)}${'op'.padEnd(7)}${pad('kit 1T', 8)}${pad(`kit ${threads}T`, 8)}` +
+    `${pad('ort 1T', 8)}${pad('1T/ort', 8)}${pad(`${threads}T/ort`, 8)}`);
+  for (const [m, k, n] of SHAPES) {
+    for (const { name, opts } of VARIANTS) {
+      const a = random(m * k), b = random(k * n), c = new Float32Array(m * n);
+      const one = (): void => matmulWasm(a, b, c, m, k, n, opts, 'off');
+      const all = (): void => matmulWasm(a, b, c, m, k, n, opts, 'force');
+      const runOrt = await ortSession(m, k, n, opts);
+      for (let i = 0; i < 5; i++) { one(); all(); await runOrt(); } // warm up (and tier up the wasm)
+      let s1 = Infinity, sT = Infinity, sOrt = Infinity;
+      for (let r = 0; r < ROUNDS; r++) { // in turns, so that a busy moment hits all three alike
+        s1 = Math.min(s1, await secondsPerCall(one));
+        sT = Math.min(sT, await secondsPerCall(all));
+        sOrt = Math.min(sOrt, await secondsPerCall(runOrt));
+      }
+      const g1 = gflops(m, k, n, s1), gT = gflops(m, k, n, sT), gOrt = gflops(m, k, n, sOrt);
+      const key = `${m}x${k}x${n}.${name}`;
+      Object.assign(results, {
+        [`${key}.kit1`]: g1, [`${key}.kit${threads}`]: gT, [`${key}.ort`]: gOrt,
+        [`${key}.ratio1`]: g1 / gOrt, [`${key}.ratio${threads}`]: gT / gOrt,
+      });
+      console.log(`${`${m}x${k}x${n}`.padEnd(16)}${name.padEnd(7)}${pad(g1.toFixed(1), 8)}${pad(gT.toFixed(1), 8)}` +
+        `${pad(gOrt.toFixed(1), 8)}${pad(`${(100 * g1 / gOrt).toFixed(0)}%`, 8)}${pad(`${(100 * gT / gOrt).toFixed(0)}%`, 8)}`);
+    }
+  }
+
+  // Where matmul leaves JavaScript for WebAssembly (WASM_MIN_MACS) ...
+  console.log(`\nsmall products, microseconds per call (matmul uses WebAssembly from ${WASM_MIN_MACS} multiply-adds)`);
+  console.log(`${'m x k x n'.padEnd(16)}${pad('macs', 8)}${pad('js', 8)}${pad('wasm', 8)}`);
+  for (const s of [2, 4, 6, 8, 12, 16, 32]) {
+    const a = random(s * s), b = random(s * s), c = new Float32Array(s * s);
+    const js = await secondsPerCall(() => matmulSmall(a, b, c, s, s, s), 20, 2);
+    const wasm = await secondsPerCall(() => matmulWasm(a, b, c, s, s, s, {}, 'off'), 20, 2);
+    results[`small.${s}.js_us`] = js * 1e6;
+    results[`small.${s}.wasm_us`] = wasm * 1e6;
+    console.log(`${`${s}x${s}x${s}`.padEnd(16)}${pad(s * s * s, 8)}${pad((js * 1e6).toFixed(2), 8)}${pad((wasm * 1e6).toFixed(2), 8)}`);
+  }
+
+  // ... and where it starts sharing the work with its threads (THREADS_MIN_MACS).
+  console.log(`\nmedium products, GFLOP/s (matmul shares the work from ${THREADS_MIN_MACS} multiply-adds)`);
+  console.log(`${'m x k x n'.padEnd(16)}${pad('macs', 10)}${pad('1T', 8)}${pad(`${threads}T`, 8)}`);
+  for (const [m, k, n] of [[32, 64, 64], [64, 64, 64], [64, 128, 64], [128, 64, 128], [128, 128, 128], [256, 128, 128]]) {
+    const a = random(m * k), b = random(k * n), c = new Float32Array(m * n);
+    const s1 = await secondsPerCall(() => matmulWasm(a, b, c, m, k, n, {}, 'off'), 30, 2);
+    const sT = await secondsPerCall(() => matmulWasm(a, b, c, m, k, n, {}, 'force'), 30, 2);
+    results[`medium.${m}x${k}x${n}.kit1`] = gflops(m, k, n, s1);
+    results[`medium.${m}x${k}x${n}.kitT`] = gflops(m, k, n, sT);
+    console.log(`${`${m}x${k}x${n}`.padEnd(16)}${pad(m * k * n, 10)}${pad(gflops(m, k, n, s1).toFixed(1), 8)}` +
+      `${pad(gflops(m, k, n, sT).toFixed(1), 8)}${m * k * n >= THREADS_MIN_MACS ? '' : '   (matmul: 1 thread)'}`);
+  }
+  await stopMatmulWorkers();
+  return results;
+}
+
+if (require.main === module) {
+  benchMatmul().catch((err) => { console.error(err); process.exit(1); });
+}

@@ -1,0 +1,253 @@
+/**
+ * The matmul kernels against `matmulReference` (the plain triple loop): every path (JavaScript,
+ * WebAssembly on one thread, WebAssembly on worker threads), every transpose combination,
+ * accumulate, odd sizes that leave ragged edges, subarray views, NaN and Infinity.
+ *
+ * Tolerance: the reference sums in float64, the kernels in float32 and in another order, so an
+ * element may differ by a few float32 roundings of the terms it adds up. We allow
+ * 1e-5 * (sum over p of |A[i][p] * B[p][j]|, plus |C| when accumulating): about 100 roundings,
+ * far above what float32 summation of these sizes loses, far below any real mistake.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { availableParallelism } from 'node:os';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import {
+  THREADS_MIN_MACS, WASM_MIN_MACS, lastMatmulRun, matmul, matmulPath, matmulReference, matmulSmall,
+  matmulWasm, startMatmulWorkers, stopMatmulWorkers, wasmAvailable, type MatmulOptions, type ThreadMode,
+} from '../../../src/kit/kernels/index';
+import { Rng } from '../../../src/kit/random';
+
+const rng = new Rng(7);
+const random = (len: number): Float32Array => Float32Array.from({ length: len }, () => rng.random() * 2 - 1);
+
+const TRANSPOSES: MatmulOptions[] = [
+  {}, { transA: true }, { transB: true }, { transA: true, transB: true },
+];
+const ALL_OPTIONS: MatmulOptions[] = TRANSPOSES.flatMap((t) => [t, { ...t, accumulate: true }]);
+const describeOpts = (o: MatmulOptions): string =>
+  `${o.transA ? 'At' : 'A'}@${o.transB ? 'Bt' : 'B'}${o.accumulate ? ' (+=)' : ''}`;
+
+type Kernel = (a: Float32Array, b: Float32Array, out: Float32Array, m: number, k: number, n: number, o: MatmulOptions) => void;
+
+/**
+ * Run `kernel` and the reference on the same random inputs (and the same starting C) and compare,
+ * naming the first element out of tolerance like a good teacher would.
+ */
+function checkAgainstReference(kernel: Kernel, m: number, k: number, n: number, o: MatmulOptions, what: string): void {
+  const a = random(m * k), b = random(k * n), start = random(m * n);
+  const expected = Float32Array.from(start), actual = Float32Array.from(start);
+  matmulReference(a, b, expected, m, k, n, o);
+  kernel(a, b, actual, m, k, n, o);
+  assertMatmulClose(actual, expected, a, b, start, m, k, n, o, what);
+}
+
+function assertMatmulClose(
+  actual: Float32Array, expected: Float32Array, a: Float32Array, b: Float32Array, start: Float32Array,
+  m: number, k: number, n: number, o: MatmulOptions, what: string,
+): void {
+  assert.equal(actual.length, expected.length, `${what}: length`);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      const x = actual[i * n + j], y = expected[i * n + j];
+      if (!Number.isFinite(y)) { // strict: NaN only matches NaN, Infinity only the same Infinity
+        if (!Object.is(x, y) && !(Number.isNaN(x) && Number.isNaN(y))) {
+          assert.fail(`${what}: C[${i}][${j}] is ${x}, expected ${y}`);
+        }
+        continue;
+      }
+      let scale = o.accumulate ? Math.abs(start[i * n + j]) : 0;
+      for (let p = 0; p < k; p++) {
+        const av = o.transA ? a[p * m + i] : a[i * k + p];
+        const bv = o.transB ? b[j * k + p] : b[p * n + j];
+        scale += Math.abs(av * bv);
+      }
+      const tol = 1e-5 * scale + 1e-30;
+      if (!(Math.abs(x - y) <= tol)) {
+        assert.fail(`${what}: C[${i}][${j}] is ${x}, expected ${y} (difference ${Math.abs(x - y)}, tolerance ${tol})`);
+      }
+    }
+  }
+}
+
+/** Odd sizes leave partial 4-row and 8-column panels; 257+ crosses the k blocks of 256. */
+const ODD_SHAPES: [number, number, number][] = [
+  [1, 1, 1], [1, 7, 1], [3, 1, 5], [1, 17, 33], [33, 17, 1], [17, 33, 9], [4, 8, 8], [5, 9, 7],
+  [127, 3, 33], [16, 127, 17], [12, 257, 20], [33, 300, 65],
+];
+
+describe('matmulSmall (the JavaScript path)', () => {
+  for (const o of ALL_OPTIONS) {
+    test(describeOpts(o), () => {
+      for (const [m, k, n] of ODD_SHAPES) checkAgainstReference(matmulSmall, m, k, n, o, `${m}x${k}x${n} ${describeOpts(o)}`);
+    });
+  }
+});
+
+describe('matmulWasm on one thread', () => {
+  test('WebAssembly SIMD with shared memory is available here', () => {
+    assert.ok(wasmAvailable(), 'the WebAssembly kernel did not load: every matmul would fall back to JavaScript');
+  });
+  const wasm1: Kernel = (a, b, out, m, k, n, o) => {
+    matmulWasm(a, b, out, m, k, n, o, 'off');
+    assert.equal(lastMatmulRun().threads, 1, 'expected the one-thread path');
+  };
+  for (const o of ALL_OPTIONS) {
+    test(describeOpts(o), () => {
+      for (const [m, k, n] of ODD_SHAPES) checkAgainstReference(wasm1, m, k, n, o, `${m}x${k}x${n} ${describeOpts(o)}`);
+      checkAgainstReference(wasm1, 64, 96, 80, o, `64x96x80 ${describeOpts(o)}`);
+    });
+  }
+
+  test('one product after another, of growing and shrinking sizes, each with fresh operands', () => {
+    for (const [m, k, n] of [[8, 8, 8], [200, 300, 100], [3, 5, 7], [400, 20, 500], [9, 9, 9]] as const) {
+      checkAgainstReference(wasm1, m, k, n, { transB: true, accumulate: true }, `${m}x${k}x${n}`);
+    }
+  });
+
+  test('k = 0 gives zeros, or leaves C as it was when accumulating', () => {
+    const c = Float32Array.from([1, 2, 3, 4, 5, 6]);
+    matmulWasm(new Float32Array(0), new Float32Array(0), c, 2, 0, 3, { accumulate: true });
+    assert.deepEqual([...c], [1, 2, 3, 4, 5, 6]);
+    matmulWasm(new Float32Array(0), new Float32Array(0), c, 2, 0, 3);
+    assert.deepEqual([...c], [0, 0, 0, 0, 0, 0]);
+  });
+});
+
+describe('matmulWasm on worker threads', { skip: availableParallelism() < 2 && 'needs 2 cores' }, () => {
+  before(() => startMatmulWorkers());
+  after(() => stopMatmulWorkers());
+
+  /** Threaded whenever the workers are up; retried until a worker did at least one task. */
+  const threaded = (mode: ThreadMode): Kernel => (a, b, out, m, k, n, o) => {
+    const start = Float32Array.from(out);
+    for (let attempt = 0; ; attempt++) {
+      out.set(start);
+      matmulWasm(a, b, out, m, k, n, o, mode);
+      const run = lastMatmulRun();
+      assert.ok(run.threads >= 2, `expected the threaded path, got ${JSON.stringify(run)}`);
+      if (run.callerTasks < run.tasks || run.tasks === 1 || attempt === 50) break;
+    }
+  };
+
+  for (const o of ALL_OPTIONS) {
+    test(`${describeOpts(o)}, odd shapes (forced onto the threads)`, () => {
+      for (const [m, k, n] of ODD_SHAPES) {
+        checkAgainstReference(threaded('force'), m, k, n, o, `${m}x${k}x${n} ${describeOpts(o)}`);
+      }
+    });
+  }
+
+  test('a large product uses the threads by itself, and the workers do part of it', () => {
+    const [m, k, n] = [256, 160, 200];
+    assert.ok(m * k * n >= THREADS_MIN_MACS);
+    let workerTasks = 0;
+    for (const o of ALL_OPTIONS) {
+      checkAgainstReference((a, b, out) => {
+        matmul(a, b, out, m, k, n, o);
+        const run = lastMatmulRun();
+        assert.ok(run.threads >= 2, `expected the threaded path, got ${JSON.stringify(run)}`);
+        workerTasks += run.tasks - run.callerTasks;
+      }, m, k, n, o, `${m}x${k}x${n} ${describeOpts(o)}`);
+    }
+    // Timing decides who claims what, but over 8 products of 4+ tasks a worker gets some.
+    assert.ok(workerTasks > 0, 'the workers did no task at all');
+  });
+
+  test('threaded and one-thread products interleave, and memory grows under running workers', () => {
+    const shapes: [number, number, number, ThreadMode][] = [
+      [64, 64, 64, 'force'], [9, 9, 9, 'off'], [300, 200, 129, 'force'], [17, 5, 3, 'off'], [40, 513, 36, 'force'],
+    ];
+    for (const [m, k, n, mode] of shapes) {
+      const kernel: Kernel = mode === 'force' ? threaded(mode) : (a, b, out, mm, kk, nn, o) => matmulWasm(a, b, out, mm, kk, nn, o, mode);
+      checkAgainstReference(kernel, m, k, n, { transA: true, accumulate: true }, `${m}x${k}x${n} ${mode}`);
+    }
+  });
+});
+
+describe('matmul (picks the path)', () => {
+  test('small products stay in JavaScript, larger ones go to WebAssembly', () => {
+    assert.equal(matmulPath(2, 3, 4), 'js');
+    assert.ok(2 * 3 * 4 < WASM_MIN_MACS);
+    assert.equal(matmulPath(16, 16, 16), 'wasm');
+    assert.ok(16 * 16 * 16 >= WASM_MIN_MACS);
+  });
+
+  for (const o of ALL_OPTIONS) {
+    test(`${describeOpts(o)} on both sides of the thresholds`, () => {
+      for (const [m, k, n] of [[2, 3, 4], [3, 5, 17], [16, 16, 16], [37, 29, 41], [70, 70, 70]] as const) {
+        checkAgainstReference(matmul, m, k, n, o, `${m}x${k}x${n} ${describeOpts(o)}`);
+      }
+    });
+  }
+
+  test('operands may be subarray views at any offset, and nothing outside C is written', () => {
+    for (const [m, k, n] of [[3, 4, 5], [33, 20, 17], [70, 90, 50]] as const) {
+      for (const o of ALL_OPTIONS) {
+        const aBuf = random(m * k + 13), bBuf = random(k * n + 7), cBuf = random(m * n + 10);
+        const a = aBuf.subarray(5, 5 + m * k); // byteOffset 20: not even 16-byte aligned
+        const b = bBuf.subarray(3); // longer than needed: only the first k*n values count
+        const c = cBuf.subarray(4, 4 + m * n);
+        const expected = Float32Array.from(c);
+        const before = Float32Array.from(cBuf);
+        matmulReference(a, b, expected, m, k, n, o);
+        matmul(a, b, c, m, k, n, o);
+        assertMatmulClose(c, expected, a, b, before.subarray(4, 4 + m * n), m, k, n, o, `${m}x${k}x${n} ${describeOpts(o)}`);
+        for (const i of [0, 1, 2, 3, ...Array.from({ length: 6 }, (_, t) => 4 + m * n + t)]) {
+          assert.ok(Object.is(cBuf[i], before[i]), `cBuf[${i}] outside C was written`);
+        }
+      }
+    }
+  });
+
+  test('rejects operands too short for the shape, with the sizes in the message', () => {
+    assert.throws(() => matmul(new Float32Array(5), new Float32Array(6), new Float32Array(4), 2, 3, 2), /a has 5 elements, but op\(A\) 2x3 needs 6/);
+    assert.throws(() => matmul(new Float32Array(6), new Float32Array(6), new Float32Array(3), 2, 3, 2), /out has 3 elements/);
+    assert.throws(() => matmul(new Float32Array(6), new Float32Array(6), new Float32Array(4), 2, 3.5, 2), /k must be a whole number/);
+  });
+});
+
+describe('NaN and Infinity propagate as in the reference (no silent zeroing)', () => {
+  const paths: [string, Kernel][] = [
+    ['js', matmulSmall],
+    ['wasm, 1 thread', (a, b, out, m, k, n, o) => matmulWasm(a, b, out, m, k, n, o, 'off')],
+    ['wasm, threads', (a, b, out, m, k, n, o) => matmulWasm(a, b, out, m, k, n, o, 'force')],
+  ];
+  before(() => startMatmulWorkers());
+  after(() => stopMatmulWorkers());
+
+  for (const [name, kernel] of paths) {
+    for (const o of TRANSPOSES) {
+      test(`${name}: ${describeOpts(o)}`, () => {
+        const [m, k, n] = [13, 300, 19];
+        const a = random(m * k), b = random(k * n);
+        // NaN at A[5][260] (in the second k block): row 5 of C is all NaN.
+        a[o.transA ? 260 * m + 5 : 5 * k + 260] = NaN;
+        // NaN at B[7][18] (in the ragged last column panel): column 18 of C is all NaN.
+        b[o.transB ? 18 * k + 7 : 7 * n + 18] = NaN;
+        // +Infinity at A[12][0] (in the ragged last row panel): row 12 is +-Infinity, or NaN.
+        a[o.transA ? 0 * m + 12 : 12 * k + 0] = Infinity;
+        const expected = new Float32Array(m * n), actual = new Float32Array(m * n);
+        matmulReference(a, b, expected, m, k, n, o);
+        kernel(a, b, actual, m, k, n, o);
+        for (let j = 0; j < n; j++) assert.ok(Number.isNaN(actual[5 * n + j]), `C[5][${j}] = ${actual[5 * n + j]}, expected NaN`);
+        for (let i = 0; i < m; i++) assert.ok(Number.isNaN(actual[i * n + 18]), `C[${i}][18] = ${actual[i * n + 18]}, expected NaN`);
+        assert.ok(!Number.isFinite(actual[12 * n]), 'row 12 should not be finite');
+        assertMatmulClose(actual, expected, a, b, new Float32Array(m * n), m, k, n, o, `${name} ${describeOpts(o)}`);
+      });
+    }
+  }
+});
+
+describe('matmul-wasm.ts is the assembled matmul.wat', () => {
+  test('rebuilding from matmul.wat gives the committed bytes (run `node src/kit/kernels/build.mjs` if not)', async () => {
+    const buildPath = path.resolve(__dirname, '../../../src/kit/kernels/build.mjs');
+    const build = await import(buildPath) as {
+      assembleMatmulWat(): Promise<Uint8Array>; renderMatmulWasmTs(bytes: Uint8Array): string;
+    };
+    const fresh = build.renderMatmulWasmTs(await build.assembleMatmulWat());
+    const committed = readFileSync(path.resolve(__dirname, '../../../src/kit/kernels/matmul-wasm.ts'), 'utf8');
+    assert.ok(fresh === committed, 'src/kit/kernels/matmul-wasm.ts is stale: run `node src/kit/kernels/build.mjs`');
+  });
+});

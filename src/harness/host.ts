@@ -1,13 +1,15 @@
 /**
- * The host side of the runner: starts a fresh process per check run, enforces the time and memory
- * limits, and turns every way the process can end (finished, timed out, out of memory, exited,
- * crashed, cancelled) into a RunResult. The checks that completed before a fault are kept.
+ * The host side of the runner: starts a fresh process per check run and, while it boots, bundles the
+ * learner file and the checks (the two overlap); enforces the time and memory limits, and turns every way
+ * the process can end (finished, timed out, out of memory, exited, crashed, cancelled) into a RunResult.
+ * The checks that completed before a fault are kept.
  */
 import { fork } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import type { CheckOutcome, RunError, RunResult } from '../core/grading/result';
+import { bundleExercise } from './bundle';
 import { declarationOf } from './locate';
-import type { FromWorker, PlannedCheck, WorkerRequest } from './protocol';
+import type { FromWorker, PlannedCheck, ToWorker, WorkerRequest } from './protocol';
 
 export interface RunOptions {
   /** Path of the built worker entry (dist/worker.js). */
@@ -27,7 +29,7 @@ const STDERR_TAIL = 8192;
 export function runInWorker(req: WorkerRequest, opts: RunOptions): Promise<RunResult> {
   const started = Date.now();
   return new Promise<RunResult>((resolve) => {
-    const child = fork(opts.workerPath, [JSON.stringify(req)], {
+    const child = fork(opts.workerPath, [], {
       execArgv: [`--max-old-space-size=${opts.memoryMb}`],
       serialization: 'advanced',
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -41,6 +43,17 @@ export function runInWorker(req: WorkerRequest, opts: RunOptions): Promise<RunRe
     let stopReason: 'timeout' | 'cancelled' | undefined;
     let stderr = '';
     const logs: string[] = [];
+    let setupError: RunError | undefined;
+
+    // Bundle while the process starts; send the job once both are ready.
+    const bundled = bundleExercise(req.learnerFile, req.checksFile).catch((e: unknown): { ok: false; error: RunError } =>
+      ({ ok: false, error: { kind: 'setup', message: `bundling failed: ${(e as Error)?.message ?? e}` } }));
+    const onReady = async () => {
+      const b = await bundled;
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      if (!b.ok) { setupError = b.error; child.kill('SIGKILL'); return; }
+      child.send({ type: 'run', request: req, checks: b.checks, learner: b.learner, source: b.source } satisfies ToWorker);
+    };
 
     const timer = setTimeout(() => { stopReason = 'timeout'; child.kill('SIGKILL'); }, opts.timeoutMs);
     const onAbort = () => { stopReason = 'cancelled'; child.kill('SIGKILL'); };
@@ -56,6 +69,7 @@ export function runInWorker(req: WorkerRequest, opts: RunOptions): Promise<RunRe
     child.on('message', (raw) => {
       const msg = raw as FromWorker;
       switch (msg.type) {
+        case 'ready': void onReady(); break;
         case 'plan': plan = msg.checks; break;
         case 'check-started': current = msg.id; break;
         case 'check-finished': done.set(msg.outcome.id, msg.outcome); current = undefined; break;
@@ -69,7 +83,7 @@ export function runInWorker(req: WorkerRequest, opts: RunOptions): Promise<RunRe
       clearTimeout(timer);
       opts.signal?.removeEventListener('abort', onAbort);
       if (finished && !stopReason) return resolve(finished);
-      const error = describeEnd(code, signal, stopReason, stderr, opts.timeoutMs);
+      const error = setupError ?? describeEnd(code, signal, stopReason, stderr, opts.timeoutMs);
       void partialResult(req, plan, done, current, error, logs, started).then(resolve);
     });
   });

@@ -1,9 +1,10 @@
 /**
  * The typed protocol between the host (extension or CLI) and the runner process that executes learner
- * code. The host passes the request on the command line (no start-up race) and the worker answers with
- * IPC messages (structured clone), ending with exactly one `finished`.
+ * code, over IPC (structured clone). The worker says `ready` once it has started; the host then sends one
+ * `run` with the bundled code; the worker answers with events, ending with exactly one `finished`.
  */
-import type { CheckOutcome, RunResult } from '../core/grading/result';
+import type { CheckOutcome, RunError, RunResult } from '../core/grading/result';
+import type { BundledCode } from './bundle';
 
 export interface WorkerRequest {
   exerciseId: string;
@@ -19,7 +20,18 @@ export interface PlannedCheck {
   task?: string;
 }
 
+export interface ToWorker {
+  type: 'run';
+  request: WorkerRequest;
+  checks: BundledCode;
+  /** The learner's bundled file, or why it does not compile (the worker still reports the plan). */
+  learner: BundledCode | { error: RunError };
+  /** The learner's source, to find where functions are declared. */
+  source: string;
+}
+
 export type FromWorker =
+  | { type: 'ready' }
   | { type: 'plan'; checks: PlannedCheck[] }
   | { type: 'check-started'; id: string }
   | { type: 'check-finished'; outcome: CheckOutcome }

@@ -1,23 +1,22 @@
 /**
- * The runner process: the only place learner code executes. Started by `host.ts` with the request as
- * its argument; it bundles the learner file and the lesson's checks with esbuild (inline source maps,
- * so every stack trace points at the learner's own lines), runs each check, and reports over IPC.
+ * The runner process: the only place learner code executes. Started by `host.ts`, it says `ready`, receives
+ * the learner file and the lesson's checks already bundled (with inline source maps, so every stack trace
+ * points at the learner's own lines), runs each check, and reports over IPC.
  *
  * The kit, the check library and the model layer are provided from this process's own copies, so the
  * learner's code and the checks share one Tensor class.
  */
 import Module from 'node:module';
 import * as path from 'node:path';
-import { readFileSync } from 'node:fs';
 import { format } from 'node:util';
 import { performance } from 'node:perf_hooks';
-import type { BuildFailure, Message } from 'esbuild';
 import * as kit from '../kit';
 import * as check from '../core/grading';
 import { checkId, seededRandom, type ExerciseChecks } from '../core/grading/define';
 import type { Artifact, CheckOutcome, RunError, RunResult } from '../core/grading/result';
 import { declarationOf, exportedNames, learnerStack, locationInStack } from './locate';
-import { INTERNAL_ERROR_PREFIX, type FromWorker, type WorkerRequest } from './protocol';
+import type { BundledCode } from './bundle';
+import { INTERNAL_ERROR_PREFIX, type FromWorker, type ToWorker, type WorkerRequest } from './protocol';
 
 const MAX_LOG_LINES = 200;
 const realExit = process.exit.bind(process);
@@ -62,37 +61,6 @@ function loadBundle(code: string, filename: string): Record<string, unknown> {
   return mod.exports;
 }
 
-type Bundled = { ok: true; code: string; filename: string } | { ok: false; errors: Message[] };
-
-async function bundle(entry: string): Promise<Bundled> {
-  const esbuild = await import('esbuild');
-  // The bundle "lives" beside the entry so that relative source-map paths resolve to the real files.
-  const filename = path.join(path.dirname(entry), `.${path.basename(entry, path.extname(entry))}.llm-lab-bundle.js`);
-  try {
-    const out = await esbuild.build({
-      entryPoints: [entry], outfile: filename, bundle: true, write: false, format: 'cjs', platform: 'node',
-      target: 'node20', sourcemap: 'inline', logLevel: 'silent', external: ['@llm-lab/*', 'onnxruntime-node', 'esbuild'],
-      // Ignore tsconfig.json files: the learner's maps @llm-lab/* to type declarations.
-      tsconfigRaw: {},
-    });
-    return { ok: true, code: out.outputFiles[0].text, filename };
-  } catch (e) {
-    const errors = (e as BuildFailure).errors;
-    if (Array.isArray(errors) && errors.length) return { ok: false, errors };
-    throw e;
-  }
-}
-
-function describeBuildError(m: Message): { message: string; location?: RunError['location'] } {
-  const loc = m.location;
-  const where = loc ? `${path.basename(loc.file)}:${loc.line}:${loc.column + 1}: ` : '';
-  const snippet = loc?.lineText ? `\n    ${loc.lineText.trim()}` : '';
-  return {
-    message: `${where}${m.text}${snippet}`,
-    location: loc ? { file: path.resolve(loc.file), line: loc.line, column: loc.column + 1 } : undefined,
-  };
-}
-
 /** Turns whatever a check threw into an outcome the learner can act on. */
 function outcomeOfError(e: unknown, base: Omit<CheckOutcome, 'status'>, req: WorkerRequest, source: string): CheckOutcome {
   const file = req.learnerFile;
@@ -114,35 +82,30 @@ function outcomeOfError(e: unknown, base: Omit<CheckOutcome, 'status'>, req: Wor
   return { ...base, status: 'error', message: `${who} ${err.name}: ${err.message}`, location, stack, hint: base.hint };
 }
 
-async function run(req: WorkerRequest, logs: string[]): Promise<RunResult> {
+async function run(job: ToWorker, logs: string[]): Promise<RunResult> {
   const t0 = performance.now();
+  const { request: req, source } = job;
   const result = (status: RunResult['status'], checks: CheckOutcome[], error?: RunError): RunResult =>
     ({ exerciseId: req.exerciseId, file: req.learnerFile, status, checks, error, logs, durationMs: performance.now() - t0 });
 
-  const [checksBuilt, learnerBuilt] = await Promise.all([bundle(req.checksFile), bundle(req.learnerFile)]);
-  if (!checksBuilt.ok) {
-    const { message } = describeBuildError(checksBuilt.errors[0]);
-    return result('error', [], { kind: 'setup', message: `the lesson's checks do not compile (a bug in the lesson, not your code): ${message}` });
-  }
-  const spec = (loadBundle(checksBuilt.code, checksBuilt.filename).default ?? {}) as ExerciseChecks<Record<string, unknown>>;
+  const spec = (loadBundle(job.checks.code, job.checks.filename).default ?? {}) as ExerciseChecks<Record<string, unknown>>;
   if (!Array.isArray(spec.checks) || !Array.isArray(spec.exports)) {
     return result('error', [], { kind: 'setup', message: `${path.basename(req.checksFile)} must \`export default defineChecks({ exports, checks })\`` });
   }
-  send({ type: 'plan', checks: spec.checks.map((c) => ({ id: checkId(c.name), name: c.name, task: c.task })) });
+  const plan = spec.checks.map((c) => ({ id: checkId(c.name), name: c.name, task: c.task }));
+  send({ type: 'plan', checks: plan });
+  // When the file cannot run at all, every check is listed as not run, with the reason.
+  const stopped = (error: RunError) => result('error', plan.map((p) => ({ ...p, status: 'skipped' as const, message: `not run: ${error.message}`, artifacts: [], durationMs: 0 })), error);
 
-  if (!learnerBuilt.ok) {
-    const first = describeBuildError(learnerBuilt.errors[0]);
-    const more = learnerBuilt.errors.length > 1 ? ` (and ${learnerBuilt.errors.length - 1} more)` : '';
-    return result('error', [], { kind: 'syntax', message: `your file does not compile: ${first.message}${more}`, location: first.location });
-  }
-  const source = readFileSync(req.learnerFile, 'utf8');
+  if ('error' in job.learner) return stopped(job.learner.error);
+  const built: BundledCode = job.learner;
 
   let learner: Record<string, unknown>;
   try {
-    learner = loadBundle(learnerBuilt.code, learnerBuilt.filename);
+    learner = loadBundle(built.code, built.filename);
   } catch (e) {
     const err = e instanceof Error ? e : new Error(String(e));
-    return result('error', [], {
+    return stopped({
       kind: err instanceof ExitCalled ? 'exit' : 'load',
       message: `your file threw while loading (top-level code): ${err.name}: ${err.message}`,
       location: locationInStack(err.stack, req.learnerFile), detail: learnerStack(err.stack, req.learnerFile),
@@ -155,14 +118,14 @@ async function run(req: WorkerRequest, logs: string[]): Promise<RunResult> {
     const names = missing.map((n) => `\`${n}\``).join(', ');
     const declared = missing.map((n) => declarationOf(source, n, req.learnerFile)).find(Boolean);
     const why = declared ? ' It is declared but not exported: add `export` before it.' : ' Did you rename or delete it?';
-    return result('error', [], {
+    return stopped({
       kind: 'missing-export', location: declared,
       message: `${path.basename(req.learnerFile)} must export ${names}; it exports ${found.length ? found.join(', ') : 'nothing'}.${why}`,
     });
   }
   const notFunctions = spec.exports.filter((name) => typeof learner[name] !== 'function');
   if (notFunctions.length) {
-    return result('error', [], { kind: 'missing-export', message: `${notFunctions.map((n) => `\`${n}\``).join(', ')} must be a function` });
+    return stopped({ kind: 'missing-export', message: `${notFunctions.map((n) => `\`${n}\``).join(', ')} must be a function` });
   }
 
   const outcomes: CheckOutcome[] = [];
@@ -203,17 +166,24 @@ function captureConsole(logs: string[]): void {
   for (const k of ['log', 'info', 'warn', 'error', 'debug'] as const) console[k] = capture;
 }
 
+/** Waits for the host's one `run` message. */
+function nextJob(): Promise<ToWorker> {
+  return new Promise((resolve) => process.once('message', (m) => resolve(m as ToWorker)));
+}
+
 async function main(): Promise<void> {
   process.setSourceMapsEnabled(true);
   Error.stackTraceLimit = 50;
-  const req = JSON.parse(process.argv[2] ?? '{}') as WorkerRequest;
+  const job = nextJob();
+  send({ type: 'ready' });
+  const req: WorkerRequest = (await job).request;
   const logs: string[] = [];
   captureConsole(logs);
   process.exit = ((code?: unknown) => { throw new ExitCalled(code); }) as typeof process.exit;
   process.on('unhandledRejection', (e) => logs.push(`unhandled promise rejection: ${e instanceof Error ? e.message : String(e)}`));
   let res: RunResult;
   try {
-    res = await run(req, logs);
+    res = await run(await job, logs);
   } catch (e) {
     process.stderr.write(`${INTERNAL_ERROR_PREFIX} ${(e as Error)?.stack ?? e}\n`);
     res = { exerciseId: req.exerciseId, file: req.learnerFile, status: 'error', checks: [], logs, durationMs: 0,

@@ -153,8 +153,24 @@ test('a cancelled run stops at once', async () => {
   assert.ok(Date.now() - started < 5000);
 });
 
-test('events arrive in order: plan, started/finished per check, finished', async () => {
+test('events arrive in order: ready, plan, started/finished per check, finished', async () => {
   const events: string[] = [];
   await check(learner('ok3.ts', correct), { onEvent: (e) => events.push(e.type) });
-  assert.deepEqual(events, ['plan', 'check-started', 'check-finished', 'check-started', 'check-finished', 'finished']);
+  assert.deepEqual(events, ['ready', 'plan', 'check-started', 'check-finished', 'check-started', 'check-finished', 'finished']);
+});
+
+test('a lesson whose checks do not compile is a setup error, not the learner\'s fault', async () => {
+  const checks = path.join(dir, 'broken.checks.ts');
+  writeFileSync(checks, 'export default {\n');
+  const r = await runInWorker({ exerciseId: 'add/vectors', learnerFile: learner('ok4.ts', correct), checksFile: checks }, { workerPath: WORKER, timeoutMs: 5000, memoryMb: 256 });
+  assert.equal(r.error?.kind, 'setup');
+  assert.match(r.error!.message, /the lesson's checks do not compile \(a bug in the lesson, not your code\)/);
+});
+
+test('a syntax error still reports the plan, so every check shows as not run', async () => {
+  const events: string[] = [];
+  const r = await check(learner('syntax2.ts', 'export const = 1;\n'), { onEvent: (e) => events.push(e.type) });
+  assert.equal(r.error?.kind, 'syntax');
+  assert.ok(events.includes('plan'));
+  assert.ok(r.checks.length === 2 && r.checks.every((c) => c.status === 'skipped' && /^not run: your file does not compile/.test(c.message ?? '')));
 });

@@ -44,6 +44,12 @@ export interface Corpus {
   packageVersion: string;
 }
 
+/** The normalisation above, in one sentence for the model card. */
+export const NORMALISATION =
+  'the package\'s 139 records in order, joined by two blank lines; numbered chapters get back their heading ' +
+  '("CHAPTER 1. Loomings.") from the record\'s number and title; trailing newlines of each record trimmed; ' +
+  'nothing else changed (no case folding, no character removed; the text has no CR characters)';
+
 /** The fraction of the text (from the end) held out for validation. */
 export const VAL_FRACTION = 0.1;
 

@@ -1,0 +1,65 @@
+/**
+ * Bundling for the runner: the learner's file and the lesson's checks, each into one CommonJS script with
+ * an inline source map, so the runner can execute it and every stack trace names the learner's own lines.
+ * Runs in the host (extension or CLI) while the runner process starts, so the two overlap.
+ */
+import * as path from 'node:path';
+import { readFile } from 'node:fs/promises';
+import type { BuildFailure, Message } from 'esbuild';
+import type { RunError } from '../core/grading/result';
+
+export interface BundledCode {
+  code: string;
+  /** The file name the code is evaluated as: beside the entry, so relative source-map paths resolve. */
+  filename: string;
+}
+
+type Built = { ok: true; bundle: BundledCode } | { ok: false; errors: Message[] };
+
+async function build(entry: string): Promise<Built> {
+  const esbuild = await import('esbuild');
+  const filename = path.join(path.dirname(entry), `.${path.basename(entry, path.extname(entry))}.llm-lab-bundle.js`);
+  try {
+    const out = await esbuild.build({
+      entryPoints: [entry], outfile: filename, bundle: true, write: false, format: 'cjs', platform: 'node',
+      target: 'node20', sourcemap: 'inline', logLevel: 'silent',
+      // The kit, the check library and the model are provided by the runner: one shared copy of each.
+      external: ['@llm-lab/*', 'onnxruntime-node', 'esbuild'],
+      // Ignore tsconfig.json files: the learner's maps @llm-lab/* to type declarations.
+      tsconfigRaw: {},
+    });
+    return { ok: true, bundle: { code: out.outputFiles[0].text, filename } };
+  } catch (e) {
+    const errors = (e as BuildFailure).errors;
+    if (Array.isArray(errors) && errors.length) return { ok: false, errors };
+    throw e;
+  }
+}
+
+function describe(m: Message): { message: string; location?: RunError['location'] } {
+  const loc = m.location;
+  const where = loc ? `${path.basename(loc.file)}:${loc.line}:${loc.column + 1}: ` : '';
+  const snippet = loc?.lineText ? `\n    ${loc.lineText.trim()}` : '';
+  return {
+    message: `${where}${m.text}${snippet}`,
+    location: loc ? { file: path.resolve(loc.file), line: loc.line, column: loc.column + 1 } : undefined,
+  };
+}
+
+export type ExerciseBundle =
+  | { ok: true; checks: BundledCode; learner: BundledCode | { error: RunError }; source: string }
+  | { ok: false; error: RunError };
+
+/** Bundles the checks and the learner file; a learner syntax error is data, a broken lesson is a setup error. */
+export async function bundleExercise(learnerFile: string, checksFile: string): Promise<ExerciseBundle> {
+  const [checks, learner, source] = await Promise.all([build(checksFile), build(learnerFile), readFile(learnerFile, 'utf8').catch(() => undefined)]);
+  if (!checks.ok) {
+    const { message } = describe(checks.errors[0]);
+    return { ok: false, error: { kind: 'setup', message: `the lesson's checks do not compile (a bug in the lesson, not your code): ${message}` } };
+  }
+  if (source === undefined) return { ok: false, error: { kind: 'setup', message: `cannot read ${learnerFile}` } };
+  if (learner.ok) return { ok: true, checks: checks.bundle, learner: learner.bundle, source };
+  const first = describe(learner.errors[0]);
+  const more = learner.errors.length > 1 ? ` (and ${learner.errors.length - 1} more)` : '';
+  return { ok: true, checks: checks.bundle, source, learner: { error: { kind: 'syntax', message: `your file does not compile: ${first.message}${more}`, location: first.location } } };
+}

@@ -1,0 +1,87 @@
+/**
+ * The bundled model's speed, two ways:
+ *  - training with the kit: forward + backward + gradient clipping + AdamW on the shipped config,
+ *    with the training batch and the matmul worker threads, as `npm run train:model` runs it;
+ *  - inference with onnxruntime (1 thread, as the extension configures it): one forward pass of a
+ *    full context (batch 1 x blockSize) returning the logits, the same returning every output the
+ *    lessons can ask for, and greedy generation (one forward pass per new character, no KV cache).
+ * The kit's own greedy generation is measured too, for comparison.
+ *
+ * Run alone: node --import tsx test/bench/model.ts
+ */
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { AdamW, GPT, Rng, clipGradNorm } from '../../src/kit';
+import { getMatmulThreads, startMatmulWorkers } from '../../src/kit/kernels';
+import { defaultModelPath, loadModel } from '../../src/model';
+import { FULL } from '../../src/model/train/recipe';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+/** Mean milliseconds per call of fn over `runs` calls, after `warmup` calls. */
+async function timeIt(fn: () => unknown, runs: number, warmup: number): Promise<number> {
+  for (let i = 0; i < warmup; i++) await fn();
+  const t0 = performance.now();
+  for (let i = 0; i < runs; i++) await fn();
+  return (performance.now() - t0) / runs;
+}
+
+export async function benchModel(modelPath = defaultModelPath(ROOT)): Promise<Record<string, number>> {
+  if (!existsSync(modelPath)) throw new Error(`benchModel: ${modelPath} is missing; run npm run train:model first`);
+  const model = await loadModel(modelPath, { intraOpNumThreads: 1 });
+  const { config } = model;
+  const { batchSize: B, seqLen: T } = FULL.hyper;
+  const out: Record<string, number> = {};
+
+  // --- Training with the kit ---------------------------------------------------------------------
+  await startMatmulWorkers();
+  const gpt = new GPT(config, new Rng(1));
+  const optimizer = new AdamW(gpt.parameters(), { lr: 1e-4, betas: FULL.hyper.betas, weightDecay: FULL.hyper.weightDecay });
+  const rng = new Rng(2);
+  const x = Int32Array.from({ length: B * T }, () => rng.randint(0, config.vocabSize));
+  const y = Int32Array.from({ length: B * T }, () => rng.randint(0, config.vocabSize));
+  const trainMs = await timeIt(() => {
+    const { loss } = gpt.forward(x, B, T, { targets: y });
+    optimizer.zeroGrad();
+    loss!.backward();
+    clipGradNorm(gpt.parameters(), 1);
+    optimizer.step();
+  }, 5, 2);
+  out.kit_train_ms_per_step = trainMs;
+  out.kit_train_tokens_per_s = (B * T) / (trainMs / 1000);
+  out.kit_matmul_threads = getMatmulThreads();
+
+  // --- Inference with onnxruntime ------------------------------------------------------------------
+  const ctx = config.blockSize;
+  const ids = Int32Array.from({ length: ctx }, () => rng.randint(0, config.vocabSize));
+  const logitsMs = await timeIt(() => model.run(ids, 1, ctx, ['logits']), 30, 5);
+  out.ort_forward_ms = logitsMs;
+  out.ort_forward_tokens_per_s = ctx / (logitsMs / 1000);
+  const allMs = await timeIt(() => model.run(ids, 1, ctx), 20, 3);
+  out.ort_forward_all_outputs_ms = allMs;
+  out.ort_forward_all_outputs_tokens_per_s = ctx / (allMs / 1000);
+
+  const prompt = model.tokenizer.encode('Call me Ishmael');
+  const n = 200; // grows the context to 128, then keeps cropping it
+  const greedyMs = await timeIt(() => model.greedy(prompt, n), 2, 1);
+  out.ort_greedy_tokens_per_s = n / (greedyMs / 1000);
+  const kitGreedyMs = await timeIt(() => gpt.generate(prompt, n, { greedy: true }), 1, 0);
+  out.kit_greedy_tokens_per_s = n / (kitGreedyMs / 1000);
+  await model.dispose();
+
+  console.log(
+    `model (${config.nLayer} layers, d_model ${config.nEmbd}, context ${ctx}):\n` +
+    `  kit training:        ${out.kit_train_tokens_per_s.toFixed(0)} tokens/s (batch ${B} x ${T}, ${trainMs.toFixed(0)} ms/step, ${out.kit_matmul_threads} matmul threads)\n` +
+    `  onnxruntime forward: ${out.ort_forward_tokens_per_s.toFixed(0)} tokens/s (1 x ${ctx}, logits only, ${logitsMs.toFixed(2)} ms); ` +
+    `all outputs ${out.ort_forward_all_outputs_tokens_per_s.toFixed(0)} tokens/s (${allMs.toFixed(2)} ms), 1 thread\n` +
+    `  greedy generation:   onnxruntime ${out.ort_greedy_tokens_per_s.toFixed(1)} tokens/s, kit ${out.kit_greedy_tokens_per_s.toFixed(1)} tokens/s (${n} tokens, no KV cache)`,
+  );
+  return out;
+}
+
+if (require.main === module) {
+  benchModel().then(() => process.exit(0), (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

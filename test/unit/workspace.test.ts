@@ -1,6 +1,7 @@
 /** The learner's folder: scaffolds are copied once and never overwrite; resets and restores always leave a backup. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { loadCatalog } from '../../src/core/lessons/catalog';
@@ -70,4 +71,19 @@ test('the folder gets a tsconfig with the kit types, and a learner-edited tsconf
 test('learner file paths mirror the lesson folder', async () => {
   const { lesson, exercise } = await setup();
   assert.equal(learnerFile('/ws/llm-lab', lesson, exercise), path.join('/ws/llm-lab', '01-add', 'add.ts'));
+});
+
+test('type checking works in the learner folder: the scaffold compiles, a type error is reported', async () => {
+  const catalog = await loadCatalog(path.join(ROOT, 'lessons'));
+  const lesson = catalog.lessons[0];
+  const folder = path.join(tempDir(), 'llm-lab');
+  await prepareFolder(folder, path.join(ROOT, 'dist', 'types'));
+  const { file } = await openExercise(folder, lesson, lesson.exercises[0]);
+  const tsc = (cwd: string) => spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', cwd], { encoding: 'utf8' });
+  const clean = tsc(folder);
+  assert.equal(clean.status, 0, clean.stdout + clean.stderr);
+  writeFileSync(file, readFileSync(file, 'utf8') + `\nexport const wrong: NDArray = { data: [1, 2], shape: [2] };\n`);
+  const broken = tsc(folder);
+  assert.notEqual(broken.status, 0);
+  assert.match(broken.stdout, /basics\.ts\(\d+,\d+\): error TS\d+: Type 'number\[\]' is (not assignable to|missing the following properties from) type 'Float32Array/);
 });

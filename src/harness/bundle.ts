@@ -50,6 +50,13 @@ export type ExerciseBundle =
   | { ok: true; checks: BundledCode; learner: BundledCode | { error: RunError }; source: string }
   | { ok: false; error: RunError };
 
+/** Bundles only the lesson's checks (for a plan-only job: no learner file is read). */
+export async function bundleChecks(checksFile: string): Promise<{ ok: true; checks: BundledCode } | { ok: false; error: RunError }> {
+  const checks = await build(checksFile);
+  if (checks.ok) return { ok: true, checks: checks.bundle };
+  return { ok: false, error: { kind: 'setup', message: `the lesson's checks do not compile (a bug in the lesson, not your code): ${describe(checks.errors[0]).message}` } };
+}
+
 /** Bundles the checks and the learner file; a learner syntax error is data, a broken lesson is a setup error. */
 export async function bundleExercise(learnerFile: string, checksFile: string): Promise<ExerciseBundle> {
   const [checks, learner, source] = await Promise.all([build(checksFile), build(learnerFile), readFile(learnerFile, 'utf8').catch(() => undefined)]);

@@ -7,7 +7,7 @@
 import { fork } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import type { CheckOutcome, RunError, RunResult } from '../core/grading/result';
-import { bundleExercise } from './bundle';
+import { bundleChecks, bundleExercise } from './bundle';
 import { declarationOf } from './locate';
 import type { FromWorker, PlannedCheck, ToWorker, WorkerRequest } from './protocol';
 
@@ -25,6 +25,50 @@ export interface RunOptions {
 
 const OOM = /heap out of memory|Reached heap limit|Allocation failed|invalid array length/i;
 const STDERR_TAIL = 8192;
+
+export interface PlanOptions {
+  workerPath: string;
+  timeoutMs: number;
+  memoryMb?: number;
+}
+
+/**
+ * The list of an exercise's checks without running any: a fresh runner loads only the lesson's checks
+ * bundle and answers with its plan. No learner code is read or run, so this is safe in Restricted Mode.
+ */
+export function planInWorker(checksFile: string, opts: PlanOptions): Promise<PlannedCheck[]> {
+  return new Promise<PlannedCheck[]>((resolve, reject) => {
+    const child = fork(opts.workerPath, [], {
+      execArgv: [`--max-old-space-size=${opts.memoryMb ?? 512}`],
+      serialization: 'advanced',
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+    });
+    let plan: PlannedCheck[] | undefined;
+    let failure: string | undefined;
+    let stderr = '';
+    const bundled = bundleChecks(checksFile).catch((e: unknown) => ({ ok: false as const, error: { kind: 'setup' as const, message: `bundling failed: ${(e as Error)?.message ?? e}` } }));
+    const timer = setTimeout(() => { failure = `listing the checks timed out after ${opts.timeoutMs} ms`; child.kill('SIGKILL'); }, opts.timeoutMs);
+    child.stderr?.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-STDERR_TAIL); });
+    child.on('message', (raw) => {
+      const msg = raw as FromWorker;
+      if (msg.type === 'plan') plan = msg.checks;
+      if (msg.type !== 'ready') return;
+      void bundled.then((b) => {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        if (!b.ok) { failure = b.error.message; child.kill('SIGKILL'); return; }
+        child.send({ type: 'plan', checksFile, checks: b.checks } satisfies ToWorker);
+      });
+    });
+    child.on('error', (e) => { stderr += `\n${e.message}`; });
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (plan) return resolve(plan);
+      const tail = stderr.trim().split('\n').slice(-12).join('\n');
+      reject(new Error(failure ?? `listing the checks of ${checksFile} failed (${signal ?? `exit code ${code}`})${tail ? `: ${tail}` : ''}`));
+    });
+  });
+}
 
 export function runInWorker(req: WorkerRequest, opts: RunOptions): Promise<RunResult> {
   const started = Date.now();

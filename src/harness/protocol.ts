@@ -2,6 +2,9 @@
  * The typed protocol between the host (extension or CLI) and the runner process that executes learner
  * code, over IPC (structured clone). The worker says `ready` once it has started; the host then sends one
  * `run` with the bundled code; the worker answers with events, ending with exactly one `finished`.
+ *
+ * A `plan` job instead carries only the lesson's checks: the worker loads them, answers with one `plan`
+ * event and exits without loading any learner code (the Test Explorer lists checks this way).
  */
 import type { CheckOutcome, RunError, RunResult } from '../core/grading/result';
 import type { BundledCode } from './bundle';
@@ -20,15 +23,17 @@ export interface PlannedCheck {
   task?: string;
 }
 
-export interface ToWorker {
-  type: 'run';
-  request: WorkerRequest;
-  checks: BundledCode;
-  /** The learner's bundled file, or why it does not compile (the worker still reports the plan). */
-  learner: BundledCode | { error: RunError };
-  /** The learner's source, to find where functions are declared. */
-  source: string;
-}
+export type ToWorker =
+  | {
+    type: 'run';
+    request: WorkerRequest;
+    checks: BundledCode;
+    /** The learner's bundled file, or why it does not compile (the worker still reports the plan). */
+    learner: BundledCode | { error: RunError };
+    /** The learner's source, to find where functions are declared. */
+    source: string;
+  }
+  | { type: 'plan'; checksFile: string; checks: BundledCode };
 
 export type FromWorker =
   | { type: 'ready' }

@@ -16,7 +16,7 @@ import { checkId, seededRandom, type ExerciseChecks } from '../core/grading/defi
 import type { Artifact, CheckOutcome, RunError, RunResult } from '../core/grading/result';
 import { declarationOf, exportedNames, learnerStack, locationInStack } from './locate';
 import type { BundledCode } from './bundle';
-import { INTERNAL_ERROR_PREFIX, type FromWorker, type ToWorker, type WorkerRequest } from './protocol';
+import { INTERNAL_ERROR_PREFIX, type FromWorker, type PlannedCheck, type ToWorker, type WorkerRequest } from './protocol';
 
 const MAX_LOG_LINES = 200;
 const realExit = process.exit.bind(process);
@@ -82,17 +82,30 @@ function outcomeOfError(e: unknown, base: Omit<CheckOutcome, 'status'>, req: Wor
   return { ...base, status: 'error', message: `${who} ${err.name}: ${err.message}`, location, stack, hint: base.hint };
 }
 
-async function run(job: ToWorker, logs: string[]): Promise<RunResult> {
+type Spec = ExerciseChecks<Record<string, unknown>>;
+
+/** Loads the lesson's checks; a string says why they are unusable (a lesson bug). */
+function loadChecks(checks: BundledCode, checksFile: string): Spec | string {
+  const spec = (loadBundle(checks.code, checks.filename).default ?? {}) as Spec;
+  if (!Array.isArray(spec.checks) || !Array.isArray(spec.exports)) {
+    return `${path.basename(checksFile)} must \`export default defineChecks({ exports, checks })\``;
+  }
+  return spec;
+}
+
+function planOf(spec: Spec): PlannedCheck[] {
+  return spec.checks.map((c) => ({ id: checkId(c.name), name: c.name, task: c.task }));
+}
+
+async function run(job: Extract<ToWorker, { type: 'run' }>, logs: string[]): Promise<RunResult> {
   const t0 = performance.now();
   const { request: req, source } = job;
   const result = (status: RunResult['status'], checks: CheckOutcome[], error?: RunError): RunResult =>
     ({ exerciseId: req.exerciseId, file: req.learnerFile, status, checks, error, logs, durationMs: performance.now() - t0 });
 
-  const spec = (loadBundle(job.checks.code, job.checks.filename).default ?? {}) as ExerciseChecks<Record<string, unknown>>;
-  if (!Array.isArray(spec.checks) || !Array.isArray(spec.exports)) {
-    return result('error', [], { kind: 'setup', message: `${path.basename(req.checksFile)} must \`export default defineChecks({ exports, checks })\`` });
-  }
-  const plan = spec.checks.map((c) => ({ id: checkId(c.name), name: c.name, task: c.task }));
+  const spec = loadChecks(job.checks, req.checksFile);
+  if (typeof spec === 'string') return result('error', [], { kind: 'setup', message: spec });
+  const plan = planOf(spec);
   send({ type: 'plan', checks: plan });
   // When the file cannot run at all, every check is listed as not run, with the reason.
   const stopped = (error: RunError) => result('error', plan.map((p) => ({ ...p, status: 'skipped' as const, message: `not run: ${error.message}`, artifacts: [], durationMs: 0 })), error);
@@ -171,19 +184,37 @@ function nextJob(): Promise<ToWorker> {
   return new Promise((resolve) => process.once('message', (m) => resolve(m as ToWorker)));
 }
 
+/** Plan only: loads the checks (lesson code, never learner code), reports their list and exits. */
+function planOnly(job: Extract<ToWorker, { type: 'plan' }>): void {
+  captureConsole([]);
+  let spec: Spec | string;
+  try {
+    spec = loadChecks(job.checks, job.checksFile);
+  } catch (e) {
+    spec = `${path.basename(job.checksFile)} threw while loading: ${(e as Error)?.stack ?? e}`;
+  }
+  if (typeof spec === 'string') {
+    process.stderr.write(`${spec}\n`);
+    return realExit(1);
+  }
+  process.send?.({ type: 'plan', checks: planOf(spec) } satisfies FromWorker, () => realExit(0));
+}
+
 async function main(): Promise<void> {
   process.setSourceMapsEnabled(true);
   Error.stackTraceLimit = 50;
-  const job = nextJob();
+  const next = nextJob();
   send({ type: 'ready' });
-  const req: WorkerRequest = (await job).request;
+  const job = await next;
+  if (job.type === 'plan') return planOnly(job);
+  const req: WorkerRequest = job.request;
   const logs: string[] = [];
   captureConsole(logs);
   process.exit = ((code?: unknown) => { throw new ExitCalled(code); }) as typeof process.exit;
   process.on('unhandledRejection', (e) => logs.push(`unhandled promise rejection: ${e instanceof Error ? e.message : String(e)}`));
   let res: RunResult;
   try {
-    res = await run(await job, logs);
+    res = await run(job, logs);
   } catch (e) {
     process.stderr.write(`${INTERNAL_ERROR_PREFIX} ${(e as Error)?.stack ?? e}\n`);
     res = { exerciseId: req.exerciseId, file: req.learnerFile, status: 'error', checks: [], logs, durationMs: 0,

@@ -21,6 +21,7 @@ export { ONNX_IR_VERSION, ONNX_OPSET, RESERVED_METADATA_KEYS, exportGptToOnnx } 
 export type { Float32Tensor } from './onnx-tensors';
 export { type RandomWeightsOptions, mulberry32, randomGptWeights } from './random-weights';
 export { CharTokenizer } from './tokenizer';
+export { MODEL_PATH_ENV, findExtensionRoot, shippedModel, shippedModelPath } from './shipped';
 
 /** Where the trained model lives inside the extension. */
 export function defaultModelPath(extensionRoot: string): string {

@@ -1,7 +1,8 @@
 /**
  * Check Exercise, the one code path every trigger uses (palette, editor button, tree, results panel,
- * and later the Test Explorer): saves the file, runs the checks in a separate process with progress and
- * cancel, records progress, and shows the results.
+ * CodeLens, check on save and the Test Explorer): saves the file, runs the checks in a separate process
+ * with progress and cancel, records progress, and shows the results. Its events let the Test Explorer,
+ * the diagnostics and the status bar follow every run, whoever started it.
  */
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
@@ -16,14 +17,40 @@ import { Disposable } from './dispose';
 import type { LearnerState } from './learner';
 import type { ResultsPanel } from './panels';
 
+/** One check run that has started: the learner file exists and the runner is about to start. */
+export interface CheckStart {
+  readonly exerciseId: string;
+  readonly file: string;
+  readonly title: string;
+  /** Who asked: 'testing' when the Test Explorer's run profile did (it maps its own run's events). */
+  readonly origin?: CheckOrigin;
+}
+
+export type CheckOrigin = 'testing';
+
 export interface CheckRun {
   exerciseId: string;
   result: RunResult;
+  start: CheckStart;
+}
+
+export interface CheckHooks {
+  /** Every runner event of this run, as it arrives. */
+  onEvent?(e: FromWorker): void;
+  token?: vscode.CancellationToken;
+  origin?: CheckOrigin;
 }
 
 export class CheckService extends Disposable {
   private readonly inFlight = new Map<string, AbortController>();
+  private readonly started = this.register(new vscode.EventEmitter<CheckStart>());
+  private readonly events = this.register(new vscode.EventEmitter<{ start: CheckStart; event: FromWorker }>());
   private readonly finished = this.register(new vscode.EventEmitter<CheckRun>());
+  /** A run started (from anywhere: palette, tree, editor, CodeLens, results panel, Test Explorer). */
+  readonly onDidStart = this.started.event;
+  /** A runner event of a started run. */
+  readonly onDidEvent = this.events.event;
+  /** A started run ended (also when cancelled; then progress is not recorded). */
   readonly onDidFinish = this.finished.event;
 
   constructor(
@@ -36,8 +63,13 @@ export class CheckService extends Disposable {
     super();
   }
 
+  /** Whether a check of this exercise is running. */
+  isRunning(exerciseId: string): boolean {
+    return this.inFlight.has(exerciseId);
+  }
+
   /** Checks one exercise; resolves to undefined when it could not start (the learner was told why). */
-  async check(exerciseId: string, hooks: { onEvent?(e: FromWorker): void; token?: vscode.CancellationToken } = {}): Promise<RunResult | undefined> {
+  async check(exerciseId: string, hooks: CheckHooks = {}): Promise<RunResult | undefined> {
     if (!vscode.workspace.isTrusted) {
       void vscode.window.showWarningMessage(vscode.l10n.t('Checks run your code, so they are off in Restricted Mode. Trust this workspace to run them.'));
       return undefined;
@@ -62,20 +94,25 @@ export class CheckService extends Disposable {
     const timeoutMs = Math.max(1, config.get<number>('checkTimeoutSeconds', DEFAULT_TIMEOUT_MS / 1000)) * 1000;
     const memoryMb = Math.max(64, config.get<number>('memoryLimitMb', DEFAULT_MEMORY_MB));
     this.log.info(`check ${exerciseId}: ${file} (timeout ${timeoutMs} ms, memory ${memoryMb} MB)`);
+    const start: CheckStart = { exerciseId, file, title: exercise.title, origin: hooks.origin };
+    this.started.fire(start);
 
     try {
       const result = await vscode.window.withProgress({
-        location: vscode.ProgressLocation.Notification, cancellable: true,
+        // The Test Explorer shows its own progress and cancel button.
+        location: hooks.origin === 'testing' ? vscode.ProgressLocation.Window : vscode.ProgressLocation.Notification, cancellable: true,
         title: vscode.l10n.t('Checking {0}', exercise.title),
       }, (progress, token) => {
         token.onCancellationRequested(() => abort.abort());
         hooks.token?.onCancellationRequested(() => abort.abort());
+        if (hooks.token?.isCancellationRequested) abort.abort();
         let total = 0;
         return runInWorker({ exerciseId, learnerFile: file, checksFile: exercise.checks }, {
           workerPath: this.install.worker, timeoutMs, memoryMb, signal: abort.signal,
           onOutput: (text) => this.log.trace(`[runner] ${text.trimEnd()}`),
           onEvent: (e) => {
             hooks.onEvent?.(e);
+            this.events.fire({ start, event: e });
             if (e.type === 'plan') { total = e.checks.length; this.results.running(exerciseId, exercise.title, e.checks); }
             if (e.type === 'check-finished') {
               this.results.checkFinished(e.outcome);
@@ -89,7 +126,7 @@ export class CheckService extends Disposable {
       this.log.info(`check ${exerciseId}: ${result.status}, ${passed}/${result.checks.length} passed in ${Math.round(result.durationMs)} ms${result.error ? ` (${result.error.kind}: ${result.error.message})` : ''}`);
       if (result.error?.kind !== 'cancelled') await this.learner.recordRun(exerciseId, result);
       this.results.result(exercise.title, result);
-      this.finished.fire({ exerciseId, result });
+      this.finished.fire({ exerciseId, result, start });
       return result;
     } finally {
       if (this.inFlight.get(exerciseId) === abort) this.inFlight.delete(exerciseId);

@@ -10,6 +10,7 @@ import type { PlannedCheck } from '../harness/protocol';
 import { type FromWebview, type LessonView, WEBVIEW_STRINGS } from '../webview/messages';
 import { Disposable, lazy } from './dispose';
 import type { LearnerState } from './learner';
+import { settings } from './settings';
 import { WebviewPanelHost } from './webview';
 
 type RenderModule = typeof import('../core/render');
@@ -98,8 +99,13 @@ export class ResultsPanel extends Disposable {
     return this.host;
   }
 
+  /** The panel to draw in: opened on demand unless the learner turned that off (then only if open). */
+  private target(): WebviewPanelHost | undefined {
+    return settings.showResultsOnCheck() ? this.ensure() : this.host;
+  }
+
   running(exerciseId: string, title: string, checks: PlannedCheck[]): void {
-    this.ensure().post({ type: 'running', exerciseId, title, checks });
+    this.target()?.post({ type: 'running', exerciseId, title, checks });
   }
 
   checkFinished(outcome: CheckOutcome): void {
@@ -107,8 +113,9 @@ export class ResultsPanel extends Disposable {
   }
 
   result(title: string, result: RunResult): void {
-    const host = this.ensure();
-    host.panel.reveal(vscode.ViewColumn.Beside, true);
+    const host = this.target();
+    if (!host) return;
+    if (settings.showResultsOnCheck()) host.panel.reveal(vscode.ViewColumn.Beside, true);
     host.post({ type: 'result', title, result });
   }
 }

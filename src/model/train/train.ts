@@ -12,7 +12,7 @@
  * estimate on fixed train and validation batches every few steps. Every random choice (weights,
  * batches, samples) comes from a seeded generator, so a run can be repeated exactly.
  *
- * Options: --steps N --batch N --lr X --seed N --threads N --eval-every N --out DIR
+ * Options: --steps N --batch N --lr X (min lr = X / 10) --warmup N --seed N --threads N --eval-every N --out DIR
  */
 import { writeFile, mkdir } from 'node:fs/promises';
 import { availableParallelism, cpus } from 'node:os';
@@ -41,6 +41,7 @@ async function main(): Promise<void> {
       seed: { type: 'string' },
       threads: { type: 'string' },
       'eval-every': { type: 'string' },
+      warmup: { type: 'string' },
     },
   });
   const recipe = structuredClone(args.tiny ? TINY : FULL);
@@ -50,13 +51,20 @@ async function main(): Promise<void> {
     return;
   }
   const h = recipe.hyper;
-  const int = (v: string | undefined, fallback: number): number => (v === undefined ? fallback : Number.parseInt(v, 10));
-  h.steps = int(args.steps, h.steps);
-  h.batchSize = int(args.batch, h.batchSize);
-  h.seed = int(args.seed, h.seed);
-  h.evalEvery = int(args['eval-every'], h.evalEvery);
-  if (args.lr !== undefined) [h.maxLr, h.minLr] = [Number(args.lr), Number((Number(args.lr) / 10).toPrecision(6))];
-  setMatmulThreads(int(args.threads, Math.min(availableParallelism(), getMatmulThreads())));
+  const num = (flag: 'steps' | 'batch' | 'seed' | 'eval-every' | 'warmup' | 'lr' | 'threads', fallback: number, integer = true): number => {
+    const text = args[flag];
+    if (text === undefined) return fallback;
+    const value = Number(text);
+    if (!(value > 0) || (integer && !Number.isInteger(value))) throw new Error(`--${flag} must be a positive ${integer ? 'integer' : 'number'}, got ${text}`);
+    return value;
+  };
+  h.steps = num('steps', h.steps);
+  h.batchSize = num('batch', h.batchSize);
+  h.seed = num('seed', h.seed);
+  h.evalEvery = num('eval-every', h.evalEvery);
+  h.warmupSteps = num('warmup', h.warmupSteps);
+  if (args.lr !== undefined) [h.maxLr, h.minLr] = [num('lr', h.maxLr, false), Number((num('lr', h.maxLr, false) / 10).toPrecision(6))];
+  setMatmulThreads(num('threads', Math.min(availableParallelism(), getMatmulThreads())));
   await startMatmulWorkers(); // large products then share the work with a worker thread per extra core
 
   await mkdir(out, { recursive: true });

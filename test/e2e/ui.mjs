@@ -1,0 +1,108 @@
+// UI tests of the packaged extension in a real VS Code, the way a learner uses it: the LLM Lab view, Open
+// Exercise, Check Exercise from the command palette, and the results panel's DOM inside the webview iframes.
+import fs from 'node:fs';
+import path from 'node:path';
+
+const EXERCISE = { id: 'tensors/basics', lessonFolder: '01-tensors', file: 'basics.ts', lessonTitle: 'Tensors: numbers with a shape' };
+
+/** Runs a command from the palette. Extension commands appear a few seconds after start, so retry. */
+async function runCommand(page, label, log, budgetMs = 60_000) {
+  const input = page.locator('.quick-input-widget input');
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first();
+  for (const end = Date.now() + budgetMs; Date.now() < end;) {
+    await page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill('>' + label);
+    try { await row.waitFor({ state: 'visible', timeout: 1_500 }); } catch { await page.keyboard.press('Escape'); await page.waitForTimeout(500); continue; }
+    await page.keyboard.press('Enter');
+    log(`ran "${label}"`);
+    return;
+  }
+  throw new Error(`"${label}" never appeared in the command palette`);
+}
+
+/** The webview frame whose document has `selector` (webviews nest: iframe.webview > iframe#active-frame). */
+async function webviewWith(page, selector, timeoutMs = 60_000) {
+  for (const end = Date.now() + timeoutMs; Date.now() < end;) {
+    for (const frame of page.frames()) {
+      try { if (await frame.locator(selector).count()) return frame; } catch {}
+    }
+    await page.waitForTimeout(300);
+  }
+  throw new Error(`no webview shows ${selector}`);
+}
+
+async function waitFor(fn, what, timeoutMs = 60_000) {
+  for (const end = Date.now() + timeoutMs; Date.now() < end;) {
+    if (await fn()) return;
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+export async function uiTests({ page, ws, root, out, log }) {
+  const learnerFile = path.join(ws, 'llm-lab', EXERCISE.lessonFolder, EXERCISE.file);
+  const solution = fs.readFileSync(path.join(root, 'lessons', EXERCISE.lessonFolder, 'basics.solution.ts'), 'utf8');
+  const buggy = fs.readFileSync(path.join(root, 'test', 'screenshots', 'buggy-basics.ts'), 'utf8');
+  let passed = 0, failed = 0;
+  const test = async (name, fn) => {
+    const shot = path.join(out, `ui-${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.png`);
+    try {
+      await fn();
+      await page.screenshot({ path: shot });
+      console.log(`  ✔ ${name}`);
+      passed++;
+    } catch (e) {
+      await page.screenshot({ path: shot.replace(/\.png$/, '-FAILED.png') }).catch(() => {});
+      console.log(`  ✖ ${name}\n      ${String(e?.message ?? e).split('\n').join('\n      ')}`);
+      failed++;
+    }
+  };
+
+  await page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
+  await page.locator('#workbench\\.parts\\.statusbar').waitFor({ timeout: 60_000 });
+  log('workbench is up');
+
+  await test('the LLM Lab view lists the lessons', async () => {
+    const icon = page.locator('.activitybar .action-item a[aria-label^="LLM Lab"]').first();
+    await icon.waitFor({ timeout: 60_000 });
+    await icon.click();
+    await page.locator('.monaco-list-row', { hasText: EXERCISE.lessonTitle }).first().waitFor({ timeout: 30_000 });
+  });
+
+  await test('Open Exercise copies the scaffold into the workspace and opens it', async () => {
+    await runCommand(page, 'LLM Lab: Open Exercise', log);
+    const pick = page.locator('.quick-input-list .monaco-list-row', { hasText: EXERCISE.id }).first();
+    await pick.waitFor({ timeout: 20_000 });
+    await pick.click();
+    await waitFor(() => fs.existsSync(learnerFile), `${learnerFile} to exist`);
+    await page.locator('.tabs-container .tab', { hasText: EXERCISE.file }).first().waitFor({ timeout: 20_000 });
+  });
+
+  await test('the reference solution passes every check in the results panel', async () => {
+    fs.writeFileSync(learnerFile, solution);
+    await page.waitForTimeout(1500); // the editor reloads the file from disk
+    await page.locator('.tabs-container .tab', { hasText: EXERCISE.file }).first().click();
+    await runCommand(page, 'LLM Lab: Check Exercise', log);
+    const frame = await webviewWith(page, '.results-head .summary');
+    await frame.locator('.results-head .summary', { hasText: /All \d+ checks passed/ }).waitFor({ timeout: 60_000 });
+    const total = await frame.locator('.checks > .check').count();
+    const ok = await frame.locator('.checks > .check.status-passed').count();
+    if (total < 10 || ok !== total) throw new Error(`${ok} of ${total} checks shown as passed`);
+  });
+
+  await test('a softmax without max subtraction is told its mistake', async () => {
+    fs.writeFileSync(learnerFile, buggy);
+    await page.waitForTimeout(1500);
+    await page.locator('.tabs-container .tab', { hasText: EXERCISE.file }).first().click();
+    await runCommand(page, 'LLM Lab: Check Exercise', log);
+    const frame = await webviewWith(page, '.results-head .summary');
+    await frame.locator('.check.status-failed .message', { hasText: 'exp overflowed: subtract the row max before exp' }).first().waitFor({ timeout: 60_000 });
+    const summary = await frame.locator('.results-head .summary').textContent();
+    if (!/\d+ of \d+ checks passed/.test(summary ?? '')) throw new Error(`unexpected summary: ${summary}`);
+    const where = await frame.locator('.check.status-failed .location').first().textContent();
+    if (!where?.startsWith(EXERCISE.file + ':')) throw new Error(`the failure should point into ${EXERCISE.file}, got ${where}`);
+  });
+
+  return { passed, failed };
+}

@@ -7,6 +7,7 @@
  * a test should notice if any one of them were ignored or swapped.
  */
 import { type GptConfig, gptWeightShapes, sizeOf, validateConfig } from './config';
+import { Rng } from '../kit/random';
 
 export interface RandomWeightsOptions {
   /** Same seed, same weights. Default 1. */
@@ -33,14 +34,8 @@ export function randomGptWeights(config: GptConfig, options: RandomWeightsOption
   return weights;
 }
 
-/** A tiny, well-known 32-bit PRNG (Tommy Ettinger's mulberry32): returns floats in [0, 1). */
+/** Uniforms in [0, 1) from the kit's seeded generator (mulberry32), as a function. */
 export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new Rng(seed);
+  return () => rng.random();
 }

@@ -2,6 +2,7 @@
 // Exercise, Check Exercise from the command palette, and the results panel's DOM inside the webview iframes.
 import fs from 'node:fs';
 import path from 'node:path';
+import { softmaxWithoutMaxSubtraction } from '../fixtures/bugs.mjs';
 
 const EXERCISE = { id: 'tensors/basics', lessonFolder: '01-tensors', file: 'basics.ts', lessonTitle: 'Tensors: numbers with a shape' };
 
@@ -43,7 +44,7 @@ async function waitFor(fn, what, timeoutMs = 60_000) {
 export async function uiTests({ page, ws, root, out, log }) {
   const learnerFile = path.join(ws, 'llm-lab', EXERCISE.lessonFolder, EXERCISE.file);
   const solution = fs.readFileSync(path.join(root, 'lessons', EXERCISE.lessonFolder, 'basics.solution.ts'), 'utf8');
-  const buggy = fs.readFileSync(path.join(root, 'test', 'screenshots', 'buggy-basics.ts'), 'utf8');
+  const buggy = softmaxWithoutMaxSubtraction(solution);
   let passed = 0, failed = 0;
   const test = async (name, fn) => {
     const shot = path.join(out, `ui-${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.png`);

@@ -4,13 +4,15 @@
  *   npm run screenshots   ->  media/screenshots/*.png
  * A VS Code theme is stood in for by its CSS variables (Dark Modern); everything else is the product's.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { chromium } from 'playwright-core';
 import { loadCatalog } from '../../src/core/lessons/catalog';
 import { renderMarkdown } from '../../src/core/render';
 import { runInWorker } from '../../src/harness/host';
 import { WEBVIEW_STRINGS, type LessonView, type ToWebview } from '../../src/webview/messages';
+import { softmaxWithoutMaxSubtraction } from '../fixtures/bugs.mjs';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const OUT = path.join(ROOT, 'media', 'screenshots');
@@ -56,7 +58,9 @@ async function main(): Promise<void> {
   const run = (file: string) => runInWorker({ exerciseId: exercise.id, learnerFile: file, checksFile: exercise.checks },
     { workerPath: path.join(ROOT, 'dist', 'worker.js'), timeoutMs: 30_000, memoryMb: 1024 });
 
-  const buggy = path.join(__dirname, 'buggy-basics.ts');
+  // The learner's file as it would be named, with the classic softmax bug.
+  const buggy = path.join(mkdtempSync(path.join(tmpdir(), 'llm-lab-shots-')), exercise.fileName);
+  writeFileSync(buggy, softmaxWithoutMaxSubtraction(readFileSync(exercise.solution, 'utf8')));
   const shots: [string, 'lesson' | 'results', ToWebview[], number][] = [
     ['results-failed', 'results', [{ type: 'init', page: 'results', strings }, { type: 'result', title: exercise.title, result: await run(buggy) }], 1100],
     ['results-passed', 'results', [{ type: 'init', page: 'results', strings }, { type: 'result', title: exercise.title, result: await run(exercise.solution) }], 700],

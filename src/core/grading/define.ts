@@ -9,6 +9,7 @@
  * `exports` are the functions the learner file must export; the runner verifies them before any check
  * runs. Each check belongs to a `task` (an exported function), so a failure can point at that function.
  */
+import { Rng } from '../../kit/random';
 import type { Artifact } from './result';
 
 export interface CheckContext {
@@ -46,14 +47,8 @@ export function checkId(name: string): string {
   return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'check';
 }
 
-/** mulberry32: a tiny seeded PRNG, enough for reproducible check inputs. */
+/** A deterministic generator of uniforms in [0, 1) for check inputs: the kit's seeded Rng. */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new Rng(seed);
+  return () => rng.random();
 }

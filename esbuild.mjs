@@ -94,7 +94,8 @@ function packageVsix() {
     const [os, arch] = target.split('-');
     // vsce lets any `!` pattern win over every ignore, so what ships is listed positively, per target.
     const ignore = [
-      '**', '!package.json', '!README.md', '!LICENSE', '!CHANGELOG.md',
+      '**', '!package.json', '!package.nls.json', '!package.nls.*.json', '!README.md', '!LICENSE', '!CHANGELOG.md',
+      '!media/l10n/**', '!media/walkthrough/**',
       '!dist/*.js', '!dist/media/**', '!dist/types/**', '!lessons/**', '!media/*.svg', '!media/*.png', '!media/*.css',
       '!media/model/*.onnx', '!media/model/MODEL_CARD.md', '!media/screenshots/*.png',
       // Runtime dependencies, loaded from node_modules: onnxruntime (this target's binary only) and esbuild's JS API

@@ -50,8 +50,11 @@ export class CheckService extends Disposable {
   readonly onDidStart = this.started.event;
   /** A runner event of a started run. */
   readonly onDidEvent = this.events.event;
-  /** A started run ended (also when cancelled; then progress is not recorded). */
+  private readonly ended = this.register(new vscode.EventEmitter<CheckStart>());
+  /** A started run has a result (also when cancelled; then progress is not recorded). */
   readonly onDidFinish = this.finished.event;
+  /** A started run is over, with or without a result (after onDidFinish, or after an unexpected error). */
+  readonly onDidEnd = this.ended.event;
 
   constructor(
     private readonly install: Install,
@@ -104,7 +107,7 @@ export class CheckService extends Disposable {
         title: vscode.l10n.t('Checking {0}', exercise.title),
       }, (progress, token) => {
         token.onCancellationRequested(() => abort.abort());
-        hooks.token?.onCancellationRequested(() => abort.abort());
+        const cancelled = hooks.token?.onCancellationRequested(() => abort.abort());
         if (hooks.token?.isCancellationRequested) abort.abort();
         let total = 0;
         return runInWorker({ exerciseId, learnerFile: file, checksFile: exercise.checks }, {
@@ -120,7 +123,7 @@ export class CheckService extends Disposable {
             }
             if (e.type === 'log') this.log.info(`[${exerciseId}] ${e.text}`);
           },
-        });
+        }).finally(() => cancelled?.dispose());
       });
       const passed = result.checks.filter((c) => c.status === 'passed').length;
       this.log.info(`check ${exerciseId}: ${result.status}, ${passed}/${result.checks.length} passed in ${Math.round(result.durationMs)} ms${result.error ? ` (${result.error.kind}: ${result.error.message})` : ''}`);
@@ -130,6 +133,7 @@ export class CheckService extends Disposable {
       return result;
     } finally {
       if (this.inFlight.get(exerciseId) === abort) this.inFlight.delete(exerciseId);
+      this.ended.fire(start);
     }
   }
 

@@ -1,17 +1,24 @@
 /**
  * Builds the extension's services and ties them to VS Code. Nothing heavy happens here: the course,
- * the Markdown renderer and the runner load on first use.
+ * the Markdown renderer and the runner load on first use, and the checks' lists when first shown.
  */
 import { readFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { install } from '../core/install';
 import { CheckService } from './checker';
+import { CheckOnSave } from './checkOnSave';
+import { CODELENS_SELECTOR, ExerciseCodeLens } from './codelens';
 import { registerCommands, type Services } from './commands';
 import { SOLUTION_SCHEME } from './commands/showSolution';
 import { CourseService } from './course';
+import { DiagnosticsService } from './diagnostics';
 import { LearnerState } from './learner';
 import { LessonPanel, ResultsPanel } from './panels';
-import { LessonsTree } from './tree';
+import { PlanService } from './plans';
+import { affects } from './settings';
+import { LessonStatusBar } from './statusBar';
+import { TestingService } from './testing';
+import { LessonsTree, LessonsView } from './tree';
 
 export function createServices(context: vscode.ExtensionContext): Services {
   const log = vscode.window.createOutputChannel('LLM Lab', { log: true });
@@ -21,8 +28,17 @@ export function createServices(context: vscode.ExtensionContext): Services {
   const results = new ResultsPanel(context.extensionUri);
   const lessonPanel = new LessonPanel(context.extensionUri, learner);
   const checks = new CheckService(inst, course, learner, results, log);
+  const plans = new PlanService(inst, course, checks, log);
   const tree = new LessonsTree(course, learner);
-  const services: Services = { install: inst, course, learner, checks, lessonPanel, results, tree, log };
+  const lessonsView = new LessonsView(tree);
+  const testing = new TestingService(course, learner, checks, plans);
+  const codeLens = new ExerciseCodeLens(course, learner, plans);
+  const diagnostics = new DiagnosticsService(checks);
+  const statusBar = new LessonStatusBar(course, learner);
+  const services: Services = {
+    extensionId: context.extension.id, install: inst, course, learner, checks, plans, lessonPanel, results, tree, lessonsView,
+    testing, codeLens, diagnostics, statusBar, log,
+  };
 
   // Reference solutions open read-only through their own scheme: /<exercise id>/<file>.
   const solutions: vscode.TextDocumentContentProvider = {
@@ -40,11 +56,13 @@ export function createServices(context: vscode.ExtensionContext): Services {
   void updateExerciseFiles();
 
   context.subscriptions.push(
-    log, course, learner, results, lessonPanel, checks, tree,
-    vscode.window.registerTreeDataProvider('llmLab.lessons', tree),
+    log, course, learner, results, lessonPanel, checks, plans, tree, lessonsView, testing, codeLens, diagnostics, statusBar,
+    new CheckOnSave(course, learner, checks),
+    vscode.languages.registerCodeLensProvider(CODELENS_SELECTOR, codeLens),
     vscode.workspace.registerTextDocumentContentProvider(SOLUTION_SCHEME, solutions),
     course.onDidChange(updateExerciseFiles),
-    vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('llmLab.exerciseFolder')) void updateExerciseFiles(); }),
+    learner.onDidChange((id) => { if (id === undefined) void updateExerciseFiles(); }),
+    vscode.workspace.onDidChangeConfiguration((e) => { if (affects(e, 'exerciseFolder')) void updateExerciseFiles(); }),
     vscode.workspace.onDidChangeWorkspaceFolders(() => void updateExerciseFiles()),
     ...registerCommands(services),
   );

@@ -12,11 +12,15 @@ import { Disposable } from './dispose';
 
 const PROGRESS_KEY = 'llmLab.progress';
 const CHOSEN_FOLDER_KEY = 'llmLab.chosenFolder';
+const LAST_LESSON_KEY = 'llmLab.lastLesson';
 
 export class LearnerState extends Disposable {
   private readonly changed = this.register(new vscode.EventEmitter<string | undefined>());
-  /** Fires with the exercise id whose progress changed. */
+  /** Fires with the exercise id whose progress changed (undefined: the exercise folder changed). */
   readonly onDidChange = this.changed.event;
+  private readonly lessonChanged = this.register(new vscode.EventEmitter<string>());
+  /** Fires with the id of the lesson the learner is now on. */
+  readonly onDidChangeLesson = this.lessonChanged.event;
 
   constructor(private readonly memento: vscode.Memento) {
     super();
@@ -34,8 +38,11 @@ export class LearnerState extends Disposable {
 
   /** The exercise folder, asking the learner to pick a parent folder when no workspace is open. */
   async folderOrAsk(): Promise<string | undefined> {
-    const known = this.folder();
-    if (known) return known;
+    return this.folder() ?? this.chooseFolder();
+  }
+
+  /** Asks where exercise files go when no workspace folder is open (also from the Lessons view's welcome). */
+  async chooseFolder(): Promise<string | undefined> {
     const picked = await vscode.window.showOpenDialog({
       canSelectFolders: true, canSelectFiles: false, canSelectMany: false,
       openLabel: vscode.l10n.t('Keep my exercises here'),
@@ -43,7 +50,19 @@ export class LearnerState extends Disposable {
     });
     if (!picked?.[0]) return undefined;
     await this.memento.update(CHOSEN_FOLDER_KEY, picked[0].fsPath);
+    this.changed.fire(undefined);
     return this.folder();
+  }
+
+  /** The lesson the learner last opened (or whose exercise they last worked on). */
+  lastLesson(): string | undefined {
+    return this.memento.get<string>(LAST_LESSON_KEY);
+  }
+
+  async setLastLesson(id: string): Promise<void> {
+    if (this.lastLesson() === id) return;
+    await this.memento.update(LAST_LESSON_KEY, id);
+    this.lessonChanged.fire(id);
   }
 
   all(): Progress {

@@ -1,7 +1,8 @@
 /**
  * The Lessons tree: parts, then lessons, then exercises, each with a status icon and a tooltip.
  * Lessons that failed to load appear as warnings naming the file and field, so a broken lesson is
- * visible without hiding the others.
+ * visible without hiding the others. In Restricted Mode the lessons stay readable and the view says why
+ * checks are off.
  */
 import * as vscode from 'vscode';
 import { formatProblem, partsOf, type Exercise, type Lesson, type LessonProblem } from '../core/lessons/catalog';
@@ -44,6 +45,8 @@ export class LessonsTree extends Disposable implements vscode.TreeDataProvider<N
 
   async getChildren(node?: Node): Promise<Node[]> {
     if (!node) {
+      // No folder for exercise files yet: the view's welcome content explains and offers to open one.
+      if (!this.learner.folder()) return [];
       const catalog = await this.course.get();
       const problems: Node[] = catalog.problems.filter((p) => p.severity === 'error').map((problem) => ({ kind: 'problem', problem }));
       return [...partsOf(catalog.lessons).map((p): Node => ({ kind: 'part', ...p })), ...problems];
@@ -97,5 +100,23 @@ export class LessonsTree extends Disposable implements vscode.TreeDataProvider<N
         return item;
       }
     }
+  }
+}
+
+/** The Lessons view around the tree, with a message while the workspace is not trusted. */
+export class LessonsView extends Disposable {
+  readonly view: vscode.TreeView<Node>;
+
+  constructor(tree: LessonsTree) {
+    super();
+    this.view = this.register(vscode.window.createTreeView('llmLab.lessons', { treeDataProvider: tree, showCollapseAll: true }));
+    this.update();
+    this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.update()));
+  }
+
+  private update(): void {
+    this.view.message = vscode.workspace.isTrusted
+      ? undefined
+      : vscode.l10n.t('Restricted Mode: you can read every lesson, but checks are off because they run your code. Trust this workspace to run them.');
   }
 }

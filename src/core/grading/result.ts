@@ -29,7 +29,15 @@ export type Artifact =
   | { kind: 'text'; title: string; text: string }
   | { kind: 'heatmap'; title: string; rows: string[]; columns: string[]; values: number[][] }
   | { kind: 'curve'; title: string; xLabel: string; yLabel: string; series: { name: string; x: number[]; y: number[] }[] }
-  | { kind: 'bars'; title: string; labels: string[]; values: number[] };
+  | { kind: 'bars'; title: string; labels: string[]; values: number[] }
+  /**
+   * Several heatmaps over the same rows and columns, one for each combination of `axes` (e.g. every
+   * layer and head of a model's attention), shown one at a time with a selector and an overview.
+   */
+  | { kind: 'heatmaps'; title: string; rows: string[]; columns: string[]; rowTitle?: string; columnTitle?: string;
+      axes: string[]; maps: { at: number[]; values: number[][] }[] }
+  /** Two continuations of the same prompt, e.g. onnxruntime's and the learner's model's; differing characters are marked. */
+  | { kind: 'generation'; title: string; prompt: string; expected: { label: string; text: string }; actual: { label: string; text: string } };
 
 export type CheckStatus = 'passed' | 'failed' | 'error' | 'skipped';
 

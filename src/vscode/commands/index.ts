@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
 import { checkExercise } from './checkExercise';
+import { chooseFolder } from './chooseFolder';
+import { getStarted } from './getStarted';
 import { refreshLessons, showOutput } from './misc';
 import { openExercise } from './openExercise';
 import { openLesson } from './openLesson';
@@ -9,7 +11,10 @@ import { showHint } from './showHint';
 import { showSolution } from './showSolution';
 import type { Command, Services } from './types';
 
-export const COMMANDS: Command[] = [openLesson, openExercise, checkExercise, showHint, showSolution, resetExercise, restoreBackup, refreshLessons, showOutput];
+export const COMMANDS: Command[] = [
+  openLesson, openExercise, checkExercise, showHint, showSolution, resetExercise, restoreBackup, refreshLessons, showOutput,
+  getStarted, chooseFolder,
+];
 
 /** Registers every command; errors become a message instead of a silent failure. */
 export function registerCommands(s: Services): vscode.Disposable[] {

@@ -16,6 +16,7 @@ export const openExercise: Command = {
     const { file, created } = await copyScaffold(folder, lesson, exercise);
     s.log.info(`${created ? 'created' : 'opened existing'} ${file}`);
     await s.learner.markOpened(id);
+    await s.learner.setLastLesson(lesson.id);
     await vscode.window.showTextDocument(vscode.Uri.file(file), { viewColumn: vscode.ViewColumn.One, preview: false });
     return file;
   },

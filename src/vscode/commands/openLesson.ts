@@ -5,6 +5,8 @@ export const openLesson: Command = {
   id: 'llmLab.openLesson',
   async execute(s, arg) {
     const id = await lessonIdFrom(s, arg);
-    if (id) s.lessonPanel.show(await s.course.lesson(id));
+    if (!id) return;
+    s.lessonPanel.show(await s.course.lesson(id));
+    await s.learner.setLastLesson(id);
   },
 };

@@ -105,5 +105,20 @@ export async function uiTests({ page, ws, root, out, log }) {
     if (!where?.startsWith(EXERCISE.file + ':')) throw new Error(`the failure should point into ${EXERCISE.file}, got ${where}`);
   });
 
+  await test('the Test Explorer shows the exercise and its failed checks', async () => {
+    await runCommand(page, 'Testing: Focus on Test Explorer View', log);
+    const view = page.locator('.test-explorer');
+    const row = view.locator('.monaco-list-row', { hasText: 'Strides, offset, matmul and softmax' }).first();
+    await row.waitFor({ timeout: 30_000 });
+    await row.locator('.codicon-testing-failed-icon').first().waitFor({ timeout: 30_000 });
+    // Expand the exercise: its checks are children, the softmax one failed, the strides one passed.
+    if ((await row.getAttribute('aria-expanded')) === 'false') await row.click();
+    const failedCheck = view.locator('.monaco-list-row', { hasText: 'softmax of huge logits' }).first();
+    await failedCheck.waitFor({ timeout: 20_000 });
+    await failedCheck.locator('.codicon-testing-failed-icon').first().waitFor({ timeout: 20_000 });
+    const passedCheck = view.locator('.monaco-list-row', { hasText: 'strides of shape (2, 3, 4)' }).first();
+    await passedCheck.locator('.codicon-testing-passed-icon').first().waitFor({ timeout: 20_000 });
+  });
+
   return { passed, failed };
 }

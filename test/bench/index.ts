@@ -1,14 +1,33 @@
 /**
  * `npm run bench`: every benchmark of the project, printed as numbers (never asserted in unit tests).
- * Run on a quiet machine; figures from a busy one are not comparable.
+ * Run on a quiet machine; figures from a busy one are not comparable. `--json` also prints them as JSON;
+ * `--only name,name` runs a subset (check, matmul, model, activation).
  */
 import * as os from 'node:os';
+import { benchActivation } from './activation';
 import { benchCheckLatency } from './check-latency';
+import { benchMatmul } from './matmul';
+import { benchModel } from './model';
+
+const BENCHES: Record<string, () => Record<string, number> | Promise<Record<string, number>>> = {
+  check: () => benchCheckLatency(),
+  activation: () => benchActivation(),
+  matmul: () => benchMatmul(),
+  model: () => benchModel(),
+};
 
 async function main(): Promise<void> {
-  console.log(`LLM Lab benchmarks: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'}), Node ${process.version}\n`);
+  const i = process.argv.indexOf('--only');
+  const only = i > 0 ? process.argv[i + 1].split(',') : Object.keys(BENCHES);
+  console.log(`LLM Lab benchmarks: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'}), Node ${process.version}, load average ${os.loadavg()[0].toFixed(2)}\n`);
   const results: Record<string, Record<string, number>> = {};
-  results.checkLatency = benchCheckLatency();
+  for (const name of only) {
+    const bench = BENCHES[name];
+    if (!bench) throw new Error(`unknown benchmark "${name}"; known: ${Object.keys(BENCHES).join(', ')}`);
+    console.log(`== ${name}`);
+    results[name] = await bench();
+    console.log();
+  }
   if (process.argv.includes('--json')) console.log(JSON.stringify(results, null, 2));
 }
 

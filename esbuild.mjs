@@ -7,7 +7,7 @@
 // Type checking is separate: `npm run typecheck` (tsc --noEmit).
 import * as esbuild from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -18,6 +18,18 @@ const watch = process.argv.includes('--watch');
 const root = path.dirname(new URL(import.meta.url).pathname);
 const dist = path.join(root, 'dist');
 const require = createRequire(import.meta.url);
+
+/** Platforms packaged by --package, with the onnxruntime library file each needs. */
+const TARGETS = {
+  'linux-x64': ['libonnxruntime.so.1'],
+  'linux-arm64': ['libonnxruntime.so.1'],
+  // The binding loads @rpath/libonnxruntime.1.dylib; the versioned copy beside it is the same 44 MB again.
+  'darwin-arm64': ['libonnxruntime.1.dylib'],
+  // DirectML.dll, dxcompiler.dll and dxil.dll are not imported by onnxruntime.dll; only the DirectML and
+  // WebGPU providers load them, and LLM Lab runs on the CPU provider.
+  'win32-x64': ['onnxruntime.dll'],
+  'win32-arm64': ['onnxruntime.dll'],
+};
 
 const node = {
   bundle: true, platform: 'node', format: 'cjs', target: 'node20',
@@ -46,10 +58,6 @@ const targets = [
 function assets() {
   const media = path.join(dist, 'media');
   mkdirSync(media, { recursive: true });
-  const katex = path.dirname(require.resolve('katex/package.json'));
-  cpSync(path.join(katex, 'dist', 'katex.min.css'), path.join(media, 'katex.min.css'));
-  mkdirSync(path.join(media, 'fonts'), { recursive: true });
-  cpSync(path.join(katex, 'dist', 'fonts'), path.join(media, 'fonts'), { recursive: true, filter: (f) => !/\.(ttf|woff)$/.test(f) });
   const codicons = path.dirname(require.resolve('@vscode/codicons/package.json'));
   cpSync(path.join(codicons, 'dist', 'codicon.css'), path.join(media, 'codicon.css'));
   cpSync(path.join(codicons, 'dist', 'codicon.ttf'), path.join(media, 'codicon.ttf'));
@@ -77,37 +85,93 @@ if (watch) {
   await Promise.all(targets.map((t) => esbuild.build(t)));
   assets();
   writeFileSync(path.join(dist, 'build.json'), JSON.stringify({ production, builtAt: new Date().toISOString() }));
-  if (packaging) packageVsix();
+  if (packaging) await packageVsix();
 }
 
 /**
- * One VSIX per platform: what ships is listed positively (dist, lessons, media), and each target keeps only
- * its own onnxruntime and esbuild binaries. No sources, tests, source maps or dev files.
+ * One VSIX per platform, built from a staged folder that holds exactly what ships: the production bundles, the
+ * course, the media, and only that platform's native binaries (onnxruntime's CPU library and esbuild's binary,
+ * the latter fetched with `npm pack` when it is not this machine's). No sources, tests, source maps or dev files.
+ * onnxruntime-node 1.30 ships no darwin-x64 binary, so there is no darwin-x64 package.
  */
-function packageVsix() {
+async function packageVsix() {
   const i = process.argv.indexOf('--target');
-  const here = `${process.platform === 'win32' ? 'win32' : process.platform}-${process.arch}`;
-  const targets = (i > 0 ? process.argv[i + 1] : here).split(',');
-  const ortPlatforms = ['darwin/arm64', 'darwin/x64', 'linux/arm64', 'linux/x64', 'win32/arm64', 'win32/x64'];
-  mkdirSync(path.join(root, 'out'), { recursive: true });
+  const targets = i > 0 ? process.argv[i + 1].split(',') : Object.keys(TARGETS);
+  const esbuildVersion = require('esbuild/package.json').version;
+  const out = path.join(root, 'out');
+  const cache = path.join(out, 'npm-packs');
+  mkdirSync(cache, { recursive: true });
+  const copy = (from, to = from, filter) => cpSync(path.join(root, from), path.join(stage, to), { recursive: true, filter });
+  let stage = '';
   for (const target of targets) {
+    if (!TARGETS[target]) throw new Error(`unknown target ${target}; known: ${Object.keys(TARGETS).join(', ')}`);
     const [os, arch] = target.split('-');
-    // vsce lets any `!` pattern win over every ignore, so what ships is listed positively, per target.
-    const ignore = [
-      '**', '!package.json', '!package.nls.json', '!package.nls.*.json', '!README.md', '!LICENSE', '!CHANGELOG.md',
-      '!media/l10n/**', '!media/walkthrough/**',
-      '!dist/*.js', '!dist/media/**', '!dist/types/**', '!lessons/**', '!media/*.svg', '!media/*.png', '!media/*.css',
-      '!media/model/*.onnx', '!media/model/MODEL_CARD.md', '!media/screenshots/*.png',
-      // Runtime dependencies, loaded from node_modules: onnxruntime (this target's binary only) and esbuild's JS API
-      // with this target's binary package (its install-time helpers are not needed).
-      '!node_modules/onnxruntime-node/package.json', '!node_modules/onnxruntime-node/dist/**', `!node_modules/onnxruntime-node/bin/napi-v6/${os}/${arch}/**`,
-      '!node_modules/onnxruntime-common/package.json', '!node_modules/onnxruntime-common/dist/cjs/**',
-      '!node_modules/esbuild/package.json', '!node_modules/esbuild/lib/main.js', `!node_modules/@esbuild/${os}-${arch}/**`,
-    ];
-    const ignoreFile = path.join(root, 'out', `vscodeignore-${target}`);
-    writeFileSync(ignoreFile, ignore.join('\n') + '\n');
-    const out = path.join(root, 'out', `llm-lab-${target}.vsix`);
+    stage = path.join(out, 'stage', target);
+    rmSync(stage, { recursive: true, force: true });
+    mkdirSync(stage, { recursive: true });
+    for (const f of ['package.json', 'package.nls.json', 'package.nls.zh-cn.json', 'README.md', 'LICENSE', 'CHANGELOG.md']) copy(f);
+    copy('dist', 'dist', (f) => !f.endsWith('.map'));
+    copy('lessons');
+    // The README's screenshots are for the repository and the Marketplace page, not the installed extension.
+    copy('media', 'media', (f) => !/\.(html|log)$|[\\/]\.gitignore$|train-log\.json$|[\\/]screenshots([\\/]|$)/.test(f));
+    // onnxruntime-node: its JS and this platform's binding and runtime library.
+    const ort = 'node_modules/onnxruntime-node';
+    // Its other dependencies (adm-zip, global-agent) serve only its install script, which never runs here.
+    const ortPkg = JSON.parse(readFileSync(path.join(root, ort, 'package.json'), 'utf8'));
+    ortPkg.dependencies = { 'onnxruntime-common': ortPkg.dependencies['onnxruntime-common'] };
+    delete ortPkg.scripts;
+    mkdirSync(path.join(stage, ort), { recursive: true });
+    writeFileSync(path.join(stage, ort, 'package.json'), JSON.stringify(ortPkg, null, 2));
+    copy(`${ort}/dist`, `${ort}/dist`, (f) => !/\.(map|d\.ts)$/.test(f));
+    for (const f of ['onnxruntime_binding.node', ...TARGETS[target]]) copy(`${ort}/bin/napi-v6/${os}/${arch}/${f}`);
+    copy('node_modules/onnxruntime-common/package.json');
+    copy('node_modules/onnxruntime-common/dist/cjs', 'node_modules/onnxruntime-common/dist/cjs', (f) => !/\.(map|d\.ts)$/.test(f));
+    // esbuild's JS API finds its binary in @esbuild/<platform>-<arch>.
+    copy('node_modules/esbuild/package.json');
+    copy('node_modules/esbuild/lib/main.js');
+    const pkg = `@esbuild/${target}`;
+    const installed = path.join(root, 'node_modules', pkg);
+    const dest = path.join(stage, 'node_modules', pkg);
+    if (target === `${process.platform}-${process.arch}`) {
+      cpSync(installed, dest, { recursive: true });
+    } else {
+      const tgz = path.join(cache, `esbuild-${target}-${esbuildVersion}.tgz`);
+      if (!existsSync(tgz)) {
+        const name = execFileSync('npm', ['pack', `${pkg}@${esbuildVersion}`, '--silent', '--pack-destination', cache], { cwd: cache, encoding: 'utf8' }).trim().split('\n').pop();
+        renameSync(path.join(cache, name), tgz);
+      }
+      mkdirSync(dest, { recursive: true });
+      execFileSync('tar', ['xzf', tgz, '-C', dest, '--strip-components=1']);
+    }
+    // The stage holds exactly what ships; vsce adds the staged node_modules through `npm list`.
+    writeFileSync(path.join(stage, '.vscodeignore'), '.vscodeignore\n');
+    const vsix = path.join(out, `llm-lab-${target}.vsix`);
     execFileSync(process.execPath, [path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--target', target,
-      '--ignoreFile', ignoreFile, '--out', out, '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links'], { cwd: root, stdio: 'inherit' });
+      '--out', vsix, '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links'], { cwd: stage, stdio: ['ignore', 'ignore', 'inherit'] });
+    await recompress(vsix);
+    console.log(`packaged ${path.relative(root, vsix)} (${(statSync(vsix).size / 1e6).toFixed(1)} MB)`);
   }
+}
+
+/** Rewrites a VSIX at the strongest deflate level (vsce uses the default level): a few hundred kB less. */
+async function recompress(file) {
+  const { default: yauzl } = await import('yauzl');
+  const { default: yazl } = await import('yazl');
+  const entries = await new Promise((resolve, reject) => yauzl.open(file, { lazyEntries: true }, (err, zip) => {
+    if (err) return reject(err);
+    const list = [];
+    zip.on('entry', (entry) => zip.openReadStream(entry, (e, stream) => {
+      if (e) return reject(e);
+      const chunks = [];
+      stream.on('data', (c) => chunks.push(c)).on('end', () => { list.push({ name: entry.fileName, data: Buffer.concat(chunks), mtime: entry.getLastModDate() }); zip.readEntry(); });
+    }));
+    zip.on('end', () => resolve(list)).on('error', reject);
+    zip.readEntry();
+  }));
+  const out = new yazl.ZipFile();
+  for (const e of entries) out.addBuffer(e.data, e.name, { mtime: e.mtime, compressionLevel: 9 });
+  out.end();
+  const tmp = `${file}.tmp`;
+  await new Promise((resolve, reject) => out.outputStream.pipe(createWriteStream(tmp)).on('close', resolve).on('error', reject));
+  renameSync(tmp, file);
 }

@@ -2,6 +2,9 @@
  * Lesson Markdown -> safe HTML: marked for Markdown, KaTeX for `$...$` / `$$...$$` math, highlight.js for
  * code, and sanitize-html so nothing but formatting reaches the webview. Built as its own bundle
  * (dist/render.js) and loaded on first use, so activation stays cheap.
+ *
+ * KaTeX writes MathML, which VS Code's Chromium draws natively: no math fonts to ship, and no inline
+ * styles, so the webview's CSP can forbid them.
  */
 import { Marked } from 'marked';
 import markedKatex from 'marked-katex-extension';
@@ -28,7 +31,7 @@ const marked = new Marked(
     langPrefix: 'hljs language-',
     highlight: (code, lang) => (hljs.getLanguage(lang) ? hljs.highlight(code, { language: lang }).value : code),
   }),
-  markedKatex({ throwOnError: false, output: 'htmlAndMathml', nonStandard: true }),
+  markedKatex({ throwOnError: false, output: 'mathml', nonStandard: true }),
 );
 
 const MATHML = ['math', 'semantics', 'annotation', 'mrow', 'mi', 'mo', 'mn', 'ms', 'mtext', 'mspace', 'msup', 'msub',
@@ -36,15 +39,11 @@ const MATHML = ['math', 'semantics', 'annotation', 'mrow', 'mi', 'mo', 'mn', 'ms
   'menclose', 'mphantom'];
 
 const SANITIZE: sanitizeHtml.IOptions = {
-  allowedTags: [...sanitizeHtml.defaults.allowedTags, 'img', 'span', 'svg', 'path', 'line', 'del', 'details', 'summary', ...MATHML],
+  allowedTags: [...sanitizeHtml.defaults.allowedTags, 'img', 'span', 'del', 'details', 'summary', ...MATHML],
   allowedAttributes: {
     '*': ['class', 'aria-hidden', 'title', 'id'],
-    span: ['class', 'style', 'aria-hidden'],
     img: ['src', 'alt', 'width', 'height'],
     a: ['href', 'title'],
-    svg: ['width', 'height', 'viewbox', 'viewBox', 'preserveaspectratio', 'preserveAspectRatio', 'style'],
-    path: ['d'],
-    line: ['x1', 'x2', 'y1', 'y2', 'stroke-width'],
     math: ['xmlns', 'display'],
     annotation: ['encoding'],
     mo: ['stretchy', 'fence', 'separator', 'lspace', 'rspace', 'minsize', 'maxsize', 'mathvariant'],
@@ -55,9 +54,6 @@ const SANITIZE: sanitizeHtml.IOptions = {
     mtable: ['rowspacing', 'columnspacing', 'columnalign'],
     mtd: ['columnalign'],
   },
-  // KaTeX positions glyphs with inline sizes; only these properties are kept.
-  allowedStyles: { '*': Object.fromEntries(['height', 'vertical-align', 'margin-right', 'margin-left', 'top', 'width',
-    'min-width', 'padding-left', 'border-bottom-width', 'position', 'left', 'right', 'bottom'].map((p) => [p, [/^[-\w.%() ]+$/]])) },
   allowedSchemes: ['https', 'vscode-resource', 'vscode-webview-resource'],
   allowProtocolRelative: false,
 };

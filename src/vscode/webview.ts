@@ -65,8 +65,7 @@ export function html(webview: vscode.Webview, extensionUri: vscode.Uri, page: 'l
   const csp = [
     `default-src 'none'`,
     `img-src ${webview.cspSource} data:`,
-    // KaTeX positions glyphs with inline style attributes; no remote styles are allowed.
-    `style-src ${webview.cspSource} 'unsafe-inline'`,
+    `style-src ${webview.cspSource}`,
     `font-src ${webview.cspSource}`,
     `script-src 'nonce-${nonce}'`,
   ].join('; ');
@@ -76,7 +75,6 @@ export function html(webview: vscode.Webview, extensionUri: vscode.Uri, page: 'l
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${uri('dist', 'media', 'katex.min.css')}">
 <link rel="stylesheet" id="vscode-codicon-stylesheet" href="${uri('dist', 'media', 'codicon.css')}">
 <link rel="stylesheet" href="${uri('media', 'lab.css')}">
 </head>

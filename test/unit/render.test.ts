@@ -3,12 +3,18 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderMarkdown } from '../../src/core/render';
 
-test('inline and display math render with KaTeX (HTML and MathML)', () => {
+test('inline and display math render with KaTeX as MathML, with no inline styles', () => {
   const html = renderMarkdown('Softmax is $\\sigma(x)_i = e^{x_i}/\\sum_j e^{x_j}$ and\n\n$$\\frac{QK^T}{\\sqrt{d_k}}$$\n');
-  assert.match(html, /class="katex"/);
-  assert.match(html, /class="katex-display"/);
-  assert.match(html, /<math[^>]*>/);
+  assert.match(html, /<math[^>]*><semantics><mrow><mi>σ<\/mi>/);
+  assert.match(html, /<math[^>]*display="block"[^>]*>/);
   assert.match(html, /<mfrac>/);
+  assert.match(html, /<msqrt>/);
+  assert.doesNotMatch(html, /style=/);
+});
+
+test('a math error shows the source instead of breaking the page', () => {
+  const html = renderMarkdown('Broken: $\\frac{1}{$ end');
+  assert.match(html, /end/);
 });
 
 test('code blocks are highlighted', () => {

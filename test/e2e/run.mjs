@@ -2,7 +2,8 @@
 // End-to-end tests of LLM Lab in a real VS Code (code-server 4.100.3 = VS Code 1.100.3), headless and offline.
 //   node test/e2e/run.mjs --suite extension   the mocha suite (test/extension) inside the real extension host
 //   node test/e2e/run.mjs --suite ui          the packaged .vsix, driven through the UI with playwright + chromium
-//   node test/e2e/run.mjs                     both
+//   node test/e2e/run.mjs --suite package     every platform's VSIX holds what it must and nothing else
+//   node test/e2e/run.mjs                     all three
 // Needs: `bash test/e2e/setup.sh` (code-server, chromium), `node esbuild.mjs --tests` (extension suite) and
 // `npm run package` (ui suite). Screenshots and logs go to test-results/e2e/. Exit code 0 only when all passed.
 import { spawn, spawnSync } from 'node:child_process';
@@ -12,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import util from 'node:util';
 import { chromium } from 'playwright-core';
+import { packageTests } from './package.mjs';
 import { uiTests } from './ui.mjs';
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
@@ -19,7 +21,7 @@ const E2E_HOME = process.env.LLM_LAB_E2E_HOME ?? path.join(os.homedir(), '.cache
 const CODE_SERVER = path.join(E2E_HOME, 'cs', 'node_modules', '.bin', 'code-server');
 const OUT = path.join(ROOT, 'test-results', 'e2e');
 const arg = (name, fallback) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : fallback; };
-const suites = arg('--suite', 'extension,ui').split(',');
+const suites = arg('--suite', 'package,extension,ui').split(',');
 const T0 = Date.now();
 const log = (...a) => console.error(`[e2e ${((Date.now() - T0) / 1000).toFixed(1).padStart(5)}s]`, ...a);
 
@@ -142,12 +144,14 @@ async function uiSuite() {
 
 async function main() {
   fs.mkdirSync(OUT, { recursive: true });
-  if (!fs.existsSync(CODE_SERVER)) throw new Error(`code-server is not installed at ${CODE_SERVER}: run \`bash test/e2e/setup.sh\``);
+  if (suites.some((s) => s !== 'package') && !fs.existsSync(CODE_SERVER)) throw new Error(`code-server is not installed at ${CODE_SERVER}: run \`bash test/e2e/setup.sh\``);
   let passed = 0, failed = 0;
   for (const suite of suites) {
     log(`suite ${suite}`);
     try {
-      const r = suite === 'extension' ? await extensionSuite() : suite === 'ui' ? await uiSuite() : (() => { throw new Error(`unknown suite ${suite}`); })();
+      const run = { package: () => packageTests({ root: ROOT }), extension: extensionSuite, ui: uiSuite }[suite];
+      if (!run) throw new Error(`unknown suite ${suite}`);
+      const r = await run();
       passed += r.passed;
       failed += r.failed;
       log(`suite ${suite}: ${r.passed} passed, ${r.failed} failed`);

@@ -1,0 +1,70 @@
+// What ships: every platform's VSIX is read entry by entry and must hold exactly what the extension needs,
+// its own platform's native binaries and nothing else (no sources, tests, source maps, other platforms), and
+// weigh at most 25 MB.
+import fs from 'node:fs';
+import path from 'node:path';
+import yauzl from 'yauzl';
+
+const TARGETS = ['linux-x64', 'linux-arm64', 'darwin-arm64', 'win32-x64', 'win32-arm64'];
+const MAX_BYTES = 25 * 1024 * 1024;
+
+function list(file) {
+  return new Promise((resolve, reject) => yauzl.open(file, { lazyEntries: true }, (err, zip) => {
+    if (err) return reject(err);
+    const names = [];
+    zip.on('entry', (e) => { names.push(e.fileName); zip.readEntry(); }).on('end', () => resolve(names)).on('error', reject);
+    zip.readEntry();
+  }));
+}
+
+/** Why a file should not ship, or undefined when it may. */
+export function forbidden(name, target) {
+  const [os, arch] = target.split('-');
+  if (!name.startsWith('extension/')) return ['[Content_Types].xml', 'extension.vsixmanifest'].includes(name) ? undefined : 'outside extension/';
+  const f = name.slice('extension/'.length);
+  if (f.endsWith('.map')) return 'a source map';
+  if (/^(src|test|out|\.vscode|\.ci|node_modules\/\.bin)\//.test(f) || /^(tsconfig\.json|esbuild\.mjs|package-lock\.json|\.npmrc|\.gitignore)$/.test(f)) return 'a development file';
+  if (f.endsWith('.ts') && !f.endsWith('.d.ts') && !f.startsWith('lessons/')) return 'TypeScript source outside lessons/';
+  if (f.startsWith('media/screenshots/') || f.endsWith('train-log.json')) return 'repository-only media';
+  const ort = /^node_modules\/onnxruntime-node\/bin\/napi-v6\/([^/]+)\/([^/]+)\//.exec(f);
+  if (ort && (ort[1] !== os || ort[2] !== arch)) return `onnxruntime for ${ort[1]}-${ort[2]}`;
+  if (/DirectML\.dll|dxcompiler\.dll|dxil\.dll|libonnxruntime\.1\.\d+\.\d+\.dylib/.test(f)) return 'a library the CPU provider does not load';
+  const eb = /^node_modules\/@esbuild\/([^/]+)\//.exec(f);
+  if (eb && eb[1] !== target) return `esbuild for ${eb[1]}`;
+  if (f.startsWith('node_modules/') && !/^node_modules\/(onnxruntime-node|onnxruntime-common|esbuild|@esbuild)\//.test(f)) return 'an unneeded dependency';
+  return undefined;
+}
+
+const REQUIRED = (target) => [
+  'extension/package.json', 'extension/package.nls.json', 'extension/package.nls.zh-cn.json', 'extension/readme.md',
+  'extension/LICENSE.txt', 'extension/changelog.md', 'extension/media/l10n/bundle.l10n.zh-cn.json', 'extension/media/icon.svg', 'extension/media/lab.css',
+  ...['extension', 'worker', 'model', 'render', 'cli', 'webview'].map((b) => `extension/dist/${b}.js`),
+  'extension/dist/media/codicon.css', 'extension/dist/types/src/kit/index.d.ts', 'extension/lessons/01-tensors/lesson.md',
+  'extension/lessons/01-tensors/lesson.zh-cn.md', 'extension/node_modules/onnxruntime-node/dist/index.js',
+  `extension/node_modules/onnxruntime-node/bin/napi-v6/${target.replace('-', '/')}/onnxruntime_binding.node`,
+  'extension/node_modules/esbuild/lib/main.js',
+];
+
+export async function packageTests({ root }) {
+  let passed = 0, failed = 0;
+  for (const target of TARGETS) {
+    const file = path.join(root, 'out', `llm-lab-${target}.vsix`);
+    const problems = [];
+    if (!fs.existsSync(file)) problems.push(`${file} is missing: run \`npm run package\``);
+    else {
+      const names = await list(file);
+      const size = fs.statSync(file).size;
+      if (size > MAX_BYTES) problems.push(`${(size / 1e6).toFixed(1)} MB is over the 25 MB limit`);
+      for (const n of names) { const why = forbidden(n, target); if (why) problems.push(`${n}: ${why}`); }
+      const have = new Set(names);
+      for (const r of REQUIRED(target)) if (!have.has(r)) problems.push(`${r} is missing`);
+      if (fs.existsSync(path.join(root, 'media', 'model', 'moby-gpt.onnx')) && !have.has('extension/media/model/moby-gpt.onnx')) problems.push('the bundled model is missing');
+      if (!names.some((n) => n.startsWith(`extension/node_modules/@esbuild/${target}/`))) problems.push(`esbuild's ${target} binary is missing`);
+      const lessons = fs.readdirSync(path.join(root, 'lessons'));
+      for (const l of lessons) if (!have.has(`extension/lessons/${l}/lesson.md`)) problems.push(`lesson ${l} is missing`);
+      if (!problems.length) console.log(`  ✔ ${target}: ${names.length} files, ${(size / 1e6).toFixed(1)} MB, only its own binaries`);
+    }
+    if (problems.length) { failed++; console.log(`  ✖ ${target}\n      ${problems.slice(0, 20).join('\n      ')}`); } else passed++;
+  }
+  return { passed, failed };
+}

@@ -7,12 +7,13 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { chromium } from 'playwright-core';
-import { loadCatalog } from '../../src/core/lessons/catalog';
+import { type Page, chromium } from 'playwright-core';
+import { type Exercise, loadCatalog } from '../../src/core/lessons/catalog';
 import { renderMarkdown } from '../../src/core/render';
 import { runInWorker } from '../../src/harness/host';
 import { WEBVIEW_STRINGS, type LessonView, type ToWebview } from '../../src/webview/messages';
 import { softmaxWithoutMaxSubtraction } from '../fixtures/bugs.mjs';
+import { attentionShots } from './attention-shots';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const OUT = path.join(ROOT, 'media', 'screenshots');
@@ -37,7 +38,6 @@ function page(page: 'lesson' | 'results', messages: ToWebview[]): string {
   const vars = Object.entries(DARK_MODERN).map(([k, v]) => `--vscode-${k}: ${v};`).join(' ');
   const file = (...p: string[]) => 'file://' + path.join(ROOT, ...p);
   return `<!DOCTYPE html><html><head><meta charset="UTF-8">
-<link rel="stylesheet" href="${file('dist', 'media', 'katex.min.css')}">
 <link rel="stylesheet" id="vscode-codicon-stylesheet" href="${file('dist', 'media', 'codicon.css')}">
 <link rel="stylesheet" href="${file('media', 'lab.css')}">
 <style>html { ${vars} }</style></head>
@@ -61,7 +61,7 @@ async function main(): Promise<void> {
   // The learner's file as it would be named, with the classic softmax bug.
   const buggy = path.join(mkdtempSync(path.join(tmpdir(), 'llm-lab-shots-')), exercise.fileName);
   writeFileSync(buggy, softmaxWithoutMaxSubtraction(readFileSync(exercise.solution, 'utf8')));
-  const shots: [string, 'lesson' | 'results', ToWebview[], number][] = [
+  const shots: [string, 'lesson' | 'results', ToWebview[], number, ((tab: Page) => Promise<void>)?][] = [
     ['results-failed', 'results', [{ type: 'init', page: 'results', strings }, { type: 'result', title: exercise.title, result: await run(buggy) }], 1100],
     ['results-passed', 'results', [{ type: 'init', page: 'results', strings }, { type: 'result', title: exercise.title, result: await run(exercise.solution) }], 700],
   ];
@@ -70,18 +70,30 @@ async function main(): Promise<void> {
     html: renderMarkdown(lesson.body), exercises: lesson.exercises.map((e) => ({ id: e.id, title: e.title, status: 'in-progress' })),
   };
   shots.push(['lesson', 'lesson', [{ type: 'init', page: 'lesson', strings }, { type: 'lesson', lesson: view }], 1100]);
+  // The attention track: heatmaps, next-character bars, greedy text next to onnxruntime's.
+  const runExercise = (e: Exercise, file: string) => runInWorker({ exerciseId: e.id, learnerFile: file, checksFile: e.checks },
+    { workerPath: path.join(ROOT, 'dist', 'worker.js'), timeoutMs: 60_000, memoryMb: 1024 });
+  for (const shot of await attentionShots(catalog, path.join(ROOT, 'lessons'), strings, runExercise)) {
+    shots.push([shot.name, 'results', shot.messages, shot.height, shot.prepare]);
+  }
 
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--allow-file-access-from-files'] });
   try {
+    // The Marketplace icon, 128 x 128, from its SVG.
+    const iconTab = await browser.newPage({ viewport: { width: 128, height: 128 } });
+    await iconTab.goto('file://' + path.join(ROOT, 'media', 'icon-marketplace.svg'));
+    await iconTab.screenshot({ path: path.join(ROOT, 'media', 'icon.png'), omitBackground: true });
+    console.log('wrote media/icon.png');
     const tab = await browser.newPage({ viewport: { width: 960, height: 800 }, deviceScaleFactor: 1 });
-    for (const [name, kind, messages, height] of shots) {
+    for (const [name, kind, messages, height, prepare] of shots) {
       const html = path.join(OUT, `.${name}.html`);
       writeFileSync(html, page(kind, messages));
       await tab.setViewportSize({ width: 960, height });
       await tab.goto('file://' + html);
       await tab.waitForSelector('#app > *');
       await tab.waitForTimeout(400);
+      await prepare?.(tab);
       await tab.screenshot({ path: path.join(OUT, `${name}.png`) });
       console.log(`wrote media/screenshots/${name}.png`);
     }

@@ -61,6 +61,8 @@ function assets() {
   const codicons = path.dirname(require.resolve('@vscode/codicons/package.json'));
   cpSync(path.join(codicons, 'dist', 'codicon.css'), path.join(media, 'codicon.css'));
   cpSync(path.join(codicons, 'dist', 'codicon.ttf'), path.join(media, 'codicon.ttf'));
+  // uPlot draws the results panel's curves (loss, reward, KL); its stylesheet positions the legend and cursor.
+  cpSync(path.join(path.dirname(require.resolve('uplot/package.json')), 'dist', 'uPlot.min.css'), path.join(media, 'uPlot.min.css'));
   // Type declarations of the kit and the check library, copied into the learner's exercise folder.
   const types = path.join(dist, 'types');
   rmSync(types, { recursive: true, force: true });

@@ -14,6 +14,7 @@ import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_MS, install } from '../core/install'
 import { formatResult, plain, type Style } from '../core/report';
 import { DEFAULT_FOLDER, learnerFile } from '../core/workspace';
 import { runInWorker } from '../harness/host';
+import type { FromWorker } from '../harness/protocol';
 
 const USAGE = `usage:
   llm-lab list [--json] [--lang en|zh-cn]
@@ -69,15 +70,47 @@ async function main(argv: string[]): Promise<number> {
     const timeoutMs = values.timeout ? Number(values.timeout) : DEFAULT_TIMEOUT_MS;
     if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new UsageError(`--timeout must be a positive number of milliseconds`);
     if (!existsSync(inst.worker)) throw new UsageError(`${inst.worker} is missing: run \`npm run build\` first`);
+    const status = liveStatus();
     const result = await runInWorker(
       { exerciseId: id, learnerFile: file, checksFile: found.exercise.checks },
-      { workerPath: inst.worker, timeoutMs, memoryMb: DEFAULT_MEMORY_MB },
+      { workerPath: inst.worker, timeoutMs, memoryMb: DEFAULT_MEMORY_MB, onEvent: status?.onEvent },
     );
+    status?.clear();
     console.log(values.json ? JSON.stringify(result, null, 2) : formatResult(result, style));
     if (result.error?.kind === 'setup') return 2;
     return result.status === 'passed' ? 0 : 1;
   }
   throw new UsageError(command ? `unknown command "${command}"` : 'no command given');
+}
+
+/**
+ * On a terminal, one status line (on stderr, so --json output stays clean) for the check that is running
+ * and, for a training check, the latest point of each live curve: "training… train loss 2.31 (step 120)".
+ */
+function liveStatus(): { onEvent(e: FromWorker): void; clear(): void } | undefined {
+  if (!process.stderr.isTTY) return undefined;
+  const names = new Map<string, string>();
+  let line = '';
+  const show = (text: string) => {
+    const width = Math.max(20, (process.stderr.columns || 80) - 1);
+    const next = text.length > width ? `${text.slice(0, width - 1)}…` : text;
+    process.stderr.write(`\r${next.padEnd(line.length)}`);
+    line = next;
+  };
+  const onEvent = (e: FromWorker): void => {
+    if (e.type === 'plan') for (const c of e.checks) names.set(c.id, c.name);
+    else if (e.type === 'check-started') show(`… ${names.get(e.id) ?? e.id}`);
+    else if (e.type === 'check-progress' && e.artifact.kind === 'curve') {
+      const { xLabel, series } = e.artifact;
+      const points = series.filter((s) => s.x.length).map((s) => `${s.name} ${s.y[s.y.length - 1].toFixed(4)} (${xLabel} ${s.x[s.x.length - 1]})`);
+      show(`… ${names.get(e.id) ?? e.id}: ${points.join(', ')}`);
+    }
+  };
+  const clear = (): void => {
+    if (line) process.stderr.write(`\r${' '.repeat(line.length)}\r`);
+    line = '';
+  };
+  return { onEvent, clear };
 }
 
 main(process.argv.slice(2)).then(

@@ -99,7 +99,16 @@ export function runInWorker(req: WorkerRequest, opts: RunOptions): Promise<RunRe
       child.send({ type: 'run', request: req, checks: b.checks, learner: b.learner, source: b.source } satisfies ToWorker);
     };
 
-    const timer = setTimeout(() => { stopReason = 'timeout'; child.kill('SIGKILL'); }, opts.timeoutMs);
+    // The time limit runs per check: a check that declares a longer budget (a training run) gets it,
+    // and the clock starts again for each check. Loading the file counts against the first one.
+    let budgetMs = opts.timeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    const arm = (ms: number) => {
+      clearTimeout(timer);
+      budgetMs = ms;
+      timer = setTimeout(() => { stopReason = 'timeout'; child.kill('SIGKILL'); }, ms);
+    };
+    arm(opts.timeoutMs);
     const onAbort = () => { stopReason = 'cancelled'; child.kill('SIGKILL'); };
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     if (opts.signal?.aborted) onAbort();
@@ -115,8 +124,8 @@ export function runInWorker(req: WorkerRequest, opts: RunOptions): Promise<RunRe
       switch (msg.type) {
         case 'ready': void onReady(); break;
         case 'plan': plan = msg.checks; break;
-        case 'check-started': current = msg.id; break;
-        case 'check-finished': done.set(msg.outcome.id, msg.outcome); current = undefined; break;
+        case 'check-started': current = msg.id; arm(Math.max(opts.timeoutMs, msg.timeoutMs ?? 0)); break;
+        case 'check-finished': done.set(msg.outcome.id, msg.outcome); current = undefined; arm(opts.timeoutMs); break;
         case 'log': logs.push(msg.text); break;
         case 'finished': finished = msg.result; break;
       }
@@ -127,7 +136,7 @@ export function runInWorker(req: WorkerRequest, opts: RunOptions): Promise<RunRe
       clearTimeout(timer);
       opts.signal?.removeEventListener('abort', onAbort);
       if (finished && !stopReason) return resolve(finished);
-      const error = setupError ?? describeEnd(code, signal, stopReason, stderr, opts.timeoutMs);
+      const error = setupError ?? describeEnd(code, signal, stopReason, stderr, budgetMs);
       void partialResult(req, plan, done, current, error, logs, started).then(resolve);
     });
   });

@@ -6,7 +6,7 @@
  * A `plan` job instead carries only the lesson's checks: the worker loads them, answers with one `plan`
  * event and exits without loading any learner code (the Test Explorer lists checks this way).
  */
-import type { CheckOutcome, RunError, RunResult } from '../core/grading/result';
+import type { Artifact, CheckOutcome, RunError, RunResult } from '../core/grading/result';
 import type { BundledCode } from './bundle';
 
 export interface WorkerRequest {
@@ -38,7 +38,10 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'plan'; checks: PlannedCheck[] }
-  | { type: 'check-started'; id: string }
+  /** timeoutMs: this check's own time budget (CheckSpec.timeoutSeconds), when it declares one. */
+  | { type: 'check-started'; id: string; timeoutMs?: number }
+  /** A live artifact of the running check: replaces the one with the same title. */
+  | { type: 'check-progress'; id: string; artifact: Artifact }
   | { type: 'check-finished'; outcome: CheckOutcome }
   | { type: 'log'; text: string }
   | { type: 'finished'; result: RunResult };

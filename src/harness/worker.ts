@@ -144,9 +144,22 @@ async function run(job: Extract<ToWorker, { type: 'run' }>, logs: string[]): Pro
   const outcomes: CheckOutcome[] = [];
   for (const c of spec.checks) {
     const id = checkId(c.name);
-    send({ type: 'check-started', id });
+    const budget = c.timeoutSeconds;
+    send({ type: 'check-started', id, timeoutMs: typeof budget === 'number' && budget > 0 ? budget * 1000 : undefined });
     const artifacts: Artifact[] = [];
-    const ctx = { artifact: (a: Artifact) => void artifacts.push(a), random: seededRandom(hash(c.name)) };
+    const live = new Map<string, Artifact>(); // the latest live artifact per title
+    let lastSent = 0;
+    const ctx = {
+      artifact: (a: Artifact) => void artifacts.push(a),
+      random: seededRandom(hash(c.name)),
+      progress: (a: Artifact) => {
+        live.set(a.title, a);
+        const now = performance.now();
+        if (now - lastSent < PROGRESS_INTERVAL_MS) return; // coalesced: the final state is kept below
+        lastSent = now;
+        send({ type: 'check-progress', id, artifact: a });
+      },
+    };
     const started = performance.now();
     const base = { id, name: c.name, task: c.task, hint: c.hint, artifacts, durationMs: 0 };
     let outcome: CheckOutcome;
@@ -157,11 +170,16 @@ async function run(job: Extract<ToWorker, { type: 'run' }>, logs: string[]): Pro
       outcome = outcomeOfError(e, base, req, source);
     }
     outcome.durationMs = performance.now() - started;
+    // Live artifacts end up with the result, in their final state, before anything added with artifact().
+    if (live.size) outcome.artifacts = [...live.values(), ...outcome.artifacts.filter((a) => !live.has(a.title))];
     outcomes.push(outcome);
     send({ type: 'check-finished', outcome });
   }
   return result(outcomes.every((o) => o.status === 'passed') ? 'passed' : 'failed', outcomes);
 }
+
+/** Live artifacts are sent at most this often (IPC and the webview redraw are not free). */
+const PROGRESS_INTERVAL_MS = 100;
 
 function hash(s: string): number {
   let h = 2166136261;

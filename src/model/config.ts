@@ -95,3 +95,6 @@ export function gptOutputShapes(config: GptConfig): Map<string, (number | 'batch
 export function sizeOf(shape: readonly number[]): number {
   return shape.reduce((n, d) => n * d, 1);
 }
+
+/** A weight stored in half precision is the initializer `<name>.fp16`, cast to `<name>` in the graph. */
+export const FLOAT16_SUFFIX = '.fp16';

@@ -20,8 +20,8 @@
  * nh = nHead, hs = C / nh.
  */
 import { onnx } from 'onnx-proto';
-import { type GptConfig, INPUT_NAME, MODEL_FORMAT_VERSION, gptOutputShapes, gptWeightShapes, validateConfig, sizeOf } from './config';
-import { floatTensorProto } from './onnx-tensors';
+import { FLOAT16_SUFFIX, type GptConfig, INPUT_NAME, MODEL_FORMAT_VERSION, gptOutputShapes, gptWeightShapes, validateConfig, sizeOf } from './config';
+import { float16TensorProto, floatTensorProto } from './onnx-tensors';
 
 export const ONNX_OPSET = 17;
 export const ONNX_IR_VERSION = 8;
@@ -37,12 +37,16 @@ const LAYER_NORM_EPS = 1e-5;
  * @param weights every name of gptWeightShapes(config), row-major float32, nothing else
  * @param vocab the tokenizer's characters, index = token id (length vocabSize)
  * @param extraMetadata more metadata_props entries, e.g. { trained_on: 'moby-dick', val_loss: '1.41' }
+ * @param options.weightType 'float16' stores each weight as `<name>.fp16` in half precision (half
+ *   the file) and adds a Cast node that makes `<name>` in float32, so the graph still computes in
+ *   float32; readers (model-file.ts) decode either form. Default 'float32'.
  */
 export function exportGptToOnnx(
   config: GptConfig,
   weights: ReadonlyMap<string, Float32Array>,
   vocab: readonly string[],
   extraMetadata: Readonly<Record<string, string>> = {},
+  options: { weightType?: 'float32' | 'float16' } = {},
 ): Uint8Array {
   validateConfig(config);
   checkVocab(config, vocab);
@@ -56,6 +60,12 @@ export function exportGptToOnnx(
 
   const g = new GraphBuilder();
   const { nLayer, blockSize } = config;
+  const half = options.weightType === 'float16';
+  if (half) {
+    // Half-precision storage: each weight is cast to float32 once, at the top of the graph.
+    const toFloat = onnx.TensorProto.DataType.FLOAT;
+    for (const name of weightShapes.keys()) g.op('Cast', [`${name}${FLOAT16_SUFFIX}`], name, [attr.int('to', toFloat)]);
+  }
 
   // --- Embeddings: what each token is, plus where it is ---------------------------------------
   const T = g.op('Shape', [INPUT_NAME], 'T', [attr.int('start', 1), attr.int('end', 2)]); // (1,) int64 = [T]
@@ -83,7 +93,8 @@ export function exportGptToOnnx(
   g.op('MatMul', [xf, wteT], 'logits'); // (B, T, V)
 
   // --- Assemble the model ---------------------------------------------------------------------------
-  const initializer = [...weightShapes].map(([name, shape]) => floatTensorProto(name, shape, weights.get(name)!));
+  const initializer = [...weightShapes].map(([name, shape]) =>
+    half ? float16TensorProto(`${name}${FLOAT16_SUFFIX}`, shape, weights.get(name)!) : floatTensorProto(name, shape, weights.get(name)!));
   const output = [...gptOutputShapes(config)].map(([name, dims]) => valueInfo(name, onnx.TensorProto.DataType.FLOAT, dims));
   const plainConfig: GptConfig = {
     vocabSize: config.vocabSize, blockSize: config.blockSize, nLayer: config.nLayer, nHead: config.nHead, nEmbd: config.nEmbd,

@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { onnx } from 'onnx-proto';
-import { type GptConfig, INPUT_NAME, MODEL_FORMAT_VERSION, gptOutputShapes, gptWeightShapes, validateConfig } from './config';
+import { FLOAT16_SUFFIX, type GptConfig, INPUT_NAME, MODEL_FORMAT_VERSION, gptOutputShapes, gptWeightShapes, validateConfig } from './config';
 import { ModelFileError, ModelFormatError } from './errors';
 import { int64ToNumber } from './onnx-tensors';
 
@@ -92,7 +92,12 @@ export function parseModelFile(bytes: Uint8Array, source: string): ModelFile {
 
   // --- Weights: present, float32, right shape ---
   const initializers = new Map<string, onnx.ITensorProto>();
-  for (const tensor of graph.initializer ?? []) initializers.set(tensor.name ?? '', tensor);
+  for (const tensor of graph.initializer ?? []) {
+    // A half-precision weight '<name>.fp16' stands for '<name>' (the graph casts it to float32).
+    const name = tensor.name ?? '';
+    const isHalf = tensor.dataType === onnx.TensorProto.DataType.FLOAT16 && name.endsWith(FLOAT16_SUFFIX);
+    initializers.set(isHalf ? name.slice(0, -FLOAT16_SUFFIX.length) : name, tensor);
+  }
   for (const [name, shape] of gptWeightShapes(config)) {
     const tensor = initializers.get(name);
     if (!tensor) throw notOurs(`weight '${name}' is missing`);
@@ -100,7 +105,9 @@ export function parseModelFile(bytes: Uint8Array, source: string): ModelFile {
     if (dims.join(',') !== shape.join(',')) {
       throw notOurs(`weight '${name}' has shape [${dims.join(', ')}], the config needs [${shape.join(', ')}]`);
     }
-    if (tensor.dataType !== onnx.TensorProto.DataType.FLOAT) throw notOurs(`weight '${name}' is not float32`);
+    if (tensor.dataType !== onnx.TensorProto.DataType.FLOAT && tensor.dataType !== onnx.TensorProto.DataType.FLOAT16) {
+      throw notOurs(`weight '${name}' is neither float32 nor float16`);
+    }
   }
 
   return { source, bytes, config, vocab, metadata, initializers, outputNames };

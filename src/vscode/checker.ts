@@ -117,6 +117,8 @@ export class CheckService extends Disposable {
             hooks.onEvent?.(e);
             this.events.fire({ start, event: e });
             if (e.type === 'plan') { total = e.checks.length; this.results.running(exerciseId, exercise.title, e.checks); }
+            if (e.type === 'check-started') this.results.checkStarted(e.id);
+            if (e.type === 'check-progress') this.results.checkProgress(e.id, e.artifact);
             if (e.type === 'check-finished') {
               this.results.checkFinished(e.outcome);
               progress.report({ increment: 100 / Math.max(1, total), message: e.outcome.name });

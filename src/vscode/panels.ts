@@ -4,7 +4,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { CheckOutcome, RunResult, SourceLocation } from '../core/grading/result';
+import type { Artifact, CheckOutcome, RunResult, SourceLocation } from '../core/grading/result';
 import type { Lesson } from '../core/lessons/catalog';
 import type { PlannedCheck } from '../harness/protocol';
 import { type FromWebview, type LessonView, WEBVIEW_STRINGS } from '../webview/messages';
@@ -106,6 +106,14 @@ export class ResultsPanel extends Disposable {
 
   running(exerciseId: string, title: string, checks: PlannedCheck[]): void {
     this.target()?.post({ type: 'running', exerciseId, title, checks });
+  }
+
+  checkStarted(id: string): void {
+    this.host?.post({ type: 'check-started', id });
+  }
+
+  checkProgress(id: string, artifact: Artifact): void {
+    this.host?.post({ type: 'check-progress', id, artifact });
   }
 
   checkFinished(outcome: CheckOutcome): void {

@@ -76,6 +76,7 @@ export function html(webview: vscode.Webview, extensionUri: vscode.Uri, page: 'l
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" id="vscode-codicon-stylesheet" href="${uri('dist', 'media', 'codicon.css')}">
+<link rel="stylesheet" href="${uri('dist', 'media', 'uPlot.min.css')}">
 <link rel="stylesheet" href="${uri('media', 'lab.css')}">
 </head>
 <body data-page="${page}">

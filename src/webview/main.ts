@@ -9,9 +9,10 @@ import '@vscode-elements/elements/dist/vscode-collapsible/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
 import type { Artifact, CheckOutcome, RunResult, SourceLocation } from '../core/grading/result';
 import type { PlannedCheck } from '../harness/protocol';
+import { artifactView as drawArtifact } from './artifacts';
 import { h } from './dom';
 import { type FromWebview, type LessonView, type StringKey, type ToWebview, WEBVIEW_STRINGS } from './messages';
-import { fmt, valueView } from './tensor';
+import { valueView } from './tensor';
 
 declare function acquireVsCodeApi(): { postMessage(msg: FromWebview): void };
 const vscode = acquireVsCodeApi();
@@ -57,27 +58,16 @@ function renderLesson(l: LessonView): void {
 
 // ---- results page ----
 
-let live: { exerciseId: string; title: string; checks: PlannedCheck[]; done: Map<string, CheckOutcome> } | undefined;
+let live: {
+  exerciseId: string; title: string; checks: PlannedCheck[]; done: Map<string, CheckOutcome>;
+  /** The check running now, and its live artifacts by title (a training curve redrawn as it grows). */
+  current?: string; progress: Map<string, Artifact>;
+} | undefined;
 
 const STATUS_ICON: Record<CheckOutcome['status'], string> = { passed: 'pass-filled', failed: 'error', error: 'warning', skipped: 'circle-slash' };
 
 function artifactView(a: Artifact): HTMLElement {
-  switch (a.kind) {
-    case 'table':
-      return h('figure', { class: 'artifact' }, h('figcaption', {}, a.title),
-        h('table', { class: 'data' }, h('tr', {}, ...a.columns.map((c) => h('th', {}, c))),
-          ...a.rows.map((r) => h('tr', {}, ...r.map((x) => h('td', {}, typeof x === 'number' ? fmt(x) : x))))));
-    case 'text':
-      return h('figure', { class: 'artifact' }, h('figcaption', {}, a.title), h('pre', {}, a.text));
-    case 'bars': {
-      const max = Math.max(...a.values, 1e-12);
-      return h('figure', { class: 'artifact' }, h('figcaption', {}, a.title),
-        ...a.labels.map((l, i) => h('div', { class: 'bar-row' }, h('span', { class: 'bar-label' }, l),
-          h('span', { class: 'bar', style: `width:${(100 * a.values[i]) / max}%` }), h('span', { class: 'bar-value' }, fmt(a.values[i])))));
-    }
-    default:
-      return h('figure', { class: 'artifact' }, h('figcaption', {}, a.title));
-  }
+  return drawArtifact(a); // tables, bars, heatmaps, generated text: see artifacts.ts
 }
 
 function checkView(c: CheckOutcome): HTMLElement {
@@ -115,11 +105,17 @@ function header(title: string, status: 'running' | RunResult['status'], summary:
 
 function renderRunning(): void {
   if (!live) return;
-  const { title, checks, done, exerciseId } = live;
+  const { title, checks, done, exerciseId, current, progress } = live;
   app.replaceChildren(header(title, 'running', t('running'), exerciseId),
     h('ul', { class: 'checks' }, ...checks.map((p) => {
       const d = done.get(p.id);
-      return d ? checkView(d) : h('li', { class: 'check pending' }, h('div', { class: 'check-head' }, icon('circle-large-outline'), h('span', { class: 'check-name' }, p.name)));
+      if (d) return checkView(d);
+      if (p.id === current) {
+        return h('li', { class: 'check running' },
+          h('div', { class: 'check-head' }, h('vscode-progress-ring', { class: 'inline-ring' }), h('span', { class: 'check-name' }, p.name)),
+          progress.size ? h('div', { class: 'artifacts' }, ...[...progress.values()].map(artifactView)) : null);
+      }
+      return h('li', { class: 'check pending' }, h('div', { class: 'check-head' }, icon('circle-large-outline'), h('span', { class: 'check-name' }, p.name)));
     })));
 }
 
@@ -150,11 +146,17 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
       break;
     case 'lesson': renderLesson(msg.lesson); break;
     case 'running':
-      live = { exerciseId: msg.exerciseId, title: msg.title, checks: msg.checks, done: new Map() };
+      live = { exerciseId: msg.exerciseId, title: msg.title, checks: msg.checks, done: new Map(), progress: new Map() };
       renderRunning();
       break;
+    case 'check-started':
+      if (live) { live.current = msg.id; live.progress = new Map(); renderRunning(); }
+      break;
+    case 'check-progress':
+      if (live && live.current === msg.id) { live.progress.set(msg.artifact.title, msg.artifact); renderRunning(); }
+      break;
     case 'check-finished':
-      if (live) { live.done.set(msg.outcome.id, msg.outcome); renderRunning(); }
+      if (live) { live.done.set(msg.outcome.id, msg.outcome); live.current = undefined; renderRunning(); }
       break;
     case 'result': renderResult(msg.title, msg.result); break;
   }

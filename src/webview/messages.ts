@@ -2,7 +2,7 @@
  * Messages between the extension and its webviews: one discriminated union each way, shared by both
  * sides. The webview posts `ready` first; the host posts nothing before that.
  */
-import type { CheckOutcome, RunResult, SourceLocation } from '../core/grading/result';
+import type { Artifact, CheckOutcome, RunResult, SourceLocation } from '../core/grading/result';
 import type { ExerciseStatus } from '../core/progress';
 import type { PlannedCheck } from '../harness/protocol';
 
@@ -24,6 +24,9 @@ export type ToWebview =
   | { type: 'init'; page: 'lesson' | 'results'; strings: Strings }
   | { type: 'lesson'; lesson: LessonView }
   | { type: 'running'; exerciseId: string; title: string; checks: PlannedCheck[] }
+  | { type: 'check-started'; id: string }
+  /** A live artifact of the running check (a training curve): replaces the one with the same title. */
+  | { type: 'check-progress'; id: string; artifact: Artifact }
   | { type: 'check-finished'; outcome: CheckOutcome }
   | { type: 'result'; title: string; result: RunResult };
 

@@ -14,7 +14,7 @@
  * The machine may be shared: each figure is the best of a few short rounds, taken in turns, so a
  * burst of someone else's work lowers one round, not the figure. Then two small tables show where
  * `matmul` switches from JavaScript to WebAssembly and from one thread to several.
- * BENCH_MATMUL_MS sets the length of a round (default 60 ms).
+ * BENCH_MATMUL_MS sets the length of a round (default 40 ms).
  */
 import * as ort from 'onnxruntime-node';
 import { onnx } from 'onnx-proto';
@@ -23,8 +23,8 @@ import {
   startMatmulWorkers, stopMatmulWorkers, wasmFlavor, type MatmulOptions,
 } from '../../src/kit/kernels/index';
 
-const ROUND_MS = Number(process.env.BENCH_MATMUL_MS ?? 60);
-const ROUNDS = 3;
+const ROUND_MS = Number(process.env.BENCH_MATMUL_MS ?? 40);
+const ROUNDS = 5;
 
 /** (m, k, n): a square one, a transformer forward (B*T = 8*128, C = 128, 4C = 512), its backward. */
 const SHAPES: [number, number, number][] = [[256, 256, 256], [1024, 128, 512], [1024, 512, 128]];

@@ -2,9 +2,13 @@
 // Exercise, Check Exercise from the command palette, and the results panel's DOM inside the webview iframes.
 import fs from 'node:fs';
 import path from 'node:path';
-import { softmaxWithoutMaxSubtraction } from '../fixtures/bugs.mjs';
+import { attentionWithoutScaling } from '../fixtures/bugs.mjs';
 
-const EXERCISE = { id: 'tensors/basics', lessonFolder: '01-tensors', file: 'basics.ts', lessonTitle: 'Tensors: numbers with a shape' };
+// The attention exercise: its checks include the bundled model (onnxruntime inside the real extension host's runner).
+const EXERCISE = {
+  id: 'attention/scaled-dot-product', lessonFolder: '02-attention', file: 'attention.ts', solution: 'attention.solution.ts',
+  title: 'Scaled dot-product attention', lessonTitle: 'Attention: tokens that look at each other',
+};
 
 /** Runs a command from the palette. Extension commands appear a few seconds after start, so retry. */
 async function runCommand(page, label, log, budgetMs = 60_000) {
@@ -43,8 +47,8 @@ async function waitFor(fn, what, timeoutMs = 60_000) {
 
 export async function uiTests({ page, ws, root, out, log }) {
   const learnerFile = path.join(ws, 'llm-lab', EXERCISE.lessonFolder, EXERCISE.file);
-  const solution = fs.readFileSync(path.join(root, 'lessons', EXERCISE.lessonFolder, 'basics.solution.ts'), 'utf8');
-  const buggy = softmaxWithoutMaxSubtraction(solution);
+  const solution = fs.readFileSync(path.join(root, 'lessons', EXERCISE.lessonFolder, EXERCISE.solution), 'utf8');
+  const buggy = attentionWithoutScaling(solution);
   let passed = 0, failed = 0;
   const test = async (name, fn) => {
     const shot = path.join(out, `ui-${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.png`);
@@ -89,16 +93,18 @@ export async function uiTests({ page, ws, root, out, log }) {
     await frame.locator('.results-head .summary', { hasText: /All \d+ checks passed/ }).waitFor({ timeout: 60_000 });
     const total = await frame.locator('.checks > .check').count();
     const ok = await frame.locator('.checks > .check.status-passed').count();
-    if (total < 10 || ok !== total) throw new Error(`${ok} of ${total} checks shown as passed`);
+    if (total < 8 || ok !== total) throw new Error(`${ok} of ${total} checks shown as passed`);
+    // The model check drew the bundled model's attention: a heatmap per layer and head.
+    await frame.locator('.checks > .check .artifact svg, .checks > .check .artifact canvas').first().waitFor({ state: 'attached', timeout: 10_000 });
   });
 
-  await test('a softmax without max subtraction is told its mistake', async () => {
+  await test('attention without the 1/sqrt(d) scale is told its mistake', async () => {
     fs.writeFileSync(learnerFile, buggy);
     await page.waitForTimeout(1500);
     await page.locator('.tabs-container .tab', { hasText: EXERCISE.file }).first().click();
     await runCommand(page, 'LLM Lab: Check Exercise', log);
     const frame = await webviewWith(page, '.results-head .summary');
-    await frame.locator('.check.status-failed .message', { hasText: 'exp overflowed: subtract the row max before exp' }).first().waitFor({ timeout: 60_000 });
+    await frame.locator('.check.status-failed .message', { hasText: 'The scores are not scaled' }).first().waitFor({ timeout: 60_000 });
     const summary = await frame.locator('.results-head .summary').textContent();
     if (!/\d+ of \d+ checks passed/.test(summary ?? '')) throw new Error(`unexpected summary: ${summary}`);
     const where = await frame.locator('.check.status-failed .location').first().textContent();
@@ -108,15 +114,15 @@ export async function uiTests({ page, ws, root, out, log }) {
   await test('the Test Explorer shows the exercise and its failed checks', async () => {
     await runCommand(page, 'Testing: Focus on Test Explorer View', log);
     const view = page.locator('.test-explorer');
-    const row = view.locator('.monaco-list-row', { hasText: 'Strides, offset, matmul and softmax' }).first();
+    const row = view.locator('.monaco-list-row', { hasText: EXERCISE.title }).first();
     await row.waitFor({ timeout: 30_000 });
     await row.locator('.codicon-testing-failed-icon').first().waitFor({ timeout: 30_000 });
-    // Expand the exercise: its checks are children, the softmax one failed, the strides one passed.
+    // Expand the exercise: its checks are children; without the scale the worked example fails, the shapes pass.
     if ((await row.getAttribute('aria-expanded')) === 'false') await row.click();
-    const failedCheck = view.locator('.monaco-list-row', { hasText: 'softmax of huge logits' }).first();
+    const failedCheck = view.locator('.monaco-list-row', { hasText: 'a worked example: 3 tokens' }).first();
     await failedCheck.waitFor({ timeout: 20_000 });
     await failedCheck.locator('.codicon-testing-failed-icon').first().waitFor({ timeout: 20_000 });
-    const passedCheck = view.locator('.monaco-list-row', { hasText: 'strides of shape (2, 3, 4)' }).first();
+    const passedCheck = view.locator('.monaco-list-row', { hasText: 'shapes: T_q' }).first();
     await passedCheck.locator('.codicon-testing-passed-icon').first().waitFor({ timeout: 20_000 });
   });
 

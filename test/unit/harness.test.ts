@@ -174,3 +174,41 @@ test('a syntax error still reports the plan, so every check shows as not run', a
   assert.ok(events.includes('plan'));
   assert.ok(r.checks.length === 2 && r.checks.every((c) => c.status === 'skipped' && /^not run: your file does not compile/.test(c.message ?? '')));
 });
+
+test('a check with its own time budget may run longer, streams live artifacts, and keeps the last one', async () => {
+  const checks = path.join(dir, 'long.checks.ts');
+  writeFileSync(checks, `import { defineChecks } from '@llm-lab/check';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export default defineChecks<{ addVectors(a: Float32Array, b: Float32Array): Float32Array }>({
+  exports: ['addVectors'],
+  checks: [
+    { name: 'a training run', timeoutSeconds: 5, run: async (_m, ctx) => {
+      const y: number[] = [];
+      for (let step = 0; step < 8; step++) {
+        y.push(1 / (step + 1));
+        ctx.progress({ kind: 'curve', title: 'loss', xLabel: 'step', yLabel: 'loss', series: [{ name: 'train', x: y.map((_, i) => i), y: [...y] }] });
+        await sleep(200);
+      }
+    } },
+    { name: 'an ordinary check that takes too long', run: async () => { await sleep(3000); } },
+  ],
+});
+`);
+  const events: { type: string; points?: number }[] = [];
+  const r = await runInWorker({ exerciseId: 'add/vectors', learnerFile: learner('ok5.ts', correct), checksFile: checks }, {
+    workerPath: WORKER, timeoutMs: 1000, memoryMb: 256,
+    onEvent: (e) => events.push(e.type === 'check-progress' && e.artifact.kind === 'curve' ? { type: e.type, points: e.artifact.series[0].x.length } : { type: e.type }),
+  });
+  // The first check ran 1.6 s under a 1 s limit because it asked for 5 s; the second had only the 1 s.
+  assert.equal(r.checks[0].status, 'passed', JSON.stringify(r.checks[0]));
+  assert.equal(r.checks[1].status, 'error');
+  assert.equal(r.error?.kind, 'timeout');
+  assert.match(r.error!.message, /timed out after 1 s/);
+  const live = events.filter((e) => e.type === 'check-progress');
+  assert.ok(live.length >= 4, `expected live updates, got ${live.length}`);
+  assert.ok(live.every((e, i) => i === 0 || e.points! > live[i - 1].points!), 'each update carries more points');
+  // The result keeps the final state of the live curve, all eight points, even if the last update was coalesced.
+  const kept = r.checks[0].artifacts.find((a) => a.title === 'loss');
+  assert.equal(kept?.kind, 'curve');
+  assert.equal(kept?.kind === 'curve' ? kept.series[0].x.length : 0, 8);
+});

@@ -15,6 +15,12 @@ import type { Artifact } from './result';
 export interface CheckContext {
   /** Adds a table, heatmap, curve... to the results panel. */
   artifact(artifact: Artifact): void;
+  /**
+   * Shows a live artifact while the check runs (a loss curve that grows as training goes): each call
+   * replaces the previous one with the same title in the results panel. The last one sent is kept with
+   * the check's result. Calls closer together than about 100 ms are coalesced.
+   */
+  progress(artifact: Artifact): void;
   /** A deterministic random number generator in [0, 1), seeded per check. */
   random(): number;
 }
@@ -25,6 +31,11 @@ export interface CheckSpec<M> {
   task?: keyof M & string;
   /** Shown when the check fails and the failure has no hint of its own. */
   hint?: string;
+  /**
+   * For a check that trains or generates at length: the seconds it may take. The learner's time
+   * limit (a setting, default 10 s) still applies to every check; this check gets the larger of the two.
+   */
+  timeoutSeconds?: number;
   run(learner: M, ctx: CheckContext): void | Promise<void>;
 }
 

@@ -56,7 +56,7 @@ own tensor kit's \`GPT\` (\`src/kit/gpt.ts\`), trained by \`src/model/train/trai
 | Layers / heads / width | ${plural(c.nLayer, 'layer')}, ${plural(c.nHead, 'head')} of ${c.nEmbd / c.nHead} channels, d_model ${c.nEmbd}, MLP ${4 * c.nEmbd} |
 | Context | ${c.blockSize} characters |
 | Vocabulary | ${c.vocabSize} characters (every distinct character of the text, sorted; token id = index) |
-| Parameters | ${thousands(log.parameters)} (float32) |
+| Parameters | ${thousands(log.parameters)}, stored in the file as float16 (half the download) and cast to float32 in the graph; the final losses and the samples below are measured with these float16-rounded weights |
 | File | \`moby-gpt.onnx\`, ${thousands(fileBytes)} bytes (${(fileBytes / 1024 / 1024).toFixed(2)} MiB), ONNX opset 17; outputs logits, embeddings, attn_probs_i, attn_out_i, block_out_i |
 
 ## Results

@@ -22,6 +22,7 @@ import { AdamW, GPT, Rng, clipGradNorm } from '../../kit';
 import { getMatmulThreads, setMatmulThreads, startMatmulWorkers } from '../../kit/kernels';
 import type { GptConfig } from '../config';
 import { exportGptToOnnx } from '../export';
+import { roundToFloat16 } from '../onnx-tensors';
 import { DATA_SOURCE, NORMALISATION, buildCorpus, sampleBatch } from './data';
 import { type Batch, datasetLoss, estimateLoss } from './evaluate';
 import { FULL, type Recipe, TINY } from './recipe';
@@ -145,7 +146,10 @@ async function train(recipe: Recipe, out: string): Promise<TrainLog> {
     if (done % h.evalEvery === 0 || done === h.steps) evaluate(done);
   }
 
-  console.log('final evaluation: every validation character, and as many random training windows');
+  // The file stores weights in float16 (half the download); round them now so that the losses
+  // below, the samples in the card and the shipped file all describe the same model.
+  for (const p of params) roundToFloat16(p.data);
+  console.log('final evaluation (weights rounded to float16, as shipped): every validation character, and as many random training windows');
   const finalTrain = estimateLoss(model, fixedBatches(corpus.train, recipe.finalTrainBatches));
   const finalVal = datasetLoss(model, corpus.val, h.batchSize, h.seqLen);
   console.log(`  train ${finalTrain.toFixed(4)}, val ${finalVal.loss.toFixed(4)} over ${finalVal.chars} characters`);
@@ -157,7 +161,7 @@ async function train(recipe: Recipe, out: string): Promise<TrainLog> {
     val_loss: finalVal.loss.toFixed(4),
     train_loss: finalTrain.toFixed(4),
     seed: String(h.seed),
-  });
+  }, { weightType: 'float16' });
   await writeFile(join(out, MODEL_FILE), bytes);
   const wallSeconds = (performance.now() - wallStart) / 1000;
 

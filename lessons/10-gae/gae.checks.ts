@@ -1,0 +1,230 @@
+/**
+ * Checks for lesson 10 (gae/advantages): gae(rewards, values, dones, lastValue, gamma, lambda) -> { advantages, returns }.
+ *
+ * Expected values come from gae64 below: a float64 reference written as the DEFINITION, a sum over the future
+ * (A_t = Σ_k (γλ)^k δ_{t+k} up to the episode's end), not as the backward recursion the learner writes. Worked
+ * small cases are in the comments. Each catalogued mistake (mistakes.ts) is computed as its own wrong variant, so
+ * a failure names it. The λ = 0 and λ = 1 checks compare with the TD error and the Monte-Carlo return directly.
+ */
+import { type CheckContext, type Misconception, defineChecks, describeType, expectClose, expectEqual, expectTrue, fail } from '@llm-lab/check';
+import { GAE_MISTAKE_TEXT as TEXT, type GaeMistake } from './mistakes';
+
+type Learner = typeof import('./gae');
+
+interface Rollout {
+  rewards: number[];
+  values: number[];
+  dones: boolean[];
+  lastValue: number;
+  gamma: number;
+  lambda: number;
+}
+
+interface Result {
+  advantages: number[];
+  returns: number[];
+}
+
+type Variant = 'right' | Exclude<GaeMistake, 'returns-without-values' | 'returns-are-rewards'>;
+
+/**
+ * GAE as a sum over the future, in float64: A_t = Σ_{k≥0} (γλ)^k δ_{t+k}, stopping after the step whose done is
+ * set, with δ_t = r_t + γ V_{t+1} (1 - done_t) - V_t. Variants reproduce the catalogued mistakes.
+ */
+function gae64(x: Rollout, variant: Variant = 'right'): Result {
+  const { rewards: r, values: v, dones, lastValue, gamma } = x;
+  const T = r.length;
+  const lambda = variant === 'no-lambda' ? 1 : x.lambda;
+  const trace = variant === 'no-gamma-in-trace' ? lambda : gamma * lambda; // what the carried advantage is multiplied by
+  const cutBootstrap = (t: number) => dones[t] && variant !== 'ignores-dones' && variant !== 'bootstraps-across-done';
+  const cutTrace = (t: number) => dones[t] && variant !== 'ignores-dones' && variant !== 'accumulates-across-done';
+  const vNext = (t: number) => (t + 1 < T ? v[t + 1] : variant === 'last-value-ignored' ? 0 : lastValue);
+  const delta = r.map((rt, t) => rt + (cutBootstrap(t) ? 0 : gamma * vNext(t)) - v[t]);
+  const advantages = delta.map((_, t) => {
+    if (variant === 'forward-order') return forwardOrder(delta, t, trace, cutTrace);
+    let sum = 0;
+    let weight = 1;
+    for (let k = t; k < T; k++) {
+      sum += weight * delta[k];
+      if (cutTrace(k)) break; // the episode ended after step k
+      weight *= trace;
+    }
+    return sum;
+  });
+  return { advantages, returns: advantages.map((a, t) => a + v[t]) };
+}
+
+/** The forward-order mistake exactly as a forward loop computes it: acc = δ_t + trace·(1 - done_t)·acc. */
+function forwardOrder(delta: number[], t: number, trace: number, cut: (t: number) => boolean): number {
+  let acc = 0;
+  for (let s = 0; s <= t; s++) acc = delta[s] + (cut(s) ? 0 : trace) * acc;
+  return acc;
+}
+
+const VARIANTS: Exclude<Variant, 'right'>[] = [
+  'forward-order', 'ignores-dones', 'bootstraps-across-done', 'accumulates-across-done', 'no-lambda', 'no-gamma-in-trace', 'last-value-ignored',
+];
+
+/** Every wrong variant that differs from the right answer on this rollout, as misconceptions on the advantages. */
+function advantageMistakes(x: Rollout): Misconception[] {
+  return VARIANTS.map((m) => ({ value: gae64(x, m).advantages, ...TEXT[m] }));
+}
+
+/** Discounted sums of rewards alone, cut at episode ends (the "returns are rewards" mistake), bootstrapped with lastValue. */
+function rewardReturns(x: Rollout): number[] {
+  const out = new Array<number>(x.rewards.length);
+  let g = x.lastValue;
+  for (let t = x.rewards.length - 1; t >= 0; t--) {
+    g = x.rewards[t] + x.gamma * (x.dones[t] ? 0 : g);
+    out[t] = g;
+  }
+  return out;
+}
+
+/** Calls the learner's gae on copies, checks the result's form, and that the inputs were left alone. */
+function call(m: Learner, x: Rollout): Result {
+  const copy = { rewards: [...x.rewards], values: [...x.values], dones: [...x.dones] };
+  const got: unknown = m.gae(copy.rewards, copy.values, copy.dones, x.lastValue, x.gamma, x.lambda);
+  if (typeof got !== 'object' || got === null) {
+    fail(`gae returned ${describeType(got)}; expected { advantages, returns }`, { hint: got === undefined ? 'Did you forget to `return` the result?' : undefined });
+  }
+  const { advantages, returns } = got as Partial<Result>;
+  for (const [key, value] of [['advantages', advantages], ['returns', returns]] as const) {
+    if (!Array.isArray(value) && !ArrayBuffer.isView(value)) fail(`gae(...).${key} is ${describeType(value)}; expected an array of ${x.rewards.length} numbers`);
+  }
+  expectEqual(copy.rewards, x.rewards, 'rewards after the call', 'Leave the inputs alone: build new arrays for the results.');
+  expectEqual(copy.values, x.values, 'values after the call', 'Leave the inputs alone: build new arrays for the results.');
+  expectEqual(copy.dones, x.dones, 'dones after the call', 'Leave the inputs alone: build new arrays for the results.');
+  return { advantages: Array.from(advantages!), returns: Array.from(returns!) };
+}
+
+/** Compares advantages, then returns, with the reference; mistakes are named. */
+function expectGae(m: Learner, x: Rollout, what: string): void {
+  const got = call(m, x);
+  const want = gae64(x);
+  expectClose(got.advantages, want.advantages, { what: `${what}.advantages`, rtol: 1e-6, atol: 1e-9, misconceptions: advantageMistakes(x) });
+  expectClose(got.returns, want.returns, {
+    what: `${what}.returns`, rtol: 1e-6, atol: 1e-9,
+    misconceptions: [
+      { value: got.advantages, ...TEXT['returns-without-values'] },
+      { value: rewardReturns(x), ...TEXT['returns-are-rewards'] },
+    ],
+  });
+}
+
+function randomRollout(ctx: CheckContext, T: number, doneRate: number, gamma: number, lambda: number): Rollout {
+  const rnd = (s: number) => (ctx.random() * 2 - 1) * s;
+  return {
+    rewards: Array.from({ length: T }, () => rnd(1)),
+    values: Array.from({ length: T }, () => rnd(2)),
+    dones: Array.from({ length: T }, () => ctx.random() < doneRate),
+    lastValue: rnd(2), gamma, lambda,
+  };
+}
+
+const HAND: Rollout = { rewards: [1, 0, 2], values: [0.5, 1, 1.5], dones: [false, false, false], lastValue: 2, gamma: 0.9, lambda: 0.8 };
+const EPISODES: Rollout = { rewards: [1, 2, 3, 4], values: [0.5, 0.5, 0.5, 0.5], dones: [false, true, false, false], lastValue: 1, gamma: 0.5, lambda: 0.5 };
+
+export default defineChecks<Learner>({
+  exports: ['gae'],
+  checks: [
+    {
+      name: 'three steps by hand (no episode end)',
+      task: 'gae',
+      run: (m) => {
+        // δ = (1 + 0.9·1 - 0.5, 0 + 0.9·1.5 - 1, 2 + 0.9·2 - 1.5) = (1.4, 0.35, 2.3); γλ = 0.72
+        // A_2 = 2.3, A_1 = 0.35 + 0.72·2.3 = 2.006, A_0 = 1.4 + 0.72·2.006 = 2.84432; returns = A + V
+        expectGae(m, HAND, 'gae([1, 0, 2], [0.5, 1, 1.5], no dones, lastValue 2, γ 0.9, λ 0.8)');
+      },
+    },
+    {
+      name: 'λ = 0 gives the one-step TD error',
+      task: 'gae',
+      run: (m, ctx) => {
+        const x = { ...randomRollout(ctx, 8, 0.2, 0.95, 0), dones: [false, false, true, false, false, false, true, false] };
+        const td = x.rewards.map((r, t) => r + (x.dones[t] ? 0 : x.gamma * (t + 1 < 8 ? x.values[t + 1] : x.lastValue)) - x.values[t]);
+        expectClose(call(m, x).advantages, td, {
+          what: 'advantages with λ = 0', rtol: 1e-6, atol: 1e-9, misconceptions: advantageMistakes(x),
+          hint: 'With λ = 0 nothing is carried back: A_t = δ_t = r_t + γ·V_{t+1}·(1 - done_t) - V_t.',
+        });
+      },
+    },
+    {
+      name: 'λ = 1 gives the Monte-Carlo return minus the value',
+      task: 'gae',
+      run: (m, ctx) => {
+        // One episode that ends at the last step: A_t = Σ_k γ^k r_{t+k} - V_t; lastValue must not matter.
+        const x: Rollout = { ...randomRollout(ctx, 6, 0, 0.9, 1), dones: [false, false, false, false, false, true] };
+        const mc = x.rewards.map((_, t) => x.rewards.slice(t).reduce((s, r, k) => s + r * x.gamma ** k, 0) - x.values[t]);
+        expectClose(call(m, x).advantages, mc, {
+          what: 'advantages with λ = 1 (one finished episode)', rtol: 1e-6, atol: 1e-9, misconceptions: advantageMistakes(x),
+          hint: 'With λ = 1 the TD errors telescope: A_t = r_t + γ r_{t+1} + ... + γ^(T-1-t) r_{T-1} - V_t.',
+        });
+        // The same rollout cut mid-episode: the tail is bootstrapped with γ^(T-t) · lastValue.
+        const y: Rollout = { ...x, dones: x.dones.map(() => false) };
+        const boot = y.rewards.map((_, t) => mc[t] + y.gamma ** (6 - t) * y.lastValue);
+        expectClose(call(m, y).advantages, boot, {
+          what: 'advantages with λ = 1, the rollout stopped mid-episode', rtol: 1e-6, atol: 1e-9, misconceptions: advantageMistakes(y),
+          hint: 'Mid-episode, the future after the last step is estimated by lastValue: V_T = lastValue.',
+        });
+      },
+    },
+    {
+      name: 'episode ends: nothing crosses a done',
+      task: 'gae',
+      run: (m) => {
+        // Episode 1 = steps 0-1 (done after step 1), episode 2 = steps 2-3, cut mid-episode (lastValue 1). γ = λ = 0.5.
+        // δ = (1 + 0.25 - 0.5, 2 - 0.5, 3 + 0.25 - 0.5, 4 + 0.5 - 0.5) = (0.75, 1.5, 2.75, 4)
+        // A = (0.75 + 0.25·1.5, 1.5, 2.75 + 0.25·4, 4) = (1.125, 1.5, 3.75, 4)
+        expectGae(m, EPISODES, 'gae([1, 2, 3, 4], V = 0.5, dones [F, T, F, F], lastValue 1, γ = λ = 0.5)');
+        // Whatever happens in episode 2 cannot change episode 1's advantages.
+        const before = call(m, EPISODES).advantages.slice(0, 2);
+        const changed = call(m, { ...EPISODES, rewards: [1, 2, -30, 50], values: [0.5, 0.5, 9, -9] }).advantages.slice(0, 2);
+        expectClose(changed, before, { what: 'episode 1\'s advantages after changing episode 2', misconceptions: [], hint: TEXT['ignores-dones'].hint });
+      },
+    },
+    {
+      name: 'lastValue bootstraps only an unfinished last episode',
+      task: 'gae',
+      run: (m) => {
+        const open: Rollout = { rewards: [0, 0, 1], values: [0, 0, 0], dones: [false, false, false], lastValue: 10, gamma: 0.5, lambda: 1 };
+        // A_2 = 1 + 0.5·10 = 6, A_1 = 0.5·6 = 3, A_0 = 1.5
+        expectGae(m, open, 'gae([0, 0, 1], V = 0, no dones, lastValue 10, γ 0.5, λ 1)');
+        const closed: Rollout = { ...open, dones: [false, false, true] };
+        // The episode ended: lastValue belongs to the next one. A = (0.25, 0.5, 1)
+        expectGae(m, closed, 'gae([0, 0, 1], V = 0, dones [F, F, T], lastValue 10, γ 0.5, λ 1)');
+      },
+    },
+    {
+      name: '200 random steps with episode ends against a float64 reference',
+      task: 'gae',
+      run: (m, ctx) => {
+        expectGae(m, randomRollout(ctx, 200, 0.05, 0.99, 0.95), 'gae on 200 random steps (γ 0.99, λ 0.95)');
+      },
+    },
+    {
+      name: 'returns = advantages + values; lengths; an empty rollout',
+      task: 'gae',
+      run: (m, ctx) => {
+        const x = randomRollout(ctx, 12, 0.2, 0.9, 0.7);
+        const got = call(m, x);
+        expectEqual(got.advantages.length, 12, 'advantages.length');
+        expectEqual(got.returns.length, 12, 'returns.length');
+        expectClose(got.returns, got.advantages.map((a, t) => a + x.values[t]), {
+          what: 'returns - (advantages + values)', rtol: 1e-9, atol: 1e-9, misconceptions: [{ value: got.advantages, ...TEXT['returns-without-values'] }],
+          hint: TEXT['returns-without-values'].hint,
+        });
+        const empty = call(m, { rewards: [], values: [], dones: [], lastValue: 3, gamma: 0.9, lambda: 0.9 });
+        expectEqual([empty.advantages.length, empty.returns.length], [0, 0], 'the lengths of gae on an empty rollout');
+        let threw = false;
+        try {
+          m.gae([1, 2], [0], [false, false], 0, 0.9, 0.9);
+        } catch (e) {
+          if (e instanceof Error && e.name === 'NotImplementedError') throw e;
+          threw = true;
+        }
+        expectTrue(threw, 'gae with 2 rewards but 1 value should throw an Error', 'Compare rewards.length, values.length and dones.length first.');
+      },
+    },
+  ],
+});

@@ -57,6 +57,7 @@ const targets = [
 /** Copies third-party CSS and fonts the webviews use, and writes the kit's type declarations for learners. */
 function assets() {
   const media = path.join(dist, 'media');
+  rmSync(media, { recursive: true, force: true }); // nothing stale from an older build may ship
   mkdirSync(media, { recursive: true });
   const codicons = path.dirname(require.resolve('@vscode/codicons/package.json'));
   cpSync(path.join(codicons, 'dist', 'codicon.css'), path.join(media, 'codicon.css'));
@@ -165,13 +166,15 @@ async function recompress(file) {
     zip.on('entry', (entry) => zip.openReadStream(entry, (e, stream) => {
       if (e) return reject(e);
       const chunks = [];
-      stream.on('data', (c) => chunks.push(c)).on('end', () => { list.push({ name: entry.fileName, data: Buffer.concat(chunks), mtime: entry.getLastModDate() }); zip.readEntry(); });
+      // Keep the Unix mode: esbuild's binary must stay executable once VS Code unzips the extension.
+      const mode = (entry.externalFileAttributes >>> 16) & 0o777;
+      stream.on('data', (c) => chunks.push(c)).on('end', () => { list.push({ name: entry.fileName, data: Buffer.concat(chunks), mtime: entry.getLastModDate(), mode }); zip.readEntry(); });
     }));
     zip.on('end', () => resolve(list)).on('error', reject);
     zip.readEntry();
   }));
   const out = new yazl.ZipFile();
-  for (const e of entries) out.addBuffer(e.data, e.name, { mtime: e.mtime, compressionLevel: 9 });
+  for (const e of entries) out.addBuffer(e.data, e.name, { mtime: e.mtime, compressionLevel: 9, ...(e.mode ? { mode: 0o100000 | e.mode } : {}) });
   out.end();
   const tmp = `${file}.tmp`;
   await new Promise((resolve, reject) => out.outputStream.pipe(createWriteStream(tmp)).on('close', resolve).on('error', reject));

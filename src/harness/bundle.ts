@@ -4,6 +4,7 @@
  * Runs in the host (extension or CLI) while the runner process starts, so the two overlap.
  */
 import * as path from 'node:path';
+import { accessSync, chmodSync, constants } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { BuildFailure, Message } from 'esbuild';
 import type { RunError } from '../core/grading/result';
@@ -16,7 +17,29 @@ export interface BundledCode {
 
 type Built = { ok: true; bundle: BundledCode } | { ok: false; errors: Message[] };
 
+/**
+ * esbuild's JavaScript API drives its native binary. An extension is installed by unzipping its VSIX,
+ * and not every unzipper keeps the executable bit, so before the first build make sure the binary may
+ * run (the package build keeps the bit too; this is the safety net). Without it esbuild dies with EPIPE.
+ */
+let executableChecked = false;
+function ensureEsbuildExecutable(): void {
+  if (executableChecked || process.platform === 'win32') return;
+  executableChecked = true;
+  try {
+    const bin = require.resolve(`@esbuild/${process.platform}-${process.arch}/bin/esbuild`);
+    try {
+      accessSync(bin, constants.X_OK);
+    } catch {
+      chmodSync(bin, 0o755);
+    }
+  } catch {
+    // No platform package where we looked (a development install resolves esbuild its own way): nothing to fix.
+  }
+}
+
 async function build(entry: string): Promise<Built> {
+  ensureEsbuildExecutable();
   const esbuild = await import('esbuild');
   const filename = path.join(path.dirname(entry), `.${path.basename(entry, path.extname(entry))}.llm-lab-bundle.js`);
   try {

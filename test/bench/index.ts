@@ -1,19 +1,23 @@
 /**
  * `npm run bench`: every benchmark of the project, printed as numbers (never asserted in unit tests).
  * Run on a quiet machine; figures from a busy one are not comparable. `--json` also prints them as JSON;
- * `--only name,name` runs a subset (check, matmul, model, activation).
+ * `--only name,name` runs a subset (check, activation, matmul, model, modelchecks, lora, rlhf).
  */
 import * as os from 'node:os';
 import { benchActivation } from './activation';
 import { benchCheckLatency } from './check-latency';
+import { benchLora } from './lora';
 import { benchMatmul } from './matmul';
 import { benchModel } from './model';
+import { benchModelChecks } from './model-checks';
 
 const BENCHES: Record<string, () => Record<string, number> | Promise<Record<string, number>>> = {
   check: () => benchCheckLatency(),
   activation: () => benchActivation(),
   matmul: () => benchMatmul(),
   model: () => benchModel(),
+  modelchecks: () => benchModelChecks(),
+  lora: () => benchLora(),
 };
 
 async function main(): Promise<void> {

@@ -8,11 +8,15 @@ import yauzl from 'yauzl';
 const TARGETS = ['linux-x64', 'linux-arm64', 'darwin-arm64', 'win32-x64', 'win32-arm64'];
 const MAX_BYTES = 25 * 1024 * 1024;
 
+/** Unix permission bits of each entry of the last VSIX listed. */
+const modes = new Map();
+
 function list(file) {
   return new Promise((resolve, reject) => yauzl.open(file, { lazyEntries: true }, (err, zip) => {
     if (err) return reject(err);
     const names = [];
-    zip.on('entry', (e) => { names.push(e.fileName); zip.readEntry(); }).on('end', () => resolve(names)).on('error', reject);
+    zip.on('entry', (e) => { names.push(e.fileName); modes.set(e.fileName, (e.externalFileAttributes >>> 16) & 0o777); zip.readEntry(); })
+      .on('end', () => resolve(names)).on('error', reject);
     zip.readEntry();
   }));
 }
@@ -60,6 +64,9 @@ export async function packageTests({ root }) {
       for (const r of REQUIRED(target)) if (!have.has(r)) problems.push(`${r} is missing`);
       if (fs.existsSync(path.join(root, 'media', 'model', 'moby-gpt.onnx')) && !have.has('extension/media/model/moby-gpt.onnx')) problems.push('the bundled model is missing');
       if (!names.some((n) => n.startsWith(`extension/node_modules/@esbuild/${target}/`))) problems.push(`esbuild's ${target} binary is missing`);
+      // Unzipped without its executable bit, esbuild cannot start and every check fails to bundle.
+      const bin = `extension/node_modules/@esbuild/${target}/bin/esbuild`;
+      if (!target.startsWith('win32') && have.has(bin) && !(modes.get(bin) & 0o100)) problems.push(`${bin} is not executable in the archive (mode ${modes.get(bin)?.toString(8)})`);
       const lessons = fs.readdirSync(path.join(root, 'lessons'));
       for (const l of lessons) if (!have.has(`extension/lessons/${l}/lesson.md`)) problems.push(`lesson ${l} is missing`);
       if (!problems.length) console.log(`  ✔ ${target}: ${names.length} files, ${(size / 1e6).toFixed(1)} MB, only its own binaries`);

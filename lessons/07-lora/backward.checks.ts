@@ -1,0 +1,135 @@
+/**
+ * Checks for lesson 7, exercise 3 (lora/backward): loraBackward(x, W, A, B, alpha, r, dY) -> { dx, dA, dB }.
+ *
+ * Two independent references: central finite differences of L = Σ y ⊙ dY on a float64 forward pass, and the
+ * kit's autograd (backward() through linear layers with W frozen). The catalogued mistakes (the scale
+ * missing or inverted, dx without one of its two paths, a gradient transposed) are recognised.
+ */
+import { type CheckContext, defineChecks, expectClose, expectShape, fail } from '@llm-lab/check';
+import { type Tensor, add, linear, mul, tensor } from '@llm-lab/kit';
+import { expectCloseLazy, expectTensorField, expectUnchanged, randomTensor, snapshot, withShapeAdvice } from '../02-attention/check-helpers';
+import { LORA_MISTAKE_TEXT as TEXT } from './mistakes';
+import { type Arr, BACKWARD_MISTAKES, type Grads64, loraBackward64, loraForward64 } from './reference';
+
+type Learner = typeof import('./backward');
+
+const RTOL = 1e-4;
+const ATOL = 1e-5;
+const SHAPE_ADVICE = 'Shapes: x (N, in), W (out, in), A (r, in), B (out, r), dY (N, out); dx is (N, in), dA (r, in), dB (out, r).';
+
+interface Case { x: Tensor; W: Tensor; A: Tensor; B: Tensor; dY: Tensor; alpha: number; r: number }
+
+function randomCase(ctx: CheckContext, N: number, dIn: number, dOut: number, r: number, alpha: number): Case {
+  return {
+    x: randomTensor(ctx, [N, dIn], 1), W: randomTensor(ctx, [dOut, dIn], 1), A: randomTensor(ctx, [r, dIn], 1),
+    B: randomTensor(ctx, [dOut, r], 1), dY: randomTensor(ctx, [N, dOut], 1), alpha, r,
+  };
+}
+
+function call(m: Learner, c: Case, what: string): { dx: Tensor; dA: Tensor; dB: Tensor } {
+  const before = [c.x, c.W, c.A, c.B, c.dY].map(snapshot);
+  const got = withShapeAdvice(() => m.loraBackward(c.x, c.W, c.A, c.B, c.alpha, c.r, c.dY), SHAPE_ADVICE);
+  const out = { dx: expectTensorField(got, 'dx', what, '{ dx, dA, dB }'), dA: expectTensorField(got, 'dA', what, '{ dx, dA, dB }'), dB: expectTensorField(got, 'dB', what, '{ dx, dA, dB }') };
+  (['x', 'W', 'A', 'B', 'dY'] as const).forEach((k, i) => expectUnchanged(c[k], before[i], k));
+  const transposed = (t: Tensor, shape: number[]) => t.shape.length === 2 && t.shape[0] === shape[1] && t.shape[1] === shape[0] && shape[0] !== shape[1];
+  if (transposed(out.dA, c.A.shape) || transposed(out.dB, c.B.shape)) fail(TEXT['grads-transposed'].message, { hint: TEXT['grads-transposed'].hint });
+  expectShape(out.dx, c.x.shape, `${what}.dx`);
+  expectShape(out.dA, c.A.shape, `${what}.dA`);
+  expectShape(out.dB, c.B.shape, `${what}.dB`);
+  return out;
+}
+
+/** Compares each gradient with `expected`; a value that matches a catalogued mistake names it. */
+function expectGrads(got: { dx: Tensor; dA: Tensor; dB: Tensor }, expected: Grads64 | { dx: Arr; dA: Arr; dB: Arr }, c: Case, what: string, tol = { rtol: RTOL, atol: ATOL }): void {
+  const wrong = (part: 'dx' | 'dA' | 'dB') => () => BACKWARD_MISTAKES.map((mistake) => ({ value: loraBackward64(c.x, c.W, c.A, c.B, c.alpha, c.r, c.dY, mistake)[part], ...TEXT[mistake] }));
+  for (const part of ['dB', 'dA', 'dx'] as const) {
+    expectCloseLazy(got[part], expected[part], { what: `${what}.${part}`, ...tol }, wrong(part));
+  }
+}
+
+/** L(x, A, B) = Σ y ⊙ dY in float64; its gradient is what loraBackward returns. */
+function objective(c: Case, x: Arr, A: Arr, B: Arr): number {
+  const y = loraForward64(x, c.W, null, A, B, c.alpha / c.r);
+  let L = 0;
+  for (let i = 0; i < y.data.length; i++) L += y.data[i] * c.dY.data[i];
+  return L;
+}
+
+/** Central differences, (L(v + h) - L(v - h)) / 2h, for every element of x, A and B. */
+function numericGrads(c: Case, h = 1e-4): { dx: Arr; dA: Arr; dB: Arr } {
+  const f64 = (t: Tensor) => ({ data: Float64Array.from(t.data), shape: [...t.shape] });
+  const [x, A, B] = [f64(c.x), f64(c.A), f64(c.B)];
+  const grad = (v: { data: Float64Array; shape: number[] }) => {
+    const g = new Float64Array(v.data.length);
+    for (let i = 0; i < g.length; i++) {
+      const keep = v.data[i];
+      v.data[i] = keep + h;
+      const up = objective(c, x, A, B);
+      v.data[i] = keep - h;
+      const down = objective(c, x, A, B);
+      v.data[i] = keep;
+      g[i] = (up - down) / (2 * h);
+    }
+    return { data: g, shape: v.shape };
+  };
+  return { dx: grad(x), dA: grad(A), dB: grad(B) };
+}
+
+export default defineChecks<Learner>({
+  exports: ['loraBackward'],
+  checks: [
+    {
+      name: 'a small example by hand: N = 1, in = 2, out = 2, r = 1',
+      task: 'loraBackward',
+      run: (m) => {
+        // h = x Aᵀ = 1·1 + 2·0 = 1; s = alpha / r = 2; dB = s·dYᵀ h = 2·(1, -1)ᵀ; dh = s·dY B = 2·(1·1 + (-1)·3) = -4;
+        // dA = dhᵀ x = -4·(1, 2); dx = dY W + dh A = (1, -1) W + (-4, 0).
+        const c: Case = {
+          x: tensor([[1, 2]]), W: tensor([[1, 0], [0, 1]]), A: tensor([[1, 0]]), B: tensor([[1], [3]]), dY: tensor([[1, -1]]), alpha: 2, r: 1,
+        };
+        const got = call(m, c, 'loraBackward(x, W, A, B, 2, 1, dY)');
+        expectGrads(got, { dB: tensor([[2], [-2]]), dA: tensor([[-4, -8]]), dx: tensor([[-3, -1]]) }, c, 'loraBackward(x, W, A, B, 2, 1, dY)');
+      },
+    },
+    {
+      name: 'matches central finite differences (N = 4, in = 5, out = 3, r = 2, alpha = 8)',
+      task: 'loraBackward',
+      run: (m, ctx) => {
+        const c = randomCase(ctx, 4, 5, 3, 2, 8);
+        expectGrads(call(m, c, 'loraBackward'), numericGrads(c), c, 'loraBackward vs finite differences', { rtol: 1e-3, atol: 1e-4 });
+      },
+    },
+    {
+      name: 'matches the kit\'s autograd, with W frozen (N = 6, in = 7, out = 4, r = 3, alpha = 6)',
+      task: 'loraBackward',
+      run: (m, ctx) => {
+        const c = randomCase(ctx, 6, 7, 4, 3, 6);
+        // The same forward pass with kit ops; only x, A and B require gradients.
+        const [x, A, B] = [c.x, c.A, c.B].map((t) => tensor(t.data, t.shape, { requiresGrad: true }));
+        const y = add(linear(x, c.W), mul(linear(linear(x, A), B), c.alpha / c.r));
+        y.backward(c.dY);
+        const auto = { dx: tensor(x.grad!, x.shape), dA: tensor(A.grad!, A.shape), dB: tensor(B.grad!, B.shape) };
+        expectGrads(call(m, c, 'loraBackward'), auto, c, 'loraBackward vs autograd');
+        if (c.W.grad) fail('check bug: W got a gradient');
+      },
+    },
+    {
+      name: 'step 0 (B = 0): dA is exactly zero and dB is not, so B moves first',
+      task: 'loraBackward',
+      run: (m, ctx) => {
+        const c = { ...randomCase(ctx, 3, 4, 5, 2, 4), B: tensor(new Float32Array(10), [5, 2]) };
+        const got = call(m, c, 'loraBackward with B = 0');
+        expectClose(got.dA, tensor(new Float32Array(8), [2, 4]), { what: 'dA with B = 0', hint: 'dA = s · (dY B)ᵀ x, and dY B = 0 when B = 0.' });
+        expectGrads(got, loraBackward64(c.x, c.W, c.A, c.B, c.alpha, c.r, c.dY), c, 'loraBackward with B = 0');
+      },
+    },
+    {
+      name: 'shapes: a tall batch with in ≠ out ≠ r (N = 9, in = 6, out = 10, r = 4)',
+      task: 'loraBackward',
+      run: (m, ctx) => {
+        const c = randomCase(ctx, 9, 6, 10, 4, 32);
+        expectGrads(call(m, c, 'loraBackward'), loraBackward64(c.x, c.W, c.A, c.B, c.alpha, c.r, c.dY), c, 'loraBackward');
+      },
+    },
+  ],
+});

@@ -1,0 +1,53 @@
+/**
+ * Helpers shared by the checks of lessons 7 and 8: building layers and inputs, and reading the learner's
+ * LoRA layer defensively (a missing field is a failure with a sentence, not a crash).
+ */
+import { fail, expectShape } from '@llm-lab/check';
+import { Linear, Rng, type Tensor, tensor } from '@llm-lab/kit';
+import { LORA_MISTAKE_TEXT as TEXT } from './mistakes';
+import { isTensorLike } from '../02-attention/check-helpers';
+
+/** What the checks read from a LoRA layer (the learner's class has these fields). */
+export interface LoRALayerLike {
+  weight: Tensor;
+  bias: Tensor | null;
+  A: Tensor;
+  B: Tensor;
+  forward(x: Tensor): Tensor;
+  namedParameters(): Map<string, Tensor>;
+}
+
+/** A kit Linear with seeded weights (PyTorch's init) and, optionally, no bias. */
+export function baseLinear(dIn: number, dOut: number, seed: number, bias = true): Linear {
+  return new Linear(dIn, dOut, bias, new Rng(seed));
+}
+
+/** Normal(0, std) values from the check's generator (Box-Muller), as a float32 tensor. */
+export function normalTensor(random: () => number, shape: number[], std = 1): Tensor {
+  const n = shape.reduce((p, d) => p * d, 1);
+  const data = new Float32Array(n);
+  for (let i = 0; i < n; i++) data[i] = std * Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+  return tensor(data, shape);
+}
+
+/** Fails unless the layer has tensors A (r, in) and B (out, r); names swapped shapes. */
+export function expectLoRAShapes(layer: LoRALayerLike, dIn: number, dOut: number, r: number): void {
+  for (const k of ['A', 'B', 'weight'] as const) {
+    if (!isTensorLike(layer[k])) fail(`layer.${k} is not a Tensor (got ${typeof layer[k]}): the constructor must set it.`);
+  }
+  const same = (s: readonly number[], e: number[]) => s.length === e.length && s.every((d, i) => d === e[i]);
+  const right = same(layer.A.shape, [r, dIn]) && same(layer.B.shape, [dOut, r]);
+  if (!right && (same(layer.A.shape, [dIn, r]) || same(layer.B.shape, [r, dOut]))) {
+    fail(TEXT['shapes-swapped'].message + ` (in = ${dIn}, out = ${dOut}, r = ${r}; A is (${layer.A.shape.join(', ')}), B is (${layer.B.shape.join(', ')}))`,
+      { hint: TEXT['shapes-swapped'].hint });
+  }
+  expectShape(layer.A, [r, dIn], 'layer.A');
+  expectShape(layer.B, [dOut, r], 'layer.B');
+}
+
+/** Writes values into a learner's tensor in place (its shape was checked first). */
+export function setValues(t: Tensor, values: Tensor): void {
+  t.data.set(values.data);
+}
+
+export const isZero = (t: { data: ArrayLike<number> }): boolean => Array.from(t.data).every((v) => v === 0);

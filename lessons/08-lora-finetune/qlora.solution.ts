@@ -1,0 +1,35 @@
+/**
+ * Lesson 8, exercise 2, reference solution: absmax int8 quantization per output channel, the "int8" of
+ * LLM.int8() (Dettmers et al. 2022) without its outlier handling. QLoRA (Dettmers et al. 2023) goes further
+ * with 4-bit NormalFloat and double quantization; the idea, a frozen low-precision base under a
+ * full-precision adapter, is the same.
+ */
+import { type Tensor, tensor } from '@llm-lab/kit';
+
+export interface Int8Weight {
+  q: Int8Array;
+  scales: Float32Array;
+  shape: [number, number];
+}
+
+export function quantizeInt8(W: Tensor): Int8Weight {
+  const [out, inp] = W.shape;
+  const q = new Int8Array(out * inp);
+  const scales = new Float32Array(out);
+  for (let o = 0; o < out; o++) {
+    let max = 0;
+    for (let i = 0; i < inp; i++) max = Math.max(max, Math.abs(W.data[o * inp + i]));
+    const scale = max / 127; // the largest weight of the row maps to ±127
+    scales[o] = scale;
+    if (scale === 0) continue; // an all-zero row stays 0 (and 0 / 0 would be NaN)
+    for (let i = 0; i < inp; i++) q[o * inp + i] = Math.max(-127, Math.min(127, Math.round(W.data[o * inp + i] / scale)));
+  }
+  return { q, scales, shape: [out, inp] };
+}
+
+export function dequantizeInt8(w: Int8Weight): Tensor {
+  const [out, inp] = w.shape;
+  const data = new Float32Array(out * inp);
+  for (let o = 0; o < out; o++) for (let i = 0; i < inp; i++) data[o * inp + i] = w.q[o * inp + i] * w.scales[o];
+  return tensor(data, [out, inp]);
+}

@@ -1,0 +1,39 @@
+/**
+ * The LoRA fine-tune of lesson 8, timed: the bundled model (media/model/moby-gpt.onnx, or $LLM_LAB_MODEL) in a
+ * kit GPT, the reference solution's adapters (r = 8, alpha = 16 on q, k, v, proj), the check's own recipe and
+ * training loop (lessons/08-lora-finetune/training.ts), outside the runner. Reports wall time, throughput,
+ * both validation losses before and after, and parameter counts.
+ *
+ * Run alone: node --import tsx test/bench/lora.ts
+ */
+import { GPT, Rng } from '../../src/kit';
+import { shippedModel } from '../../src/model';
+import { addLoRA } from '../../lessons/08-lora-finetune/finetune.solution';
+import { RECIPE, corpusFor, kitGpt, train } from '../../lessons/08-lora-finetune/training';
+
+export async function benchLora(): Promise<Record<string, number>> {
+  const model = await shippedModel();
+  const corpus = corpusFor(model.vocab);
+  const gpt: GPT = kitGpt(model);
+  const total = gpt.numParameters();
+  const t0 = performance.now();
+  addLoRA(gpt, { r: RECIPE.r, alpha: RECIPE.alpha, targets: RECIPE.targets, seed: RECIPE.seed });
+  const params = gpt.parameters();
+  const rng = new Rng(1);
+  const h = await train(gpt, params, corpus, { ...RECIPE, random: () => rng.random() });
+  const out: Record<string, number> = {
+    finetune_wall_s: (performance.now() - t0) / 1000,
+    train_tokens_per_s: h.tokensPerSecond,
+    steps: RECIPE.steps,
+    sotu_val_loss_before: h.val[0],
+    sotu_val_loss_after: h.val[h.val.length - 1],
+    moby_val_loss_before: h.moby[0],
+    moby_val_loss_after: h.moby[h.moby.length - 1],
+    trainable_params: params.reduce((s, p) => s + p.size, 0),
+    total_params: total,
+  };
+  for (const [k, v] of Object.entries(out)) console.log(`${k.padEnd(24)} ${Number.isInteger(v) ? v : v.toFixed(4)}`);
+  return out;
+}
+
+if (require.main === module) benchLora().catch((e) => { console.error(e); process.exit(1); });

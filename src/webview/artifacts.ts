@@ -58,8 +58,10 @@ function s(tag: string, attrs: Record<string, string | number | undefined> = {},
 
 type CurveArtifact = Extract<Artifact, { kind: 'curve' }>;
 
-/** Theme colours for up to six series (VS Code's chart palette, with fallbacks). */
-const SERIES_COLOURS = ['blue', 'orange', 'green', 'purple', 'red', 'yellow'];
+/** Theme colours for up to six series: VS Code's chart palette, with its dark-theme defaults as fallbacks. */
+const SERIES_COLOURS: [name: string, fallback: string][] = [
+  ['blue', '#3794ff'], ['orange', '#d18616'], ['green', '#89d185'], ['purple', '#b180d7'], ['red', '#f14c4c'], ['yellow', '#cca700'],
+];
 
 function cssVar(name: string, fallback: string): string {
   return getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
@@ -81,19 +83,19 @@ function curveView(a: CurveArtifact): HTMLElement {
   });
   const text = cssVar('--vscode-foreground', '#ccc');
   const grid = cssVar('--vscode-widget-border', 'rgba(128,128,128,0.25)') || 'rgba(128,128,128,0.25)';
-  const axis = (label: string): uPlot.Axis => ({ label, stroke: text, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } });
+  const axis = (label: string): uPlot.Axis => ({ label, stroke: text, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 }, labelGap: 8, size: 56 });
   const width = Math.max(280, Math.min(720, (document.body.clientWidth || 640) - 80));
   const opts: uPlot.Options = {
     width, height: 220,
     scales: { x: { time: false } },
     axes: [axis(a.xLabel), axis(a.yLabel)],
-    legend: { show: a.series.length > 1 },
+    legend: { show: a.series.length > 1, live: false }, // series names only: the axes carry the values
     cursor: { drag: { x: false, y: false } },
     series: [
       { label: a.xLabel },
       ...a.series.map((s, i) => ({
         label: s.name, spanGaps: true, width: 2,
-        stroke: cssVar(`--vscode-charts-${SERIES_COLOURS[i % SERIES_COLOURS.length]}`, '#3794ff'),
+        stroke: cssVar(`--vscode-charts-${SERIES_COLOURS[i % SERIES_COLOURS.length][0]}`, SERIES_COLOURS[i % SERIES_COLOURS.length][1]),
         points: { show: s.x.length <= 30 },
       })),
     ],

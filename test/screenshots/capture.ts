@@ -39,6 +39,7 @@ function page(page: 'lesson' | 'results', messages: ToWebview[]): string {
   const file = (...p: string[]) => 'file://' + path.join(ROOT, ...p);
   return `<!DOCTYPE html><html><head><meta charset="UTF-8">
 <link rel="stylesheet" id="vscode-codicon-stylesheet" href="${file('dist', 'media', 'codicon.css')}">
+<link rel="stylesheet" href="${file('dist', 'media', 'uPlot.min.css')}">
 <link rel="stylesheet" href="${file('media', 'lab.css')}">
 <style>html { ${vars} }</style></head>
 <body class="vscode-dark" data-page="${page}"><main id="app"></main>
@@ -75,6 +76,21 @@ async function main(): Promise<void> {
     { workerPath: path.join(ROOT, 'dist', 'worker.js'), timeoutMs: 60_000, memoryMb: 1024 });
   for (const shot of await attentionShots(catalog, path.join(ROOT, 'lessons'), strings, runExercise)) {
     shots.push([shot.name, 'results', shot.messages, shot.height, shot.prepare]);
+  }
+
+  // The LoRA track: a live fine-tune of the bundled model, its curves, parameter counts and samples.
+  const finetune = catalog.lessons.flatMap((l) => l.exercises).find((e) => e.id === 'lora-finetune/finetune');
+  if (finetune) {
+    const result = await runExercise(finetune, finetune.solution);
+    shots.push(['lora-finetune', 'results', [{ type: 'init', page: 'results', strings }, { type: 'result', title: finetune.title, result }], 1300, async (tab) => {
+      // Open the check that trained (it holds the curve) and bring it to the top.
+      await tab.$$eval('li.check', (items) => {
+        const li = items.find((x) => x.querySelector('.curve'));
+        li?.querySelectorAll('details').forEach((d) => { (d as HTMLDetailsElement).open = true; });
+        li?.scrollIntoView({ block: 'start' });
+      });
+      await tab.waitForTimeout(300);
+    }]);
   }
 
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true,

@@ -2,14 +2,18 @@
  * The LoRA fine-tune of lesson 8, timed: the bundled model (media/model/moby-gpt.onnx, or $LLM_LAB_MODEL) in a
  * kit GPT, the reference solution's adapters (r = 8, alpha = 16 on q, k, v, proj), the check's own recipe and
  * training loop (lessons/08-lora-finetune/training.ts), outside the runner. Reports wall time, throughput,
- * both validation losses before and after, and parameter counts.
+ * both validation losses before and after, and parameter counts; then how fast a cancelled fine-tune stops.
  *
  * Run alone: node --import tsx test/bench/lora.ts
  */
+import * as path from 'node:path';
+import { runInWorker } from '../../src/harness/host';
 import { GPT, Rng } from '../../src/kit';
 import { shippedModel } from '../../src/model';
 import { addLoRA } from '../../lessons/08-lora-finetune/finetune.solution';
 import { RECIPE, corpusFor, kitGpt, train } from '../../lessons/08-lora-finetune/training';
+
+const ROOT = path.resolve(__dirname, '..', '..');
 
 export async function benchLora(): Promise<Record<string, number>> {
   const model = await shippedModel();
@@ -32,8 +36,28 @@ export async function benchLora(): Promise<Record<string, number>> {
     trainable_params: params.reduce((s, p) => s + p.size, 0),
     total_params: total,
   };
+  out.cancel_ms = await cancelDuringFineTune();
   for (const [k, v] of Object.entries(out)) console.log(`${k.padEnd(24)} ${Number.isInteger(v) ? v : v.toFixed(4)}`);
   return out;
+}
+
+/**
+ * Cancelling, as the learner does from the progress notification: the fine-tune check runs in the real runner
+ * process; 3 s into it the run is aborted. Returns the milliseconds from the abort to the runner's result
+ * (target: under a second; the process is killed, so nothing of the learner's is touched).
+ */
+async function cancelDuringFineTune(): Promise<number> {
+  const dir = path.join(ROOT, 'lessons', '08-lora-finetune');
+  const abort = new AbortController();
+  let abortedAt = 0;
+  const started = new Promise<void>((resolve) => setTimeout(resolve, 3000)).then(() => { abortedAt = performance.now(); abort.abort(); });
+  const result = await runInWorker(
+    { exerciseId: 'lora-finetune/finetune', learnerFile: path.join(dir, 'finetune.solution.ts'), checksFile: path.join(dir, 'finetune.checks.ts') },
+    { workerPath: path.join(ROOT, 'dist', 'worker.js'), timeoutMs: 60_000, memoryMb: 1024, signal: abort.signal },
+  );
+  await started;
+  if (result.error?.kind !== 'cancelled') throw new Error(`the fine-tune was not cancelled: ${result.error?.kind ?? result.status}`);
+  return performance.now() - abortedAt;
 }
 
 if (require.main === module) benchLora().catch((e) => { console.error(e); process.exit(1); });

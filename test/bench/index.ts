@@ -10,6 +10,7 @@ import { benchLora } from './lora';
 import { benchMatmul } from './matmul';
 import { benchModel } from './model';
 import { benchModelChecks } from './model-checks';
+import { benchRlhf } from './rlhf';
 
 const BENCHES: Record<string, () => Record<string, number> | Promise<Record<string, number>>> = {
   check: () => benchCheckLatency(),
@@ -18,6 +19,7 @@ const BENCHES: Record<string, () => Record<string, number> | Promise<Record<stri
   model: () => benchModel(),
   modelchecks: () => benchModelChecks(),
   lora: () => benchLora(),
+  rlhf: () => benchRlhf(),
 };
 
 async function main(): Promise<void> {

@@ -1,0 +1,26 @@
+/**
+ * The reward the RLHF run optimises: lesson 9's reward model (a linear head on the bundled model's frozen
+ * features, trained on the AFINN preference pairs with the reference Bradley-Terry loss), once per process.
+ * It scores whole texts, prompt included, as it was trained to (the pairs are whole sentences).
+ *
+ * Whitespace is collapsed before scoring. The reward model averages its features over every character, and it
+ * never saw a run of spaces; in a first version, PPO found that twenty spaces after the prompt score higher than
+ * any word, and cost little KL (the book is full of indented lines). That was reward hacking at KL_COEF = 0.1
+ * already. Closing a hole the policy found is what practitioners do too; the lesson tells the story.
+ */
+import { referenceRewardModel } from '../09-reward-model/reward-model';
+import type { RewardFn } from './ppo-loop';
+
+export interface RewardSource {
+  /** What the results panel calls it. */
+  name: string;
+  score: RewardFn;
+}
+
+export async function rewardSource(): Promise<RewardSource> {
+  const rm = await referenceRewardModel();
+  return { name: 'lesson 9 reward model', score: (texts) => rm.score(texts.map(normalise)) };
+}
+
+/** Runs of whitespace (spaces, newlines) as one space. */
+export const normalise = (text: string): string => text.replace(/\s+/g, ' ');

@@ -12,7 +12,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { runInWorker } from '../../src/harness/host';
 import type { RunResult } from '../../src/core/grading/result';
-import { LESSONS, WORKER, tempDir } from './helpers';
+import { LESSONS, WORKER, tempDir, limiter, withEdits } from './helpers';
 
 interface Exercise {
   id: string;
@@ -128,30 +128,10 @@ function run(ex: Exercise, file: string): Promise<RunResult> {
   return runInWorker({ exerciseId: ex.id, learnerFile: file, checksFile: ex.checks }, { workerPath: WORKER, timeoutMs: 60_000, memoryMb: 1024 });
 }
 
-/** At most two runner processes at a time. */
-function limiter(n: number): <T>(job: () => Promise<T>) => Promise<T> {
-  let active = 0;
-  const queue: (() => void)[] = [];
-  return async (job) => {
-    if (active >= n) await new Promise<void>((resolve) => queue.push(resolve));
-    active++;
-    try {
-      return await job();
-    } finally {
-      active--;
-      queue.shift()?.();
-    }
-  };
-}
-const limit = limiter(2);
+const limit = limiter(2); // two runner processes at a time
 
 function buggy(m: Mistake, index: number): string {
-  let source = readFileSync(m.exercise.solution, 'utf8');
-  for (const [from, to] of m.edits) {
-    const at = source.indexOf(from);
-    assert.ok(at >= 0 && source.indexOf(from, at + 1) < 0, `${m.name}: the solution must contain exactly one ${JSON.stringify(from)}`);
-    source = source.slice(0, at) + to + source.slice(at + from.length);
-  }
+  const source = withEdits(readFileSync(m.exercise.solution, 'utf8'), m.edits, m.name);
   const file = path.join(dir, `mistake-${index}-${path.basename(m.exercise.solution).replace('.solution', '')}`);
   writeFileSync(file, source);
   return file;

@@ -16,3 +16,37 @@ export function tempDir(prefix = 'llm-lab-test-'): string {
   after(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
+
+/**
+ * Runs jobs at most `n` at a time (the machine has two cores, and each job is a runner process). Jobs are
+ * started in the order they are handed in; each caller awaits its own result.
+ */
+export function limiter(n: number): <T>(job: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const queue: (() => void)[] = [];
+  return async (job) => {
+    if (active >= n) await new Promise<void>((resolve) => queue.push(resolve));
+    active++;
+    try {
+      return await job();
+    } finally {
+      active--;
+      queue.shift()?.();
+    }
+  };
+}
+
+/**
+ * A catalogued mistake put into a reference solution: each `from` must occur exactly once in `source` (so an
+ * edit of the solution that moves the text makes the test fail loudly instead of testing nothing).
+ */
+export function withEdits(source: string, edits: readonly (readonly [from: string, to: string])[], mistake: string): string {
+  for (const [from, to] of edits) {
+    const at = source.indexOf(from);
+    if (at < 0 || source.indexOf(from, at + 1) >= 0) {
+      throw new Error(`${mistake}: the solution must contain exactly one ${JSON.stringify(from)}`);
+    }
+    source = source.slice(0, at) + to + source.slice(at + from.length);
+  }
+  return source;
+}

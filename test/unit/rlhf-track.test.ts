@@ -15,7 +15,7 @@ import { runInWorker } from '../../src/harness/host';
 import type { RunResult } from '../../src/core/grading/result';
 import { RLHF_MISTAKE_TEXT as R } from '../../lessons/12-rlhf/mistakes';
 import { DPO_MISTAKE_TEXT as D } from '../../lessons/13-dpo/mistakes';
-import { LESSONS, WORKER, tempDir } from './helpers';
+import { LESSONS, WORKER, tempDir, limiter, withEdits } from './helpers';
 
 interface Lesson {
   folder: string;
@@ -124,31 +124,10 @@ function check(dir: string, lesson: Lesson): Promise<RunResult> {
     { workerPath: WORKER, timeoutMs: 60_000, memoryMb: 2048 });
 }
 
-/** At most two runner processes at a time. */
-function limiter(n: number): <T>(job: () => Promise<T>) => Promise<T> {
-  let active = 0;
-  const queue: (() => void)[] = [];
-  return async (job) => {
-    if (active >= n) await new Promise<void>((resolve) => queue.push(resolve));
-    active++;
-    try {
-      return await job();
-    } finally {
-      active--;
-      queue.shift()?.();
-    }
-  };
-}
-const limit = limiter(2);
+const limit = limiter(2); // two runner processes at a time
 
 function patched(m: Mistake): string {
-  let source = learnerSource(m.lesson);
-  for (const [from, to] of m.patch) {
-    const at = source.indexOf(from);
-    assert.ok(at >= 0 && source.indexOf(from, at + 1) < 0, `${m.name}: the solution must contain exactly one ${JSON.stringify(from)}`);
-    source = source.slice(0, at) + to + source.slice(at + from.length);
-  }
-  return source;
+  return withEdits(learnerSource(m.lesson), m.patch, m.name);
 }
 
 // Start every run now (two at a time, the long ones first); each test awaits its own.

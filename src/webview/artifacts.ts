@@ -83,12 +83,12 @@ function curveView(a: CurveArtifact): HTMLElement {
   });
   const text = cssVar('--vscode-foreground', '#ccc');
   const grid = cssVar('--vscode-widget-border', 'rgba(128,128,128,0.25)') || 'rgba(128,128,128,0.25)';
-  const axis = (label: string): uPlot.Axis => ({ label, stroke: text, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 }, labelGap: 8, size: 56 });
+  const axis = (label: string, size: number): uPlot.Axis => ({ label, stroke: text, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 }, labelGap: 4, size });
   const width = Math.max(280, Math.min(720, (document.body.clientWidth || 640) - 80));
   const opts: uPlot.Options = {
     width, height: 220,
     scales: { x: { time: false } },
-    axes: [axis(a.xLabel), axis(a.yLabel)],
+    axes: [axis(a.xLabel, 36), axis(a.yLabel, 56)],
     legend: { show: a.series.length > 1, live: false }, // series names only: the axes carry the values
     cursor: { drag: { x: false, y: false } },
     series: [

@@ -78,12 +78,14 @@ async function main(): Promise<void> {
     shots.push([shot.name, 'results', shot.messages, shot.height, shot.prepare]);
   }
 
-  // The LoRA track: a live fine-tune of the bundled model, its curves, parameter counts and samples.
-  const finetune = catalog.lessons.flatMap((l) => l.exercises).find((e) => e.id === 'lora-finetune/finetune');
-  if (finetune) {
-    const result = await runExercise(finetune, finetune.solution);
-    shots.push(['lora-finetune', 'results', [{ type: 'init', page: 'results', strings }, { type: 'result', title: finetune.title, result }], 1300, async (tab) => {
-      // Open the check that trained (it holds the curve) and bring it to the top.
+  // The training runs: a LoRA fine-tune of the bundled model, and RLHF with PPO against the reward model.
+  const trainingShots: [id: string, name: string, height: number][] = [['lora-finetune/finetune', 'lora-finetune', 1300], ['rlhf/ppo-run', 'rlhf-ppo', 1300]];
+  for (const [id, name, height] of trainingShots) {
+    const exercise = catalog.lessons.flatMap((l) => l.exercises).find((e) => e.id === id);
+    if (!exercise) continue;
+    const result = await runExercise(exercise, exercise.solution);
+    shots.push([name, 'results', [{ type: 'init', page: 'results', strings }, { type: 'result', title: exercise.title, result }], height, async (tab) => {
+      // Open the check that trained (it holds the curves) and bring it to the top.
       await tab.$$eval('li.check', (items) => {
         const li = items.find((x) => x.querySelector('.curve'));
         li?.querySelectorAll('details').forEach((d) => { (d as HTMLDetailsElement).open = true; });

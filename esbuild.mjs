@@ -7,6 +7,7 @@
 // Type checking is separate: `npm run typecheck` (tsc --noEmit).
 import * as esbuild from 'esbuild';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { createWriteStream, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -25,10 +26,26 @@ const TARGETS = {
   'linux-arm64': ['libonnxruntime.so.1'],
   // The binding loads @rpath/libonnxruntime.1.dylib; the versioned copy beside it is the same 44 MB again.
   'darwin-arm64': ['libonnxruntime.1.dylib'],
+  // Intel Macs: onnxruntime-node stopped shipping darwin-x64 after 1.23.2 (see LEGACY_ORT), whose binding
+  // loads @rpath/libonnxruntime.1.23.2.dylib.
+  'darwin-x64': ['libonnxruntime.1.23.2.dylib'],
   // DirectML.dll, dxcompiler.dll and dxil.dll are not imported by onnxruntime.dll; only the DirectML and
   // WebGPU providers load them, and LLM Lab runs on the CPU provider.
   'win32-x64': ['onnxruntime.dll'],
   'win32-arm64': ['onnxruntime.dll'],
+};
+
+/**
+ * Targets whose onnxruntime-node comes from an older release, fetched from the npm registry with `npm pack`
+ * and checked against the registry's published integrity. 1.23.2 is the last release with a darwin-x64 build;
+ * it runs the bundled model with the same API and gives the same logits as 1.30 (test/e2e/package.mjs).
+ */
+const LEGACY_ORT = {
+  'darwin-x64': {
+    version: '1.23.2',
+    node: 'sha512-OBTsG0W8ddBVOeVVVychpVBS87A9YV5sa2hJ6lc025T97Le+J4v++PwSC4XFs1C62SWyNdof0Mh4KvnZgtt4aw==',
+    common: 'sha512-5LFsC9Dukzp2WV6kNHYLNzp8sT6V02IubLCbzw2Xd6X5GOlr65gAX6xiJwyi2URJol/s71gaQLC5F2C25AAR2w==',
+  },
 };
 
 const node = {
@@ -95,8 +112,27 @@ if (watch) {
  * One VSIX per platform, built from a staged folder that holds exactly what ships: the production bundles, the
  * course, the media, and only that platform's native binaries (onnxruntime's CPU library and esbuild's binary,
  * the latter fetched with `npm pack` when it is not this machine's). No sources, tests, source maps or dev files.
- * onnxruntime-node 1.30 ships no darwin-x64 binary, so there is no darwin-x64 package.
+ * onnxruntime-node 1.30 ships no darwin-x64 binary: that package carries onnxruntime-node 1.23.2 (LEGACY_ORT).
  */
+/** `npm pack name@version` into the cache (once), checked against its sha512 integrity; unpacked into a folder. */
+function fetchPackage(cache, name, version, integrity) {
+  const tgz = path.join(cache, `${name.replace('@', '').replace('/', '-')}-${version}.tgz`);
+  if (!existsSync(tgz)) {
+    const file = execFileSync('npm', ['pack', `${name}@${version}`, '--silent', '--pack-destination', cache], { cwd: cache, encoding: 'utf8' }).trim().split('\n').pop();
+    renameSync(path.join(cache, file), tgz);
+  }
+  if (integrity) {
+    const actual = `sha512-${createHash('sha512').update(readFileSync(tgz)).digest('base64')}`;
+    if (actual !== integrity) { rmSync(tgz); throw new Error(`${name}@${version}: integrity ${actual} is not the published ${integrity}`); }
+  }
+  const dir = path.join(cache, `${name.replace('@', '').replace('/', '-')}-${version}`);
+  if (!existsSync(dir)) {
+    mkdirSync(dir, { recursive: true });
+    execFileSync('tar', ['xzf', tgz, '-C', dir, '--strip-components=1']);
+  }
+  return dir;
+}
+
 async function packageVsix() {
   const i = process.argv.indexOf('--target');
   const targets = i > 0 ? process.argv[i + 1].split(',') : Object.keys(TARGETS);
@@ -117,18 +153,30 @@ async function packageVsix() {
     copy('lessons');
     // The README's screenshots are for the repository and the Marketplace page, not the installed extension.
     copy('media', 'media', (f) => !/\.(html|log)$|[\\/]\.gitignore$|train-log\.json$|[\\/]screenshots([\\/]|$)/.test(f));
-    // onnxruntime-node: its JS and this platform's binding and runtime library.
+    // onnxruntime-node: its JS and this platform's binding and runtime library (from the installed release, or
+    // for a legacy target from the older release fetched above).
     const ort = 'node_modules/onnxruntime-node';
+    const common = 'node_modules/onnxruntime-common';
+    const legacy = LEGACY_ORT[target];
+    const ortFrom = legacy ? fetchPackage(cache, 'onnxruntime-node', legacy.version, legacy.node) : path.join(root, ort);
+    const commonFrom = legacy ? fetchPackage(cache, 'onnxruntime-common', legacy.version, legacy.common) : path.join(root, common);
+    const copyFrom = (from, rel, to, filter) => cpSync(path.join(from, rel), path.join(stage, to, rel), { recursive: true, filter });
     // Its other dependencies (adm-zip, global-agent) serve only its install script, which never runs here.
-    const ortPkg = JSON.parse(readFileSync(path.join(root, ort, 'package.json'), 'utf8'));
+    const ortPkg = JSON.parse(readFileSync(path.join(ortFrom, 'package.json'), 'utf8'));
     ortPkg.dependencies = { 'onnxruntime-common': ortPkg.dependencies['onnxruntime-common'] };
     delete ortPkg.scripts;
     mkdirSync(path.join(stage, ort), { recursive: true });
     writeFileSync(path.join(stage, ort, 'package.json'), JSON.stringify(ortPkg, null, 2));
-    copy(`${ort}/dist`, `${ort}/dist`, (f) => !/\.(map|d\.ts)$/.test(f));
-    for (const f of ['onnxruntime_binding.node', ...TARGETS[target]]) copy(`${ort}/bin/napi-v6/${os}/${arch}/${f}`);
-    copy('node_modules/onnxruntime-common/package.json');
-    copy('node_modules/onnxruntime-common/dist/cjs', 'node_modules/onnxruntime-common/dist/cjs', (f) => !/\.(map|d\.ts)$/.test(f));
+    copyFrom(ortFrom, 'dist', ort, (f) => !/\.(map|d\.ts)$/.test(f));
+    for (const f of ['onnxruntime_binding.node', ...TARGETS[target]]) copyFrom(ortFrom, `bin/napi-v6/${os}/${arch}/${f}`, ort);
+    copyFrom(commonFrom, 'package.json', common);
+    copyFrom(commonFrom, 'dist/cjs', common, (f) => !/\.(map|d\.ts)$/.test(f));
+    if (legacy) {
+      // The manifest must name the release it ships, or vsce's `npm list` finds the staged tree invalid.
+      const manifest = JSON.parse(readFileSync(path.join(stage, 'package.json'), 'utf8'));
+      manifest.dependencies['onnxruntime-node'] = legacy.version;
+      writeFileSync(path.join(stage, 'package.json'), JSON.stringify(manifest, null, 2));
+    }
     // esbuild's JS API finds its binary in @esbuild/<platform>-<arch>.
     copy('node_modules/esbuild/package.json');
     copy('node_modules/esbuild/lib/main.js');

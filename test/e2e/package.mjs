@@ -1,11 +1,12 @@
 // What ships: every platform's VSIX is read entry by entry and must hold exactly what the extension needs,
 // its own platform's native binaries and nothing else (no sources, tests, source maps, other platforms), and
 // weigh at most 25 MB.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import yauzl from 'yauzl';
 
-const TARGETS = ['linux-x64', 'linux-arm64', 'darwin-arm64', 'win32-x64', 'win32-arm64'];
+const TARGETS = ['linux-x64', 'linux-arm64', 'darwin-arm64', 'darwin-x64', 'win32-x64', 'win32-arm64'];
 const MAX_BYTES = 25 * 1024 * 1024;
 
 /** Unix permission bits of each entry of the last VSIX listed. */
@@ -32,7 +33,11 @@ export function forbidden(name, target) {
   if (f.startsWith('media/screenshots/') || f.endsWith('train-log.json')) return 'repository-only media';
   const ort = /^node_modules\/onnxruntime-node\/bin\/napi-v6\/([^/]+)\/([^/]+)\//.exec(f);
   if (ort && (ort[1] !== os || ort[2] !== arch)) return `onnxruntime for ${ort[1]}-${ort[2]}`;
-  if (/DirectML\.dll|dxcompiler\.dll|dxil\.dll|libonnxruntime\.1\.\d+\.\d+\.dylib/.test(f)) return 'a library the CPU provider does not load';
+  if (/DirectML\.dll|dxcompiler\.dll|dxil\.dll/.test(f)) return 'a library the CPU provider does not load';
+  // darwin-arm64's binding loads libonnxruntime.1.dylib (the versioned copy is a duplicate); darwin-x64 ships the
+  // older release whose binding loads the versioned name.
+  if (/libonnxruntime\.1\.\d+\.\d+\.dylib/.test(f) && target !== 'darwin-x64') return 'a duplicate of libonnxruntime.1.dylib';
+  if (/libonnxruntime\.1\.dylib/.test(f) && target === 'darwin-x64') return 'a library this release does not load';
   const eb = /^node_modules\/@esbuild\/([^/]+)\//.exec(f);
   if (eb && eb[1] !== target) return `esbuild for ${eb[1]}`;
   if (f.startsWith('node_modules/') && !/^node_modules\/(onnxruntime-node|onnxruntime-common|esbuild|@esbuild)\//.test(f)) return 'an unneeded dependency';
@@ -49,8 +54,40 @@ const REQUIRED = (target) => [
   'extension/node_modules/esbuild/lib/main.js',
 ];
 
+/**
+ * The darwin-x64 package carries onnxruntime-node 1.23.2 (the last release with an Intel macOS build). Its
+ * JavaScript API and its runtime must run the bundled model exactly as the installed 1.30 does: checked here
+ * with the same release's linux-x64 build from the packaging cache, each version in its own process (both
+ * libraries are called libonnxruntime.so.1, so one process could only load one of them).
+ */
+function legacyOrtAgrees(root) {
+  const legacy = fs.readdirSync(path.join(root, 'out', 'npm-packs')).find((d) => /^onnxruntime-node-[\d.]+$/.test(d));
+  if (!legacy) return 'the packaged onnxruntime-node for darwin-x64 is not in out/npm-packs: run `npm run package`';
+  if (process.platform !== 'linux' || process.arch !== 'x64') return undefined; // its other builds cannot be run here
+  const script = (ortDir) => `
+    const ort = require(${JSON.stringify(ortDir)});
+    const bytes = require('fs').readFileSync(${JSON.stringify(path.join(root, 'media', 'model', 'moby-gpt.onnx'))});
+    ort.InferenceSession.create(bytes, { executionProviders: ['cpu'], graphOptimizationLevel: 'basic', intraOpNumThreads: 1, logSeverityLevel: 3 })
+      .then((s) => s.run({ input_ids: new ort.Tensor('int64', BigInt64Array.from({ length: 96 }, (_, i) => BigInt((i * 7) % 80 + 1)), [1, 96]) }))
+      .then((out) => process.stdout.write(JSON.stringify({ version: require(${JSON.stringify(path.join(ortDir, 'package.json'))}).version, names: Object.keys(out).sort(), logits: Array.from(out.logits.data) })));`;
+  const run = (ortDir) => {
+    const r = spawnSync(process.execPath, ['-e', script(ortDir)], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    if (r.status !== 0) throw new Error(`${ortDir}: ${r.stderr.slice(-500)}`);
+    return JSON.parse(r.stdout);
+  };
+  const current = run(path.join(root, 'node_modules', 'onnxruntime-node'));
+  const old = run(path.join(root, 'out', 'npm-packs', legacy));
+  if (old.names.join() !== current.names.join()) return `onnxruntime ${old.version} gives outputs ${old.names.join(', ')}, ${current.version} ${current.names.join(', ')}`;
+  const maxDiff = Math.max(...current.logits.map((v, i) => Math.abs(v - old.logits[i])));
+  if (!(maxDiff <= 1e-5)) return `onnxruntime ${old.version} and ${current.version} differ on the bundled model's logits by ${maxDiff}`;
+  console.log(`  ✔ onnxruntime-node ${old.version} (darwin-x64's) runs the bundled model like ${current.version}: ${old.names.length} outputs, logits max |diff| ${maxDiff}`);
+  return undefined;
+}
+
 export async function packageTests({ root }) {
   let passed = 0, failed = 0;
+  const legacyProblem = legacyOrtAgrees(root);
+  if (legacyProblem) { failed++; console.log(`  ✖ darwin-x64's onnxruntime-node\n      ${legacyProblem}`); } else passed++;
   for (const target of TARGETS) {
     const file = path.join(root, 'out', `llm-lab-${target}.vsix`);
     const problems = [];

@@ -9,6 +9,8 @@ test('what ships: the extension, the course, and this platform’s binaries', ()
     'extension/media/model/moby-gpt.onnx', '[Content_Types].xml']) {
     assert.equal(forbidden(ok, 'linux-x64'), undefined, ok);
   }
+  // Intel Macs get the last onnxruntime release built for them, whose binding loads the versioned library.
+  assert.equal(forbidden('extension/node_modules/onnxruntime-node/bin/napi-v6/darwin/x64/libonnxruntime.1.23.2.dylib', 'darwin-x64'), undefined);
 });
 
 test('what never ships: sources, tests, maps, other platforms, unused libraries and dependencies', () => {
@@ -22,6 +24,8 @@ test('what never ships: sources, tests, maps, other platforms, unused libraries 
     ['extension/node_modules/adm-zip/adm-zip.js', 'linux-x64', /unneeded dependency/],
     ['extension/media/screenshots/lesson.png', 'linux-x64', /repository-only/],
     ['extension/tsconfig.json', 'linux-x64', /development file/],
+    ['extension/node_modules/onnxruntime-node/bin/napi-v6/darwin/arm64/libonnxruntime.1.30.0.dylib', 'darwin-arm64', /duplicate/],
+    ['extension/node_modules/onnxruntime-node/bin/napi-v6/darwin/x64/libonnxruntime.1.dylib', 'darwin-x64', /does not load/],
   ];
   for (const [name, target, why] of cases) assert.match(forbidden(name, target) ?? 'allowed', why, name);
 });

@@ -90,7 +90,7 @@ export function parseModelFile(bytes: Uint8Array, source: string): ModelFile {
     if (!outputNames.includes(name)) throw notOurs(`the graph has no '${name}' output`);
   }
 
-  // --- Weights: present, float32, right shape ---
+  // --- Weights: present, float32 or float16, right shape ---
   const initializers = new Map<string, onnx.ITensorProto>();
   for (const tensor of graph.initializer ?? []) {
     // A half-precision weight '<name>.fp16' stands for '<name>' (the graph casts it to float32).

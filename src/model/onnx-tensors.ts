@@ -63,7 +63,7 @@ export function float32ToFloat16Bits(value: number): number {
   const exponent = (x >>> 23) & 0xff;
   let mantissa = x & 0x7fffff;
   if (exponent === 0xff) return sign | 0x7c00 | (mantissa ? 0x200 : 0); // inf or NaN
-  let e = exponent - 127 + 15; // re-biased exponent
+  const e = exponent - 127 + 15; // re-biased exponent
   if (e >= 0x1f) return sign | 0x7c00; // too large: infinity
   if (e <= 0) {
     // Subnormal half (or zero): shift the implicit 1 into the mantissa.

@@ -8,35 +8,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
-import * as path from 'node:path';
-import { runInWorker } from '../../src/harness/host';
-import type { RunResult } from '../../src/core/grading/result';
-import { LESSONS, WORKER, tempDir, limiter, withEdits } from './helpers';
+import { type Mistake, exercise, testCatalogue } from './catalogue';
 
-interface Exercise {
-  id: string;
-  solution: string;
-  checks: string;
-}
-
-const exercise = (id: string, folder: string, base: string): Exercise => ({
-  id, solution: path.join(LESSONS, folder, `${base}.solution.ts`), checks: path.join(LESSONS, folder, `${base}.checks.ts`),
-});
 const REWARD = exercise('reward-model/loss', '09-reward-model', 'reward');
 const GAE = exercise('gae/advantages', '10-gae', 'gae');
 const PPO = exercise('ppo/objective', '11-ppo', 'ppo');
-
-interface Mistake {
-  name: string;
-  exercise: Exercise;
-  /** Exact text of the solution -> the buggy text. Each `from` must occur exactly once. */
-  edits: [from: string, to: string][];
-  /** The check that catalogues this mistake (start of its name). */
-  check: string;
-  /** What its message (or hint) must say. */
-  says: RegExp;
-}
 
 const BT_HAND = 'preferenceLoss: three pairs by hand';
 const GAE_HAND = 'three steps by hand';
@@ -132,43 +108,7 @@ const MISTAKES: Mistake[] = [
     edits: [[NORMALISED, 'return a.map((x) => (x - mu) / std);']] },
 ];
 
-const dir = tempDir('llm-lab-alignment-');
-
-function run(ex: Exercise, file: string): Promise<RunResult> {
-  return runInWorker({ exerciseId: ex.id, learnerFile: file, checksFile: ex.checks }, { workerPath: WORKER, timeoutMs: 60_000, memoryMb: 1024 });
-}
-
-const limit = limiter(2); // two runner processes at a time
-
-function buggy(m: Mistake, index: number): string {
-  const source = withEdits(readFileSync(m.exercise.solution, 'utf8'), m.edits, m.name);
-  const file = path.join(dir, `mistake-${index}-${path.basename(m.exercise.solution).replace('.solution', '')}`);
-  writeFileSync(file, source);
-  return file;
-}
-
-// Start every run now (two at a time); each test awaits its own.
-const references = [REWARD, GAE, PPO].map((ex) => ({ ex, result: limit(() => run(ex, ex.solution)) }));
-const mistakes = MISTAKES.map((m, i) => ({ m, result: limit(() => run(m.exercise, buggy(m, i))) }));
-
-for (const { ex, result } of references) {
-  test(`${ex.id}: the reference solution passes every check`, async () => {
-    const r = await result;
-    assert.equal(r.error, undefined, r.error?.message);
-    assert.deepEqual(r.checks.filter((c) => c.status !== 'passed').map((c) => `${c.name}: ${c.message}`), []);
-  });
-}
-
-for (const { m, result } of mistakes) {
-  test(`${m.exercise.id}: recognises "${m.name}"`, async () => {
-    const r = await result;
-    assert.equal(r.error, undefined, r.error?.message);
-    const c = r.checks.find((x) => x.name.startsWith(m.check));
-    assert.ok(c, `no check named "${m.check}..."`);
-    assert.notEqual(c.status, 'passed', `"${c.name}" passed with the bug "${m.name}"`);
-    assert.match(`${c.message}\n${c.hint ?? ''}`, m.says, `"${c.name}" failed with: ${c.message}`);
-  });
-}
+testCatalogue([REWARD, GAE, PPO], MISTAKES);
 
 // ----- the reward-model module that lessons 12 and 13 import ---------------------------------------------------
 

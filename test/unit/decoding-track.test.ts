@@ -6,37 +6,11 @@
  * message. The untouched reference solutions must pass every check. (test/unit/lessons.test.ts also runs
  * every solution and every untouched scaffold.) Runs go two at a time: the machine has two cores.
  */
-import { test } from 'node:test';
-import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
-import * as path from 'node:path';
-import { runInWorker } from '../../src/harness/host';
-import type { RunResult } from '../../src/core/grading/result';
-import { LESSONS, WORKER, tempDir, limiter, withEdits } from './helpers';
+import { type Mistake, exercise, testCatalogue } from './catalogue';
 
-interface Exercise {
-  id: string;
-  solution: string;
-  checks: string;
-}
-
-const exercise = (id: string, folder: string, base: string): Exercise => ({
-  id, solution: path.join(LESSONS, folder, `${base}.solution.ts`), checks: path.join(LESSONS, folder, `${base}.checks.ts`),
-});
 const SAMPLING = exercise('decoding/sampling', '05-decoding', 'sampling');
 const BEAM = exercise('decoding/beam', '05-decoding', 'beam');
 const CACHE = exercise('kv-cache/step', '06-kv-cache', 'cache');
-
-interface Mistake {
-  name: string;
-  exercise: Exercise;
-  /** Exact text of the solution -> the buggy text. Each `from` must occur exactly once. */
-  edits: [from: string, to: string][];
-  /** The check that catalogues this mistake (start of its name). */
-  check: string;
-  /** What its message (or hint) must say. */
-  says: RegExp;
-}
 
 const WITH_TEMPERATURE = 'withTemperature is softmax(logits / T)';
 const TOP_K = 'topK keeps exactly the k most likely tokens';
@@ -122,40 +96,4 @@ const MISTAKES: Mistake[] = [
     edits: [['    else logits = step(model, cache, next);', '    else refill(Math.max(0, tokens.length - blockSize));']] },
 ];
 
-const dir = tempDir('llm-lab-decoding-');
-
-function run(ex: Exercise, file: string): Promise<RunResult> {
-  return runInWorker({ exerciseId: ex.id, learnerFile: file, checksFile: ex.checks }, { workerPath: WORKER, timeoutMs: 60_000, memoryMb: 1024 });
-}
-
-const limit = limiter(2); // two runner processes at a time
-
-function buggy(m: Mistake, index: number): string {
-  const source = withEdits(readFileSync(m.exercise.solution, 'utf8'), m.edits, m.name);
-  const file = path.join(dir, `mistake-${index}-${path.basename(m.exercise.solution).replace('.solution', '')}`);
-  writeFileSync(file, source);
-  return file;
-}
-
-// Start every run now (two at a time); each test awaits its own.
-const references = [SAMPLING, BEAM, CACHE].map((ex) => ({ ex, result: limit(() => run(ex, ex.solution)) }));
-const mistakes = MISTAKES.map((m, i) => ({ m, result: limit(() => run(m.exercise, buggy(m, i))) }));
-
-for (const { ex, result } of references) {
-  test(`${ex.id}: the reference solution passes every check`, async () => {
-    const r = await result;
-    assert.equal(r.error, undefined, r.error?.message);
-    assert.deepEqual(r.checks.filter((c) => c.status !== 'passed').map((c) => `${c.name}: ${c.message}`), []);
-  });
-}
-
-for (const { m, result } of mistakes) {
-  test(`${m.exercise.id}: recognises "${m.name}"`, async () => {
-    const r = await result;
-    assert.equal(r.error, undefined, r.error?.message);
-    const c = r.checks.find((x) => x.name.startsWith(m.check));
-    assert.ok(c, `no check named "${m.check}..."`);
-    assert.notEqual(c.status, 'passed', `"${c.name}" passed with the bug "${m.name}"`);
-    assert.match(`${c.message}\n${c.hint ?? ''}`, m.says, `"${c.name}" failed with: ${c.message}`);
-  });
-}
+testCatalogue([SAMPLING, BEAM, CACHE], MISTAKES);

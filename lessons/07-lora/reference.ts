@@ -8,16 +8,10 @@
  *   W' = W + s · B A                     the merged weight: x W'ᵀ + b is the same y
  */
 
-/** Values plus a row-major shape: a kit Tensor qualifies. */
-export interface Arr {
-  readonly data: ArrayLike<number>;
-  readonly shape: readonly number[];
-}
+// Values plus a row-major shape (a kit Tensor qualifies), and its float64 twin: the same types as lesson 2's reference.
+import type { Arr, Arr64 } from '../02-attention/reference';
 
-export interface Arr64 {
-  data: Float64Array;
-  shape: number[];
-}
+export type { Arr, Arr64 };
 
 /** a (n, k) @ b (k, m) in float64; leading axes of a are folded into n. */
 export function mm(a: Arr, b: Arr): Arr64 {

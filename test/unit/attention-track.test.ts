@@ -17,7 +17,7 @@ import { runInWorker } from '../../src/harness/host';
 import { ATTENTION_MISTAKE_TEXT } from '../../lessons/02-attention/mistakes';
 import { MHA_MISTAKE_TEXT } from '../../lessons/03-multi-head-attention/mistakes';
 import { GPT_MISTAKE_TEXT } from '../../lessons/04-gpt-forward/mistakes';
-import { LESSONS, WORKER, tempDir } from './helpers';
+import { LESSONS, WORKER, tempDir, limiter } from './helpers';
 
 interface Lesson {
   folder: string;
@@ -163,18 +163,7 @@ function check(dir: string, lesson: Lesson): Promise<RunResult> {
     { workerPath: WORKER, timeoutMs: 60_000, memoryMb: 1024 });
 }
 
-/** Runs jobs two at a time (the machine has two cores). */
-async function pool<T>(jobs: (() => Promise<T>)[], width = 2): Promise<T[]> {
-  const results: T[] = new Array(jobs.length);
-  let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < jobs.length) {
-      const i = next++;
-      results[i] = await jobs[i]();
-    }
-  }));
-  return results;
-}
+const limit = limiter(2); // two runner processes at a time (the machine has two cores)
 
 test('the learner-style copies of the reference solutions pass every check', async () => {
   const dir = learnerFolder('correct');
@@ -186,7 +175,7 @@ test('the learner-style copies of the reference solutions pass every check', asy
 });
 
 test('every catalogued mistake fails with its own message', async (t) => {
-  const runs = await pool(MISTAKES.map((mistake) => async () => {
+  const runs = await Promise.all(MISTAKES.map((mistake) => limit(async () => {
     const lesson: Lesson = TRACK[mistake.lesson];
     const checked: Lesson = TRACK[mistake.checks ?? mistake.lesson];
     let source = learnerSource(lesson);
@@ -195,7 +184,7 @@ test('every catalogued mistake fails with its own message', async (t) => {
       source = source.split(from).join(to);
     }
     return { mistake, result: await check(learnerFolder(mistake.name, { lesson, source }), checked) };
-  }));
+  })));
   for (const { mistake, result } of runs) {
     await t.test(mistake.name, () => {
       assert.equal(result.error, undefined, result.error?.message);

@@ -16,7 +16,7 @@ import type { FromWorker } from '../../src/harness/protocol';
 import { runInWorker } from '../../src/harness/host';
 import { LORA_MISTAKE_TEXT } from '../../lessons/07-lora/mistakes';
 import { FINETUNE_MISTAKE_TEXT } from '../../lessons/08-lora-finetune/mistakes';
-import { LESSONS, WORKER, tempDir } from './helpers';
+import { LESSONS, WORKER, tempDir, limiter } from './helpers';
 
 interface Exercise {
   folder: string;
@@ -158,18 +158,7 @@ function check(dir: string, e: Exercise, onEvent?: (event: FromWorker) => void):
     { workerPath: WORKER, timeoutMs: 60_000, memoryMb: 2048, onEvent });
 }
 
-/** Runs jobs two at a time (the machine has two cores). */
-async function pool<T>(jobs: (() => Promise<T>)[], width = 2): Promise<T[]> {
-  const results: T[] = new Array(jobs.length);
-  let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < jobs.length) {
-      const i = next++;
-      results[i] = await jobs[i]();
-    }
-  }));
-  return results;
-}
+const limit = limiter(2); // two runner processes at a time (the machine has two cores)
 
 test('the learner-style copies of the reference solutions pass every check; training curves arrive live', async () => {
   const dir = learnerFolder('correct');
@@ -195,7 +184,7 @@ test('every catalogued mistake fails with its own message', async (t) => {
   const missing = [...Object.entries(LORA_MISTAKE_TEXT), ...Object.entries(FINETUNE_MISTAKE_TEXT)].filter(([, v]) => !covered.has(v.message)).map(([k]) => k);
   assert.deepEqual(missing, [], 'catalogued mistakes without a test');
 
-  const runs = await pool(MISTAKES.map((mistake) => async () => {
+  const runs = await Promise.all(MISTAKES.map((mistake) => limit(async () => {
     const e: Exercise = TRACK[mistake.exercise];
     let source = learnerSource(e);
     for (const [from, to] of mistake.patch) {
@@ -203,7 +192,7 @@ test('every catalogued mistake fails with its own message', async (t) => {
       source = source.split(from).join(to);
     }
     return { mistake, result: await check(learnerFolder(mistake.name, { exercise: e, source }), TRACK[mistake.checks ?? mistake.exercise]) };
-  }));
+  })));
   for (const { mistake, result } of runs) {
     await t.test(mistake.name, () => {
       assert.equal(result.error, undefined, result.error?.message);

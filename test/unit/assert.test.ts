@@ -1,8 +1,10 @@
 /** The assertion library: shape first, then values; NaN and Infinity strict; misconceptions named. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CheckFailure, closeEnough, expectClose, expectEqual, expectShape, expectThrows, expectTrue, show, unravel } from '../../src/core/grading/assert';
-import { checkId, defineChecks, seededRandom } from '../../src/core/grading/define';
+import { CheckFailure, closeEnough, deepEqual, expectClose, expectEqual, expectError, expectShape, expectThrows, expectTrue, show, unravel } from '../../src/core/grading/assert';
+import { checkId, defineChecks, localize, seededRandom } from '../../src/core/grading/define';
+import { defineMistakes } from '../../src/core/grading/mistakes';
+import { setLocale, t } from '../../src/core/grading/text';
 
 function failure(fn: () => void): CheckFailure {
   try {
@@ -44,11 +46,11 @@ test('NaN and Infinity in the result are explained', () => {
 });
 
 test('a value matching a misconception fails with that misconception', () => {
-  const f = failure(() => expectClose([2, 4], [1, 2], { misconceptions: [{ value: [3, 3], message: 'no' }, { value: [2, 4], message: 'you doubled it', hint: 'halve' }] }));
+  const f = failure(() => expectClose([2, 4], [1, 2], { misconceptions: [{ value: [3, 3], message: t('no', '不') }, { value: [2, 4], message: t('you doubled it', '你乘了 2'), hint: t('halve', '除以 2') }] }));
   assert.equal(f.message, 'you doubled it');
   assert.equal(f.details.hint, 'halve');
   // A correct value never reports a misconception, even if a misconception equals it.
-  expectClose([1, 2], [1, 2], { misconceptions: [{ value: [1, 2], message: 'never' }] });
+  expectClose([1, 2], [1, 2], { misconceptions: [{ value: [1, 2], message: t('never', '从不') }] });
 });
 
 test('wrong return types are described plainly', () => {
@@ -66,9 +68,11 @@ test('expectShape, expectEqual, expectTrue and expectThrows', () => {
   expectShape({ data: [1, 2], shape: [1, 2] }, [1, 2]);
   assert.match(failure(() => expectShape({ data: [1, 2], shape: [2] }, [1, 2], 'x')).message, /x has shape \[2\], expected \[1, 2\]/);
   expectEqual([1, 2], [1, 2]);
-  assert.match(failure(() => expectEqual([2, 1], [1, 2], 'strides')).message, /strides is \[2,1\], expected \[1,2\]/);
+  assert.match(failure(() => expectEqual([2, 1], [1, 2], 'strides')).message, /strides is \[2, 1\], expected \[1, 2\]/);
   assert.match(failure(() => expectEqual<unknown>('1', 1)).message, /expected 1/);
-  assert.equal(failure(() => expectTrue(false, 'rows must sum to 1', 'normalise')).details.hint, 'normalise');
+  assert.equal(failure(() => expectTrue(false, t('rows must sum to 1', '每行之和应为 1'), t('normalise', '归一化'))).details.hint, 'normalise');
+  assert.equal(expectError(() => { throw new Error('bad shape'); }, 'f').message, 'bad shape');
+  assert.match(failure(() => expectError(() => 1, 'f')).message, /should have thrown/);
   expectThrows(() => { throw new Error('x'); }, 'f');
   assert.match(failure(() => expectThrows(() => 1, 'matmul with bad shapes')).message, /should have thrown/);
 });
@@ -83,10 +87,40 @@ test('show caps large tensors, unravel is row-major', () => {
 
 test('check ids, duplicate names, seeded random', () => {
   assert.equal(checkId('Softmax: rows sum to 1!'), 'softmax-rows-sum-to-1');
-  assert.throws(() => defineChecks({ exports: [], checks: [{ name: 'a', run() {} }, { name: 'a', run() {} }] }), /duplicate check name "a"/);
+  assert.throws(() => defineChecks({ exports: [], checks: [{ name: t('a', '甲'), run() {} }, { name: t('a', '乙'), run() {} }] }), /duplicate check name "a"/);
+  // A name without its Chinese is a lesson bug, caught when the checks load.
+  assert.throws(() => defineChecks({ exports: [], checks: [{ name: 'a' as never, run() {} }] }), /must be t\(english, chinese\)/);
   const a = seededRandom(7), b = seededRandom(7), c = seededRandom(8);
   const xs = [a(), a(), a()];
   assert.deepEqual(xs, [b(), b(), b()]);
   assert.notDeepEqual(xs, [c(), c(), c()]);
   assert.ok(xs.every((x) => x >= 0 && x < 1));
+});
+
+test('expectEqual is strict about NaN and ±Infinity (JSON would call them all null)', () => {
+  assert.match(failure(() => expectEqual(NaN, Infinity, 'x')).message, /x is NaN, expected Infinity/);
+  assert.match(failure(() => expectEqual([Infinity], [-Infinity], 'x')).message, /x is \[Infinity\], expected \[-Infinity\]/);
+  assert.match(failure(() => expectEqual([NaN, 1], [null as unknown as number, 1], 'x')).message, /x is \[NaN, 1\]/);
+  assert.match(failure(() => expectEqual({ a: 1 }, { a: 1, b: undefined } as { a: number }, 'o')).message, /o is/);
+  expectEqual([NaN, Infinity, -0], [NaN, Infinity, 0]);
+  assert.equal(deepEqual(Float32Array.of(1, 2), [1, 2]), true);
+  assert.equal(deepEqual([1, [2, NaN]], [1, [2, NaN]]), true);
+  assert.equal(deepEqual([1, 2], [1, 2, 3]), false);
+});
+
+test('failures speak the locale the runner set; mistakes need both languages', () => {
+  try {
+    setLocale('zh-cn');
+    const f = failure(() => expectClose({ data: new Float32Array(2), shape: [2] }, { data: new Float32Array(3), shape: [3] }, { what: 'y' }));
+    assert.equal(f.message, 'y 的形状是 [2]，应为 [3]');
+    const m = failure(() => expectClose([2], [1], { misconceptions: [{ value: [2], message: t('doubled', '乘了 2'), hint: t('halve', '除以 2') }] }));
+    assert.equal(m.message, '乘了 2');
+    assert.equal(m.details.hint, '除以 2');
+  } finally {
+    setLocale('en');
+  }
+  assert.throws(() => defineMistakes({ a: { message: t('x', ''), hint: t('y', '乙') } }), /mistake "a": message needs a non-empty text in en and zh-cn/);
+  assert.throws(() => defineMistakes({ a: { message: t('x', '甲'), hint: 'y' as never } }), /hint/);
+  assert.deepEqual(localize({ title: t('loss', '损失'), series: [{ name: t('train', '训练'), x: [1, 2], y: [3, 4] }] }, 'zh-cn'),
+    { title: '损失', series: [{ name: '训练', x: [1, 2], y: [3, 4] }] });
 });

@@ -8,7 +8,9 @@
  * A failed assertion throws CheckFailure; the runner turns it into a failed check with its details.
  */
 import type { FirstDifference, ShownValue } from './result';
+import { type Text, say, sayMaybe, t } from './text';
 
+/** A failure as the runner reports it: already in the learner's language. */
 export interface FailureDetails {
   message: string;
   hint?: string;
@@ -24,9 +26,14 @@ export class CheckFailure extends Error {
   }
 }
 
-/** Fails the current check with a message (and optional hint). */
-export function fail(message: string, extra: Omit<FailureDetails, 'message'> = {}): never {
-  throw new CheckFailure({ message, ...extra });
+/** What a check may attach to a failure; hints are `Text` (both languages) like the message. */
+export interface FailureExtra extends Omit<FailureDetails, 'message' | 'hint'> {
+  hint?: Text;
+}
+
+/** Fails the current check with a message (and optional hint), both in English and Chinese. */
+export function fail(message: Text, extra: FailureExtra = {}): never {
+  throw new CheckFailure({ ...extra, message: say(message), hint: sayMaybe(extra.hint) });
 }
 
 /** Anything with values and a shape: the kit's NDArray and Tensor both qualify. */
@@ -44,17 +51,17 @@ export interface Tolerance {
   atol?: number;
 }
 
-/** A known wrong answer: if the learner's value matches it, say which mistake it is. */
+/** A known wrong answer: if the learner's value matches it, say which mistake it is (a `Mistake` spreads in). */
 export interface Misconception {
   value: Numeric;
-  message: string;
-  hint?: string;
+  message: Text;
+  hint?: Text;
 }
 
 export interface CloseOptions extends Tolerance {
-  /** What is being compared, as the learner would call it: "softmax(x, 1)". */
+  /** What is being compared, as the learner would call it: "softmax(x, 1)" (code reads the same in any language). */
   what?: string;
-  hint?: string;
+  hint?: Text;
   misconceptions?: Misconception[];
 }
 
@@ -69,13 +76,17 @@ function isArrayLikeOfNumbers(v: unknown): v is ArrayLike<number> {
 }
 
 /** Describes a value's type for error messages: "undefined", "a string", "an object without data". */
-export function describeType(v: unknown): string {
-  if (v === undefined) return 'undefined';
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return `an array of length ${v.length}`;
-  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name}`;
-  if (typeof v === 'object') return `an object with keys {${Object.keys(v).slice(0, 6).join(', ')}}`;
-  return `a ${typeof v} (${String(v).slice(0, 40)})`;
+export function describeType(v: unknown): Text {
+  if (v === undefined) return t('undefined', 'undefined');
+  if (v === null) return t('null', 'null');
+  if (Array.isArray(v)) return t(`an array of length ${v.length}`, `长度为 ${v.length} 的数组`);
+  if (ArrayBuffer.isView(v)) return t(`a ${v.constructor.name}`, `一个 ${v.constructor.name}`);
+  if (typeof v === 'object') {
+    const keys = Object.keys(v).slice(0, 6).join(', ');
+    return t(`an object with keys {${keys}}`, `一个对象，键为 {${keys}}`);
+  }
+  const shown = String(v).slice(0, 40);
+  return t(`a ${typeof v} (${shown})`, `一个 ${typeof v}（${shown}）`);
 }
 
 interface Flat {
@@ -87,17 +98,24 @@ function flatten(v: unknown, what: string, role: 'actual' | 'expected'): Flat {
   if (typeof v === 'number') return { shape: [], data: [v] };
   if (isArrayWithShape(v)) {
     if (!Array.isArray(v.shape) || v.shape.some((d) => !Number.isInteger(d) || d < 0)) {
-      fail(`${what} has an invalid shape ${JSON.stringify(v.shape)}: a shape is a list of non-negative whole numbers`);
+      const shape = JSON.stringify(v.shape);
+      fail(t(`${what} has an invalid shape ${shape}: a shape is a list of non-negative whole numbers`,
+        `${what} 的形状 ${shape} 无效：形状应是一列非负整数`));
     }
-    if (!isArrayLikeOfNumbers(v.data)) fail(`${what}.data should be a Float32Array, got ${describeType(v.data)}`);
+    if (!isArrayLikeOfNumbers(v.data)) {
+      const got = describeType(v.data);
+      fail(t(`${what}.data should be a Float32Array, got ${got.en}`, `${what}.data 应是 Float32Array，实际是${got['zh-cn']}`));
+    }
     return { shape: [...v.shape], data: v.data };
   }
   if (isArrayLikeOfNumbers(v)) return { shape: [v.length], data: v };
   if (role === 'actual') {
-    const hint = v === undefined ? ' Did you forget to `return` the result?' : '';
-    fail(`${what} returned ${describeType(v)}, expected a number or a tensor ({ data, shape }).${hint}`);
+    const got = describeType(v);
+    const forgot = v === undefined;
+    fail(t(`${what} returned ${got.en}, expected a number or a tensor ({ data, shape }).${forgot ? ' Did you forget to `return` the result?' : ''}`,
+      `${what} 返回了 ${got['zh-cn']}，应返回一个数或张量（{ data, shape }）。${forgot ? '是不是忘了 `return` 结果？' : ''}`));
   }
-  throw new Error(`check bug: expected value for ${what} is ${describeType(v)}`);
+  throw new Error(`check bug: expected value for ${what} is ${describeType(v).en}`);
 }
 
 /** Row-major multi-index of flat position `i` in `shape`. */
@@ -125,18 +143,22 @@ export function show(v: unknown): ShownValue {
     const n = Math.min(f.data.length, MAX_SHOWN);
     return { kind: 'tensor', shape: f.shape, data: Array.from({ length: n }, (_, i) => Number(f.data[i])), truncated: f.data.length > n || undefined };
   }
-  return { kind: 'text', text: typeof v === 'string' ? v : describeType(v) };
+  return { kind: 'text', text: typeof v === 'string' ? v : say(describeType(v)) };
 }
 
 const fmtShape = (s: readonly number[]) => `[${s.join(', ')}]`;
 
-type Comparison = { ok: true } | { ok: false; message: string; firstDifference?: FirstDifference };
+type Comparison = { ok: true } | { ok: false; message: Text; firstDifference?: FirstDifference };
 
 function compare(actual: Flat, expected: Flat, what: string, rtol: number, atol: number): Comparison {
   const sameShape = actual.shape.length === expected.shape.length && actual.shape.every((d, i) => d === expected.shape[i]);
-  if (!sameShape) return { ok: false, message: `${what} has shape ${fmtShape(actual.shape)}, expected ${fmtShape(expected.shape)}` };
+  const a = fmtShape(actual.shape);
+  const e = fmtShape(expected.shape);
+  if (!sameShape) return { ok: false, message: t(`${what} has shape ${a}, expected ${e}`, `${what} 的形状是 ${a}，应为 ${e}`) };
   if (actual.data.length !== expected.data.length) {
-    return { ok: false, message: `${what} has shape ${fmtShape(actual.shape)} but holds ${actual.data.length} values instead of ${expected.data.length}` };
+    const n = actual.data.length;
+    const m = expected.data.length;
+    return { ok: false, message: t(`${what} has shape ${a} but holds ${n} values instead of ${m}`, `${what} 的形状是 ${a}，却存了 ${n} 个值而不是 ${m} 个`) };
   }
   for (let i = 0; i < expected.data.length; i++) {
     const a = Number(actual.data[i]);
@@ -144,10 +166,11 @@ function compare(actual: Flat, expected: Flat, what: string, rtol: number, atol:
     if (!closeEnough(a, e, rtol, atol)) {
       const index = unravel(i, expected.shape);
       const at = index.length ? `[${index.join(', ')}]` : '';
-      const kind = Number.isNaN(a) ? ' (NaN: an overflow or 0/0 somewhere?)' : !Number.isFinite(a) ? ' (infinite: an overflow?)' : '';
+      const kind = Number.isNaN(a) ? t(' (NaN: an overflow or 0/0 somewhere?)', '（NaN：某处溢出或出现了 0/0？）')
+        : !Number.isFinite(a) ? t(' (infinite: an overflow?)', '（无穷大：溢出了？）') : t('', '');
       return {
         ok: false,
-        message: `${what}${at} is ${a}, expected ${e}${kind}`,
+        message: t(`${what}${at} is ${a}, expected ${e}${kind.en}`, `${what}${at} 是 ${a}，应为 ${e}${kind['zh-cn']}`),
         firstDifference: { index, expected: e, actual: a },
       };
     }
@@ -177,30 +200,83 @@ export function expectClose(actual: unknown, expected: Numeric, opts: CloseOptio
 export function expectShape(actual: unknown, expected: readonly number[], what = 'the result'): void {
   const a = flatten(actual, what, 'actual');
   const same = a.shape.length === expected.length && a.shape.every((d, i) => d === expected[i]);
-  if (!same) fail(`${what} has shape ${fmtShape(a.shape)}, expected ${fmtShape(expected)}`, { expected: { kind: 'text', text: fmtShape(expected) }, actual: { kind: 'text', text: fmtShape(a.shape) } });
+  const got = fmtShape(a.shape);
+  const want = fmtShape(expected);
+  if (!same) fail(t(`${what} has shape ${got}, expected ${want}`, `${what} 的形状是 ${got}，应为 ${want}`), { expected: { kind: 'text', text: want }, actual: { kind: 'text', text: got } });
 }
 
-/** Asserts exact equality of plain values (numbers, strings, arrays of them) using a structural comparison. */
-export function expectEqual<T>(actual: T, expected: T, what = 'the result', hint?: string): void {
-  const same = JSON.stringify(actual) === JSON.stringify(expected) && (typeof actual === typeof expected);
-  if (!same) {
-    fail(`${what} is ${JSON.stringify(actual) ?? describeType(actual)}, expected ${JSON.stringify(expected)}`, {
-      hint, expected: { kind: 'text', text: JSON.stringify(expected) }, actual: { kind: 'text', text: JSON.stringify(actual) ?? describeType(actual) },
-    });
+/**
+ * Structural equality with the library's number rule: NaN equals only NaN, each Infinity only itself, and
+ * -0 equals 0. Arrays (and typed arrays) compare element by element; plain objects key by key.
+ */
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (typeof a === 'number' && typeof b === 'number') return Number.isNaN(a) ? Number.isNaN(b) : a === b;
+  if (typeof a !== typeof b) return false;
+  if (a === null || b === null || typeof a !== 'object') return a === b;
+  const listA = Array.isArray(a) || (ArrayBuffer.isView(a) && !(a instanceof DataView));
+  const listB = Array.isArray(b) || (ArrayBuffer.isView(b) && !(b instanceof DataView));
+  if (listA || listB) {
+    if (!listA || !listB) return false;
+    const x = a as ArrayLike<unknown>;
+    const y = b as ArrayLike<unknown>;
+    if (x.length !== y.length) return false;
+    for (let i = 0; i < x.length; i++) if (!deepEqual(x[i], y[i])) return false;
+    return true;
   }
+  const ka = Object.keys(a as object);
+  const kb = Object.keys(b as object);
+  if (ka.length !== kb.length) return false;
+  return ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+/** A value as a learner reads it: numbers keep NaN and ±Infinity (JSON would print them as null). */
+export function showPlain(v: unknown): string {
+  if (typeof v === 'number') return Object.is(v, -0) ? '0' : String(v);
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (v === undefined) return 'undefined';
+  if (Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView))) {
+    const items = Array.from(v as ArrayLike<unknown>);
+    const shown = items.slice(0, 64).map(showPlain).join(', ');
+    return `[${shown}${items.length > 64 ? ', …' : ''}]`;
+  }
+  if (v !== null && typeof v === 'object') {
+    return `{ ${Object.entries(v).slice(0, 16).map(([k, x]) => `${k}: ${showPlain(x)}`).join(', ')} }`;
+  }
+  return String(v);
+}
+
+/** Asserts exact equality of plain values (numbers, strings, arrays and objects of them); strict about NaN and ±Infinity. */
+export function expectEqual<T>(actual: T, expected: T, what = 'the result', hint?: Text): void {
+  if (deepEqual(actual, expected)) return;
+  const a = showPlain(actual);
+  const e = showPlain(expected);
+  fail(t(`${what} is ${a}, expected ${e}`, `${what} 是 ${a}，应为 ${e}`), {
+    hint, expected: { kind: 'text', text: e }, actual: { kind: 'text', text: a },
+  });
 }
 
 /** Asserts a property; the message says what should have held. */
-export function expectTrue(condition: boolean, message: string, hint?: string): void {
+export function expectTrue(condition: boolean, message: Text, hint?: Text): void {
   if (!condition) fail(message, { hint });
 }
 
 /** Asserts that calling `fn` throws (for input validation exercises). */
-export function expectThrows(fn: () => unknown, what: string, hint?: string): void {
+export function expectThrows(fn: () => unknown, what: string, hint?: Text): void {
   try {
     fn();
   } catch {
     return;
   }
-  fail(`${what} should have thrown an error`, { hint });
+  fail(t(`${what} should have thrown an error`, `${what} 应当抛出错误`), { hint });
 }
+
+/** Runs `fn` and returns what it threw, failing when it did not throw (to check an error message). */
+export function expectError(fn: () => unknown, what: string, hint?: Text): Error {
+  try {
+    fn();
+  } catch (e) {
+    return e instanceof Error ? e : new Error(String(e));
+  }
+  return fail(t(`${what} should have thrown an error`, `${what} 应当抛出错误`), { hint });
+}
+

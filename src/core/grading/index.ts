@@ -1,4 +1,10 @@
-/** @llm-lab/check: what lesson checks import. */
+/** @llm-lab/check: what lesson checks (and the course layer) import. */
 export * from './assert';
-export { defineChecks, checkId, seededRandom, type CheckContext, type CheckSpec, type ExerciseChecks } from './define';
+export * from './helpers';
+export * from './mistakes';
+export * from './text';
+export {
+  defineChecks, checkId, localize, seededRandom,
+  type CheckContext, type CheckSpec, type ExerciseChecks, type LocalArtifact, type Localizable, type SharedResult,
+} from './define';
 export type * from './result';

@@ -72,7 +72,9 @@ export type RunErrorKind =
   | 'exit'            // the code called process.exit or the process died
   | 'crash'           // the runner process crashed for another reason
   | 'cancelled'       // the learner stopped the run
-  | 'setup';          // the lesson or the installation is broken (not the learner's fault)
+  | 'setup'           // the lesson or the installation is broken (not the learner's fault)
+  | 'prerequisite'    // an earlier exercise this one builds on has not been opened yet
+  | 'tampered';       // the learner's code changed what the checks rely on, or forged the runner's messages
 
 export interface RunError {
   kind: RunErrorKind;

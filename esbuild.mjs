@@ -55,7 +55,26 @@ const node = {
   external: ['vscode', 'onnxruntime-node', 'esbuild'],
 };
 
+/**
+ * The course layer (src/course/<part>/index.ts): references, fixtures, training loops and data the checks
+ * use, imported as `@llm-lab/course/<part>`. Each part is its own bundle; the kit, the check library, the
+ * model and the other parts stay external, so the runner gives them all one shared copy.
+ */
+const courseParts = readdirSync(path.join(root, 'src', 'course'), { withFileTypes: true })
+  .filter((d) => d.isDirectory() && existsSync(path.join(root, 'src', 'course', d.name, 'index.ts')))
+  .map((d) => d.name);
+
+/** The lesson contract's file kinds (test/unit/architecture.test.ts enforces the same list on the tree). */
+function lessonFileShips(rel) {
+  const name = path.basename(rel);
+  return /^lesson(\.zh-cn)?\.md$/.test(name) || /^[a-z0-9-]+(\.zh-cn|\.solution|\.checks)?\.ts$/.test(name)
+    || /\.(json|txt|csv)$/.test(name);
+}
+
 const targets = [
+  // The course layer, one bundle per part, loaded by the runner when a lesson's checks import it.
+  { ...node, external: [...node.external, '@llm-lab/*'], outdir: path.join(dist, 'course'),
+    entryPoints: Object.fromEntries(courseParts.map((p) => [p, `src/course/${p}/index.ts`])) },
   // The extension host side: activate() and everything that speaks to VS Code.
   { ...node, entryPoints: { extension: 'src/extension.ts' }, outdir: dist },
   // Markdown, math and sanitising are loaded on first lesson view, not at activation.
@@ -150,7 +169,8 @@ async function packageVsix() {
     mkdirSync(stage, { recursive: true });
     for (const f of ['package.json', 'package.nls.json', 'package.nls.zh-cn.json', 'README.md', 'LICENSE', 'CHANGELOG.md']) copy(f);
     copy('dist', 'dist', (f) => !f.endsWith('.map'));
-    copy('lessons');
+    // Only what the lesson contract allows ships (texts, scaffolds, solutions, checks, mistakes, data).
+    copy('lessons', 'lessons', (f) => statSync(f).isDirectory() || lessonFileShips(path.relative(path.join(root, 'lessons'), f)));
     // The README's screenshots are for the repository and the Marketplace page, not the installed extension.
     copy('media', 'media', (f) => !/\.(html|log)$|[\\/]\.gitignore$|train-log\.json$|[\\/]screenshots([\\/]|$)/.test(f));
     // onnxruntime-node: its JS and this platform's binding and runtime library (from the installed release, or

@@ -4,10 +4,18 @@
  * Every expected value is either worked out by hand (small cases, written as literals) or computed here
  * with plain float64 loops; no check calls one of the learner's functions to get an expected value.
  * Known wrong answers (column-major strides, b @ a, softmax over the wrong axis, exp overflow...) are
- * computed too, so a failure can say which mistake it looks like.
+ * computed too, so a failure can say which mistake it looks like: the words are in ./mistakes.ts.
  */
-import { type CheckContext, type Misconception, defineChecks, expectClose, expectEqual, expectShape, expectTrue, fail } from '@llm-lab/check';
-import { type NDArray, ndarray } from '@llm-lab/kit';
+import {
+  type Misconception, type Mistake, type Text, deepEqual, defineChecks, expectClose, expectEqual, expectError, expectShape,
+  expectTrue, expectUnchanged, fail, fmt, randomArray, showPlain, snapshot, t,
+} from '@llm-lab/check';
+import { type NDArray, ndarray, numel } from '@llm-lab/kit';
+import { TENSORS_MISTAKES as M } from './mistakes';
+
+/** Lesson 1 writes plain loops, so the advice for a changed input is about arrays, not kit ops. */
+const NEW_ARRAY = t('Allocate a new Float32Array for the result (new Float32Array(n)) and write only into that.',
+  '为结果新建一个 Float32Array（new Float32Array(n)），只往它里面写。');
 
 // ---------------------------------------------------------------------------------------------------------
 // Independent references (float64, deliberately naive and separate from the learner's code)
@@ -87,57 +95,77 @@ function softmaxAll64(x: ArrayLike<number>): number[] {
 // ---------------------------------------------------------------------------------------------------------
 // Small helpers
 
-const NEGATIVE_AXIS_HINT = 'A negative axis counts from the end: use axis + ndim, so axis -1 of a 3-D tensor is axis 2.';
+const NEGATIVE_AXIS_HINT = M['softmax-negative-axis'].hint;
 
-const fmt = (s: readonly number[]) => `(${s.join(', ')})`;
 const num = (v: number) => (Number.isFinite(v) ? Number(v.toPrecision(6)) : String(v));
 
-function randomArray(ctx: CheckContext, shape: number[], scale: number): NDArray {
-  const n = shape.reduce((p, d) => p * d, 1);
-  return ndarray(Array.from({ length: n }, () => (ctx.random() * 2 - 1) * scale), shape);
+/** Sentences in a row: the English ones separated by spaces, the Chinese ones (full-width punctuation) run together. */
+function sentences(...parts: (Text | undefined)[]): Text {
+  const kept = parts.filter((p): p is Text => p !== undefined && (p.en !== '' || p['zh-cn'] !== ''));
+  return t(kept.map((p) => p.en).join(' '), kept.map((p) => p['zh-cn']).join(''));
 }
 
-/** A copy to compare against later ("did the function modify its input?"). */
-const snapshot = (x: NDArray) => ({ data: Float32Array.from(x.data), shape: [...x.shape] });
+/** A message that names a catalogued mistake: what happened on this input, then the catalogue's words. */
+function named(what: Text, m: Mistake, detail?: Text): Text {
+  return sentences(what, m.message, detail);
+}
 
-function expectUnchanged(x: NDArray, before: { data: Float32Array; shape: number[] }, what: string): void {
-  expectEqual([...x.shape], before.shape, `${what}.shape after the call`, 'Leave the input alone: build the result in a new array.');
-  for (let i = 0; i < before.data.length; i++) {
-    const a = x.data[i];
-    const b = before.data[i];
-    if (!(a === b || (Number.isNaN(a) && Number.isNaN(b)))) {
-      fail(`${what}.data[${i}] changed from ${b} to ${a}: the function modified its input`, {
-        hint: 'Allocate a new Float32Array for the result (new Float32Array(n)) and write only into that.',
-      });
-    }
+/** Uniform values in [-scale, scale) from the check's seeded generator, as an NDArray of the given shape. */
+const randomNd = (ctx: { random(): number }, shape: number[], scale: number): NDArray => ndarray(randomArray(ctx, numel(shape), scale), shape);
+
+/** What a function returned, for "returned ... instead of throwing". */
+function describeResult(result: unknown): Text {
+  if (typeof result === 'object' && result !== null && 'shape' in result) {
+    const raw = (result as { shape: unknown }).shape;
+    const shape = Array.isArray(raw) ? raw.join(', ') : String(raw);
+    return t(`a tensor of shape [${shape}]`, `一个形状为 [${shape}] 的张量`);
   }
+  const shown = showPlain(result);
+  return t(shown, ` ${shown}`);
 }
 
 /**
- * Asserts that `fn` throws an Error. A TODO marker is passed through untouched, so an unfinished function
- * is reported as "not implemented yet" rather than as a pass.
+ * Asserts that `fn` throws an Error with a message (the library's expectError, with this lesson's rules on
+ * top). A TODO marker is passed through untouched, so an unfinished function is reported as "not implemented
+ * yet" rather than as a pass. When `fn` returns instead of throwing, the failure says what it returned and
+ * names `missing`, the catalogued mistake of the check it lacks (`detail`: a sentence about this input).
  */
-function expectError(fn: () => unknown, what: string, hint?: string): void {
-  let result: unknown;
-  try {
-    result = fn();
-  } catch (e) {
-    if (e instanceof Error && e.name === 'NotImplementedError') throw e;
-    if (!(e instanceof Error)) fail(`${what} threw ${typeof e === 'string' ? JSON.stringify(e) : String(e)}, not an Error`, { hint: 'Write `throw new Error("...")` so the message comes with a stack trace.' });
-    if (!e.message.trim()) fail(`${what} threw an Error with an empty message`, { hint: 'Say what was wrong and with which values: the message is what the person calling your function will read.' });
-    return;
+function expectRejects(fn: () => unknown, what: string, missing: Mistake, detail?: Text): void {
+  let thrown: unknown;
+  let returned = false;
+  const err = expectError(() => {
+    let result: unknown;
+    try {
+      result = fn();
+    } catch (e) {
+      thrown = e;
+      throw e;
+    }
+    returned = true;
+    const got = describeResult(result);
+    fail(named(t(`${what} returned ${got.en} instead of throwing an Error.`, `${what} 返回了${got['zh-cn']}，而没有抛出 Error。`), missing, detail), { hint: missing.hint });
+  }, what, missing.hint);
+  if (returned) throw err; // the failure above
+  if (thrown instanceof Error && thrown.name === 'NotImplementedError') throw thrown;
+  if (!(thrown instanceof Error)) {
+    const shown = typeof thrown === 'string' ? JSON.stringify(thrown) : String(thrown);
+    fail(t(`${what} threw ${shown}, not an Error`, `${what} 抛出的是 ${shown}，而不是 Error`), {
+      hint: t('Write `throw new Error("...")` so the message comes with a stack trace.', '请写 `throw new Error("...")`，这样消息会附带调用栈。'),
+    });
   }
-  const shown = typeof result === 'object' && result !== null && 'shape' in result
-    ? `a tensor of shape [${String((result as { shape: unknown }).shape)}]`
-    : JSON.stringify(result) ?? String(result);
-  fail(`${what} should have thrown an Error, but returned ${shown}`, { hint });
+  if (!err.message.trim()) {
+    fail(t(`${what} threw an Error with an empty message`, `${what} 抛出的 Error 消息为空`), {
+      hint: t('Say what was wrong and with which values: the message is what the person calling your function will read.',
+        '写明哪里不对、涉及哪些值：调用你函数的人读到的就是这条消息。'),
+    });
+  }
 }
 
 /** Calls the learner's softmax and checks that it left `x` alone (so later expectations use the real input). */
 function callSoftmax(m: typeof import('./basics'), x: NDArray, axis: number): NDArray {
   const before = snapshot(x);
   const y = m.softmax(x, axis);
-  expectUnchanged(x, before, 'x');
+  expectUnchanged(x, before, 'x', NEW_ARRAY);
   return y;
 }
 
@@ -150,6 +178,19 @@ function sliceKey(i: number, shape: readonly number[], axis: number): string {
   }
   idx[axis] = -1;
   return idx.map((v) => (v < 0 ? ':' : String(v))).join(', ');
+}
+
+/** The distance between neighbours of a slice along `ax` in the flat array: the stride of that axis. */
+const strideOf = (shape: readonly number[], ax: number) => shape.slice(ax + 1).reduce((p, d) => p * d, 1);
+
+/** "4 places apart" (or "next to each other") in the flat array. */
+function apart(stride: number): Text {
+  return stride === 1 ? t('next to each other', '彼此紧挨着') : t(`${stride} places apart`, `彼此相隔 ${stride} 个位置`);
+}
+
+/** Names a wrong axis: a negative axis not counted from the end, or another axis than the one asked for. */
+function wrongAxisMistake(axis: number): Mistake {
+  return axis < 0 ? M['softmax-negative-axis'] : M['softmax-wrong-axis'];
 }
 
 /**
@@ -165,22 +206,17 @@ function expectFiniteSoftmax(y: unknown, x: NDArray, axis: number, what: string)
   if (bad.length === 0) return;
   const badSlices = new Set(bad.map((i) => sliceKey(i, x.shape, axis)));
   const sliceWithGlobalMax = sliceKey(x.data.indexOf(Math.max(...x.data)), x.shape, axis);
-  const where = `${what}[${sliceKey(bad[0], x.shape, axis)}] contains ${data[bad[0]]}`;
+  const at = `${what}[${sliceKey(bad[0], x.shape, axis)}]`;
+  const value = data[bad[0]];
   if (!badSlices.has(sliceWithGlobalMax)) {
-    fail(`${where}, while the slice holding the largest logit is fine: it looks like you subtracted one max for the whole tensor. Slices far below that max then get exp(...) = 0 for every element, and 0/0 = NaN.`, {
-      hint: 'Compute the max separately for each slice along the axis, inside the loop over slices.',
-    });
+    const m = M['softmax-global-max'];
+    fail(named(t(`${at} contains ${value}, while the slice holding the largest logit is fine.`, `${at} 中出现了 ${value}，而含有最大 logit 的切片却正常。`), m), { hint: m.hint });
   }
+  const where = t(`${at} contains ${value} although every logit is finite:`, `${at} 中出现了 ${value}，尽管每个 logit 都是有限值：`);
   const slice = bad[0];
   const sliceLogits = Array.from(x.data).filter((_, i) => sliceKey(i, x.shape, axis) === sliceKey(slice, x.shape, axis));
-  if (Math.max(...sliceLogits) < -80) {
-    fail(`${where} although every logit is finite: exp underflowed to 0 for every element of that slice and 0/0 = NaN: subtract the row max before exp.`, {
-      hint: 'In float32, exp(-104) is already 0. After subtracting the slice max, the largest term is exp(0) = 1, so the sum is at least 1.',
-    });
-  }
-  fail(`${where} although every logit is finite: exp overflowed: subtract the row max before exp.`, {
-    hint: 'In float32, exp(89) is already Infinity, and Infinity / Infinity = NaN. softmax(x) = softmax(x - max(x)), and after the subtraction every exponent is <= 0, so exp stays in (0, 1].',
-  });
+  const m = Math.max(...sliceLogits) < -80 ? M['softmax-underflow'] : M['softmax-overflow'];
+  fail(named(where, m), { hint: m.hint });
 }
 
 /** Checks learner softmax against the float64 reference, naming the classic wrong answers. */
@@ -189,17 +225,24 @@ function expectSoftmax(y: unknown, x: NDArray, axis: number, what: string): void
   const ax = axis < 0 ? axis + ndim : axis;
   expectFiniteSoftmax(y, x, ax, what);
   const misconceptions: Misconception[] = [];
+  const mistake = wrongAxisMistake(axis);
   for (let other = 0; other < ndim; other++) {
     if (other === ax || x.shape[other] === 1) continue;
+    const asked = axis < 0 ? t(` (axis ${axis} of a ${ndim}-D tensor)`, `（${ndim} 维张量的 axis ${axis}）`) : t('', '');
     misconceptions.push({
       value: ndarray(softmax64(x.data, x.shape, other), x.shape),
-      message: `${what} normalised along axis ${other} instead of axis ${ax}${axis < 0 ? ` (axis ${axis} of a ${ndim}-D tensor)` : ''}: each slice along axis ${ax} (length ${x.shape[ax]}) should sum to 1.`,
-      hint: axis < 0 ? NEGATIVE_AXIS_HINT : `Along axis ${ax}, neighbours in a slice are ${x.shape.slice(ax + 1).reduce((p, d) => p * d, 1)} places apart in the flat array (the stride of axis ${ax}).`,
+      message: named(
+        t(`${what} normalised along axis ${other} instead of axis ${ax}${asked.en}.`, `${what} 沿 axis ${other} 做了归一化，而不是 axis ${ax}${asked['zh-cn']}。`),
+        mistake,
+        t(`Along axis ${ax}, a slice holds ${x.shape[ax]} values, ${apart(strideOf(x.shape, ax)).en} in the flat array.`,
+          `沿 axis ${ax}，一个切片有 ${x.shape[ax]} 个值，在扁平数组中${apart(strideOf(x.shape, ax))['zh-cn']}。`),
+      ),
+      hint: mistake.hint,
     });
   }
   misconceptions.push(
-    { value: ndarray(softmaxAll64(x.data), x.shape), message: `${what} normalised over the whole tensor (all values together sum to 1): softmax along an axis makes each slice along that axis sum to 1.` },
-    { value: ndarray(softmax64(x.data, x.shape, ax, 'no-divide'), x.shape), message: `${what} returned exp(x - max) without dividing by the slice's sum.` },
+    { value: ndarray(softmaxAll64(x.data), x.shape), message: named(t(`${what}:`, `${what}：`), M['softmax-whole-tensor']), hint: M['softmax-whole-tensor'].hint },
+    { value: ndarray(softmax64(x.data, x.shape, ax, 'no-divide'), x.shape), message: named(t(`${what}:`, `${what}：`), M['softmax-no-divide']), hint: M['softmax-no-divide'].hint },
   );
   expectClose(y, ndarray(softmax64(x.data, x.shape, ax), x.shape), { what, misconceptions, hint: axis < 0 ? NEGATIVE_AXIS_HINT : undefined });
 }
@@ -211,96 +254,119 @@ export default defineChecks<typeof import('./basics')>({
   checks: [
     // ----- strides ---------------------------------------------------------------------------------------
     {
-      name: 'strides of shape (2, 3, 4) are (12, 4, 1)',
+      name: t('strides of shape (2, 3, 4) are (12, 4, 1)', '形状 (2, 3, 4) 的步长是 (12, 4, 1)'),
       task: 'strides',
       run: (m) => {
+        const gave = (v: string) => t(`strides([2, 3, 4]) gave ${v}:`, `strides([2, 3, 4]) 返回了 ${v}：`);
         expectClose(m.strides([2, 3, 4]), [12, 4, 1], {
           what: 'strides([2, 3, 4])', rtol: 0, atol: 0,
-          hint: 'Stride of the last dimension is 1; each stride to the left is the one to its right times that size: 4, then 3 * 4 = 12.',
+          hint: t('Stride of the last dimension is 1; each stride to the left is the one to its right times that size: 4, then 3 * 4 = 12.',
+            '最后一维的步长是 1；往左每一个步长，都等于它右边的步长乘以右边那一维的大小：先是 4，然后是 3 * 4 = 12。'),
           misconceptions: [
-            { value: [1, 2, 6], message: 'strides([2, 3, 4]) gave [1, 2, 6]: those are column-major strides, where the FIRST index moves fastest. Row-major means the LAST index moves fastest, so the last stride is 1 and the products go right to left.' },
-            { value: [1, 4, 12], message: 'strides([2, 3, 4]) gave [1, 4, 12]: the right numbers in reverse order. strides[d] belongs to dimension d: the first dimension has the largest stride, the last has stride 1.' },
-            { value: [24, 12, 4], message: 'strides([2, 3, 4]) gave [24, 12, 4]: each stride should be the product of the sizes strictly to the right of d; you also multiplied in shape[d] itself.' },
-            { value: [3, 4, 1], message: 'strides([2, 3, 4]) gave [3, 4, 1]: a stride is the product of ALL sizes to the right, not just the next one (the first stride is 3 * 4 = 12).' },
+            { value: [1, 2, 6], message: named(gave('[1, 2, 6]'), M['strides-column-major']), hint: M['strides-column-major'].hint },
+            { value: [1, 4, 12], message: named(gave('[1, 4, 12]'), M['strides-reversed']), hint: M['strides-reversed'].hint },
+            { value: [24, 12, 4], message: named(gave('[24, 12, 4]'), M['strides-own-size']), hint: M['strides-own-size'].hint },
+            { value: [3, 4, 1], message: named(gave('[3, 4, 1]'), M['strides-next-size-only']), hint: M['strides-next-size-only'].hint },
           ],
         });
       },
     },
     {
-      name: 'strides of a scalar, a vector and shapes with size-1 dimensions',
+      name: t('strides of a scalar, a vector and shapes with size-1 dimensions', '标量、向量以及含大小为 1 的维度的形状的步长'),
       task: 'strides',
       run: (m) => {
         const cases: [number[], number[]][] = [[[], []], [[5], [1]], [[7, 2], [2, 1]], [[4, 1, 3], [3, 3, 1]], [[2, 3, 4, 5], [60, 20, 5, 1]]];
         for (const [shape, expected] of cases) {
+          const call = `strides([${shape.join(', ')}])`;
           const input = [...shape];
           const got = m.strides(input);
-          if (!Array.isArray(got) && !ArrayBuffer.isView(got)) fail(`strides([${shape.join(', ')}]) returned ${got === undefined ? 'undefined (missing return?)' : typeof got}, expected an array`);
-          expectEqual(Array.from(got), expected, `strides([${shape.join(', ')}])`,
-            shape.length === 0 ? 'A scalar has no dimensions, so it has no strides: return an empty array.' : 'Walk the shape from the right, keeping a running product that starts at 1.');
-          expectEqual(input, shape, `the shape passed to strides([${shape.join(', ')}])`, 'strides must not modify its argument: Array.prototype.reverse() works in place, for example.');
+          if (!Array.isArray(got) && !ArrayBuffer.isView(got)) {
+            const what = got === undefined ? t('undefined (missing return?)', 'undefined（是不是忘了 return？）') : t(typeof got, typeof got);
+            fail(t(`${call} returned ${what.en}, expected an array`, `${call} 返回了 ${what['zh-cn']}，应返回一个数组`));
+          }
+          expectEqual(Array.from(got), expected, call,
+            shape.length === 0
+              ? t('A scalar has no dimensions, so it has no strides: return an empty array.', '标量没有维度，所以也没有步长：返回一个空数组。')
+              : t('Walk the shape from the right, keeping a running product that starts at 1.', '从右往左遍历形状，维护一个从 1 开始的累乘积。'));
+          if (!deepEqual(input, shape)) {
+            const now = `[${input.join(', ')}]`;
+            fail(named(t(`${call} changed its argument to ${now}.`, `${call} 把它的参数改成了 ${now}。`), M['strides-modifies-shape']), {
+              hint: M['strides-modifies-shape'].hint, expected: { kind: 'text', text: `[${shape.join(', ')}]` }, actual: { kind: 'text', text: now },
+            });
+          }
         }
       },
     },
 
     // ----- offset ----------------------------------------------------------------------------------------
     {
-      name: 'offset visits every element of (2, 3, 4) once, in row-major order',
+      name: t('offset visits every element of (2, 3, 4) once, in row-major order', 'offset 按行主序把 (2, 3, 4) 的每个元素恰好访问一次'),
       task: 'offset',
       run: (m, ctx) => {
         const shape = [2, 3, 4];
         const indices = allIndices(shape);
         const got = indices.map((idx) => m.offset(shape, idx));
-        if (typeof got[0] !== 'number') fail(`offset([2, 3, 4], [0, 0, 0]) returned ${got[0] === undefined ? 'undefined (missing return?)' : typeof got[0]}, expected a number`);
+        if (typeof got[0] !== 'number') {
+          const what = got[0] === undefined ? t('undefined (missing return?)', 'undefined（是不是忘了 return？）') : t(typeof got[0], typeof got[0]);
+          fail(t(`offset([2, 3, 4], [0, 0, 0]) returned ${what.en}, expected a number`, `offset([2, 3, 4], [0, 0, 0]) 返回了 ${what['zh-cn']}，应返回一个数`));
+        }
         const expected = indices.map((_, i) => i); // row-major order IS the flat order
         const colMajor = columnMajorStrides(shape);
         ctx.artifact({
-          kind: 'table', title: 'offset([2, 3, 4], index) = i·12 + j·4 + k·1',
-          columns: ['index (i, j, k)', 'i·12 + j·4 + k·1', 'expected', 'yours'],
+          kind: 'table', title: t('offset([2, 3, 4], index) = i·12 + j·4 + k·1', 'offset([2, 3, 4], index) = i·12 + j·4 + k·1：逐个下标对照'),
+          columns: [t('index (i, j, k)', '下标 (i, j, k)'), 'i·12 + j·4 + k·1', t('expected', '期望值'), t('yours', '你的结果')],
           rows: indices.map((idx, i) => [fmt(idx), `${idx[0]}·12 + ${idx[1]}·4 + ${idx[2]}·1`, expected[i], String(got[i])]),
         });
         expectClose(got, expected, {
-          what: 'offsets of all indices of (2, 3, 4)', rtol: 0, atol: 0,
-          hint: 'offset = index[0]*strides[0] + index[1]*strides[1] + index[2]*strides[2], with strides (12, 4, 1).',
+          what: 'indices.map((index) => offset([2, 3, 4], index))', rtol: 0, atol: 0,
+          hint: t('offset = index[0]*strides[0] + index[1]*strides[1] + index[2]*strides[2], with strides (12, 4, 1).',
+            'offset = index[0]*strides[0] + index[1]*strides[1] + index[2]*strides[2]，步长为 (12, 4, 1)。'),
           misconceptions: [{
             value: indices.map((idx) => idx.reduce((s, v, d) => s + v * colMajor[d], 0)),
-            message: 'These are column-major offsets (the first index moves fastest, strides (1, 2, 6)). In row-major order the last index moves fastest: index (0, 0, 1) is at 1 and (0, 1, 0) is at 4.',
+            ...M['offset-column-major'],
           }],
         });
         // A second shape with a size-1 dimension, and the scalar case.
         const shape2 = [3, 1, 2, 5];
         const got2 = allIndices(shape2).map((idx) => m.offset(shape2, idx));
-        expectClose(got2, got2.map((_, i) => i), { what: 'offsets of all indices of (3, 1, 2, 5)', rtol: 0, atol: 0 });
-        expectEqual(m.offset([], []), 0, 'offset([], [])', 'A scalar has one element, at position 0.');
+        expectClose(got2, got2.map((_, i) => i), { what: 'indices.map((index) => offset([3, 1, 2, 5], index))', rtol: 0, atol: 0 });
+        expectEqual(m.offset([], []), 0, 'offset([], [])', t('A scalar has one element, at position 0.', '标量只有一个元素，位于位置 0。'));
       },
     },
     {
-      name: 'offset throws for an index out of range',
+      name: t('offset throws for an index out of range', 'offset 对越界下标抛出错误'),
       task: 'offset',
       run: (m) => {
         const shape = [2, 3, 4];
         expectEqual(m.offset(shape, [1, 2, 3]), 23, 'offset([2, 3, 4], [1, 2, 3])');
-        expectError(() => m.offset(shape, [2, 0, 0]), 'offset([2, 3, 4], [2, 0, 0])', 'Dimension 0 has size 2, so its valid indices are 0 and 1.');
-        expectError(() => m.offset(shape, [0, 0, 4]), 'offset([2, 3, 4], [0, 0, 4])',
-          'Without a bounds check, [0, 0, 4] lands on position 4, which is element [0, 1, 0]: a wrong element, silently. Check 0 <= index[d] < shape[d] for every d.');
-        expectError(() => m.offset(shape, [0, 3, 0]), 'offset([2, 3, 4], [0, 3, 0])', 'Check every dimension: 0 <= index[d] < shape[d].');
-        expectError(() => m.offset(shape, [1, -1, 0]), 'offset([2, 3, 4], [1, -1, 0])', 'Negative indices are out of range here: check index[d] >= 0 too.');
+        const bounds = M['offset-no-bounds-check'];
+        expectRejects(() => m.offset(shape, [2, 0, 0]), 'offset([2, 3, 4], [2, 0, 0])', bounds,
+          t('Dimension 0 has size 2, so its valid indices are 0 and 1.', '第 0 维的大小是 2，合法的下标只有 0 和 1。'));
+        expectRejects(() => m.offset(shape, [0, 0, 4]), 'offset([2, 3, 4], [0, 0, 4])', bounds,
+          t('Here [0, 0, 4] lands on position 4, which is element [0, 1, 0]: a wrong element, silently.', '这里 [0, 0, 4] 落在位置 4，也就是元素 [0, 1, 0]：悄无声息地取错了元素。'));
+        expectRejects(() => m.offset(shape, [0, 3, 0]), 'offset([2, 3, 4], [0, 3, 0])', bounds,
+          t('Check every dimension, not only the first or the last: dimension 1 has size 3.', '每一维都要检查，而不只是第一维或最后一维：第 1 维的大小是 3。'));
+        expectRejects(() => m.offset(shape, [1, -1, 0]), 'offset([2, 3, 4], [1, -1, 0])', M['offset-negative-index']);
       },
     },
     {
-      name: 'offset throws for the wrong number of indices',
+      name: t('offset throws for the wrong number of indices', 'offset 对个数不对的下标抛出错误'),
       task: 'offset',
       run: (m) => {
         expectEqual(m.offset([5], [4]), 4, 'offset([5], [4])');
-        const hint = 'Compare index.length with shape.length before using them.';
-        expectError(() => m.offset([2, 3, 4], [1, 2]), 'offset([2, 3, 4], [1, 2]) (too few indices)', hint);
-        expectError(() => m.offset([2, 3, 4], [1, 2, 3, 0]), 'offset([2, 3, 4], [1, 2, 3, 0]) (too many indices)', hint);
-        expectError(() => m.offset([], [0]), 'offset([], [0]) (a scalar takes no indices)', hint);
+        const length = M['offset-no-length-check'];
+        expectRejects(() => m.offset([2, 3, 4], [1, 2]), 'offset([2, 3, 4], [1, 2])', length,
+          t('Two indices for three dimensions: one is missing.', '三个维度只给了两个下标：少了一个。'));
+        expectRejects(() => m.offset([2, 3, 4], [1, 2, 3, 0]), 'offset([2, 3, 4], [1, 2, 3, 0])', length,
+          t('Four indices for three dimensions: one too many.', '三个维度却给了四个下标：多了一个。'));
+        expectRejects(() => m.offset([], [0]), 'offset([], [0])', length,
+          t('A scalar (shape []) takes no indices.', '标量（形状 []）不接受任何下标。'));
       },
     },
 
     // ----- matmul ----------------------------------------------------------------------------------------
     {
-      name: 'matmul of a hand-worked 2x2 case',
+      name: t('matmul of a hand-worked 2x2 case', '手算的 2x2 矩阵乘法'),
       task: 'matmul',
       run: (m) => {
         const a = ndarray([[1, 2], [3, 4]], [2, 2]);
@@ -308,84 +374,99 @@ export default defineChecks<typeof import('./basics')>({
         // c[0][0] = 1*5 + 2*7 = 19, c[0][1] = 1*6 + 2*8 = 22, c[1][0] = 3*5 + 4*7 = 43, c[1][1] = 3*6 + 4*8 = 50
         expectClose(m.matmul(a, b), ndarray([[19, 22], [43, 50]], [2, 2]), {
           what: 'matmul([[1, 2], [3, 4]], [[5, 6], [7, 8]])',
-          hint: 'c[i][j] is row i of a dotted with column j of b: c[0][0] = 1*5 + 2*7 = 19.',
+          hint: t('c[i][j] is row i of a dotted with column j of b: c[0][0] = 1*5 + 2*7 = 19.', 'c[i][j] 是 a 的第 i 行与 b 的第 j 列的点积：c[0][0] = 1*5 + 2*7 = 19。'),
           misconceptions: [
-            { value: ndarray([[23, 34], [31, 46]], [2, 2]), message: 'You computed b @ a. Matrix multiplication is not commutative: c[i][j] takes row i of a (the FIRST argument) and column j of b.' },
-            { value: ndarray([[17, 23], [39, 53]], [2, 2]), message: 'You computed a @ b^T: you paired row i of a with row j of b. Walk down column j of b instead: b[p][j] is at p*m + j.' },
-            { value: ndarray([[26, 30], [38, 44]], [2, 2]), message: 'You computed a^T @ b: you paired column i of a with column j of b. Use row i of a: a[i][p] is at i*k + p.' },
-            { value: ndarray([[5, 12], [21, 32]], [2, 2]), message: 'You multiplied element by element (a * b). Matrix multiplication sums over the shared dimension: c[i][j] = sum over p of a[i][p] * b[p][j].' },
+            { value: ndarray([[23, 34], [31, 46]], [2, 2]), ...M['matmul-b-at-a'] },
+            { value: ndarray([[17, 23], [39, 53]], [2, 2]), ...M['matmul-b-transposed'] },
+            { value: ndarray([[26, 30], [38, 44]], [2, 2]), ...M['matmul-a-transposed'] },
+            { value: ndarray([[5, 12], [21, 32]], [2, 2]), ...M['matmul-elementwise'] },
           ],
         });
       },
     },
     {
-      name: 'matmul of non-square shapes: (2, 3) @ (3, 4) -> (2, 4)',
+      name: t('matmul of non-square shapes: (2, 3) @ (3, 4) -> (2, 4)', '非方阵的矩阵乘法：(2, 3) @ (3, 4) -> (2, 4)'),
       task: 'matmul',
       run: (m) => {
         const a = ndarray([[1, 2, 3], [4, 5, 6]], [2, 3]);
         const b = ndarray([[1, 0, -1, 2], [0, 1, 1, 0], [2, -1, 0, 1]], [3, 4]);
         const c = m.matmul(a, b);
-        expectShape(c, [2, 4], 'matmul of (2, 3) @ (3, 4)');
+        expectShape(c, [2, 4], 'matmul((2, 3), (3, 4))');
         // Row 0: (1, 2, 3) against each column of b; row 1: (4, 5, 6).
         const expected = ndarray([[7, -1, 1, 5], [16, -1, 1, 14]], [2, 4]);
         expectClose(c, expected, {
           what: 'matmul((2, 3), (3, 4))',
-          hint: 'With a of shape (n, k) and b of shape (k, m): a[i][p] is at i*k + p, b[p][j] at p*m + j, c[i][j] at i*m + j.',
+          hint: M['matmul-a-row-length'].hint,
           misconceptions: [
-            { value: ndarray(matmul64(a.data, b.data, 2, 3, 4, undefined, (p, j) => p * 3 + j), [2, 4]), message: 'b was read with the wrong row length: b has m = 4 columns, so b[p][j] is at p*4 + j, not p*3 + j. (Square matrices hide this bug.)' },
-            { value: ndarray(matmul64(a.data, b.data, 2, 3, 4, (i, p) => i * 4 + p), [2, 4]), message: 'a was read with the wrong row length: a has k = 3 columns, so a[i][p] is at i*3 + p, not i*4 + p. (Square matrices hide this bug.)' },
+            {
+              value: ndarray(matmul64(a.data, b.data, 2, 3, 4, undefined, (p, j) => p * 3 + j), [2, 4]),
+              message: sentences(M['matmul-b-row-length'].message, t('Here b has m = 4 columns, so b[p][j] is at p*4 + j, not p*3 + j.', '这里 b 有 m = 4 列，所以 b[p][j] 位于 p*4 + j，而不是 p*3 + j。')),
+              hint: M['matmul-b-row-length'].hint,
+            },
+            {
+              value: ndarray(matmul64(a.data, b.data, 2, 3, 4, (i, p) => i * 4 + p), [2, 4]),
+              message: sentences(M['matmul-a-row-length'].message, t('Here a has k = 3 columns, so a[i][p] is at i*3 + p, not i*4 + p.', '这里 a 有 k = 3 列，所以 a[i][p] 位于 i*3 + p，而不是 i*4 + p。')),
+              hint: M['matmul-a-row-length'].hint,
+            },
           ],
         });
       },
     },
     {
-      name: 'matmul by the identity leaves a matrix unchanged',
+      name: t('matmul by the identity leaves a matrix unchanged', '乘以单位矩阵，矩阵保持不变'),
       task: 'matmul',
       run: (m) => {
         const a = ndarray([[1, -2, 3, 0.5, 4], [0, 7, -1, 2, 2.25], [-3, 1, 1, 8, -0.5]], [3, 5]);
         const eye = (n: number) => ndarray(Array.from({ length: n * n }, (_, i) => (i % (n + 1) === 0 ? 1 : 0)), [n, n]);
-        expectClose(m.matmul(a, eye(5)), a, { what: 'a @ I (a is 3x5, I is 5x5)', hint: 'Multiplying by the identity on the right keeps every row of a.' });
-        expectClose(m.matmul(eye(3), a), a, { what: 'I @ a (I is 3x3, a is 3x5)', hint: 'Multiplying by the identity on the left keeps every row of a.' });
+        expectClose(m.matmul(a, eye(5)), a, {
+          what: 'matmul(a, eye(5))', hint: t('Multiplying by the identity on the right keeps every row of a.', '右乘单位矩阵，a 的每一行都保持不变。'),
+        });
+        expectClose(m.matmul(eye(3), a), a, {
+          what: 'matmul(eye(3), a)', hint: t('Multiplying by the identity on the left keeps every row of a.', '左乘单位矩阵，a 的每一行都保持不变。'),
+        });
       },
     },
     {
-      name: 'matmul of random (7, 5) @ (5, 3) matches a float64 reference',
+      name: t('matmul of random (7, 5) @ (5, 3) matches a float64 reference', '随机 (7, 5) @ (5, 3) 的矩阵乘法与 float64 参考结果一致'),
       task: 'matmul',
       run: (m, ctx) => {
-        const a = randomArray(ctx, [7, 5], 2);
-        const b = randomArray(ctx, [5, 3], 2);
+        const a = randomNd(ctx, [7, 5], 2);
+        const b = randomNd(ctx, [5, 3], 2);
         const [aBefore, bBefore] = [snapshot(a), snapshot(b)];
         const c = m.matmul(a, b);
-        expectShape(c, [7, 3], 'matmul of (7, 5) @ (5, 3)');
+        expectShape(c, [7, 3], 'matmul((7, 5), (5, 3))');
         expectClose(c, ndarray(matmul64(a.data, b.data, 7, 5, 3), [7, 3]), { what: 'matmul(a, b)', rtol: 1e-4, atol: 1e-5 });
-        expectUnchanged(a, aBefore, 'a');
-        expectUnchanged(b, bBefore, 'b');
+        expectUnchanged(a, aBefore, 'a', NEW_ARRAY);
+        expectUnchanged(b, bBefore, 'b', NEW_ARRAY);
       },
     },
     {
-      name: 'matmul throws when the inner dimensions differ',
+      name: t('matmul throws when the inner dimensions differ', '内侧维度不一致时 matmul 抛出错误'),
       task: 'matmul',
       run: (m) => {
         expectClose(m.matmul(ndarray([[1, 2]], [1, 2]), ndarray([[3], [4]], [2, 1])), ndarray([[11]], [1, 1]), { what: 'matmul((1, 2), (2, 1))' });
-        const hint = 'Compare a.shape[1] (columns of a) with b.shape[0] (rows of b) and throw new Error(...) naming both shapes.';
-        expectError(() => m.matmul(ndarray(new Float32Array(6), [2, 3]), ndarray(new Float32Array(8), [4, 2])), 'matmul of (2, 3) @ (4, 2)', hint);
-        expectError(() => m.matmul(ndarray(new Float32Array(6), [3, 2]), ndarray(new Float32Array(6), [3, 2])), 'matmul of (3, 2) @ (3, 2)', `${hint} (Equal shapes are not enough: (3, 2) @ (3, 2) has 2 columns against 3 rows.)`);
-        expectError(() => m.matmul(ndarray(new Float32Array(3), [3]), ndarray(new Float32Array(6), [3, 2])), 'matmul of a 1-D (3) with (3, 2)', 'matmul here takes 2-D tensors only: check a.shape.length and b.shape.length.');
+        const inner = M['matmul-no-shape-check'];
+        expectRejects(() => m.matmul(ndarray(new Float32Array(6), [2, 3]), ndarray(new Float32Array(8), [4, 2])), 'matmul((2, 3), (4, 2))', inner,
+          t('(2, 3) @ (4, 2) has 3 columns against 4 rows.', '(2, 3) @ (4, 2) 是 3 列对 4 行。'));
+        expectRejects(() => m.matmul(ndarray(new Float32Array(6), [3, 2]), ndarray(new Float32Array(6), [3, 2])), 'matmul((3, 2), (3, 2))', inner,
+          t('Equal shapes are not enough: (3, 2) @ (3, 2) has 2 columns against 3 rows.', '形状相同并不够：(3, 2) @ (3, 2) 是 2 列对 3 行。'));
+        expectRejects(() => m.matmul(ndarray(new Float32Array(3), [3]), ndarray(new Float32Array(6), [3, 2])), 'matmul((3), (3, 2))', M['matmul-not-2d']);
       },
     },
 
     // ----- softmax ---------------------------------------------------------------------------------------
     {
-      name: 'softmax slices sum to 1 along axis 0, 1 and -1 of a 3-D tensor',
+      name: t('softmax slices sum to 1 along axis 0, 1 and -1 of a 3-D tensor', '三维张量沿 axis 0、1 和 -1 的 softmax 切片之和为 1'),
       task: 'softmax',
       run: (m, ctx) => {
-        const x = randomArray(ctx, [3, 4, 5], 6);
+        const x = randomNd(ctx, [3, 4, 5], 6);
         for (const axis of [0, 1, -1]) {
           const ax = axis < 0 ? axis + 3 : axis;
           const y = callSoftmax(m, x, axis);
           expectShape(y, [3, 4, 5], `softmax(x, ${axis})`);
           for (let i = 0; i < y.data.length; i++) {
-            expectTrue(y.data[i] >= 0 && y.data[i] <= 1, `softmax(x, ${axis}).data[${i}] is ${y.data[i]}: probabilities lie between 0 and 1.`);
+            const v = y.data[i];
+            expectTrue(v >= 0 && v <= 1, t(`softmax(x, ${axis}).data[${i}] is ${v}: probabilities lie between 0 and 1.`, `softmax(x, ${axis}).data[${i}] 是 ${v}：概率应在 0 和 1 之间。`));
           }
           const sumsTo1 = (along: number) => {
             const sums = new Map<string, number>();
@@ -398,27 +479,33 @@ export default defineChecks<typeof import('./basics')>({
           };
           const wrong = sumsTo1(ax);
           if (wrong) {
+            const at = `softmax(x, ${axis})[${wrong.key}]`;
             const other = [0, 1, 2].find((d) => d !== ax && !sumsTo1(d));
-            fail(`softmax(x, ${axis})[${wrong.key}] sums to ${wrong.s}, expected 1` +
-              (other !== undefined ? `; your slices along axis ${other} sum to 1 instead: wrong axis.` : '.'), {
-              hint: axis < 0 ? NEGATIVE_AXIS_HINT : `Slice along axis ${ax}: its elements are ${x.shape.slice(ax + 1).reduce((p, d) => p * d, 1)} apart in the flat array.`,
+            if (other !== undefined) {
+              const mistake = wrongAxisMistake(axis);
+              fail(named(t(`${at} sums to ${wrong.s}, expected 1; your slices along axis ${other} sum to 1 instead.`,
+                `${at} 之和为 ${wrong.s}，应为 1；你沿 axis ${other} 的切片之和反倒是 1。`), mistake), { hint: mistake.hint });
+            }
+            fail(t(`${at} sums to ${wrong.s}, expected 1.`, `${at} 之和为 ${wrong.s}，应为 1。`), {
+              hint: axis < 0 ? NEGATIVE_AXIS_HINT
+                : t(`Slice along axis ${ax}: its elements are ${apart(strideOf(x.shape, ax)).en} in the flat array.`, `沿 axis ${ax} 取切片：切片中的元素在扁平数组里${apart(strideOf(x.shape, ax))['zh-cn']}。`),
             });
           }
         }
       },
     },
     {
-      name: 'softmax matches a float64 reference along every axis',
+      name: t('softmax matches a float64 reference along every axis', 'softmax 沿每个轴都与 float64 参考结果一致'),
       task: 'softmax',
       run: (m, ctx) => {
-        const x = randomArray(ctx, [2, 3, 4], 3);
+        const x = randomNd(ctx, [2, 3, 4], 3);
         for (const axis of [0, 1, 2, -1, -3]) expectSoftmax(callSoftmax(m, x, axis), x, axis, `softmax(x, ${axis})`);
-        const v = randomArray(ctx, [6], 3);
-        expectSoftmax(callSoftmax(m, v, 0), v, 0, 'softmax(vector, 0)');
+        const v = randomNd(ctx, [6], 3);
+        expectSoftmax(callSoftmax(m, v, 0), v, 0, 'softmax(v, 0)');
       },
     },
     {
-      name: 'softmax of huge logits like [1000, 1000, 999] is finite and correct',
+      name: t('softmax of huge logits like [1000, 1000, 999] is finite and correct', '对 [1000, 1000, 999] 这样的巨大 logits，softmax 结果有限且正确'),
       task: 'softmax',
       run: (m, ctx) => {
         // Row 0 overflows a naive exp, row 1 underflows it to 0/0, row 2 has a -1e9 mask (as in causal
@@ -428,8 +515,8 @@ export default defineChecks<typeof import('./basics')>({
         const expected = ndarray(softmax64(x.data, x.shape, 1), x.shape);
         const rowOf = (arr: ArrayLike<number> | undefined, r: number) => (arr ? `[${Array.from({ length: 3 }, (_, j) => num(Number(arr[r * 3 + j]))).join(', ')}]` : '?');
         ctx.artifact({
-          kind: 'table', title: 'softmax(x, -1) on extreme logits',
-          columns: ['logits', 'expected probabilities', 'yours'],
+          kind: 'table', title: t('softmax(x, -1) on extreme logits', '极端 logits 上的 softmax(x, -1)'),
+          columns: [t('logits', '输入 logits'), t('expected probabilities', '期望的概率'), t('yours', '你的结果')],
           rows: [0, 1, 2, 3].map((r) => [rowOf(x.data, r), rowOf(expected.data, r), rowOf((y as NDArray | undefined)?.data, r)]),
         });
         expectFiniteSoftmax(y, x, 1, 'softmax(x, -1)');
@@ -439,7 +526,7 @@ export default defineChecks<typeof import('./basics')>({
       },
     },
     {
-      name: 'softmax is unchanged by adding a constant to every logit',
+      name: t('softmax is unchanged by adding a constant to every logit', '给每个 logit 加上同一个常数，softmax 不变'),
       task: 'softmax',
       run: (m, ctx) => {
         // Logits are multiples of 1/8 and the shifts whole numbers, so x + c is exact in float32.
@@ -451,16 +538,20 @@ export default defineChecks<typeof import('./basics')>({
           const shifted = ndarray(base.map((v) => v + c), [3, 5]);
           const y = callSoftmax(m, shifted, 1);
           expectFiniteSoftmax(y, shifted, 1, `softmax(${xc}, 1)`);
-          expectClose(y, expected, { what: `softmax(${xc}, 1)`, hint: 'softmax(x + c) = softmax(x): the factor e^c cancels between numerator and denominator.' });
+          expectClose(y, expected, {
+            what: `softmax(${xc}, 1)`,
+            hint: t('softmax(x + c) = softmax(x): the factor e^c cancels between numerator and denominator.', 'softmax(x + c) = softmax(x)：因子 e^c 在分子和分母之间相互抵消。'),
+          });
         }
       },
     },
     {
-      name: 'a NaN makes its own slice NaN and leaves the others alone',
+      name: t('a NaN makes its own slice NaN and leaves the others alone', 'NaN 让它所在的切片全部变成 NaN，其他切片不受影响'),
       task: 'softmax',
       run: (m) => {
         const x = ndarray([[0.5, -1, 2, 0], [1, 3, NaN, -2], [0, 0, 1, 1]], [3, 4]);
-        for (const [axis, ax, label] of [[1, 1, 'row 1'], [-2, 0, 'column 2']] as const) {
+        const cases: [axis: number, ax: number, label: Text][] = [[1, 1, t('row 1', '第 1 行')], [-2, 0, t('column 2', '第 2 列')]];
+        for (const [axis, ax, label] of cases) {
           const y = callSoftmax(m, x, axis);
           expectShape(y, [3, 4], `softmax(x, ${axis})`);
           const expected = softmax64(x.data, x.shape, ax);
@@ -469,9 +560,8 @@ export default defineChecks<typeof import('./basics')>({
           // 1. The NaN must not leak out of its slice.
           for (let i = 0; i < 12; i++) {
             if (!inNaNSlice(i) && Number.isNaN(y.data[i])) {
-              fail(`${at(i)} is NaN, but only ${label} contains a NaN: it leaked into another slice`, {
-                hint: 'Each slice needs its own max and its own sum, taken along the requested axis. One max or sum over the whole tensor (or along another axis) spreads the NaN.',
-              });
+              const leak = M['softmax-nan-leak'];
+              fail(named(t(`${at(i)} is NaN, but only ${label.en} contains a NaN.`, `${at(i)} 是 NaN，但只有${label['zh-cn']}含有 NaN。`), leak), { hint: leak.hint });
             }
           }
           // 2. The other slices are ordinary softmax values.
@@ -481,29 +571,34 @@ export default defineChecks<typeof import('./basics')>({
           // 3. The slice holding the NaN is NaN all through.
           for (let i = 0; i < 12; i++) {
             if (inNaNSlice(i) && !Number.isNaN(y.data[i])) {
-              fail(`${at(i)} is ${y.data[i]}, but ${label} contains a NaN, so every value in ${label} should be NaN`, {
-                hint: 'Do not skip or replace NaN: let it flow through max, exp and the sum. A NaN you can see is a bug you can find; a hidden one corrupts everything downstream quietly.',
-              });
+              const hidden = M['softmax-nan-hidden'];
+              fail(named(t(`${at(i)} is ${y.data[i]}, but ${label.en} contains a NaN, so every value in ${label.en} should be NaN.`,
+                `${at(i)} 是 ${y.data[i]}，但${label['zh-cn']}含有 NaN，所以${label['zh-cn']}的每个值都应是 NaN。`), hidden), { hint: hidden.hint });
             }
           }
         }
       },
     },
     {
-      name: 'softmax keeps the shape and leaves its input unchanged',
+      name: t('softmax keeps the shape and leaves its input unchanged', 'softmax 保持形状不变，且不修改输入'),
       task: 'softmax',
       run: (m, ctx) => {
         const cases: [number[], number][] = [[[5], 0], [[2, 3, 4], 1], [[1, 4], 0], [[3, 1], -1], [[2, 1, 3, 2], 2]];
         for (const [shape, axis] of cases) {
-          const x = randomArray(ctx, shape, 4);
+          const x = randomNd(ctx, shape, 4);
           const before = snapshot(x);
           const y = m.softmax(x, axis);
-          const what = `softmax(x, ${axis}) with x of shape ${fmt(shape)}`;
+          const what = `softmax(x, ${axis})`;
+          const ofShape = t(`with x of shape ${fmt(shape)}`, `（x 的形状为 ${fmt(shape)}）`);
           expectShape(y, shape, what);
-          expectTrue(y.data !== x.data, `${what} returned the input's own data array: the result must be a new array`, 'Create the output with new Float32Array(x.data.length).');
-          expectUnchanged(x, before, 'x');
-          expectClose(y, ndarray(softmax64(x.data, shape, axis < 0 ? axis + shape.length : axis), shape), {
-            what: `softmax(x, ${axis})`, hint: shape[axis < 0 ? axis + shape.length : axis] === 1 ? 'A slice of length 1 has softmax [1].' : axis < 0 ? NEGATIVE_AXIS_HINT : undefined,
+          expectTrue(y.data !== x.data,
+            t(`${what} ${ofShape.en} returned the input's own data array: the result must be a new array`, `${what}${ofShape['zh-cn']}返回的是输入自己的 data 数组：结果必须是一个新数组`),
+            t('Create the output with new Float32Array(x.data.length).', '用 new Float32Array(x.data.length) 创建输出。'));
+          expectUnchanged(x, before, 'x', NEW_ARRAY);
+          const ax = axis < 0 ? axis + shape.length : axis;
+          expectClose(y, ndarray(softmax64(x.data, shape, ax), shape), {
+            what,
+            hint: shape[ax] === 1 ? t('A slice of length 1 has softmax [1].', '长度为 1 的切片，其 softmax 是 [1]。') : axis < 0 ? NEGATIVE_AXIS_HINT : undefined,
           });
         }
       },

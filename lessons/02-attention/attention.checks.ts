@@ -1,20 +1,21 @@
 /**
  * Checks for lesson 2 (attention/scaled-dot-product): attention(q, k, v, causal) -> { out, weights }.
  *
- * Expected values come from a float64 reference written with plain loops (reference.ts) and, for the bundled
+ * Expected values come from a float64 reference written with plain loops (@llm-lab/course/attention) and, for the bundled
  * model, from onnxruntime. Every catalogued mistake (missing scale, wrong softmax axis, mask after the softmax
  * or with 0, off-by-one masks, k not transposed or transposed along the wrong axes) is computed as its own
  * wrong variant, so a failure names the mistake; an overflowing softmax and a batch-only transpose bug are
  * recognised by how they behave.
  */
-import { type CheckContext, type Misconception, defineChecks, expectClose, expectShape, expectTrue, fail } from '@llm-lab/check';
+import {
+  type CheckContext, type Misconception, type Mistake, defineChecks, expectClose, expectCloseLazy, expectShape, expectTensorField, expectTrue,
+  expectUnchanged, fail, fmt, maxAbsDiff, randomIntTensor, randomTensor, say, snapshot, t, withShapeAdvice,
+} from '@llm-lab/check';
 import { type Tensor, linear, tensor, transpose } from '@llm-lab/kit';
 import {
-  expectCloseLazy, expectTensorField, expectUnchanged, fmt, maxAbsDiff, randomIntTensor, randomTensor, snapshot, withShapeAdvice,
-} from './check-helpers';
+  ATTENTION_MISTAKES, type Arr, type AttentionResult64, attention64, attentionHeatmaps, headsOf, modelFixture,
+} from '@llm-lab/course/attention';
 import { ATTENTION_MISTAKE_TEXT as TEXT } from './mistakes';
-import { headMatrices, headsOf, modelFixture } from './model-fixture';
-import { ATTENTION_MISTAKES, type Arr, type AttentionResult64, attention64 } from './reference';
 
 type Learner = typeof import('./attention');
 
@@ -23,8 +24,12 @@ const ATOL = 1e-5;
 /** Model-level comparisons against onnxruntime: absolute, as in the model's own tests. */
 const MODEL_ATOL = 1e-4;
 
-const SHAPE_ADVICE = 'Shapes: q @ kᵀ is (..., T_q, d) @ (..., d, T_k), so transpose k along its LAST two axes: transpose(k, -2, -1). '
-  + 'Then weights @ v is (..., T_q, T_k) @ (..., T_k, d_v).';
+const SHAPE_ADVICE = t(
+  'Shapes: q @ kᵀ is (..., T_q, d) @ (..., d, T_k), so transpose k along its LAST two axes: transpose(k, -2, -1). '
+    + 'Then weights @ v is (..., T_q, T_k) @ (..., T_k, d_v).',
+  '形状：q @ kᵀ 是 (..., T_q, d) @ (..., d, T_k)，所以要沿 k 的最后两个轴转置：transpose(k, -2, -1)。'
+    + '然后 weights @ v 是 (..., T_q, T_k) @ (..., T_k, d_v)。',
+);
 
 /** Calls the learner's attention, checks that it returned { out, weights } and left its inputs alone. */
 function call(m: Learner, q: Tensor, k: Tensor, v: Tensor, causal: boolean, what: string): { out: Tensor; weights: Tensor } {
@@ -54,16 +59,18 @@ function expectAttention(got: { out: Tensor; weights: Tensor }, q: Tensor, k: Te
     wrongVariants(q, k, v, causal).map(({ mistake, result }) => ({ value: result[part], ...TEXT[mistake] }));
   expectCloseLazy(got.weights, ref.weights, {
     what: `${what}.weights`, ...tol,
-    hint: 'weights = softmax(q @ kᵀ / √d_k, -1), with -Infinity in the future (j > i) before the softmax when causal.',
+    hint: t('weights = softmax(q @ kᵀ / √d_k, -1), with -Infinity in the future (j > i) before the softmax when causal.',
+      'weights = softmax(q @ kᵀ / √d_k, -1)；causal 时，在 softmax 之前把未来位置（j > i）填成 -Infinity。'),
   }, misconceptions('weights'));
   expectCloseLazy(got.out, ref.out, {
     what: `${what}.out`, ...tol,
-    hint: 'Your weights are right, so the last step is off: out = weights @ v, of shape (..., T_q, d_v).',
+    hint: t('Your weights are right, so the last step is off: out = weights @ v, of shape (..., T_q, d_v).',
+      '你的 weights 是对的，所以问题出在最后一步：out = weights @ v，形状为 (..., T_q, d_v)。'),
   }, misconceptions('out'));
 }
 
-/** The text of the first catalogued mistake whose weights these are, if any. */
-function nameMistake(weights: Tensor, q: Tensor, k: Tensor, v: Tensor, causal: boolean): { message: string; hint: string } | undefined {
+/** The catalogue entry of the first mistake whose weights these are, if any. */
+function nameMistake(weights: Tensor, q: Tensor, k: Tensor, v: Tensor, causal: boolean): Mistake | undefined {
   for (const { mistake, result } of wrongVariants(q, k, v, causal)) {
     if (result.weights.data.length === weights.data.length && maxAbsDiff(weights, result.weights) <= ATOL + RTOL) return TEXT[mistake];
   }
@@ -77,9 +84,9 @@ function sums(w: Tensor, along: 'rows' | 'columns'): number[] {
   const out: number[] = [];
   for (let b = 0; b < batch; b++) {
     for (let s = 0; s < (along === 'rows' ? R : C); s++) {
-      let t = 0;
-      for (let a = 0; a < (along === 'rows' ? C : R); a++) t += along === 'rows' ? w.data[b * R * C + s * C + a] : w.data[b * R * C + a * C + s];
-      out.push(t);
+      let total = 0;
+      for (let a = 0; a < (along === 'rows' ? C : R); a++) total += along === 'rows' ? w.data[b * R * C + s * C + a] : w.data[b * R * C + a * C + s];
+      out.push(total);
     }
   }
   return out;
@@ -98,7 +105,7 @@ export default defineChecks<Learner>({
   exports: ['attention'],
   checks: [
     {
-      name: 'a worked example: 3 tokens, d = 2, no mask',
+      name: t('a worked example: 3 tokens, d = 2, no mask', '手算示例：3 个 token，d = 2，不加掩码'),
       task: 'attention',
       run: (m, ctx) => {
         // The example from the lesson text. Scores q·k / √2; row 0 is (1, 0)·(2, 0) / √2 = √2 for key 0, ...
@@ -108,7 +115,7 @@ export default defineChecks<Learner>({
         const got = call(m, q, k, v, false, 'attention(q, k, v, false)');
         const ref = attention64(q, k, v, false)!;
         ctx.artifact({
-          kind: 'heatmap', title: 'Your weights (rows: queries, columns: keys)', rows: ['q0', 'q1', 'q2'], columns: ['k0', 'k1', 'k2'],
+          kind: 'heatmap', title: t('Your weights (rows: queries, columns: keys)', '你的 weights（行：query，列：key）'), rows: ['q0', 'q1', 'q2'], columns: ['k0', 'k1', 'k2'],
           values: [0, 1, 2].map((i) => [0, 1, 2].map((j) => Number((got.weights.data[i * 3 + j] ?? NaN).toFixed(4)))),
         });
         expectAttention(got, q, k, v, false, 'attention(q, k, v, false)');
@@ -116,7 +123,7 @@ export default defineChecks<Learner>({
       },
     },
     {
-      name: 'matches a float64 reference on a batch of heads (2, 3, 5, 4), causal and not',
+      name: t('matches a float64 reference on a batch of heads (2, 3, 5, 4), causal and not', '在一批头 (2, 3, 5, 4) 上与 float64 参考实现一致，因果和非因果都测'),
       task: 'attention',
       run: (m, ctx) => {
         const q = randomTensor(ctx, [2, 3, 5, 4], 1.5);
@@ -129,7 +136,7 @@ export default defineChecks<Learner>({
       },
     },
     {
-      name: 'a square batch (3, 3, 3, 3): k transposed along its last two axes',
+      name: t('a square batch (3, 3, 3, 3): k transposed along its last two axes', '各维相等的批次 (3, 3, 3, 3)：k 沿最后两个轴转置'),
       task: 'attention',
       run: (m, ctx) => {
         // Every axis has size 3, so q @ k, transpose(k, 0, 1) and transpose(k, 1, 2) all run without a shape
@@ -144,7 +151,7 @@ export default defineChecks<Learner>({
       },
     },
     {
-      name: 'each row of weights is a probability distribution over the keys',
+      name: t('each row of weights is a probability distribution over the keys', 'weights 的每一行都是 key 上的概率分布'),
       task: 'attention',
       run: (m, ctx) => {
         const q = randomTensor(ctx, [2, 6, 4], 1.5);
@@ -158,7 +165,9 @@ export default defineChecks<Learner>({
             const w = weights.data[i];
             if (!(w >= 0 && w <= 1)) {
               const known = nameMistake(weights, q, k, v, causal);
-              fail(known?.message ?? `${what}[${index(i, weights.shape)}] is ${w}: a weight is a probability, between 0 and 1.`, { hint: known?.hint });
+              const at = index(i, weights.shape);
+              fail(known?.message ?? t(`${what}[${at}] is ${w}: a weight is a probability, between 0 and 1.`, `${what}[${at}] 是 ${w}：权重是概率，应在 0 和 1 之间。`),
+                { hint: known?.hint });
             }
           }
           const rows = sums(weights, 'rows');
@@ -167,15 +176,17 @@ export default defineChecks<Learner>({
             const known = nameMistake(weights, q, k, v, causal);
             const columnsSumTo1 = sums(weights, 'columns').every((s) => Math.abs(s - 1) <= 1e-5);
             const text = known ?? (columnsSumTo1 ? TEXT['softmax-over-queries'] : undefined);
-            fail(text?.message ?? `row ${bad % 6} of ${what}[${Math.floor(bad / 6)}] sums to ${rows[bad]}, expected 1`, {
-              hint: text?.hint ?? 'The softmax along the last axis makes every row sum to 1; anything done to the weights after it must keep that.',
+            const [row, batch] = [bad % 6, Math.floor(bad / 6)];
+            fail(text?.message ?? t(`row ${row} of ${what}[${batch}] sums to ${rows[bad]}, expected 1`, `${what}[${batch}] 的第 ${row} 行之和是 ${rows[bad]}，应为 1`), {
+              hint: text?.hint ?? t('The softmax along the last axis makes every row sum to 1; anything done to the weights after it must keep that.',
+                '沿最后一个轴的 softmax 使每一行之和为 1；之后对权重做的任何处理都必须保持这一点。'),
             });
           }
         }
       },
     },
     {
-      name: 'causal: the future gets weight 0 and cannot change an output',
+      name: t('causal: the future gets weight 0 and cannot change an output', '因果：未来位置的权重为 0，也改变不了任何输出'),
       task: 'attention',
       run: (m, ctx) => {
         const T = 6;
@@ -189,26 +200,31 @@ export default defineChecks<Learner>({
           const i = Math.floor(at / T) % T;
           const j = at % T;
           if (j > i && base.weights.data[at] !== 0) {
-            fail(known()?.message ?? `weights[${index(at, base.weights.shape)}] is ${base.weights.data[at]}: key ${j} is in the future of query ${i}, so its weight must be exactly 0.`,
-              { hint: known()?.hint ?? TEXT['mask-with-zero'].hint });
+            const where = index(at, base.weights.shape);
+            const w = base.weights.data[at];
+            fail(known()?.message ?? t(`weights[${where}] is ${w}: key ${j} is in the future of query ${i}, so its weight must be exactly 0.`,
+              `weights[${where}] 是 ${w}：key ${j} 位于 query ${i} 的未来，它的权重必须恰好为 0。`),
+            { hint: known()?.hint ?? TEXT['mask-with-zero'].hint });
           }
         }
-        // Replace everything from position t on (queries, keys and values); outputs before t must not move.
-        for (let t = 1; t < T; t++) {
+        // Replace everything from position `from` on (queries, keys and values); outputs before `from` must not move.
+        for (let from = 1; from < T; from++) {
           const change = (x: Tensor) => {
             const y = Float32Array.from(x.data);
-            for (let b = 0; b < 2; b++) for (let s = t; s < T; s++) for (let c = 0; c < 4; c++) y[(b * T + s) * 4 + c] = (ctx.random() * 2 - 1) * 3;
+            for (let b = 0; b < 2; b++) for (let s = from; s < T; s++) for (let c = 0; c < 4; c++) y[(b * T + s) * 4 + c] = (ctx.random() * 2 - 1) * 3;
             return tensor(y, x.shape);
           };
           const [q2, k2, v2] = [change(q), change(k), change(v)];
-          const after = call(m, q2, k2, v2, true, 'attention(q, k, v, true) with the future changed');
+          const after = call(m, q2, k2, v2, true, say(t('attention(q, k, v, true) with the future changed', '改动未来之后的 attention(q, k, v, true)')));
           for (let b = 0; b < 2; b++) {
-            for (let i = 0; i < t; i++) {
+            for (let i = 0; i < from; i++) {
               for (let c = 0; c < 4; c++) {
                 const at = (b * T + i) * 4 + c;
                 if (Math.abs(after.out.data[at] - base.out.data[at]) > 1e-6) {
-                  fail(known()?.message ?? `out[${b}, ${i}, ${c}] changed from ${base.out.data[at]} to ${after.out.data[at]} when only positions ${t}..${T - 1} changed: query ${i} can see its future.`,
-                    { hint: known()?.hint ?? 'Mask every score with j > i to -Infinity before the softmax.' });
+                  const [was, now] = [base.out.data[at], after.out.data[at]];
+                  fail(known()?.message ?? t(`out[${b}, ${i}, ${c}] changed from ${was} to ${now} when only positions ${from}..${T - 1} changed: query ${i} can see its future.`,
+                    `只改动了位置 ${from}..${T - 1}，out[${b}, ${i}, ${c}] 却从 ${was} 变成了 ${now}：query ${i} 能看到它的未来。`),
+                  { hint: known()?.hint ?? t('Mask every score with j > i to -Infinity before the softmax.', '在 softmax 之前，把所有 j > i 的分数填成 -Infinity。') });
                 }
               }
             }
@@ -217,7 +233,7 @@ export default defineChecks<Learner>({
       },
     },
     {
-      name: 'huge scores give finite, correct weights (no overflow)',
+      name: t('huge scores give finite, correct weights (no overflow)', '分数很大时权重仍然有限且正确（不溢出）'),
       task: 'attention',
       run: (m, ctx) => {
         // Whole numbers up to 24: q·k reaches several hundred, and e^89 is already Infinity in float32.
@@ -226,7 +242,7 @@ export default defineChecks<Learner>({
         const k = randomIntTensor(ctx, [2, 4, 4], 24);
         const v = randomTensor(ctx, [2, 4, 3], 1);
         for (const causal of [false, true]) {
-          const what = `attention(q, k, v, ${causal}) with scores in the hundreds`;
+          const what = say(t(`attention(q, k, v, ${causal}) with scores in the hundreds`, `分数达到数百时的 attention(q, k, v, ${causal})`));
           const got = call(m, q, k, v, causal, what);
           const ref = attention64(q, k, v, causal)!;
           expectShape(got.weights, ref.weights.shape, `${what}.weights`);
@@ -239,7 +255,7 @@ export default defineChecks<Learner>({
       },
     },
     {
-      name: 'shapes: T_q ≠ T_k, d_v ≠ d_k, and 2-D inputs',
+      name: t('shapes: T_q ≠ T_k, d_v ≠ d_k, and 2-D inputs', '形状：T_q ≠ T_k、d_v ≠ d_k，以及二维输入'),
       task: 'attention',
       run: (m, ctx) => {
         // Cross-attention shapes (no mask): 3 queries over 5 keys whose values have 6 features.
@@ -254,12 +270,15 @@ export default defineChecks<Learner>({
         }
         // A single token attends only to itself.
         const one = randomTensor(ctx, [1, 4], 1);
-        const got = call(m, one, one, one, true, 'attention of a single token');
-        expectClose(got.weights, tensor([[1]]), { what: 'attention of a single token: weights', hint: 'One key, so all the weight goes to it.' });
+        const got = call(m, one, one, one, true, say(t('attention of a single token', '单个 token 的注意力')));
+        expectClose(got.weights, tensor([[1]]), {
+          what: say(t('attention of a single token: weights', '单个 token 的注意力：weights')),
+          hint: t('One key, so all the weight goes to it.', '只有一个 key，所以全部权重都给它。'),
+        });
       },
     },
     {
-      name: 'a batch (2, 3, 5, 4) gives, for every (batch, head), the attention of that (5, 4) slice',
+      name: t('a batch (2, 3, 5, 4) gives, for every (batch, head), the attention of that (5, 4) slice', '对批次 (2, 3, 5, 4)，每个（批次，头）的结果都等于单独对那个 (5, 4) 切片做注意力'),
       task: 'attention',
       run: (m, ctx) => {
         const shape = [2, 3, 5, 4];
@@ -275,12 +294,15 @@ export default defineChecks<Learner>({
             slicesRight = false;
           }
         }
+        const what = say(t('attention(q, k, v, true) on (2, 3, 5, 4)', '(2, 3, 5, 4) 上的 attention(q, k, v, true)'));
         let got: { out: Tensor; weights: Tensor };
         try {
-          got = call(m, q, k, v, true, 'attention(q, k, v, true) on (2, 3, 5, 4)');
+          got = call(m, q, k, v, true, what);
         } catch (e) {
           if (slicesRight && e instanceof Error && /inner dimensions differ|broadcast/.test(e.message)) {
-            fail(`${TEXT['k-wrong-axes'].message}\nOn (2, 3, 5, 4) inputs it throws: ${e.message.split('\n')[0]}`, { hint: TEXT['k-wrong-axes'].hint });
+            const thrown = e.message.split('\n')[0];
+            const known = TEXT['k-wrong-axes'];
+            fail(t(`${known.message.en}\nOn (2, 3, 5, 4) inputs it throws: ${thrown}`, `${known.message['zh-cn']}\n输入为 (2, 3, 5, 4) 时它抛出：${thrown}`), { hint: known.hint });
           }
           throw e;
         }
@@ -288,11 +310,11 @@ export default defineChecks<Learner>({
         if (slicesRight && (got.out.data.length !== ref.out.data.length || maxAbsDiff(got.out, ref.out) > 1e-4)) {
           fail(TEXT['k-wrong-axes'].message, { hint: TEXT['k-wrong-axes'].hint });
         }
-        expectAttention(got, q, k, v, true, 'attention(q, k, v, true) on (2, 3, 5, 4)');
+        expectAttention(got, q, k, v, true, what);
       },
     },
     {
-      name: 'the bundled model: your attention reproduces every layer and head',
+      name: t('the bundled model: your attention reproduces every layer and head', '内置模型：你的注意力复现了每一层的每一个头'),
       task: 'attention',
       run: async (m, ctx: CheckContext) => {
         const f = await modelFixture();
@@ -300,35 +322,38 @@ export default defineChecks<Learner>({
         const T = f.T;
         const layers = Array.from({ length: nLayer }, (_, i) => {
           const [q, k, v] = (['q', 'k', 'v'] as const).map((p) => headsOf(f, i, p)); // (1, nh, T, hs)
-          return { q, k, v, got: call(m, q, k, v, true, `attention(q, k, v, true) of layer ${i}`) };
+          return { q, k, v, got: call(m, q, k, v, true, say(t(`attention(q, k, v, true) of layer ${i}`, `第 ${i} 层的 attention(q, k, v, true)`))) };
         });
         // Drawn before anything is compared: a wrong pattern is worth seeing.
         if (layers.every(({ got }) => got.weights.data.length === nHead * T * T)) {
-          ctx.artifact({
-            kind: 'heatmaps', title: `Your attention weights for "${f.text}", every layer and head`,
-            rows: f.tokens, columns: f.tokens, rowTitle: 'query (reading)', columnTitle: 'key (read)', axes: ['layer', 'head'],
-            maps: layers.flatMap(({ got }, layer) => headMatrices(got.weights, nHead, T).map((values, head) => ({ at: [layer, head], values }))),
-          });
+          ctx.artifact(attentionHeatmaps(f, t(`Your attention weights for "${f.text}", every layer and head`, `你的注意力对“${f.text}”的权重：每一层、每一个头`),
+            layers.map(({ got }) => got.weights)));
         }
         const diffs: (string | number)[][] = [];
         layers.forEach(({ q, k, v, got }, i) => {
           const expected = f.outputs[`attn_probs_${i}`];
-          expectShape(got.weights, expected.shape, `layer ${i}: weights`);
-          expectCloseLazy(got.weights, expected, { what: `layer ${i}: your weights vs onnxruntime's attn_probs_${i}`, rtol: 0, atol: MODEL_ATOL },
+          expectShape(got.weights, expected.shape, say(t(`layer ${i}: weights`, `第 ${i} 层：weights`)));
+          expectCloseLazy(got.weights, expected, {
+            what: say(t(`layer ${i}: your weights vs onnxruntime's attn_probs_${i}`, `第 ${i} 层：你的 weights 与 onnxruntime 的 attn_probs_${i}`)), rtol: 0, atol: MODEL_ATOL,
+          },
             () => wrongVariants(q, k, v, true).map(({ mistake, result }) => ({ value: result.weights, ...TEXT[mistake] })));
           // Put the heads side by side again and apply the layer's output projection, as the model does.
-          expectShape(got.out, [1, nHead, T, nEmbd / nHead], `layer ${i}: out`);
+          expectShape(got.out, [1, nHead, T, nEmbd / nHead], say(t(`layer ${i}: out`, `第 ${i} 层：out`)));
           const merged = transpose(got.out, 1, 2).reshape(1, T, nEmbd); // (1, T, C)
           const projected = linear(merged, f.weight(`h.${i}.attn.proj.weight`), f.weight(`h.${i}.attn.proj.bias`));
           expectCloseLazy(projected, f.outputs[`attn_out_${i}`], {
-            what: `layer ${i}: your out, merged and projected, vs onnxruntime's attn_out_${i}`, rtol: 0, atol: MODEL_ATOL,
-            hint: 'The weights match, so out = weights @ v is where to look.',
+            what: say(t(`layer ${i}: your out, merged and projected, vs onnxruntime's attn_out_${i}`,
+              `第 ${i} 层：你的 out（合并各头并投影之后）与 onnxruntime 的 attn_out_${i}`)), rtol: 0, atol: MODEL_ATOL,
+            hint: t('The weights match, so out = weights @ v is where to look.', 'weights 是对的，所以该检查 out = weights @ v 这一步。'),
           }, () => []);
           diffs.push([i, maxAbsDiff(got.weights, expected), maxAbsDiff(projected, f.outputs[`attn_out_${i}`])]);
         });
-        ctx.artifact({ kind: 'table', title: 'Largest difference from onnxruntime', columns: ['layer', 'weights', 'output (after projection)'],
-          rows: diffs.map(([i, w, o]) => [i, Number(w).toExponential(2), Number(o).toExponential(2)]) });
-        expectTrue(diffs.length === nLayer, 'every layer was compared');
+        ctx.artifact({
+          kind: 'table', title: t('Largest difference from onnxruntime', '与 onnxruntime 的最大差异'),
+          columns: [t('layer', '层'), 'weights', t('output (after projection)', '输出（投影之后）')],
+          rows: diffs.map(([i, w, o]) => [i, Number(w).toExponential(2), Number(o).toExponential(2)]),
+        });
+        expectTrue(diffs.length === nLayer, t('every layer was compared', '每一层都比较过'));
       },
     },
   ],

@@ -2,20 +2,20 @@
  * Checks for lesson 3 (multi-head-attention/layer): splitHeads, mergeHeads, multiHeadAttention.
  *
  * Layouts are tested with inputs whose values name their own position (1000·b + 100·t + c), so a wrong
- * split shows which channels each head received. Values are compared with a float64 reference (reference.ts)
+ * split shows which channels each head received. Values are compared with a float64 reference (@llm-lab/course/attention)
  * and, for the bundled model, with onnxruntime's attn_probs_i and attn_out_i for every layer. Each
  * catalogued mistake (heads split or merged in the wrong order, x @ W instead of x @ Wᵀ, no output
  * projection, nHead ignored) is computed as its own variant, so a failure names it.
  */
-import { type CheckContext, defineChecks, expectClose, expectShape, fail } from '@llm-lab/check';
+import {
+  type CheckContext, type Text, defineChecks, describeType, expectClose, expectCloseLazy, expectShape, expectTensorField, expectUnchanged, fail,
+  fmt, maxAbsDiff, randomTensor, say, snapshot, t, withShapeAdvice,
+} from '@llm-lab/check';
 import { type Tensor, tensor } from '@llm-lab/kit';
 import {
-  expectCloseLazy, expectTensorField, expectUnchanged, fmt, maxAbsDiff, randomTensor, snapshot, withShapeAdvice,
-} from '../02-attention/check-helpers';
-import { headMatrices, modelFixture } from '../02-attention/model-fixture';
-import { attention64 } from '../02-attention/reference';
+  type AttentionParamsArr, MHA_MISTAKES, attention64, attentionHeatmaps, mergeHeads64, mha64, modelFixture, splitHeads64,
+} from '@llm-lab/course/attention';
 import { MHA_MISTAKE_TEXT as TEXT } from './mistakes';
-import { type AttentionParamsArr, MHA_MISTAKES, mergeHeads64, mha64, splitHeads64 } from './reference';
 
 type Learner = typeof import('./multihead');
 type Params = Parameters<Learner['multiHeadAttention']>[1];
@@ -47,7 +47,10 @@ function randomParams(ctx: CheckContext, C: number): Params {
 
 function callMha(m: Learner, x: Tensor, p: Params, nHead: number, what: string): { out: Tensor; weights: Tensor } {
   const before = [x, p.q.weight, p.q.bias, p.k.weight, p.k.bias, p.v.weight, p.v.bias, p.proj.weight, p.proj.bias].map(snapshot);
-  const result = withShapeAdvice(() => m.multiHeadAttention(x, p, nHead), 'Shapes: linear(x, weight, bias) takes x (B, T, C) and weight (out, in); split gives (B, nh, T, hs); attention keeps that; merge gives (B, T, C).');
+  const result = withShapeAdvice(() => m.multiHeadAttention(x, p, nHead), t(
+    'Shapes: linear(x, weight, bias) takes x (B, T, C) and weight (out, in); split gives (B, nh, T, hs); attention keeps that; merge gives (B, T, C).',
+    '形状：linear(x, weight, bias) 接收 x (B, T, C) 和 weight (out, in)；拆分得到 (B, nh, T, hs)；attention 保持这个形状；合并得到 (B, T, C)。',
+  ));
   const weights = expectTensorField(result, 'weights', what, '{ out, weights }');
   const out = expectTensorField(result, 'out', what, '{ out, weights }');
   expectUnchanged(x, before[0], 'x');
@@ -59,26 +62,39 @@ function expectMha(got: { out: Tensor; weights: Tensor }, x: Tensor, p: Attentio
   tol: { rtol: number; atol: number }): void {
   const variants = () => MHA_MISTAKES.map((mistake) => ({ mistake, r: mha64(x, p, nHead, mistake) }));
   // No separate shape check first: a wrong shape may itself be a known mistake (nHead ignored gives one head).
-  expectCloseLazy(got.weights, expected.weights, { what: `${what}.weights`, ...tol, hint: 'weights are lesson 2\'s attention weights of every head: (B, nh, T, T).' },
+  expectCloseLazy(got.weights, expected.weights, {
+    what: `${what}.weights`, ...tol,
+    hint: t('weights are lesson 2\'s attention weights of every head: (B, nh, T, T).', 'weights 是每个头的第 2 课注意力权重：(B, nh, T, T)。'),
+  },
     () => variants().map(({ mistake, r }) => ({ value: r.weights, ...TEXT[mistake] })));
-  expectCloseLazy(got.out, expected.out, { what: `${what}.out`, ...tol, hint: 'The weights are right: look at what happens after attention (merging the heads, the output projection).' },
+  expectCloseLazy(got.out, expected.out, {
+    what: `${what}.out`, ...tol,
+    hint: t('The weights are right: look at what happens after attention (merging the heads, the output projection).',
+      'weights 是对的：看看 attention 之后的步骤（合并各头、输出投影）。'),
+  },
     () => variants().map(({ mistake, r }) => ({ value: r.out, ...TEXT[mistake] })));
 }
 
 /** Calls a function the learner wrote for one tensor, with the input checked for changes. */
-function callOn(x: Tensor, fn: () => unknown, what: string, advice: string): Tensor {
+function callOn(x: Tensor, fn: () => unknown, what: string, advice: Text): Tensor {
   const before = snapshot(x);
   const y = withShapeAdvice(fn, advice);
-  if (!(typeof y === 'object' && y !== null && 'data' in y && 'shape' in y)) fail(`${what} returned ${y === undefined ? 'undefined (did you forget to `return`?)' : typeof y}; expected a Tensor`);
-  expectUnchanged(x, before, 'the input');
+  if (!(typeof y === 'object' && y !== null && 'data' in y && 'shape' in y)) {
+    const got = describeType(y);
+    fail(t(`${what} returned ${got.en}; expected a Tensor`, `${what} 返回了 ${got['zh-cn']}；应返回 Tensor`),
+      { hint: y === undefined ? t('Did you forget to `return` the result?', '是不是忘了 `return` 结果？') : undefined });
+  }
+  expectUnchanged(x, before, say(t('the input', '输入')));
   return y as Tensor;
 }
+
+const SPLIT_ADVICE = t('Shapes: view (B, T, C) as (B, T, nh, hs), then transpose(x, 1, 2).', '形状：先把 (B, T, C) 看作 (B, T, nh, hs)，再 transpose(x, 1, 2)。');
 
 export default defineChecks<Learner>({
   exports: ['attention', 'splitHeads', 'mergeHeads', 'multiHeadAttention'],
   checks: [
     {
-      name: 'your attention from lesson 2 (imported) is right',
+      name: t('your attention from lesson 2 (imported) is right', '你从第 2 课导入的注意力是对的'),
       task: 'attention',
       run: (m, ctx) => {
         const [q, k, v] = [randomTensor(ctx, [2, 4, 3], 1.5), randomTensor(ctx, [2, 4, 3], 1.5), randomTensor(ctx, [2, 4, 3], 1)];
@@ -90,31 +106,32 @@ export default defineChecks<Learner>({
       },
     },
     {
-      name: 'splitHeads: (2, 3, 8) into 4 heads, head h takes channels [2h, 2h + 2)',
+      name: t('splitHeads: (2, 3, 8) into 4 heads, head h takes channels [2h, 2h + 2)', 'splitHeads：把 (2, 3, 8) 拆成 4 个头，头 h 拿到通道 [2h, 2h + 2)'),
       task: 'splitHeads',
       run: (m, ctx) => {
         const x = positional([2, 3, 8], [1000, 100, 1]); // x[b, t, c] = 1000 b + 100 t + c
-        const got = callOn(x, () => m.splitHeads(x, 4), 'splitHeads(x, 4)', 'Shapes: view (B, T, C) as (B, T, nh, hs), then transpose(x, 1, 2).');
+        const got = callOn(x, () => m.splitHeads(x, 4), 'splitHeads(x, 4)', SPLIT_ADVICE);
         expectShape(got, [2, 4, 3, 2], 'splitHeads(x (2, 3, 8), 4)');
         // Which channels of token 0 (batch 0) ended up in each head, according to the values.
         ctx.artifact({
-          kind: 'table', title: 'Channels of token 0 that each of your heads received (value mod 100)', columns: ['head', 'your channels', 'expected'],
+          kind: 'table', title: t('Channels of token 0 that each of your heads received (value mod 100)', '你的每个头拿到了 token 0 的哪些通道（值 mod 100）'),
+          columns: [t('head', '头'), t('your channels', '你的通道'), t('expected', '应为')],
           rows: [0, 1, 2, 3].map((h) => [h, [0, 1].map((s) => String(got.data[(h * 3 + 0) * 2 + s] % 100)).join(', '), `${2 * h}, ${2 * h + 1}`]),
         });
         expectClose(got, splitHeads64(x, 4), {
           what: 'splitHeads(x, 4)', rtol: 0, atol: 0,
-          hint: 'The values are 1000·b + 100·t + c: out[b, h, t, s] should be x[b, t, h·hs + s].',
+          hint: t('The values are 1000·b + 100·t + c: out[b, h, t, s] should be x[b, t, h·hs + s].', '输入的值是 1000·b + 100·t + c：out[b, h, t, s] 应等于 x[b, t, h·hs + s]。'),
           misconceptions: (['split-without-transpose', 'split-interleaved'] as const).map((mk) => ({ value: splitHeads64(x, 4, mk), ...TEXT[mk] })),
         });
       },
     },
     {
-      name: 'splitHeads: 1 head, C heads, and an error when nHead does not divide C',
+      name: t('splitHeads: 1 head, C heads, and an error when nHead does not divide C', 'splitHeads：1 个头、C 个头，以及 nHead 不能整除 C 时报错'),
       task: 'splitHeads',
       run: (m) => {
         const x = positional([1, 4, 6], [0, 10, 1]);
         for (const nh of [1, 2, 3, 6]) {
-          const got = callOn(x, () => m.splitHeads(x, nh), `splitHeads(x, ${nh})`, 'Shapes: view (B, T, C) as (B, T, nh, hs), then transpose(x, 1, 2).');
+          const got = callOn(x, () => m.splitHeads(x, nh), `splitHeads(x, ${nh})`, SPLIT_ADVICE);
           expectShape(got, [1, nh, 4, 6 / nh], `splitHeads(x (1, 4, 6), ${nh})`);
           expectClose(got, splitHeads64(x, nh), {
             what: `splitHeads(x, ${nh})`, rtol: 0, atol: 0,
@@ -128,36 +145,44 @@ export default defineChecks<Learner>({
           if (e instanceof Error && e.name === 'NotImplementedError') throw e;
           threw = true;
         }
-        if (!threw) fail('splitHeads(x (1, 4, 6), 4) should throw: 4 heads cannot share 6 channels equally', { hint: 'Check C % nHead === 0 and throw new Error(...) naming both numbers.' });
+        if (!threw) {
+          fail(t('splitHeads(x (1, 4, 6), 4) should throw: 4 heads cannot share 6 channels equally', 'splitHeads(x (1, 4, 6), 4) 应当抛出错误：4 个头无法平分 6 个通道'),
+            { hint: t('Check C % nHead === 0 and throw new Error(...) naming both numbers.', '检查 C % nHead === 0，不满足就 throw new Error(...)，并在消息里写出这两个数。') });
+        }
       },
     },
     {
-      name: 'mergeHeads: (2, 4, 3, 2) back to (2, 3, 8), heads side by side',
+      name: t('mergeHeads: (2, 4, 3, 2) back to (2, 3, 8), heads side by side', 'mergeHeads：把 (2, 4, 3, 2) 合并回 (2, 3, 8)，各头并排'),
       task: 'mergeHeads',
       run: (m) => {
         const y = positional([2, 4, 3, 2], [1000, 100, 10, 1]); // y[b, h, t, s] = 1000 b + 100 h + 10 t + s
-        const got = callOn(y, () => m.mergeHeads(y), 'mergeHeads(y)', 'Shapes: transpose(y, 1, 2) gives (B, T, nh, hs); then reshape to (B, T, C).');
+        const got = callOn(y, () => m.mergeHeads(y), 'mergeHeads(y)', t('Shapes: transpose(y, 1, 2) gives (B, T, nh, hs); then reshape to (B, T, C).',
+          '形状：transpose(y, 1, 2) 得到 (B, T, nh, hs)；再 reshape 成 (B, T, C)。'));
         expectShape(got, [2, 3, 8], 'mergeHeads(y (2, 4, 3, 2))');
         expectClose(got, mergeHeads64(y), {
           what: 'mergeHeads(y)', rtol: 0, atol: 0,
-          hint: 'The values are 1000·b + 100·h + 10·t + s: out[b, t, h·hs + s] should be y[b, h, t, s].',
+          hint: t('The values are 1000·b + 100·h + 10·t + s: out[b, t, h·hs + s] should be y[b, h, t, s].', '输入的值是 1000·b + 100·h + 10·t + s：out[b, t, h·hs + s] 应等于 y[b, h, t, s]。'),
           misconceptions: (['merge-without-transpose', 'merge-interleaved'] as const).map((mk) => ({ value: mergeHeads64(y, mk), ...TEXT[mk] })),
         });
       },
     },
     {
-      name: 'mergeHeads(splitHeads(x)) gives x back',
+      name: t('mergeHeads(splitHeads(x)) gives x back', 'mergeHeads(splitHeads(x)) 还原出 x'),
       task: 'mergeHeads',
       run: (m, ctx) => {
         for (const [shape, nh] of [[[2, 5, 12], 3], [[1, 1, 4], 4], [[3, 2, 6], 1]] as [number[], number][]) {
           const x = randomTensor(ctx, shape, 2);
-          const back = callOn(x, () => m.mergeHeads(m.splitHeads(x, nh)), `mergeHeads(splitHeads(x, ${nh}))`, 'Merging undoes splitting: transpose back, then reshape.');
-          expectClose(back, x, { what: `mergeHeads(splitHeads(x ${fmt(shape)}, ${nh}))`, rtol: 0, atol: 0, hint: 'Merging must undo splitting exactly: transpose(y, 1, 2), then reshape to (B, T, C).' });
+          const back = callOn(x, () => m.mergeHeads(m.splitHeads(x, nh)), `mergeHeads(splitHeads(x, ${nh}))`,
+            t('Merging undoes splitting: transpose back, then reshape.', '合并是拆分的逆操作：先转置回来，再 reshape。'));
+          expectClose(back, x, {
+            what: `mergeHeads(splitHeads(x ${fmt(shape)}, ${nh}))`, rtol: 0, atol: 0,
+            hint: t('Merging must undo splitting exactly: transpose(y, 1, 2), then reshape to (B, T, C).', '合并必须恰好撤销拆分：transpose(y, 1, 2)，再 reshape 成 (B, T, C)。'),
+          });
         }
       },
     },
     {
-      name: 'multiHeadAttention matches a float64 reference (B = 2, T = 5, C = 8, 2 heads)',
+      name: t('multiHeadAttention matches a float64 reference (B = 2, T = 5, C = 8, 2 heads)', 'multiHeadAttention 与 float64 参考实现一致（B = 2，T = 5，C = 8，2 个头）'),
       task: 'multiHeadAttention',
       run: (m, ctx) => {
         const C = 8;
@@ -171,7 +196,7 @@ export default defineChecks<Learner>({
       },
     },
     {
-      name: 'multiHeadAttention is causal: no output depends on a later token',
+      name: t('multiHeadAttention is causal: no output depends on a later token', 'multiHeadAttention 是因果的：没有哪个输出依赖后面的 token'),
       task: 'multiHeadAttention',
       run: (m, ctx) => {
         const C = 8;
@@ -180,14 +205,17 @@ export default defineChecks<Learner>({
         const x = randomTensor(ctx, [1, T, C], 1.5);
         const base = callMha(m, x, p, 2, 'multiHeadAttention(x, w, 2)');
         expectShape(base.out, [1, T, C], 'multiHeadAttention(x (1, 6, 8), w, 2).out');
-        for (let t = 1; t < T; t++) {
+        for (let from = 1; from < T; from++) {
           const y = Float32Array.from(x.data);
-          for (let i = t * C; i < T * C; i++) y[i] = (ctx.random() * 2 - 1) * 2;
-          const after = callMha(m, tensor(y, [1, T, C]), p, 2, 'multiHeadAttention with the future changed');
-          for (let i = 0; i < t * C; i++) {
+          for (let i = from * C; i < T * C; i++) y[i] = (ctx.random() * 2 - 1) * 2;
+          const after = callMha(m, tensor(y, [1, T, C]), p, 2, say(t('multiHeadAttention with the future changed', '改动未来之后的 multiHeadAttention')));
+          for (let i = 0; i < from * C; i++) {
             if (Math.abs(after.out.data[i] - base.out.data[i]) > 1e-5) {
-              fail(`out[0, ${Math.floor(i / C)}, ${i % C}] changed when only tokens ${t}..${T - 1} changed: token ${Math.floor(i / C)} sees its future`, {
-                hint: 'Call attention(q, k, v, true) (causal), and split the heads with the transpose: without it a "head" mixes several tokens, and with them the future.',
+              const [tok, c] = [Math.floor(i / C), i % C];
+              fail(t(`out[0, ${tok}, ${c}] changed when only tokens ${from}..${T - 1} changed: token ${tok} sees its future`,
+                `只改动了 token ${from}..${T - 1}，out[0, ${tok}, ${c}] 却变了：token ${tok} 能看到它的未来`), {
+                hint: t('Call attention(q, k, v, true) (causal), and split the heads with the transpose: without it a "head" mixes several tokens, and with them the future.',
+                  '调用 attention(q, k, v, true)（因果），并在拆分头时做转置：不转置的话，一个“头”会混入好几个 token，其中就有未来的 token。'),
               });
             }
           }
@@ -195,7 +223,7 @@ export default defineChecks<Learner>({
       },
     },
     {
-      name: 'the bundled model: every layer\'s attention, all heads, equals onnxruntime\'s',
+      name: t('the bundled model: every layer\'s attention, all heads, equals onnxruntime\'s', '内置模型：每一层、所有头的注意力都与 onnxruntime 的一致'),
       task: 'multiHeadAttention',
       run: async (m, ctx) => {
         const f = await modelFixture();
@@ -204,22 +232,22 @@ export default defineChecks<Learner>({
         const layers = Array.from({ length: nLayer }, (_, i) => {
           const x = f.attentionInput(i); // (1, T, C): ln_1 of what block i reads, computed by the kit
           const p = { q: lin(i, 'q'), k: lin(i, 'k'), v: lin(i, 'v'), proj: lin(i, 'proj') };
-          return { x, p, got: callMha(m, x, p, nHead, `multiHeadAttention of layer ${i}`) };
+          return { x, p, got: callMha(m, x, p, nHead, say(t(`multiHeadAttention of layer ${i}`, `第 ${i} 层的 multiHeadAttention`))) };
         });
         if (layers.every(({ got }) => got.weights.data.length === nHead * f.T * f.T)) {
-          ctx.artifact({
-            kind: 'heatmaps', title: `Your multi-head attention on "${f.text}", every layer and head`,
-            rows: f.tokens, columns: f.tokens, rowTitle: 'query (reading)', columnTitle: 'key (read)', axes: ['layer', 'head'],
-            maps: layers.flatMap(({ got }, layer) => headMatrices(got.weights, nHead, f.T).map((values, head) => ({ at: [layer, head], values }))),
-          });
+          ctx.artifact(attentionHeatmaps(f, t(`Your multi-head attention on "${f.text}", every layer and head`, `你的多头注意力在“${f.text}”上的权重：每一层、每一个头`),
+            layers.map(({ got }) => got.weights)));
         }
         const diffs: (string | number)[][] = [];
         layers.forEach(({ x, p, got }, i) => {
           const expected = { weights: f.outputs[`attn_probs_${i}`], out: f.outputs[`attn_out_${i}`] };
-          expectMha(got, x, p, nHead, `layer ${i}`, expected, { rtol: 0, atol: MODEL_ATOL });
+          expectMha(got, x, p, nHead, say(t(`layer ${i}`, `第 ${i} 层`)), expected, { rtol: 0, atol: MODEL_ATOL });
           diffs.push([i, maxAbsDiff(got.weights, expected.weights).toExponential(2), maxAbsDiff(got.out, expected.out).toExponential(2)]);
         });
-        ctx.artifact({ kind: 'table', title: 'Largest difference from onnxruntime', columns: ['layer', 'weights (attn_probs)', 'out (attn_out)'], rows: diffs });
+        ctx.artifact({
+          kind: 'table', title: t('Largest difference from onnxruntime', '与 onnxruntime 的最大差异'),
+          columns: [t('layer', '层'), 'weights (attn_probs)', 'out (attn_out)'], rows: diffs,
+        });
       },
     },
   ],

@@ -6,7 +6,7 @@
  * hs = C / nh channels each see different things, at the cost of one big one.
  */
 import { type Tensor, linear, transpose } from '@llm-lab/kit';
-import { attention } from '../02-attention/attention.solution';
+import { attention } from '../02-attention/attention';
 
 export { attention };
 

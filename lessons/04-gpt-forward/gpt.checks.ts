@@ -2,23 +2,23 @@
  * Checks for lesson 4 (gpt-forward/model): layerNorm, gelu, mlp, block, gptForward, and the lesson-3
  * multi-head attention they build on.
  *
- * LayerNorm and GELU are compared with float64 references (reference.ts); everything model-sized with
+ * LayerNorm and GELU are compared with float64 references (@llm-lab/course/attention); everything model-sized with
  * onnxruntime running the bundled model on a real sentence: the intermediates in the order they are computed
  * (so a failure says where the first difference appears), the logits to 1e-4, a batch, causality, and 50
  * greedily generated characters (as minGPT checks its GPT-2 against Hugging Face's: logits, then identical
  * greedy text). Catalogued mistakes (post-LN, missing residuals or ln_f or position embedding, ReLU for
  * GELU, unbiased variance, eps outside the square root, ...) are computed as wrong variants and named.
  */
-import { type CheckContext, type Misconception, defineChecks, expectClose, expectShape, fail } from '@llm-lab/check';
+import {
+  type CheckContext, type Misconception, type Text, defineChecks, describeType, expectClose, expectCloseLazy, expectShape, expectUnchanged, fail,
+  fmt, isTensorLike, maxAbsDiff, randomTensor, say, snapshot, t, withShapeAdvice,
+} from '@llm-lab/check';
 import { type Tensor, embedding, tensor } from '@llm-lab/kit';
 import {
-  expectCloseLazy, expectUnchanged, fmt, isTensorLike, maxAbsDiff, randomTensor, snapshot, withShapeAdvice,
-} from '../02-attention/check-helpers';
-import { type ModelFixture, modelFixture, round4, tokenLabel } from '../02-attention/model-fixture';
+  BLOCK_MISTAKES, GELU_MISTAKES, GPT_MISTAKES, LAYER_NORM_MISTAKES, type GptMistake, type ModelFixture, blockVariant, gelu64, gptVariant,
+  layerNorm64, mlpVariant, modelFixture, round4, tokenLabel,
+} from '@llm-lab/course/attention';
 import { GPT_MISTAKE_TEXT as TEXT } from './mistakes';
-import {
-  BLOCK_MISTAKES, GELU_MISTAKES, GPT_MISTAKES, LAYER_NORM_MISTAKES, type GptMistake, blockVariant, gelu64, gptVariant, layerNorm64, mlpVariant,
-} from './reference';
 
 type Learner = typeof import('./gpt');
 
@@ -29,7 +29,11 @@ const GREEDY_STEPS = 50;
 /** Two different sentences of the same length, for the batch check. */
 const BATCH = ['Call me Ishmael.', 'It is not down '];
 
-const SHAPE_ADVICE = 'Shapes: x is (B, T, C); linear(x, W, b) needs W of shape (out, C); the tied LM head is linear(x, wte.weight): (B, T, C) @ (C, V).';
+const SHAPE_ADVICE = t(
+  'Shapes: x is (B, T, C); linear(x, W, b) needs W of shape (out, C); the tied LM head is linear(x, wte.weight): (B, T, C) @ (C, V).',
+  '形状：x 是 (B, T, C)；linear(x, W, b) 要求 W 的形状为 (out, C)；共享权重的语言模型头是 linear(x, wte.weight)：(B, T, C) @ (C, V)。',
+);
+const FORGOT_RETURN = t('Did you forget to `return` the result?', '是不是忘了 `return` 结果？');
 
 /** A fresh Map of the model's weights as tensors, so nothing done to them can leak into another check. */
 function weightsOf(f: ModelFixture): Map<string, Tensor> {
@@ -39,14 +43,21 @@ function weightsOf(f: ModelFixture): Map<string, Tensor> {
 const notImplemented = (e: unknown): boolean => e instanceof Error && e.name === 'NotImplementedError';
 
 function expectTensor(v: unknown, what: string): Tensor {
-  if (!isTensorLike(v)) fail(`${what} is ${v === undefined ? 'undefined (did you forget to `return`?)' : typeof v}; expected a Tensor`);
+  if (!isTensorLike(v)) {
+    const got = describeType(v);
+    fail(t(`${what} is ${got.en}; expected a Tensor`, `${what} 是 ${got['zh-cn']}；应是 Tensor`), { hint: v === undefined ? FORGOT_RETURN : undefined });
+  }
   return v;
 }
 
 /** Runs the learner's gptForward and reads the result, with clear words for a wrong return value. */
 function forward(m: Learner, w: Map<string, Tensor>, ids: number[][], f: ModelFixture): { logits: Tensor; get(name: string): Tensor | undefined } {
   const r = withShapeAdvice(() => m.gptForward(w, ids, f.model.config), SHAPE_ADVICE);
-  if (typeof r !== 'object' || r === null) fail(`gptForward returned ${r === undefined ? 'undefined (did you forget to `return`?)' : typeof r}; expected { logits, intermediates }`);
+  if (typeof r !== 'object' || r === null) {
+    const got = describeType(r);
+    fail(t(`gptForward returned ${got.en}; expected { logits, intermediates }`, `gptForward 返回了 ${got['zh-cn']}；应返回 { logits, intermediates }`),
+      { hint: r === undefined ? FORGOT_RETURN : undefined });
+  }
   const logits = expectTensor(r.logits, 'gptForward(...).logits');
   const inter = r.intermediates as unknown;
   const get = (name: string): Tensor | undefined => {
@@ -69,7 +80,7 @@ export default defineChecks<Learner>({
   exports: ['multiHeadAttention', 'layerNorm', 'gelu', 'mlp', 'block', 'gptForward'],
   checks: [
     {
-      name: 'your multi-head attention from lesson 3 (imported) reproduces the model\'s layer 0',
+      name: t('your multi-head attention from lesson 3 (imported) reproduces the model\'s layer 0', '你从第 3 课导入的多头注意力复现了模型的第 0 层'),
       task: 'multiHeadAttention',
       run: async (m) => {
         const f = await modelFixture();
@@ -88,7 +99,7 @@ export default defineChecks<Learner>({
 
     // ----- layerNorm -------------------------------------------------------------------------------------
     {
-      name: 'layerNorm: a worked example, [1, 2, 3, 4] -> [-1.342, -0.447, 0.447, 1.342], and a nearly constant row',
+      name: t('layerNorm: a worked example, [1, 2, 3, 4] -> [-1.342, -0.447, 0.447, 1.342], and a nearly constant row', 'layerNorm：手算示例 [1, 2, 3, 4] -> [-1.342, -0.447, 0.447, 1.342]，以及一个几乎为常数的行'),
       task: 'layerNorm',
       run: (m) => {
         // Row 0: mean 2.5, variance (2.25 + 0.25 + 0.25 + 2.25) / 4 = 1.25, so (x - 2.5) / sqrt(1.25 + 1e-5).
@@ -96,17 +107,18 @@ export default defineChecks<Learner>({
         const x = tensor([[1, 2, 3, 4], [-1, 0, 1, 6], [0.001, 0.002, 0.003, 0.004]]);
         const [wt, b] = [tensor([1, 1, 1, 1]), tensor([0, 0, 0, 0])];
         const before = snapshot(x);
-        const y = withShapeAdvice(() => m.layerNorm(x, wt, b), 'mean(x, -1, true) keeps the last axis with size 1, so (x - mean) broadcasts: (3, 4) - (3, 1).');
+        const y = withShapeAdvice(() => m.layerNorm(x, wt, b), t('mean(x, -1, true) keeps the last axis with size 1, so (x - mean) broadcasts: (3, 4) - (3, 1).',
+          'mean(x, -1, true) 把最后一个轴保留为大小 1，所以 (x - mean) 能广播：(3, 4) - (3, 1)。'));
         expectUnchanged(x, before, 'x');
         expectClose(y, layerNorm64(x, wt, b), {
           what: 'layerNorm([[1, 2, 3, 4], [-1, 0, 1, 6], [0.001, 0.002, 0.003, 0.004]], ones, zeros)', rtol: 1e-5, atol: 1e-5,
-          hint: 'Per row: subtract the mean, divide by sqrt(var + 1e-5), var = mean of squared deviations.',
+          hint: t('Per row: subtract the mean, divide by sqrt(var + 1e-5), var = mean of squared deviations.', '逐行计算：减去均值，再除以 sqrt(var + 1e-5)，其中 var 是离差平方的均值。'),
           misconceptions: LAYER_NORM_MISTAKES.map((mk) => ({ value: layerNorm64(x, wt, b, 1e-5, mk), ...TEXT[mk] })),
         });
       },
     },
     {
-      name: 'layerNorm of a (2, 3, 8) tensor with a weight and bias matches a float64 reference',
+      name: t('layerNorm of a (2, 3, 8) tensor with a weight and bias matches a float64 reference', '带 weight 和 bias 对 (2, 3, 8) 张量做 layerNorm，与 float64 参考实现一致'),
       task: 'layerNorm',
       run: (m, ctx) => {
         const x = tensor(Float32Array.from({ length: 48 }, () => 3 + (ctx.random() * 2 - 1) * 4), [2, 3, 8]);
@@ -124,18 +136,22 @@ export default defineChecks<Learner>({
           const row = Array.from(z.data.slice(r * 8, r * 8 + 8));
           const mu = row.reduce((s, v) => s + v, 0) / 8;
           const v = row.reduce((s, x2) => s + (x2 - mu) ** 2, 0) / 8;
-          if (Math.abs(mu) > 1e-4 || Math.abs(v - 1) > 1e-3) fail(`token ${r} of layerNorm(x, ones, zeros) has mean ${mu.toFixed(5)} and variance ${v.toFixed(5)}; expected 0 and 1`);
+          if (Math.abs(mu) > 1e-4 || Math.abs(v - 1) > 1e-3) {
+            const [mean5, var5] = [mu.toFixed(5), v.toFixed(5)];
+            fail(t(`token ${r} of layerNorm(x, ones, zeros) has mean ${mean5} and variance ${var5}; expected 0 and 1`,
+              `layerNorm(x, ones, zeros) 中 token ${r} 的均值是 ${mean5}，方差是 ${var5}；应为 0 和 1`));
+          }
         }
       },
     },
     {
-      name: 'layerNorm of a constant row is the bias, not NaN',
+      name: t('layerNorm of a constant row is the bias, not NaN', '常数行的 layerNorm 结果是 bias，而不是 NaN'),
       task: 'layerNorm',
       run: (m) => {
         const x = tensor([[5, 5, 5, 5], [0, 0, 0, 0]]);
         const [wt, b] = [tensor([2, 2, 2, 2]), tensor([0.5, -1, 0, 3])];
         expectClose(m.layerNorm(x, wt, b), layerNorm64(x, wt, b), {
-          what: 'layerNorm of constant rows', rtol: 1e-5, atol: 1e-5, hint: TEXT['ln-no-eps'].hint,
+          what: say(t('layerNorm of constant rows', '常数行的 layerNorm')), rtol: 1e-5, atol: 1e-5, hint: TEXT['ln-no-eps'].hint,
           misconceptions: LAYER_NORM_MISTAKES.map((mk) => ({ value: layerNorm64(x, wt, b, 1e-5, mk), ...TEXT[mk] })),
         });
       },
@@ -143,7 +159,7 @@ export default defineChecks<Learner>({
 
     // ----- gelu ------------------------------------------------------------------------------------------
     {
-      name: 'gelu at hand-picked points matches the tanh formula',
+      name: t('gelu at hand-picked points matches the tanh formula', 'gelu 在精选的点上与 tanh 公式一致'),
       task: 'gelu',
       run: (m) => {
         const points = [-3, -2, -1.5, -1, -0.5, -0.1, 0, 0.1, 0.5, 1, 1.5, 2, 3, 4, -4, 0.25];
@@ -159,15 +175,17 @@ export default defineChecks<Learner>({
       },
     },
     {
-      name: 'gelu of large inputs stays finite: about x for large x, 0 for very negative x',
+      name: t('gelu of large inputs stays finite: about x for large x, 0 for very negative x', '输入很大时 gelu 仍然有限：x 很大时约为 x，x 很负时约为 0'),
       task: 'gelu',
       run: (m) => {
         const points = [30, -30, 1000, -1000, 1e6, -1e6];
         const y = m.gelu(tensor(points));
         for (let i = 0; i < points.length; i++) {
           if (!Number.isFinite(y.data[i])) {
-            fail(`gelu(${points[i]}) is ${y.data[i]}: tanh of a large number is ±1, the result should be finite`, {
-              hint: 'Use the kit\'s tanh (Math.tanh never overflows); a tanh built from exp overflows for large inputs.',
+            fail(t(`gelu(${points[i]}) is ${y.data[i]}: tanh of a large number is ±1, the result should be finite`,
+              `gelu(${points[i]}) 是 ${y.data[i]}：很大的数的 tanh 是 ±1，结果应当是有限的`), {
+              hint: t('Use the kit\'s tanh (Math.tanh never overflows); a tanh built from exp overflows for large inputs.',
+                '用工具包的 tanh（Math.tanh 不会溢出）；用 exp 拼出来的 tanh 在输入很大时会溢出。'),
             });
           }
         }
@@ -177,7 +195,7 @@ export default defineChecks<Learner>({
 
     // ----- mlp -------------------------------------------------------------------------------------------
     {
-      name: 'mlp of layer 0, with the model\'s weights, on a (1, 5, C) input',
+      name: t('mlp of layer 0, with the model\'s weights, on a (1, 5, C) input', '用模型第 0 层的权重，对 (1, 5, C) 的输入计算 mlp'),
       task: 'mlp',
       run: async (m, ctx) => {
         const f = await modelFixture();
@@ -185,17 +203,22 @@ export default defineChecks<Learner>({
         const get = (n: string) => w.get(n)!;
         const x = randomTensor(ctx, [1, 5, f.model.config.nEmbd], 1.5);
         const before = snapshot(x);
-        const y = withShapeAdvice(() => m.mlp(x, w, 0), 'Shapes: mlp.fc.weight is (4C, C), so linear(x, fc.weight, fc.bias) is (B, T, 4C); mlp.proj.weight is (C, 4C).');
+        const y = withShapeAdvice(() => m.mlp(x, w, 0), t('Shapes: mlp.fc.weight is (4C, C), so linear(x, fc.weight, fc.bias) is (B, T, 4C); mlp.proj.weight is (C, 4C).',
+          '形状：mlp.fc.weight 是 (4C, C)，所以 linear(x, fc.weight, fc.bias) 是 (B, T, 4C)；mlp.proj.weight 是 (C, 4C)。'));
         expectUnchanged(x, before, 'x');
         expectShape(y, [1, 5, f.model.config.nEmbd], 'mlp(x (1, 5, C), w, 0)');
-        expectCloseLazy(expectTensor(y, 'mlp(x, w, 0)'), mlpVariant(x, get, 0), { what: 'mlp(x, w, 0)', rtol: 1e-4, atol: 1e-4, hint: 'mlp(x) = linear(gelu(linear(x, fc.weight, fc.bias)), proj.weight, proj.bias), weights of layer 0.' },
+        expectCloseLazy(expectTensor(y, 'mlp(x, w, 0)'), mlpVariant(x, get, 0), {
+          what: 'mlp(x, w, 0)', rtol: 1e-4, atol: 1e-4,
+          hint: t('mlp(x) = linear(gelu(linear(x, fc.weight, fc.bias)), proj.weight, proj.bias), weights of layer 0.',
+            'mlp(x) = linear(gelu(linear(x, fc.weight, fc.bias)), proj.weight, proj.bias)，用第 0 层的权重。'),
+        },
           lazyVariants(() => (['mlp-relu', 'mlp-no-activation'] as const).map((mistake) => ({ mistake, value: mlpVariant(x, get, 0, mistake) }))));
       },
     },
 
     // ----- block -----------------------------------------------------------------------------------------
     {
-      name: 'block i, fed what the model\'s block i reads, equals onnxruntime (every layer)',
+      name: t('block i, fed what the model\'s block i reads, equals onnxruntime (every layer)', '给第 i 个块输入模型第 i 个块读到的内容，结果与 onnxruntime 一致（每一层）'),
       task: 'block',
       run: async (m) => {
         const f = await modelFixture();
@@ -207,35 +230,51 @@ export default defineChecks<Learner>({
           const before = snapshot(x);
           const r = withShapeAdvice(() => m.block(x, w, i, f.model.config), SHAPE_ADVICE);
           expectUnchanged(x, before, 'x');
-          if (typeof r !== 'object' || r === null) fail(`block(x, w, ${i}, config) returned ${typeof r}; expected { out, attnOut, attnWeights }`);
+          if (typeof r !== 'object' || r === null) {
+            const got = describeType(r);
+            fail(t(`block(x, w, ${i}, config) returned ${got.en}; expected { out, attnOut, attnWeights }`, `block(x, w, ${i}, config) 返回了 ${got['zh-cn']}；应返回 { out, attnOut, attnWeights }`),
+              { hint: r === undefined ? FORGOT_RETURN : undefined });
+          }
           const variants = (part: 'out' | 'attnOut' | 'attnWeights') => lazyVariants(() => BLOCK_MISTAKES.map((mistake) => ({ mistake, value: blockVariant(x, get, i, nHead, mistake)[part] })));
           const tol = { rtol: 1e-4, atol: MODEL_ATOL };
-          expectCloseLazy(expectTensor(r.attnWeights, `block ${i}: attnWeights`), f.outputs[`attn_probs_${i}`], { what: `block ${i}: attnWeights vs onnxruntime's attn_probs_${i}`, ...tol,
-            hint: `The attention reads layerNorm(x, h.${i}.ln_1.weight, h.${i}.ln_1.bias).` }, variants('attnWeights'));
-          expectCloseLazy(expectTensor(r.attnOut, `block ${i}: attnOut`), f.outputs[`attn_out_${i}`], { what: `block ${i}: attnOut vs onnxruntime's attn_out_${i}`, ...tol }, variants('attnOut'));
-          expectCloseLazy(expectTensor(r.out, `block ${i}: out`), f.outputs[`block_out_${i}`], { what: `block ${i}: out vs onnxruntime's block_out_${i}`, ...tol,
-            hint: 'The attention part is right: x + attnOut, then + mlp(layerNorm(that, ln_2)).' }, variants('out'));
+          const blockWhat = (part: string, onnx: string) => say(t(`block ${i}: ${part} vs onnxruntime's ${onnx}`, `第 ${i} 个块：${part} 与 onnxruntime 的 ${onnx}`));
+          const field = (part: string) => say(t(`block ${i}: ${part}`, `第 ${i} 个块：${part}`));
+          expectCloseLazy(expectTensor(r.attnWeights, field('attnWeights')), f.outputs[`attn_probs_${i}`], {
+            what: blockWhat('attnWeights', `attn_probs_${i}`), ...tol,
+            hint: t(`The attention reads layerNorm(x, h.${i}.ln_1.weight, h.${i}.ln_1.bias).`, `注意力读的是 layerNorm(x, h.${i}.ln_1.weight, h.${i}.ln_1.bias)。`),
+          }, variants('attnWeights'));
+          expectCloseLazy(expectTensor(r.attnOut, field('attnOut')), f.outputs[`attn_out_${i}`], { what: blockWhat('attnOut', `attn_out_${i}`), ...tol }, variants('attnOut'));
+          expectCloseLazy(expectTensor(r.out, field('out')), f.outputs[`block_out_${i}`], {
+            what: blockWhat('out', `block_out_${i}`), ...tol,
+            hint: t('The attention part is right: x + attnOut, then + mlp(layerNorm(that, ln_2)).', '注意力部分是对的：先 x + attnOut，再加上 mlp(layerNorm(结果, ln_2))。'),
+          }, variants('out'));
         }
       },
     },
 
     // ----- gptForward ------------------------------------------------------------------------------------
     {
-      name: 'gptForward: the embeddings are token + position',
+      name: t('gptForward: the embeddings are token + position', 'gptForward：嵌入是 token 嵌入加位置嵌入'),
       task: 'gptForward',
       run: async (m) => {
         const f = await modelFixture();
         const w = weightsOf(f);
         const r = forward(m, w, [f.ids], f);
         const emb = r.get('embeddings');
-        if (!emb) fail('intermediates has no \'embeddings\': record x right after adding the two embeddings, intermediates.set(\'embeddings\', x)');
-        expectCloseLazy(emb, f.outputs.embeddings, { what: 'intermediates.get(\'embeddings\') vs onnxruntime\'s embeddings', rtol: 1e-5, atol: 1e-6,
-          hint: 'x = wte[ids] + wpe[0..T): embedding(wte, ids.flat(), [B, T]) plus embedding(wpe, [0, ..., T-1], [T]).' },
+        if (!emb) {
+          fail(t('intermediates has no \'embeddings\': record x right after adding the two embeddings, intermediates.set(\'embeddings\', x)',
+            'intermediates 里没有 \'embeddings\'：在两个嵌入相加之后立即记录 x，intermediates.set(\'embeddings\', x)'));
+        }
+        expectCloseLazy(emb, f.outputs.embeddings, {
+          what: say(t('intermediates.get(\'embeddings\') vs onnxruntime\'s embeddings', 'intermediates.get(\'embeddings\') 与 onnxruntime 的 embeddings')), rtol: 1e-5, atol: 1e-6,
+          hint: t('x = wte[ids] + wpe[0..T): embedding(wte, ids.flat(), [B, T]) plus embedding(wpe, [0, ..., T-1], [T]).',
+            'x = wte[ids] + wpe[0..T)：embedding(wte, ids.flat(), [B, T]) 加上 embedding(wpe, [0, ..., T-1], [T])。'),
+        },
         () => [{ value: embedding(w.get('wte.weight')!, f.ids, [1, f.T]), ...TEXT['no-position-embedding'] }]);
       },
     },
     {
-      name: 'the bundled model: your logits equal onnxruntime\'s (max |diff| <= 1e-4)',
+      name: t('the bundled model: your logits equal onnxruntime\'s (max |diff| <= 1e-4)', '内置模型：你的 logits 与 onnxruntime 的一致（max |diff| <= 1e-4）'),
       task: 'gptForward',
       run: async (m, ctx) => {
         const f = await modelFixture();
@@ -251,50 +290,68 @@ export default defineChecks<Learner>({
         const e = last.map((l) => Math.exp(l - max));
         const z = e.reduce((s, x) => s + x, 0);
         const top = e.map((p, id) => ({ id, p: p / z })).sort((a, b) => b.p - a.p).slice(0, 10);
-        ctx.artifact({ kind: 'bars', title: `Your model: the next character after "${f.text}"`, labels: top.map((t) => tokenLabel(f.model.vocab[t.id])), values: top.map((t) => round4(t.p)) });
+        ctx.artifact({
+          kind: 'bars', title: t(`Your model: the next character after "${f.text}"`, `你的模型：“${f.text}”之后的下一个字符`),
+          labels: top.map((c) => tokenLabel(f.model.vocab[c.id])), values: top.map((c) => round4(c.p)),
+        });
 
         // Where does the first difference appear? Compare in the order the model computes.
         const diffs: (string | number)[][] = [];
-        const compare = (name: string, lazy: () => Misconception[], hint: string, tol = { rtol: 1e-4, atol: MODEL_ATOL }) => {
+        const compare = (name: string, lazy: () => Misconception[], hint: Text, tol = { rtol: 1e-4, atol: MODEL_ATOL }) => {
           const got = r.get(name);
-          if (!got) fail(`intermediates has no '${name}': record it (intermediates.set('${name}', ...)) so the checks can find where a difference starts`);
+          if (!got) {
+            fail(t(`intermediates has no '${name}': record it (intermediates.set('${name}', ...)) so the checks can find where a difference starts`,
+              `intermediates 里没有 '${name}'：请记录它（intermediates.set('${name}', ...)），检查才能找出差异从哪里开始`));
+          }
           diffs.push([name, maxAbsDiff(got, f.outputs[name]).toExponential(2)]);
           expectShape(got, f.outputs[name].shape, `intermediates.get('${name}')`);
-          expectCloseLazy(got, f.outputs[name], { what: `intermediates.get('${name}') vs onnxruntime`, ...tol, hint }, lazy);
+          expectCloseLazy(got, f.outputs[name], { what: say(t(`intermediates.get('${name}') vs onnxruntime`, `intermediates.get('${name}') 与 onnxruntime`)), ...tol, hint }, lazy);
         };
         try {
-          compare('embeddings', () => [{ value: embedding(get('wte.weight'), f.ids, [1, f.T]), ...TEXT['no-position-embedding'] }], 'x = wte[ids] + wpe[0..T).');
+          compare('embeddings', () => [{ value: embedding(get('wte.weight'), f.ids, [1, f.T]), ...TEXT['no-position-embedding'] }], t('x = wte[ids] + wpe[0..T).', 'x = wte[ids] + wpe[0..T)。'));
           for (let i = 0; i < nLayer; i++) {
             const variants = (part: 'out' | 'attnOut' | 'attnWeights') => lazyVariants(() => BLOCK_MISTAKES.map((mistake) => ({ mistake, value: blockVariant(f.blockInput(i), get, i, nHead, mistake)[part] })));
-            compare(`attn_probs_${i}`, variants('attnWeights'), `Everything before layer ${i} matches: check what block ${i}'s attention reads, layerNorm(x, ln_1).`);
-            compare(`attn_out_${i}`, variants('attnOut'), `Layer ${i}'s attention weights match: record multiHeadAttention's out.`);
-            compare(`block_out_${i}`, variants('out'), `Layer ${i}'s attention matches: x + attnOut, then + mlp(layerNorm(that, ln_2)).`);
+            compare(`attn_probs_${i}`, variants('attnWeights'), t(`Everything before layer ${i} matches: check what block ${i}'s attention reads, layerNorm(x, ln_1).`,
+              `第 ${i} 层之前的一切都一致：检查第 ${i} 个块的注意力读的是什么，应为 layerNorm(x, ln_1)。`));
+            compare(`attn_out_${i}`, variants('attnOut'), t(`Layer ${i}'s attention weights match: record multiHeadAttention's out.`,
+              `第 ${i} 层的注意力权重一致：记录的应是 multiHeadAttention 的 out。`));
+            compare(`block_out_${i}`, variants('out'), t(`Layer ${i}'s attention matches: x + attnOut, then + mlp(layerNorm(that, ln_2)).`,
+              `第 ${i} 层的注意力一致：先 x + attnOut，再加上 mlp(layerNorm(结果, ln_2))。`));
           }
           const logitsDiff = maxAbsDiff(r.logits, f.outputs.logits);
           diffs.push(['logits', logitsDiff.toExponential(2)]);
-          expectCloseLazy(r.logits, f.outputs.logits, { what: 'logits vs onnxruntime', rtol: 0, atol: MODEL_ATOL,
-            hint: 'Every block matches, so look at the end: ln_f, then the tied LM head linear(x, wte.weight).' },
+          expectCloseLazy(r.logits, f.outputs.logits, {
+            what: say(t('logits vs onnxruntime', 'logits 与 onnxruntime')), rtol: 0, atol: MODEL_ATOL,
+            hint: t('Every block matches, so look at the end: ln_f, then the tied LM head linear(x, wte.weight).',
+              '每个块都一致，所以问题在最后：ln_f，然后是共享权重的语言模型头 linear(x, wte.weight)。'),
+          },
           lazyVariants(() => GPT_MISTAKES.map((mistake) => ({ mistake, value: gptVariant(get, [f.ids], f.model.config, mistake) }))));
         } finally {
-          ctx.artifact({ kind: 'table', title: 'Largest |yours − onnxruntime| along the way', columns: ['tensor', 'max |diff|'], rows: diffs });
+          ctx.artifact({
+            kind: 'table', title: t('Largest |yours − onnxruntime| along the way', '沿途各处 |你的 − onnxruntime| 的最大值'),
+            columns: [t('tensor', '张量'), 'max |diff|'], rows: diffs,
+          });
         }
       },
     },
     {
-      name: 'a batch of two different sentences: each row equals onnxruntime\'s',
+      name: t('a batch of two different sentences: each row equals onnxruntime\'s', '两个不同句子组成的批次：每一行都与 onnxruntime 的一致'),
       task: 'gptForward',
       run: async (m) => {
         const f = await modelFixture();
         const ids = BATCH.map((s) => Array.from(f.model.tokenizer.encode(s.padEnd(16, '.').slice(0, 16))));
         const expected = await f.model.run(ids.flat(), 2, 16, ['logits']);
         const r = forward(m, weightsOf(f), ids, f);
-        expectShape(r.logits, [2, 16, f.model.config.vocabSize], 'gptForward of a (2, 16) batch: logits');
-        expectClose(r.logits, expected.logits, { what: 'logits of a (2, 16) batch', rtol: 0, atol: MODEL_ATOL,
-          hint: 'Each sequence of the batch goes through the same layers on its own: ids.flat() with shape [B, T] for wte, and a (T, C) position embedding that broadcasts over B.' });
+        expectShape(r.logits, [2, 16, f.model.config.vocabSize], say(t('gptForward of a (2, 16) batch: logits', '(2, 16) 批次的 gptForward：logits')));
+        expectClose(r.logits, expected.logits, {
+          what: say(t('logits of a (2, 16) batch', '(2, 16) 批次的 logits')), rtol: 0, atol: MODEL_ATOL,
+          hint: t('Each sequence of the batch goes through the same layers on its own: ids.flat() with shape [B, T] for wte, and a (T, C) position embedding that broadcasts over B.',
+            '批次中的每个序列各自经过同样的层：wte 用 ids.flat() 和形状 [B, T]，位置嵌入是 (T, C)，沿 B 广播。'),
+        });
       },
     },
     {
-      name: 'causal: changing the last character changes no earlier logits',
+      name: t('causal: changing the last character changes no earlier logits', '因果：改动最后一个字符，不会改变前面任何位置的 logits'),
       task: 'gptForward',
       run: async (m) => {
         const f = await modelFixture();
@@ -306,14 +363,16 @@ export default defineChecks<Learner>({
         const V = f.model.config.vocabSize;
         for (let i = 0; i < 11 * V; i++) {
           if (Math.abs(a.data[i] - b.data[i]) > 1e-6) {
-            fail(`logits[0, ${Math.floor(i / V)}, ${i % V}] changed when only the character at position 11 changed: position ${Math.floor(i / V)} sees the future`,
-              { hint: 'Every attention layer must be causal: multiHeadAttention calls attention(q, k, v, true).' });
+            const [pos, id] = [Math.floor(i / V), i % V];
+            fail(t(`logits[0, ${pos}, ${id}] changed when only the character at position 11 changed: position ${pos} sees the future`,
+              `只改动了位置 11 的字符，logits[0, ${pos}, ${id}] 却变了：位置 ${pos} 能看到未来`),
+            { hint: t('Every attention layer must be causal: multiHeadAttention calls attention(q, k, v, true).', '每个注意力层都必须是因果的：multiHeadAttention 调用 attention(q, k, v, true)。') });
           }
         }
       },
     },
     {
-      name: `${GREEDY_STEPS} greedy characters from your model equal onnxruntime's`,
+      name: t(`${GREEDY_STEPS} greedy characters from your model equal onnxruntime's`, `你的模型贪心生成的 ${GREEDY_STEPS} 个字符与 onnxruntime 的相同`),
       task: 'gptForward',
       run: async (m, ctx: CheckContext) => {
         const f = await modelFixture();
@@ -331,8 +390,10 @@ export default defineChecks<Learner>({
         const chosen = Array.from({ length: GREEDY_STEPS }, (_, s) => nextAfter(all, P - 1 + s));
         const text = (t: number[]) => f.model.tokenizer.decode(t);
         const wanted = expected.slice(P);
-        const show = (mine: number[]) => ctx.artifact({ kind: 'generation', title: `Greedy decoding after "${PROMPT}", ${GREEDY_STEPS} characters`, prompt: PROMPT,
-          expected: { label: 'onnxruntime', text: text(wanted) }, actual: { label: 'your model', text: text(mine) } });
+        const show = (mine: number[]) => ctx.artifact({
+          kind: 'generation', title: t(`Greedy decoding after "${PROMPT}", ${GREEDY_STEPS} characters`, `在“${PROMPT}”之后贪心解码 ${GREEDY_STEPS} 个字符`), prompt: PROMPT,
+          expected: { label: 'onnxruntime', text: text(wanted) }, actual: { label: t('your model', '你的模型'), text: text(mine) },
+        });
         if (chosen.every((id, s) => id === wanted[s])) {
           show(chosen);
           return;
@@ -345,15 +406,20 @@ export default defineChecks<Learner>({
         const mine = ids.slice(P);
         show(mine);
         if (mine[s] === wanted[s]) {
-          fail(`one character at a time, your model chooses onnxruntime's character ${s + 1}, but run over the whole text at once it predicts ${JSON.stringify(text([chosen[s]]))} there: its predictions depend on characters that come later`,
-            { hint: 'The model must be causal: every attention layer masks the future (attention(q, k, v, true)).' });
+          const there = JSON.stringify(text([chosen[s]]));
+          fail(t(`one character at a time, your model chooses onnxruntime's character ${s + 1}, but run over the whole text at once it predicts ${there} there: its predictions depend on characters that come later`,
+            `逐个字符生成时，你的模型选出的第 ${s + 1} 个字符与 onnxruntime 相同，但一次跑完整段文本时，它在那里预测的是 ${there}：它的预测依赖于后面的字符`),
+          { hint: t('The model must be causal: every attention layer masks the future (attention(q, k, v, true)).', '模型必须是因果的：每个注意力层都要遮住未来（attention(q, k, v, true)）。') });
         }
-        fail(`character ${s + 1} of ${GREEDY_STEPS} differs: onnxruntime continues with ${JSON.stringify(text(wanted.slice(s, s + 10)))}, your model with ${JSON.stringify(text(mine.slice(s, s + 10)))}`,
-          { hint: 'Greedy decoding takes the most likely character at each step, so any difference in the logits can change it. Make the logits check pass first.' });
+        const [theirs, yours] = [JSON.stringify(text(wanted.slice(s, s + 10))), JSON.stringify(text(mine.slice(s, s + 10)))];
+        fail(t(`character ${s + 1} of ${GREEDY_STEPS} differs: onnxruntime continues with ${theirs}, your model with ${yours}`,
+          `${GREEDY_STEPS} 个字符中的第 ${s + 1} 个不同：onnxruntime 接着写 ${theirs}，你的模型接着写 ${yours}`),
+        { hint: t('Greedy decoding takes the most likely character at each step, so any difference in the logits can change it. Make the logits check pass first.',
+          '贪心解码每一步都取最可能的字符，所以 logits 的任何差异都可能改变结果。先让 logits 的检查通过。') });
       },
     },
     {
-      name: 'a sequence longer than the context is refused with an error',
+      name: t('a sequence longer than the context is refused with an error', '超过上下文长度的序列会被拒绝并报错'),
       task: 'gptForward',
       run: async (m) => {
         const f = await modelFixture();
@@ -365,8 +431,11 @@ export default defineChecks<Learner>({
           if (notImplemented(e)) throw e;
           return;
         }
-        fail(`gptForward with ${blockSize + 1} tokens should throw: the position table wpe has only ${blockSize} rows ${fmt([blockSize, f.model.config.nEmbd])}`,
-          { hint: 'Throw an Error when T > config.blockSize (the kit\'s embedding also throws for a position id that has no row).' });
+        const table = fmt([blockSize, f.model.config.nEmbd]);
+        fail(t(`gptForward with ${blockSize + 1} tokens should throw: the position table wpe has only ${blockSize} rows ${table}`,
+          `输入 ${blockSize + 1} 个 token 时 gptForward 应当抛出错误：位置表 wpe 只有 ${blockSize} 行 ${table}`),
+        { hint: t('Throw an Error when T > config.blockSize (the kit\'s embedding also throws for a position id that has no row).',
+          'T > config.blockSize 时抛出一个 Error（对于没有对应行的位置 id，工具包的 embedding 也会抛出错误）。') });
       },
     },
   ],

@@ -10,7 +10,7 @@
 import {
   type Tensor, add, div, embedding, linear, mean, mul, pow, sqrt, sub, tanh, variance,
 } from '@llm-lab/kit';
-import { type AttentionWeights, multiHeadAttention } from '../03-multi-head-attention/multihead.solution';
+import { type AttentionWeights, multiHeadAttention } from '../03-multi-head-attention/multihead';
 
 export { multiHeadAttention };
 

@@ -1,89 +1,184 @@
 /**
- * What a learner is told when their GPT pieces match a catalogued mistake (reference.ts computes each one).
- * Shared with test/unit/attention-track.test.ts, which checks that each mistake is recognised.
+ * What a learner is told when their GPT pieces match a catalogued mistake (the course's gpt-reference.ts
+ * computes each one), in English and Simplified Chinese. Shared with test/unit/mistakes/attention.ts, which
+ * checks that each mistake is recognised.
  */
-import type { MistakeText } from '../02-attention/mistakes';
-import type { GeluMistake, GptMistake, LayerNormMistake } from './reference';
+import { defineMistakes, t } from '@llm-lab/check';
 
-export const GPT_MISTAKE_TEXT: Record<LayerNormMistake | GeluMistake | GptMistake | 'lesson-3', MistakeText> = {
+const GELU_FORMULA = t(
+  'gelu(x) = 0.5 · x · (1 + tanh(√(2/π) · (x + 0.044715 · x³))).',
+  'gelu(x) = 0.5 · x · (1 + tanh(√(2/π) · (x + 0.044715 · x³)))。',
+);
+
+export const GPT_MISTAKE_TEXT = defineMistakes({
   'ln-unbiased-variance': {
-    message: 'LayerNorm used the unbiased variance (dividing by C − 1). LayerNorm in GPT-2 and PyTorch divides by C.',
-    hint: 'var = mean((x - mean)^2) over the last axis: divide the sum of squares by C. (The kit\'s variance(x, -1, true) does that by default.)',
+    message: t(
+      'LayerNorm used the unbiased variance (dividing by C − 1). LayerNorm in GPT-2 and PyTorch divides by C.',
+      'LayerNorm 用了无偏方差（除以 C − 1）。GPT-2 和 PyTorch 的 LayerNorm 除以的是 C。',
+    ),
+    hint: t(
+      'var = mean((x - mean)^2) over the last axis: divide the sum of squares by C. (The kit\'s variance(x, -1, true) does that by default.)',
+      'var = 沿最后一个轴的 mean((x - mean)^2)：平方和除以 C。（工具包的 variance(x, -1, true) 默认就是这样。）',
+    ),
   },
   'ln-eps-outside-sqrt': {
-    message: 'LayerNorm added eps outside the square root: it divides by √(var + eps), not by √var + eps.',
-    hint: 'sqrt(add(var, eps)), then divide.',
+    message: t(
+      'LayerNorm added eps outside the square root: it divides by √(var + eps), not by √var + eps.',
+      'LayerNorm 把 eps 加在了平方根外面：应当除以 √(var + eps)，而不是 √var + eps。',
+    ),
+    hint: t('sqrt(add(var, eps)), then divide.', '先 sqrt(add(var, eps))，再做除法。'),
   },
   'ln-divide-by-variance': {
-    message: 'LayerNorm divided by the variance instead of the standard deviation √(var + eps): the result does not have variance 1.',
-    hint: 'Divide x - mean by sqrt(var + eps).',
+    message: t(
+      'LayerNorm divided by the variance instead of the standard deviation √(var + eps): the result does not have variance 1.',
+      'LayerNorm 除以了方差，而不是标准差 √(var + eps)：结果的方差不是 1。',
+    ),
+    hint: t('Divide x - mean by sqrt(var + eps).', '用 x - mean 除以 sqrt(var + eps)。'),
   },
   'ln-no-eps': {
-    message: 'A constant row has variance 0, and without eps LayerNorm computes 0 / 0 = NaN. That is what eps is for: √(var + eps) is never 0.',
-    hint: 'Divide by sqrt(var + eps), with eps = 1e-5.',
+    message: t(
+      'A constant row has variance 0, and without eps LayerNorm computes 0 / 0 = NaN. That is what eps is for: √(var + eps) is never 0.',
+      '常数行的方差为 0，没有 eps 的话 LayerNorm 会算出 0 / 0 = NaN。eps 就是为此而设的：√(var + eps) 永远不为 0。',
+    ),
+    hint: t('Divide by sqrt(var + eps), with eps = 1e-5.', '除以 sqrt(var + eps)，其中 eps = 1e-5。'),
   },
   'ln-wrong-axis': {
-    message: 'LayerNorm normalised along the wrong axis: each token (each slice along the LAST axis, its C channels) is normalised on its own.',
-    hint: 'mean(x, -1, true) and variance(x, -1, true): keepdim = true keeps a size-1 axis so the result broadcasts against x.',
+    message: t(
+      'LayerNorm normalised along the wrong axis: each token (each slice along the LAST axis, its C channels) is normalised on its own.',
+      'LayerNorm 沿错了轴归一化：应当对每个 token（沿最后一个轴的每个切片，即它的 C 个通道）单独归一化。',
+    ),
+    hint: t(
+      'mean(x, -1, true) and variance(x, -1, true): keepdim = true keeps a size-1 axis so the result broadcasts against x.',
+      'mean(x, -1, true) 和 variance(x, -1, true)：keepdim = true 会保留一个大小为 1 的轴，结果才能和 x 广播。',
+    ),
   },
   'ln-weight-bias-swapped': {
-    message: 'LayerNorm\'s weight and bias were swapped: the normalised value is multiplied by the weight (gain) and then the bias is added.',
-    hint: 'y = xhat * weight + bias.',
+    message: t(
+      'LayerNorm\'s weight and bias were swapped: the normalised value is multiplied by the weight (gain) and then the bias is added.',
+      'LayerNorm 的 weight 和 bias 弄反了：归一化后的值先乘以 weight（增益），再加上 bias。',
+    ),
+    hint: t('y = xhat * weight + bias.', 'y = xhat * weight + bias。'),
   },
   'gelu-erf': {
-    message: 'This is the exact GELU, x·Φ(x) computed with erf. GPT-2 (and this model) uses the tanh approximation; the two differ by up to about 5e-4, enough to change a trained model\'s logits.',
-    hint: 'gelu(x) = 0.5 · x · (1 + tanh(√(2/π) · (x + 0.044715 · x³))).',
+    message: t(
+      'This is the exact GELU, x·Φ(x) computed with erf. GPT-2 (and this model) uses the tanh approximation; the two differ by up to about 5e-4, enough to change a trained model\'s logits.',
+      '这是精确的 GELU，即用 erf 计算的 x·Φ(x)。GPT-2（以及这个模型）用的是 tanh 近似；两者最多相差约 5e-4，足以改变训练好的模型的 logits。',
+    ),
+    hint: GELU_FORMULA,
   },
   'gelu-relu': {
-    message: 'This is ReLU, max(0, x), not GELU: GELU is smooth and lets small negative values through (gelu(-1) ≈ -0.159).',
-    hint: 'gelu(x) = 0.5 · x · (1 + tanh(√(2/π) · (x + 0.044715 · x³))).',
+    message: t(
+      'This is ReLU, max(0, x), not GELU: GELU is smooth and lets small negative values through (gelu(-1) ≈ -0.159).',
+      '这是 ReLU，即 max(0, x)，不是 GELU：GELU 是光滑的，并且允许较小的负值通过（gelu(-1) ≈ -0.159）。',
+    ),
+    hint: GELU_FORMULA,
   },
   'gelu-sigmoid': {
-    message: 'This is the sigmoid approximation x·σ(1.702·x), not the tanh approximation GPT-2 uses.',
-    hint: 'gelu(x) = 0.5 · x · (1 + tanh(√(2/π) · (x + 0.044715 · x³))).',
+    message: t(
+      'This is the sigmoid approximation x·σ(1.702·x), not the tanh approximation GPT-2 uses.',
+      '这是 sigmoid 近似 x·σ(1.702·x)，不是 GPT-2 使用的 tanh 近似。',
+    ),
+    hint: GELU_FORMULA,
   },
   'gelu-no-cubic': {
-    message: 'The 0.044715·x³ term is missing from inside the tanh.',
-    hint: 'tanh(√(2/π) · (x + 0.044715 · x³)).',
+    message: t(
+      'The 0.044715·x³ term is missing from inside the tanh.',
+      'tanh 里面少了 0.044715·x³ 这一项。',
+    ),
+    hint: t('tanh(√(2/π) · (x + 0.044715 · x³)).', 'tanh(√(2/π) · (x + 0.044715 · x³))。'),
   },
   'gelu-no-half': {
-    message: 'The factor 0.5 is missing: for large x, gelu(x) should be close to x, not 2x.',
-    hint: 'gelu(x) = 0.5 · x · (1 + tanh(...)).',
+    message: t(
+      'The factor 0.5 is missing: for large x, gelu(x) should be close to x, not 2x.',
+      '少了系数 0.5：x 很大时，gelu(x) 应接近 x，而不是 2x。',
+    ),
+    hint: t('gelu(x) = 0.5 · x · (1 + tanh(...)).', 'gelu(x) = 0.5 · x · (1 + tanh(...))。'),
   },
   'mlp-relu': {
-    message: 'The MLP uses ReLU between its two layers; GPT-2 uses GELU (your gelu).',
-    hint: 'mlp(x) = linear(gelu(linear(x, fc.weight, fc.bias)), proj.weight, proj.bias).',
+    message: t(
+      'The MLP uses ReLU between its two layers; GPT-2 uses GELU (your gelu).',
+      'MLP 在两层之间用了 ReLU；GPT-2 用的是 GELU（你写的 gelu）。',
+    ),
+    hint: t(
+      'mlp(x) = linear(gelu(linear(x, fc.weight, fc.bias)), proj.weight, proj.bias).',
+      'mlp(x) = linear(gelu(linear(x, fc.weight, fc.bias)), proj.weight, proj.bias)。',
+    ),
   },
   'mlp-no-activation': {
-    message: 'The MLP has no activation between its two layers: two linear maps in a row are just one linear map.',
-    hint: 'Apply gelu to the (B, T, 4C) hidden layer before the second projection.',
+    message: t(
+      'The MLP has no activation between its two layers: two linear maps in a row are just one linear map.',
+      'MLP 的两层之间没有激活函数：两个线性映射连在一起仍然只是一个线性映射。',
+    ),
+    hint: t(
+      'Apply gelu to the (B, T, 4C) hidden layer before the second projection.',
+      '在第二个投影之前，对 (B, T, 4C) 的隐藏层做 gelu。',
+    ),
   },
   'post-ln': {
-    message: 'The block normalises after the residual addition (post-LN, the original Transformer\'s order). GPT-2 is pre-LN: x = x + attn(ln_1(x)), then x = x + mlp(ln_2(x)); the residual stream itself is never normalised inside a block.',
-    hint: 'LayerNorm goes on the branch, before attention and before the MLP, and the branch\'s result is added to the untouched x.',
+    message: t(
+      'The block normalises after the residual addition (post-LN, the original Transformer\'s order). GPT-2 is pre-LN: x = x + attn(ln_1(x)), then x = x + mlp(ln_2(x)); the residual stream itself is never normalised inside a block.',
+      '这个块在残差相加之后才做归一化（post-LN，原始 Transformer 的顺序）。GPT-2 是 pre-LN：x = x + attn(ln_1(x))，然后 x = x + mlp(ln_2(x))；块内部从不对残差流本身做归一化。',
+    ),
+    hint: t(
+      'LayerNorm goes on the branch, before attention and before the MLP, and the branch\'s result is added to the untouched x.',
+      'LayerNorm 放在分支上，在注意力之前、在 MLP 之前；分支的结果加到未经处理的 x 上。',
+    ),
   },
   'no-residual': {
-    message: 'The residual connections are missing: the block replaces x by attn(...) and mlp(...) instead of adding them to x.',
-    hint: 'x = add(x, attnOut); then x = add(x, mlp(ln_2(x))).',
+    message: t(
+      'The residual connections are missing: the block replaces x by attn(...) and mlp(...) instead of adding them to x.',
+      '缺少残差连接：这个块用 attn(...) 和 mlp(...) 替换了 x，而不是把它们加到 x 上。',
+    ),
+    hint: t('x = add(x, attnOut); then x = add(x, mlp(ln_2(x))).', 'x = add(x, attnOut)；然后 x = add(x, mlp(ln_2(x)))。'),
   },
   'parallel-block': {
-    message: 'The MLP reads the block\'s input instead of x + attention: in GPT-2 the MLP comes after the attention has been added to the residual stream.',
-    hint: 'x = add(x, attnOut) first, then x = add(x, mlp(layerNorm(x, ln_2 ...))) with that new x.',
+    message: t(
+      'The MLP reads the block\'s input instead of x + attention: in GPT-2 the MLP comes after the attention has been added to the residual stream.',
+      'MLP 读的是块的输入，而不是 x + 注意力：在 GPT-2 中，MLP 在注意力的结果加入残差流之后才计算。',
+    ),
+    hint: t(
+      'x = add(x, attnOut) first, then x = add(x, mlp(layerNorm(x, ln_2 ...))) with that new x.',
+      '先 x = add(x, attnOut)，再用这个新的 x 计算 x = add(x, mlp(layerNorm(x, ln_2 ...)))。',
+    ),
   },
   'same-layer-norm': {
-    message: 'ln_1\'s weight and bias were used for both LayerNorms; the one before the MLP has its own, h.<i>.ln_2.',
-    hint: 'Attention reads layerNorm(x, h.i.ln_1.weight, h.i.ln_1.bias); the MLP reads layerNorm(x, h.i.ln_2.weight, h.i.ln_2.bias).',
+    message: t(
+      'ln_1\'s weight and bias were used for both LayerNorms; the one before the MLP has its own, h.<i>.ln_2.',
+      '两个 LayerNorm 都用了 ln_1 的 weight 和 bias；MLP 之前的那个有它自己的参数 h.<i>.ln_2。',
+    ),
+    hint: t(
+      'Attention reads layerNorm(x, h.i.ln_1.weight, h.i.ln_1.bias); the MLP reads layerNorm(x, h.i.ln_2.weight, h.i.ln_2.bias).',
+      '注意力读 layerNorm(x, h.i.ln_1.weight, h.i.ln_1.bias)；MLP 读 layerNorm(x, h.i.ln_2.weight, h.i.ln_2.bias)。',
+    ),
   },
   'no-position-embedding': {
-    message: 'The position embedding is missing: without wpe the model cannot tell "dog bites man" from "man bites dog", since attention itself ignores order.',
-    hint: 'x = wte[ids] + wpe[0..T): embedding(wpe, [0, 1, ..., T-1], [T]) is (T, C) and broadcasts over the batch.',
+    message: t(
+      'The position embedding is missing: without wpe the model cannot tell "dog bites man" from "man bites dog", since attention itself ignores order.',
+      '缺少位置嵌入：没有 wpe，模型分不清“狗咬人”和“人咬狗”，因为注意力本身不考虑顺序。',
+    ),
+    hint: t(
+      'x = wte[ids] + wpe[0..T): embedding(wpe, [0, 1, ..., T-1], [T]) is (T, C) and broadcasts over the batch.',
+      'x = wte[ids] + wpe[0..T)：embedding(wpe, [0, 1, ..., T-1], [T]) 的形状是 (T, C)，会沿批次广播。',
+    ),
   },
   'no-final-layer-norm': {
-    message: 'The final LayerNorm (ln_f) is missing: GPT-2 normalises the last block\'s output before the LM head.',
-    hint: 'logits = linear(layerNorm(x, ln_f.weight, ln_f.bias), wte.weight).',
+    message: t(
+      'The final LayerNorm (ln_f) is missing: GPT-2 normalises the last block\'s output before the LM head.',
+      '缺少最后的 LayerNorm（ln_f）：GPT-2 在语言模型头之前会对最后一个块的输出做归一化。',
+    ),
+    hint: t(
+      'logits = linear(layerNorm(x, ln_f.weight, ln_f.bias), wte.weight).',
+      'logits = linear(layerNorm(x, ln_f.weight, ln_f.bias), wte.weight)。',
+    ),
   },
   'lesson-3': {
-    message: 'The multi-head attention this file imports from lesson 3 (03-multi-head-attention/multihead.ts) does not reproduce the model\'s attention yet, so the whole model cannot.',
-    hint: 'Open lesson 3\'s exercise and run its checks: they say exactly what is off.',
+    message: t(
+      'The multi-head attention this file imports from lesson 3 (03-multi-head-attention/multihead.ts) does not reproduce the model\'s attention yet, so the whole model cannot.',
+      '这个文件从第 3 课导入的多头注意力（03-multi-head-attention/multihead.ts）还复现不了模型的注意力，所以整个模型也不可能对。',
+    ),
+    hint: t(
+      'Open lesson 3\'s exercise and run its checks: they say exactly what is off.',
+      '打开第 3 课的练习并运行它的检查：它们会准确指出哪里有问题。',
+    ),
   },
-};
+});

@@ -5,12 +5,14 @@
  * can be worked out by hand. Expected beams come from hand calculation, from brute force over every
  * sequence, or from a separate float64 implementation below; then, on the bundled model, beam search
  * with width 1 must walk exactly the greedy path.
- * When the learner's beams are wrong, `diagnose` looks for the classic mistakes by name: products of
- * probabilities instead of sums of logs, beams that share one tokens array, beams that never compete.
+ * When the learner's beams are wrong, `diagnose` looks for the classic mistakes by name (the lesson's
+ * catalogue, mistakes.ts): products of probabilities instead of sums of logs, beams that share one tokens
+ * array, beams that never compete.
  */
-import { defineChecks, expectEqual, expectTrue, fail } from '@llm-lab/check';
+import { type Mistake, type Text, defineChecks, expectEqual, expectTrue, fail, mistake, t } from '@llm-lab/check';
+import { PROMPT, lessonModel, logitsOf, shown, withDetails } from '@llm-lab/course/decoding';
 import { mulberry32 } from '@llm-lab/model';
-import { PROMPT, lessonModel, logitsOf, shown } from './model-helpers';
+import { BEAM_MISTAKES as BEAM } from './mistakes';
 
 type Learner = typeof import('./beam');
 
@@ -82,79 +84,90 @@ interface Case {
   name: (t: number) => string;
 }
 
+/** A catalogued mistake, with the details of this case after it (in both languages). */
+function failWith(m: Mistake, details: Text): never {
+  return fail(...mistake(withDetails(m, details)));
+}
+
 /**
  * Compares the learner's beams with the expected ones. On a mismatch, names the classic mistake it looks
- * like before falling back to "expected ..., got ...".
+ * like (in the catalogue's words) before falling back to "expected ..., got ...".
  */
 function diagnose(got: unknown, expected: readonly RefBeam[], c: Case): void {
   const { what, next, prompt, steps, width, name } = c;
-  if (!Array.isArray(got)) fail(`${what} returned ${got === undefined ? 'undefined' : typeof got}, expected an array of beams { tokens, logProb }`, { hint: got === undefined ? 'Did you forget to `return` the beams?' : undefined });
+  if (!Array.isArray(got)) {
+    const type = got === undefined ? 'undefined' : typeof got;
+    fail(t(`${what} returned ${type}, expected an array of beams { tokens, logProb }`, `${what} 返回了 ${type}，应返回由束 { tokens, logProb } 组成的数组`),
+      { hint: got === undefined ? t('Did you forget to `return` the beams?', '是不是忘了 `return` 这些束？') : undefined });
+  }
   const beams = got as unknown[];
   for (const [i, b] of beams.entries()) {
     const ok = typeof b === 'object' && b !== null && Array.isArray((b as RefBeam).tokens) && typeof (b as RefBeam).logProb === 'number';
-    if (!ok) fail(`${what}[${i}] is not a beam { tokens: number[], logProb: number }`);
+    if (!ok) fail(t(`${what}[${i}] is not a beam { tokens: number[], logProb: number }`, `${what}[${i}] 不是一条束 { tokens: number[], logProb: number }`));
   }
   const mine = beams as RefBeam[];
   if (mine.length !== expected.length) {
-    fail(`${what} returned ${mine.length} beams, expected ${expected.length} (the width)`, { hint: 'After every step keep the best `width` candidates: candidates.slice(0, width) after sorting.' });
+    fail(t(`${what} returned ${mine.length} beams, expected ${expected.length} (the width)`, `${what} 返回了 ${mine.length} 条束，应为 ${expected.length} 条（即束宽）`),
+      { hint: t('After every step keep the best `width` candidates: candidates.slice(0, width) after sorting.', '每一步之后保留最好的 `width` 个候选：排序后取 candidates.slice(0, width)。') });
   }
   const length = prompt.length + steps;
   for (const [i, b] of mine.entries()) {
     if (mine.some((o, j) => j !== i && o.tokens === b.tokens)) {
-      fail(`${what}: beams ${i} and ${mine.findIndex((o, j) => j !== i && o.tokens === b.tokens)} are the same tokens array: your beams are not kept separate`, {
-        hint: 'Every candidate needs its own copy of its parent\'s tokens: [...beam.tokens, t]. Pushing onto beam.tokens changes the parent and every other candidate built from it.',
-      });
+      const j = mine.findIndex((o, k) => k !== i && o.tokens === b.tokens);
+      failWith(BEAM['shared-tokens'], t(`(${what}: beams ${i} and ${j} are one array.)`, `（${what}：第 ${i} 条和第 ${j} 条束是同一个数组。）`));
     }
     if (b.tokens.length !== length) {
-      fail(`${what}[${i}].tokens has ${b.tokens.length} tokens, expected ${length} (the ${prompt.length}-token prompt plus ${steps} new ones)`, {
+      fail(t(`${what}[${i}].tokens has ${b.tokens.length} tokens, expected ${length} (the ${prompt.length}-token prompt plus ${steps} new ones)`,
+        `${what}[${i}].tokens 有 ${b.tokens.length} 个 token，应为 ${length} 个（${prompt.length} 个 token 的提示加上 ${steps} 个新 token）`), {
         hint: b.tokens.length > length
-          ? 'Extra tokens usually mean the candidates of one beam share one array: pushing token t onto beam.tokens adds it for every candidate. Copy instead: [...beam.tokens, t].'
-          : 'Return the whole sequence: the prompt, then one new token per step.',
+          ? t('Extra tokens usually mean the candidates of one beam share one array: pushing token t onto beam.tokens adds it for every candidate. Copy instead: [...beam.tokens, t].',
+            '多出来的 token 通常说明同一条束的候选共用了一个数组：把 token t push 到 beam.tokens 上，会让每个候选都多出它。应当复制：[...beam.tokens, t]。')
+          : t('Return the whole sequence: the prompt, then one new token per step.', '返回完整的序列：先是提示，然后每步一个新 token。'),
       });
     }
-    if (prompt.some((t, j) => b.tokens[j] !== t)) {
-      fail(`${what}[${i}].tokens does not start with the prompt [${prompt.join(', ')}]`, { hint: 'Start from one beam holding a copy of the prompt, with logProb 0.' });
+    if (prompt.some((tok, j) => b.tokens[j] !== tok)) {
+      fail(t(`${what}[${i}].tokens does not start with the prompt [${prompt.join(', ')}]`, `${what}[${i}].tokens 不是以提示 [${prompt.join(', ')}] 开头的`),
+        { hint: t('Start from one beam holding a copy of the prompt, with logProb 0.', '从一条束开始：它持有提示的一份拷贝，logProb 为 0。') });
     }
   }
   for (const [i, b] of mine.entries()) {
     const s = scoresOf(next, b.tokens, prompt.length);
     if (close(b.logProb, s.logProb)) continue;
     if (close(b.logProb, s.product, 1e-6)) {
-      fail(`${what}[${i}].logProb is ${b.logProb}, the PRODUCT of its probabilities; expected their summed log-probability ${s.logProb}`, {
-        hint: 'Score with log-probabilities: logProb = parent.logProb + Math.log(p). Ranking by a product of probabilities is the same on paper, but after a few hundred tokens the product underflows to 0 and every beam ties.',
-      });
+      failWith(BEAM['product-of-probabilities'], t(`(${what}[${i}].logProb is ${b.logProb}; its summed log-probability is ${s.logProb}.)`,
+        `（${what}[${i}].logProb 是 ${b.logProb}；它的对数概率之和是 ${s.logProb}。）`));
     }
     if (close(b.logProb, s.sum, 1e-6)) {
-      fail(`${what}[${i}].logProb is ${b.logProb}, the SUM of its probabilities; expected the sum of their logarithms, ${s.logProb}`, {
-        hint: 'Add Math.log(p), not p: the probability of a sequence is the product of its step probabilities, and the log turns that product into a sum.',
-      });
+      failWith(BEAM['sum-of-probabilities'], t(`(${what}[${i}].logProb is ${b.logProb}; the sum of the logarithms is ${s.logProb}.)`,
+        `（${what}[${i}].logProb 是 ${b.logProb}；对数之和是 ${s.logProb}。）`));
     }
     if (b.logProb === 0 || b.logProb === -Infinity) {
-      fail(`${what}[${i}].logProb is ${b.logProb}: the product of ${steps} probabilities underflowed (to 0, whose log is -Infinity)`, {
-        hint: `Products of ${steps} probabilities of about 0.1 are about 10^-${steps}, far below the smallest double (about 5e-324). Add log-probabilities instead of multiplying probabilities.`,
-      });
+      failWith(BEAM.underflow, t(`(${what}[${i}].logProb is ${b.logProb} after ${steps} steps.)`, `（${steps} 步之后 ${what}[${i}].logProb 是 ${b.logProb}。）`));
     }
-    fail(`${what}[${i}] is ${b.tokens.map(name).join('')} with logProb ${b.logProb}, but those tokens have log-probability ${s.logProb}`, {
-      hint: 'A beam\'s score must belong to its own tokens: logProb = parent.logProb + Math.log(p[t]) for the token t you appended.',
+    const seq = b.tokens.map(name).join('');
+    fail(t(`${what}[${i}] is ${seq} with logProb ${b.logProb}, but those tokens have log-probability ${s.logProb}`,
+      `${what}[${i}] 是 ${seq}，logProb 为 ${b.logProb}，但这些 token 的对数概率是 ${s.logProb}`), {
+      hint: t('A beam\'s score must belong to its own tokens: logProb = parent.logProb + Math.log(p[t]) for the token t you appended.',
+        '一条束的分数必须属于它自己的 token：对你追加的 token t，logProb = parent.logProb + Math.log(p[t])。'),
     });
   }
   for (let i = 1; i < mine.length; i++) {
     if (mine[i].logProb > mine[i - 1].logProb) {
-      fail(`${what}: beam ${i} (logProb ${mine[i].logProb}) scores higher than beam ${i - 1} (${mine[i - 1].logProb}); return the beams best first`, {
-        hint: 'Sort by logProb in descending order: candidates.sort((a, b) => b.logProb - a.logProb).',
-      });
+      failWith(BEAM['worst-first'], t(`(${what}: beam ${i} (logProb ${mine[i].logProb}) scores higher than beam ${i - 1} (${mine[i - 1].logProb}).)`,
+        `（${what}：第 ${i} 条束（logProb ${mine[i].logProb}）的分数高于第 ${i - 1} 条（${mine[i - 1].logProb}）。）`));
     }
   }
   const seqs = (bs: readonly RefBeam[]) => JSON.stringify(bs.map((b) => b.tokens));
   if (seqs(mine) !== seqs(expected)) {
     const ownBest = beamSearch64(next, prompt, steps, width, 'own-best');
+    const shown = fmtBeams(mine, name);
     if (seqs(mine) === seqs(ownBest)) {
-      fail(`${what} returned ${fmtBeams(mine, name)}: each beam only followed its own most likely token`, {
-        hint: `That is ${width} separate greedy searches. Pool the candidates of ALL beams (width x V of them) and keep the best ${width} overall: two of the survivors may come from the same parent.`,
-      });
+      failWith(BEAM['own-best'], t(`(${what} returned ${shown}: ${width} separate greedy searches.)`, `（${what} 返回了 ${shown}：${width} 次各自独立的贪心搜索。）`));
     }
-    fail(`${what} returned ${fmtBeams(mine, name)}, expected ${fmtBeams(expected, name)}`, {
-      hint: 'At each step: extend every beam by every token, score each candidate by parent.logProb + Math.log(p), sort all candidates together, keep the best `width`.',
+    const want = fmtBeams(expected, name);
+    fail(t(`${what} returned ${shown}, expected ${want}`, `${what} 返回了 ${shown}，应为 ${want}`), {
+      hint: t('At each step: extend every beam by every token, score each candidate by parent.logProb + Math.log(p), sort all candidates together, keep the best `width`.',
+        '每一步：把每条束用每个 token 各扩展一次，用 parent.logProb + Math.log(p) 给每个候选打分，把所有候选放在一起排序，保留最好的 `width` 个。'),
     });
   }
 }
@@ -185,7 +198,7 @@ export default defineChecks<Learner>({
   exports: ['beamSearch'],
   checks: [
     {
-      name: 'width 2 finds S-B-A, which greedy misses (worked by hand)',
+      name: t('width 2 finds S-B-A, which greedy misses (worked by hand)', '束宽 2 找到了贪心错过的 S-B-A（手算验证）'),
       task: 'beamSearch',
       run: (m, ctx) => {
         const next = fromTable(HAND);
@@ -193,19 +206,19 @@ export default defineChecks<Learner>({
         // Step 1 keeps A (0.5) and B (0.4). Step 2: AA 0.17, AB 0.165, AC 0.165, BA 0.2, BB 0.18, BC 0.02.
         const expected = [{ tokens: [0, 2, 1], logProb: Math.log(0.4 * 0.5) }, { tokens: [0, 2, 2], logProb: Math.log(0.4 * 0.45) }];
         ctx.artifact({
-          kind: 'table', title: 'P(next | last) and the two searches',
-          columns: ['after', 'A', 'B', 'C'],
+          kind: 'table', title: t('P(next | last) and the two searches', 'P(下一个 | 上一个) 与两种搜索'),
+          columns: [t('after', '上一个'), 'A', 'B', 'C'],
           rows: [
             ...HAND.map((row, i) => [letter(i), row[1], row[2], row[3]]),
-            ['greedy', 'S-A-A', 'P = 0.5 × 0.34', '= 0.17'],
-            ['beam, width 2', 'S-B-A', 'P = 0.4 × 0.5', '= 0.20'],
+            [t('greedy', '贪心'), 'S-A-A', 'P = 0.5 × 0.34', '= 0.17'],
+            [t('beam, width 2', '束搜索，束宽 2'), 'S-B-A', 'P = 0.4 × 0.5', '= 0.20'],
           ],
         });
         diagnose(got, expected, { what: 'beamSearch(table, [S], 2 steps, width 2)', next, prompt: [0], steps: 2, width: 2, name: letter });
       },
     },
     {
-      name: 'width 1 is greedy decoding',
+      name: t('width 1 is greedy decoding', '束宽 1 就是贪心解码'),
       task: 'beamSearch',
       run: (m) => {
         const next = fromTable(HAND);
@@ -215,7 +228,7 @@ export default defineChecks<Learner>({
       },
     },
     {
-      name: 'a beam as wide as all sequences is exhaustive: it agrees with brute force',
+      name: t('a beam as wide as all sequences is exhaustive: it agrees with brute force', '束宽覆盖所有序列时就是穷举：结果与暴力搜索一致'),
       task: 'beamSearch',
       run: (m) => {
         // With width >= V^(steps-1) nothing is ever dropped before the last step, so beam search must return
@@ -226,11 +239,11 @@ export default defineChecks<Learner>({
         const prompt = [2];
         const width = V * V;
         const expected = bruteForce(next, prompt, 3).slice(0, width);
-        diagnose(m.beamSearch(next, prompt, 3, width), expected, { what: 'beamSearch(random 4-token table, [2], 3 steps, width 16)', next, prompt, steps: 3, width, name: (t) => 'abcd'[t] ?? `#${t}` });
+        diagnose(m.beamSearch(next, prompt, 3, width), expected, { what: 'beamSearch(random 4-token table, [2], 3 steps, width 16)', next, prompt, steps: 3, width, name: (tok) => 'abcd'[tok] ?? `#${tok}` });
       },
     },
     {
-      name: 'scores are summed log-probabilities: 500 steps do not underflow',
+      name: t('scores are summed log-probabilities: 500 steps do not underflow', '分数是对数概率之和：500 步也不会下溢'),
       task: 'beamSearch',
       run: (m) => {
         const V = 12;
@@ -239,26 +252,27 @@ export default defineChecks<Learner>({
         const steps = 500;
         const expected = beamSearch64(next, [0], steps, 3);
         const product = Math.exp(expected[0].logProb);
-        expectTrue(product === 0, 'check bug: the test sequence should be long enough for its probability to underflow');
-        diagnose(m.beamSearch(next, [0], steps, 3), expected, { what: `beamSearch(random 12-token table, [0], ${steps} steps, width 3)`, next, prompt: [0], steps, width: 3, name: (t) => `${t} ` });
+        expectTrue(product === 0, t('check bug: the test sequence should be long enough for its probability to underflow', '检查本身有误：测试序列应当足够长，使其概率下溢'));
+        diagnose(m.beamSearch(next, [0], steps, 3), expected, { what: `beamSearch(random 12-token table, [0], ${steps} steps, width 3)`, next, prompt: [0], steps, width: 3, name: (tok) => `${tok} ` });
       },
     },
     {
-      name: 'beams stay separate, the prompt is not modified, and 0 steps returns the prompt',
+      name: t('beams stay separate, the prompt is not modified, and 0 steps returns the prompt', '各条束互不干扰，提示不被修改，0 步时返回提示本身'),
       task: 'beamSearch',
       run: (m) => {
         const next = fromTable(HAND);
         const prompt = [0, 1];
         const got = m.beamSearch(next, prompt, 3, 3);
-        expectEqual(prompt, [0, 1], 'the prompt after beamSearch', 'Copy the prompt into the first beam ([...prompt]); never push onto the array you were given.');
+        expectEqual(prompt, [0, 1], 'the prompt after beamSearch',
+          t('Copy the prompt into the first beam ([...prompt]); never push onto the array you were given.', '把提示复制到第一条束里（[...prompt]）；永远不要往传进来的数组上 push。'));
         diagnose(got, beamSearch64(next, prompt, 3, 3), { what: 'beamSearch(table, [S, A], 3 steps, width 3)', next, prompt, steps: 3, width: 3, name: letter });
         const none = m.beamSearch(next, [0], 0, 2);
         expectEqual(none.map((b) => ({ tokens: b.tokens, logProb: b.logProb })), [{ tokens: [0], logProb: 0 }], 'beamSearch(table, [S], 0 steps, width 2)',
-          'With no steps there is one beam: the prompt itself, with logProb 0 (log 1).');
+          t('With no steps there is one beam: the prompt itself, with logProb 0 (log 1).', '没有步数时只有一条束：提示本身，logProb 为 0（即 log 1）。'));
       },
     },
     {
-      name: 'on the bundled model, width 1 walks exactly the greedy path',
+      name: t('on the bundled model, width 1 walks exactly the greedy path', '在随附模型上，束宽 1 恰好走贪心路径'),
       task: 'beamSearch',
       run: async (m, ctx) => {
         const model = await lessonModel();
@@ -267,11 +281,14 @@ export default defineChecks<Learner>({
         const path = Array.from(await model.greedy(prompt, steps)); // prompt + 30 greedy tokens
         const logits = await logitsOf(model, path.slice(0, -1)); // row i predicts token i + 1
         const V = model.config.vocabSize;
-        const onPath = (tokens: readonly number[]) => tokens.length >= prompt.length && tokens.length < path.length && tokens.every((t, i) => t === path[i]);
+        const onPath = (tokens: readonly number[]) => tokens.length >= prompt.length && tokens.length < path.length && tokens.every((tok, i) => tok === path[i]);
         const next = (tokens: readonly number[]) => {
           if (!onPath(tokens)) {
-            fail(`with width 1, beamSearch asked for the next character after "…${model.tokenizer.decode(tokens.slice(-20))}", which greedy decoding never reaches`, {
-              hint: 'Width 1 keeps only the single best candidate after each step, so it must follow the greedy path exactly.',
+            const after = model.tokenizer.decode(tokens.slice(-20));
+            fail(t(`with width 1, beamSearch asked for the next character after "…${after}", which greedy decoding never reaches`,
+              `束宽为 1 时，beamSearch 请求了 "…${after}" 之后的下一个字符，而贪心解码根本不会走到这里`), {
+              hint: t('Width 1 keeps only the single best candidate after each step, so it must follow the greedy path exactly.',
+                '束宽 1 每一步之后只保留唯一最好的候选，所以它必须与贪心路径完全一致。'),
             });
           }
           const row = logits.subarray((tokens.length - 1) * V, tokens.length * V);
@@ -283,8 +300,8 @@ export default defineChecks<Learner>({
         const got = m.beamSearch(next, prompt, steps, 1);
         let logProb = 0;
         for (let i = prompt.length; i < path.length; i++) logProb += Math.log(next(path.slice(0, i))[path[i]]);
-        diagnose(got, [{ tokens: path, logProb }], { what: `beamSearch(model, prompt, ${steps} steps, width 1)`, next, prompt, steps, width: 1, name: (t) => model.vocab[t] ?? '?' });
-        ctx.artifact({ kind: 'text', title: `Width 1 = greedy (${steps} characters, log-probability ${logProb.toFixed(2)})`, text: shown(`${PROMPT}[${model.tokenizer.decode(path.slice(prompt.length))}]`) });
+        diagnose(got, [{ tokens: path, logProb }], { what: `beamSearch(model, prompt, ${steps} steps, width 1)`, next, prompt, steps, width: 1, name: (tok) => model.vocab[tok] ?? '?' });
+        ctx.artifact({ kind: 'text', title: t(`Width 1 = greedy (${steps} characters, log-probability ${logProb.toFixed(2)})`, `束宽 1 = 贪心（${steps} 个字符，对数概率 ${logProb.toFixed(2)}）`), text: shown(`${PROMPT}[${model.tokenizer.decode(path.slice(prompt.length))}]`) });
       },
     },
   ],

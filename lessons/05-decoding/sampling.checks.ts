@@ -5,12 +5,16 @@
  * Expected values are worked out by hand (small cases, written as literals) or computed here in float64
  * with deliberately plain loops; no check uses one of the learner's functions to get an expected value.
  * The classic wrong answers (temperature applied after softmax, top-p without the token that crosses p,
- * a filter that forgets to renormalise...) are computed too, so a failure can name the mistake.
+ * a filter that forgets to renormalise...) are computed too, so a failure can name the mistake in the words of
+ * the lesson's catalogue (mistakes.ts).
  * Distributions are compared, never random samples: the sampler gets its uniform number u from the check.
  */
-import { type CheckContext, type Misconception, defineChecks, expectClose, expectEqual, expectThrows, expectTrue, fail } from '@llm-lab/check';
+import {
+  type CheckContext, type Misconception, type Text, defineChecks, expectClose, expectEqual, expectThrows, expectTrue, fail, mistake, t,
+} from '@llm-lab/check';
+import { PROMPT, lessonModel, nextLogits, readable, shown, withDetails } from '@llm-lab/course/decoding';
 import { Rng } from '@llm-lab/kit';
-import { PROMPT, lessonModel, nextLogits, readable, shown } from './model-helpers';
+import { SAMPLING_MISTAKES as M } from './mistakes';
 
 type Learner = typeof import('./sampling');
 
@@ -107,14 +111,16 @@ function pipeline64(logits: ArrayLike<number>, s: Settings, order: 'k-then-p' | 
 }
 
 const f32 = (values: number[]) => Float32Array.from(values);
-const snapshot = (a: Float32Array) => Float32Array.from(a);
+const copyOf = (a: Float32Array) => Float32Array.from(a);
 const fmtList = (a: ArrayLike<number>) => `[${Array.from(a, (v) => +Number(v).toFixed(4)).join(', ')}]`;
 
-function expectUnchanged(arr: Float32Array, before: Float32Array, what: string): void {
+/** Fails if a function wrote into the array it was given. */
+function expectUntouched(arr: Float32Array, before: Float32Array, what: string): void {
   for (let i = 0; i < before.length; i++) {
     if (!Object.is(arr[i], before[i])) {
-      fail(`${what}[${i}] changed from ${before[i]} to ${arr[i]}: your function modified its input`, {
-        hint: 'Write the result into a new Float32Array. The caller may still need the original distribution (the checks reuse it, and so will you).',
+      fail(t(`${what}[${i}] changed from ${before[i]} to ${arr[i]}: your function modified its input`, `${what}[${i}] 从 ${before[i]} 变成了 ${arr[i]}：你的函数修改了它的输入`), {
+        hint: t('Write the result into a new Float32Array. The caller may still need the original distribution (the checks reuse it, and so will you).',
+          '把结果写进一个新的 Float32Array。调用者可能还需要原来的分布（检查会重复使用它，你自己以后也会）。'),
       });
     }
   }
@@ -122,13 +128,16 @@ function expectUnchanged(arr: Float32Array, before: Float32Array, what: string):
 
 function expectDistribution(actual: unknown, what: string): void {
   if (!(actual instanceof Float32Array)) {
-    fail(`${what} returned ${actual === undefined ? 'undefined' : typeof actual}, expected a Float32Array of probabilities`, {
-      hint: actual === undefined ? 'Did you forget to `return` the result?' : 'Return a new Float32Array, one probability per token.',
+    const got = actual === undefined ? 'undefined' : typeof actual;
+    fail(t(`${what} returned ${got}, expected a Float32Array of probabilities`, `${what} 返回了 ${got}，应返回一个由概率组成的 Float32Array`), {
+      hint: actual === undefined ? t('Did you forget to `return` the result?', '是不是忘了 `return` 结果？')
+        : t('Return a new Float32Array, one probability per token.', '返回一个新的 Float32Array，每个 token 一个概率。'),
     });
   }
 }
 
-const RENORMALISE = 'The kept probabilities no longer add up to 1. Divide each kept probability by their sum (the kept mass), so the result is a distribution again.';
+/** Same token sequences (plain arrays of numbers). */
+const same = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 // ---------------------------------------------------------------------------------------------------------
 // Model-level helpers
@@ -136,7 +145,7 @@ const RENORMALISE = 'The kept probabilities no longer add up to 1. Divide each k
 /** Next-token distributions shown in the chart: the top tokens of the plain distribution, in that order. */
 const SHOWN_TOKENS = 12;
 
-function bars(ctx: CheckContext, title: string, vocab: readonly string[], ids: readonly number[], probs: ArrayLike<number>): void {
+function bars(ctx: CheckContext, title: Text, vocab: readonly string[], ids: readonly number[], probs: ArrayLike<number>): void {
   ctx.artifact({ kind: 'bars', title, labels: ids.map((i) => readable(vocab[i])), values: ids.map((i) => Number(probs[i]) || 0) });
 }
 
@@ -145,26 +154,28 @@ export default defineChecks<Learner>({
   checks: [
     // ----- greedy -----------------------------------------------------------------------------------------
     {
-      name: 'greedy picks the index of the largest logit',
+      name: t('greedy picks the index of the largest logit', 'greedy 选出最大 logit 的下标'),
       task: 'greedy',
       run: (m) => {
-        const cases: [number[], number, string?][] = [
+        const cases: [number[], number, Text?][] = [
           [[0.1, 2.5, -1, 2.4], 1],
-          [[3, 1, 3, 2], 0, 'On a tie, keep the first (lowest) index: update only when a logit is strictly larger.'],
-          [[-5, -2, -9, -3], 1, 'All logits are negative here. Start from the first logit (or -Infinity), not from 0.'],
+          [[3, 1, 3, 2], 0, t('On a tie, keep the first (lowest) index: update only when a logit is strictly larger.',
+            '并列时保留第一个（最小的）下标：只有遇到严格更大的 logit 才更新。')],
+          [[-5, -2, -9, -3], 1, t('All logits are negative here. Start from the first logit (or -Infinity), not from 0.',
+            '这里所有 logit 都是负数。应从第一个 logit（或 -Infinity）开始比较，而不是从 0 开始。')],
           [[-1e9, 1000, 999.5, -Infinity], 1],
           [[7], 0],
         ];
         for (const [logits, expected, hint] of cases) {
           const x = f32(logits);
-          const before = snapshot(x);
+          const before = copyOf(x);
           expectEqual(m.greedy(x), expected, `greedy(${fmtList(logits)})`, hint);
-          expectUnchanged(x, before, 'logits');
+          expectUntouched(x, before, 'logits');
         }
       },
     },
     {
-      name: 'greedy decoding of the bundled model matches its own argmax, step by step',
+      name: t('greedy decoding of the bundled model matches its own argmax, step by step', '在随附模型上逐步贪心解码，每一步都与模型自身的 argmax 一致'),
       task: 'greedy',
       run: async (m, ctx) => {
         const model = await lessonModel();
@@ -175,97 +186,112 @@ export default defineChecks<Learner>({
           const mine = m.greedy(logits);
           const best = argmax64(logits);
           if (mine !== best && logits[mine] !== logits[best]) {
-            fail(`step ${s}: greedy chose ${JSON.stringify(model.vocab[mine] ?? mine)} (logit ${logits[mine]}), but ${JSON.stringify(model.vocab[best])} has the largest logit (${logits[best]})`);
+            const chose = JSON.stringify(model.vocab[mine] ?? mine);
+            const top = JSON.stringify(model.vocab[best]);
+            fail(t(`step ${s}: greedy chose ${chose} (logit ${logits[mine]}), but ${top} has the largest logit (${logits[best]})`,
+              `第 ${s} 步：greedy 选了 ${chose}（logit ${logits[mine]}），但 logit 最大的是 ${top}（${logits[best]}）`));
           }
           ids.push(mine);
         }
-        ctx.artifact({ kind: 'text', title: `Greedy continuation (${steps} characters)`, text: shown(`${PROMPT}[${model.tokenizer.decode(ids.slice(-steps))}]`) });
+        ctx.artifact({ kind: 'text', title: t(`Greedy continuation (${steps} characters)`, `贪心续写（${steps} 个字符）`), text: shown(`${PROMPT}[${model.tokenizer.decode(ids.slice(-steps))}]`) });
       },
     },
 
     // ----- temperature -------------------------------------------------------------------------------------
     {
-      name: 'withTemperature is softmax(logits / T)',
+      name: t('withTemperature is softmax(logits / T)', 'withTemperature 就是 softmax(logits / T)'),
       task: 'withTemperature',
       run: (m) => {
         const logits = [2, 1, 0.5, -1, 3];
         const x = f32(logits);
-        const before = snapshot(x);
+        const before = copyOf(x);
         for (const T of [1, 0.5, 2]) {
           const got = m.withTemperature(x, T);
           expectDistribution(got, `withTemperature(logits, ${T})`);
           const p = softmax64(logits);
+          const sharper = T < 1;
           const misconceptions: Misconception[] = T === 1 ? [] : [
-            { value: p.map((q) => q ** (1 / T)), message: `These are softmax(logits) raised to the power 1/T, not renormalised: temperature was applied after softmax. Divide the LOGITS by T and then take softmax (p^(1/T) only works if you renormalise it afterwards; softmax(logits / T) does that for you).` },
-            { value: p.map((q) => q / T), message: `These are softmax(logits) divided by T: temperature was applied to the probabilities, which no longer sum to 1. Divide the logits by T before softmax.` },
-            { value: softmax64(logits.map((l) => l * T)), message: `You multiplied the logits by T. Temperature divides them: T = ${T} should make the distribution ${T < 1 ? 'sharper' : 'flatter'}, and yours is ${T < 1 ? 'flatter' : 'sharper'}.` },
+            { value: p.map((q) => q ** (1 / T)), ...M['temperature-after-softmax'] },
+            { value: p.map((q) => q / T), ...M['temperature-on-probabilities'] },
+            {
+              value: softmax64(logits.map((l) => l * T)),
+              ...withDetails(M['logits-times-temperature'], t(`T = ${T} should make the distribution ${sharper ? 'sharper' : 'flatter'}, and yours is ${sharper ? 'flatter' : 'sharper'}.`,
+                `T = ${T} 应让分布${sharper ? '更尖锐' : '更平坦'}，而你的却${sharper ? '更平坦' : '更尖锐'}。`)),
+            },
           ];
           expectClose(got, softmax64(logits, T), {
             what: `withTemperature([2, 1, 0.5, -1, 3], ${T})`,
-            hint: T === 1 ? 'With T = 1 this is plain softmax: exp(l_i - max) / sum_j exp(l_j - max).' : 'p_i = exp(l_i / T) / sum_j exp(l_j / T), with the max of l / T subtracted first.',
+            hint: T === 1 ? t('With T = 1 this is plain softmax: exp(l_i - max) / sum_j exp(l_j - max).', 'T = 1 时就是普通的 softmax：exp(l_i - max) / sum_j exp(l_j - max)。')
+              : t('p_i = exp(l_i / T) / sum_j exp(l_j / T), with the max of l / T subtracted first.', 'p_i = exp(l_i / T) / sum_j exp(l_j / T)，先减去 l / T 的最大值。'),
             misconceptions,
           });
         }
-        expectUnchanged(x, before, 'logits');
+        expectUntouched(x, before, 'logits');
       },
     },
     {
-      name: 'temperature: stable for huge logits, near one-hot as T -> 0, near uniform as T grows',
+      name: t('temperature: stable for huge logits, near one-hot as T -> 0, near uniform as T grows', '温度：logits 极大时数值稳定，T -> 0 时接近 one-hot，T 增大时接近均匀分布'),
       task: 'withTemperature',
       run: (m) => {
         const huge = [1000, 999, -1000];
         const got = m.withTemperature(f32(huge), 0.5);
         expectClose(got, softmax64(huge, 0.5), {
           what: 'withTemperature([1000, 999, -1000], 0.5)',
-          hint: 'exp(1000 / 0.5) overflows to Infinity. Subtract the largest scaled logit before exponentiating.',
+          hint: t('exp(1000 / 0.5) overflows to Infinity. Subtract the largest scaled logit before exponentiating.', 'exp(1000 / 0.5) 会溢出为 Infinity。取指数之前先减去缩放后最大的 logit。'),
         });
         const logits = [1, 3, 2.5, 0];
         expectClose(m.withTemperature(f32(logits), 0.05), softmax64(logits, 0.05), { what: 'withTemperature([1, 3, 2.5, 0], 0.05)', atol: 1e-6 });
-        expectTrue(m.withTemperature(f32(logits), 0.05)[1] > 0.99, 'At T = 0.05 almost all the mass should be on the largest logit (index 1): a small temperature approaches greedy.');
+        expectTrue(m.withTemperature(f32(logits), 0.05)[1] > 0.99,
+          t('At T = 0.05 almost all the mass should be on the largest logit (index 1): a small temperature approaches greedy.',
+            'T = 0.05 时几乎全部概率质量都应落在最大的 logit（下标 1）上：温度很小时就接近贪心。'));
         expectClose(m.withTemperature(f32(logits), 1000), softmax64(logits, 1000), { what: 'withTemperature([1, 3, 2.5, 0], 1000)' });
-        expectThrows(() => m.withTemperature(f32(logits), 0), 'withTemperature(logits, 0)', 'T = 0 would divide by zero. Throw an Error for T <= 0 (greedy() is the T -> 0 limit).');
-        expectThrows(() => m.withTemperature(f32(logits), -1), 'withTemperature(logits, -1)', 'A negative temperature would favour the LEAST likely tokens. Throw an Error for T <= 0.');
+        expectThrows(() => m.withTemperature(f32(logits), 0), 'withTemperature(logits, 0)',
+          t('T = 0 would divide by zero. Throw an Error for T <= 0 (greedy() is the T -> 0 limit).', 'T = 0 会除以零。T <= 0 时抛出 Error（T -> 0 的极限就是 greedy()）。'));
+        expectThrows(() => m.withTemperature(f32(logits), -1), 'withTemperature(logits, -1)',
+          t('A negative temperature would favour the LEAST likely tokens. Throw an Error for T <= 0.', '负的温度会偏向“最不可能”的 token。T <= 0 时抛出 Error。'));
       },
     },
 
     // ----- top-k ---------------------------------------------------------------------------------------------
     {
-      name: 'topK keeps exactly the k most likely tokens and renormalises',
+      name: t('topK keeps exactly the k most likely tokens and renormalises', 'topK 恰好保留最可能的 k 个 token，并重新归一化'),
       task: 'topK',
       run: (m) => {
         const probs = [0.1, 0.4, 0.05, 0.3, 0.15];
         const x = f32(probs);
-        const before = snapshot(x);
+        const before = copyOf(x);
         const got = m.topK(x, 2);
         expectDistribution(got, 'topK(probs, 2)');
         // Keep tokens 1 (0.4) and 3 (0.3); their mass is 0.7, so they become 4/7 and 3/7.
         expectClose(got, [0, 4 / 7, 0, 3 / 7, 0], {
           what: 'topK([0.1, 0.4, 0.05, 0.3, 0.15], 2)',
           misconceptions: [
-            { value: keep64(probs, [1, 3], false), message: `You kept the right two tokens but did not renormalise: they still add up to 0.7. ${RENORMALISE}` },
-            { value: keep64(probs, [1, 3, 4]), message: 'You kept 3 tokens for k = 2: keep exactly k (an off-by-one in the loop or the slice?).' },
-            { value: keep64(probs, [0, 1]), message: 'You kept the first k tokens in index order. Sort the tokens by probability, largest first, and keep the first k of that order.' },
-            { value: keep64(probs, [2, 0]), message: 'You kept the k LEAST likely tokens: sort by probability in descending order.' },
+            { value: keep64(probs, [1, 3], false), ...withDetails(M['not-renormalised'], t('(The two tokens still add up to 0.7.)', '（这两个 token 的概率之和仍是 0.7。）')) },
+            { value: keep64(probs, [1, 3, 4]), ...withDetails(M['top-k-off-by-one'], t('(3 tokens for k = 2.)', '（k = 2 时保留了 3 个。）')) },
+            { value: keep64(probs, [0, 1]), ...M['top-k-index-order'] },
+            { value: keep64(probs, [2, 0]), ...M['top-k-least-likely'] },
           ],
         });
-        expectUnchanged(x, before, 'probs');
-        expectClose(m.topK(x, 1), [0, 1, 0, 0, 0], { what: 'topK(probs, 1)', hint: 'k = 1 keeps only the most likely token, which then has probability 1: greedy as a distribution.' });
-        expectClose(m.topK(x, 5), probs, { what: 'topK(probs, 5)', hint: 'k equal to the vocabulary size keeps everything.' });
-        expectClose(m.topK(x, 50), probs, { what: 'topK(probs, 50)', hint: 'k larger than the vocabulary keeps everything (there are only 5 tokens).' });
+        expectUntouched(x, before, 'probs');
+        expectClose(m.topK(x, 1), [0, 1, 0, 0, 0], { what: 'topK(probs, 1)',
+          hint: t('k = 1 keeps only the most likely token, which then has probability 1: greedy as a distribution.', 'k = 1 只保留最可能的那个 token，它的概率随之变成 1：这就是写成分布形式的贪心。') });
+        expectClose(m.topK(x, 5), probs, { what: 'topK(probs, 5)', hint: t('k equal to the vocabulary size keeps everything.', 'k 等于词表大小时全部保留。') });
+        expectClose(m.topK(x, 50), probs, { what: 'topK(probs, 50)', hint: t('k larger than the vocabulary keeps everything (there are only 5 tokens).', 'k 大于词表大小时全部保留（这里只有 5 个 token）。') });
       },
     },
     {
-      name: 'topK with ties keeps exactly k, the lower index first',
+      name: t('topK with ties keeps exactly k, the lower index first', 'topK 遇到并列时恰好保留 k 个，下标小的优先'),
       task: 'topK',
       run: (m) => {
         const probs = [0.3, 0.2, 0.2, 0.2, 0.1];
         expectClose(m.topK(f32(probs), 2), [0.6, 0.4, 0, 0, 0], {
           what: 'topK([0.3, 0.2, 0.2, 0.2, 0.1], 2)',
-          hint: 'Three tokens tie at 0.2 for the second place. Keep exactly k = 2: token 0 and the first of the tied ones (token 1).',
+          hint: t('Three tokens tie at 0.2 for the second place. Keep exactly k = 2: token 0 and the first of the tied ones (token 1).',
+            '有三个 token 以 0.2 并列第二。恰好保留 k = 2 个：token 0，以及并列者中的第一个（token 1）。'),
           misconceptions: [
-            { value: keep64(probs, [0, 1, 2, 3]), message: 'You kept 4 tokens for k = 2: a threshold like "p >= the k-th largest" keeps every tied token. Keep exactly k tokens; among equal probabilities the lower index goes first (a stable sort does this).' },
-            { value: keep64(probs, [0, 3]), message: 'You kept the right number of tokens, but broke the tie towards the higher index. The convention here is the lower index first (sort by probability, then by index).' },
-            { value: keep64(probs, [0, 2]), message: 'You kept the right number of tokens, but broke the tie towards index 2. The convention here is the lower index first (sort by probability, then by index).' },
+            { value: keep64(probs, [0, 1, 2, 3]), ...withDetails(M['top-k-keeps-ties'], t('(4 tokens for k = 2.)', '（k = 2 时保留了 4 个。）')) },
+            { value: keep64(probs, [0, 3]), ...withDetails(M['tie-towards-higher-index'], t('(You kept token 3, the highest of the tied indices.)', '（你保留的是 token 3，即并列者中下标最大的。）')) },
+            { value: keep64(probs, [0, 2]), ...withDetails(M['tie-towards-higher-index'], t('(You kept token 2 instead of token 1.)', '（你保留的是 token 2，而不是 token 1。）')) },
           ],
         });
       },
@@ -273,41 +299,49 @@ export default defineChecks<Learner>({
 
     // ----- top-p ---------------------------------------------------------------------------------------------
     {
-      name: 'topP keeps the smallest set whose mass reaches p, including the token that crosses p',
+      name: t('topP keeps the smallest set whose mass reaches p, including the token that crosses p', 'topP 保留质量达到 p 的最小集合，包括跨过 p 的那个 token'),
       task: 'topP',
       run: (m) => {
         // Sorted: token 1 (0.5), token 3 (0.3), token 2 (0.15), token 0 (0.05). Mass 0.5 < 0.75, then 0.8 >= 0.75: keep {1, 3}.
         const probs = [0.05, 0.5, 0.15, 0.3];
         const x = f32(probs);
-        const before = snapshot(x);
+        const before = copyOf(x);
         const got = m.topP(x, 0.75);
         expectDistribution(got, 'topP(probs, 0.75)');
         expectClose(got, [0, 0.625, 0, 0.375], {
           what: 'topP([0.05, 0.5, 0.15, 0.3], 0.75)',
-          hint: 'Sorted by probability: 0.5, 0.3, 0.15, 0.05. The mass is 0.5 after one token (not yet 0.75) and 0.8 after two, so the nucleus is those two, renormalised: 0.5/0.8 and 0.3/0.8.',
+          hint: t('Sorted by probability: 0.5, 0.3, 0.15, 0.05. The mass is 0.5 after one token (not yet 0.75) and 0.8 after two, so the nucleus is those two, renormalised: 0.5/0.8 and 0.3/0.8.',
+            '按概率排序：0.5, 0.3, 0.15, 0.05。一个 token 后质量是 0.5（还没到 0.75），两个后是 0.8，所以核就是这两个，重新归一化后为 0.5/0.8 和 0.3/0.8。'),
           misconceptions: [
-            { value: keep64(probs, nucleus(probs, 0.75, 'exclude-crossing')), message: 'You left out the token that crosses p. The nucleus is the SMALLEST set whose mass reaches p, so the token that takes the mass from 0.5 to 0.8 is in it. (Without it, the mass you keep is below p; with p = 0.4 you would keep nothing at all.)' },
-            { value: keep64(probs, [1, 3], false), message: `You chose the right tokens but did not renormalise: they add up to 0.8. ${RENORMALISE}` },
-            { value: probs, message: 'Nothing was filtered out. If you walked the tokens in index order (0.05, 0.5, 0.15, ...), the mass only reached 0.75 at the end: sort by probability first, largest first.' },
+            {
+              value: keep64(probs, nucleus(probs, 0.75, 'exclude-crossing')),
+              ...withDetails(M['top-p-excludes-crossing'], t('(Here that is the token that takes the mass from 0.5 to 0.8. Without it, the mass you keep is below p; with p = 0.4 you would keep nothing at all.)',
+                '（这里就是把质量从 0.5 带到 0.8 的那个 token。少了它，保留的质量低于 p；如果 p = 0.4，你会什么都不保留。）')),
+            },
+            { value: keep64(probs, [1, 3], false), ...withDetails(M['not-renormalised'], t('(The two tokens add up to 0.8.)', '（这两个 token 的概率之和是 0.8。）')) },
+            { value: probs, ...withDetails(M['top-p-unsorted'], t('(In index order the probabilities are 0.05, 0.5, 0.15, 0.3.)', '（按下标顺序，概率依次是 0.05, 0.5, 0.15, 0.3。）')) },
           ],
         });
-        expectUnchanged(x, before, 'probs');
-        expectClose(m.topP(x, 0.3), [0, 1, 0, 0], { what: 'topP(probs, 0.3)', hint: 'The most likely token alone (0.5) already reaches 0.3: the nucleus is one token, with probability 1 after renormalising.' });
-        expectClose(m.topP(x, 1), probs, { what: 'topP(probs, 1)', hint: 'p = 1 keeps every token (the whole mass).' });
+        expectUntouched(x, before, 'probs');
+        expectClose(m.topP(x, 0.3), [0, 1, 0, 0], { what: 'topP(probs, 0.3)',
+          hint: t('The most likely token alone (0.5) already reaches 0.3: the nucleus is one token, with probability 1 after renormalising.',
+            '仅最可能的那个 token（0.5）就已达到 0.3：核只有一个 token，重新归一化后概率为 1。') });
+        expectClose(m.topP(x, 1), probs, { what: 'topP(probs, 1)', hint: t('p = 1 keeps every token (the whole mass).', 'p = 1 保留所有 token（全部概率质量）。') });
       },
     },
     {
-      name: 'topP stops as soon as the mass reaches p exactly',
+      name: t('topP stops as soon as the mass reaches p exactly', '质量恰好达到 p 时 topP 立即停止'),
       task: 'topP',
       run: (m) => {
         // Powers of two add up exactly in floating point: 0.5 + 0.25 is exactly 0.75.
         const probs = [0.125, 0.5, 0.25, 0.125];
         expectClose(m.topP(f32(probs), 0.75), [0, 2 / 3, 1 / 3, 0], {
           what: 'topP([0.125, 0.5, 0.25, 0.125], 0.75)',
-          hint: 'After 0.5 and 0.25 the mass is exactly 0.75: it has reached p, so stop there (mass >= p, not mass > p).',
+          hint: t('After 0.5 and 0.25 the mass is exactly 0.75: it has reached p, so stop there (mass >= p, not mass > p).',
+            '加上 0.5 和 0.25 后质量恰好是 0.75：已经达到 p，应就此停止（mass >= p，而不是 mass > p）。'),
           misconceptions: [
-            { value: keep64(probs, nucleus(probs, 0.75, 'strict')), message: 'The mass reached p exactly (0.5 + 0.25 = 0.75) and you kept one more token: "reaches p" means mass >= p, so stop when the mass is equal to p too.' },
-            { value: keep64(probs, nucleus(probs, 0.75, 'exclude-crossing')), message: 'You left out the token that makes the mass reach p. The nucleus includes it: keep a token, add its probability, then stop once the mass is >= p.' },
+            { value: keep64(probs, nucleus(probs, 0.75, 'strict')), ...withDetails(M['top-p-strict'], t('(0.5 + 0.25 = 0.75.)', '（0.5 + 0.25 = 0.75。）')) },
+            { value: keep64(probs, nucleus(probs, 0.75, 'exclude-crossing')), ...withDetails(M['top-p-excludes-crossing'], t('(Here that is the 0.25 that takes the mass from 0.5 to 0.75.)', '（这里就是把质量从 0.5 带到 0.75 的那个 0.25。）')) },
           ],
         });
       },
@@ -315,35 +349,38 @@ export default defineChecks<Learner>({
 
     // ----- sample --------------------------------------------------------------------------------------------
     {
-      name: 'sample inverts the cumulative distribution and never picks a token of probability 0',
+      name: t('sample inverts the cumulative distribution and never picks a token of probability 0', 'sample 反演累积分布，且从不选中概率为 0 的 token'),
       task: 'sample',
       run: (m) => {
         // Cumulative: token 0 covers [0, 0.25), token 1 nothing, token 2 [0.25, 0.75), token 3 [0.75, 1).
         const probs = f32([0.25, 0, 0.5, 0.25]);
-        const before = snapshot(probs);
+        const before = copyOf(probs);
         const cases: [number, number][] = [[0, 0], [0.2499, 0], [0.25, 2], [0.5, 2], [0.7499, 2], [0.75, 3], [0.999999, 3]];
+        const us = cases.map(([u]) => u).join(', ');
         const got = cases.map(([u]) => m.sample(probs, u));
         const ge = cases.map(([u]) => { let c = 0; for (let i = 0; i < 4; i++) { c += probs[i]; if (c >= u) return i; } return 3; });
-        if (JSON.stringify(got) === JSON.stringify(ge)) {
-          fail(`sample(probs, u) for u = ${cases.map(([u]) => u).join(', ')} gave ${got.join(', ')}: at u = 0.25 you picked token 0, whose interval [0, 0.25) ends just before 0.25`, {
-            hint: 'Compare cumulative > u, not cumulative >= u. With >=, u = 0 picks the first token even when its probability is 0.',
-          });
+        if (same(got, ge)) {
+          fail(...mistake(withDetails(M['sample-greater-or-equal'], t(
+            `(sample(probs, u) for u = ${us} gave ${got.join(', ')}: at u = 0.25 you picked token 0, whose interval [0, 0.25) ends just before 0.25.)`,
+            `（u = ${us} 时 sample(probs, u) 给出 ${got.join(', ')}：在 u = 0.25 时你选了 token 0，而它的区间 [0, 0.25) 恰好在 0.25 之前结束。）`))));
         }
-        expectEqual(got, cases.map(([, e]) => e), `sample([0.25, 0, 0.5, 0.25], u) for u = ${cases.map(([u]) => u).join(', ')}`,
-          'Walk the tokens adding up probabilities; return the first token where the running total is greater than u.');
-        expectUnchanged(probs, before, 'probs');
+        expectEqual(got, cases.map(([, e]) => e), `sample([0.25, 0, 0.5, 0.25], u) for u = ${us}`,
+          t('Walk the tokens adding up probabilities; return the first token where the running total is greater than u.', '逐个 token 累加概率；返回累计和第一次大于 u 的那个 token。'));
+        expectUntouched(probs, before, 'probs');
         // A zero-probability token at the front: u = 0 must not pick it.
         expectEqual(m.sample(f32([0, 0.5, 0.5]), 0), 1, 'sample([0, 0.5, 0.5], 0)',
-          'Token 0 has probability 0, so it must never be picked. With cumulative >= u it is picked for u = 0; use cumulative > u.');
+          t('Token 0 has probability 0, so it must never be picked. With cumulative >= u it is picked for u = 0; use cumulative > u.',
+            'token 0 的概率为 0，所以绝不能被选中。用 cumulative >= u 时，u = 0 会选中它；应使用 cumulative > u。'));
         expectEqual(m.sample(f32([0.5, 0.5, 0]), 0.9999999), 1, 'sample([0.5, 0.5, 0], 0.9999999)',
-          'Near u = 1 the answer is the last token with a non-zero probability, never a token of probability 0.');
+          t('Near u = 1 the answer is the last token with a non-zero probability, never a token of probability 0.', 'u 接近 1 时，答案是最后一个概率不为 0 的 token，绝不会是概率为 0 的 token。'));
         const again = [m.sample(probs, 0.6), m.sample(probs, 0.6), m.sample(probs, 0.6)];
-        expectTrue(again.every((t) => t === 2), `sample(probs, 0.6) gave ${again.join(', ')} on three calls: the same u must give the same token`,
-          'Use the u you are given; do not call Math.random() inside sample().');
+        expectTrue(again.every((tok) => tok === 2),
+          t(`sample(probs, 0.6) gave ${again.join(', ')} on three calls: the same u must give the same token`, `三次调用 sample(probs, 0.6) 得到 ${again.join(', ')}：同一个 u 必须给出同一个 token`),
+          t('Use the u you are given; do not call Math.random() inside sample().', '使用传进来的 u；不要在 sample() 里调用 Math.random()。'));
       },
     },
     {
-      name: 'sample with a seeded Rng draws each token as often as its probability',
+      name: t('sample with a seeded Rng draws each token as often as its probability', '用带种子的 Rng 采样，每个 token 出现的频率与其概率相符'),
       task: 'sample',
       run: (m, ctx) => {
         const probs = f32(softmax64([1.5, 0.2, -1, 2.2, 0.7, -0.4]));
@@ -355,15 +392,16 @@ export default defineChecks<Learner>({
           const got = m.sample(probs, u);
           const expected = sample64(probs, u);
           if (got !== expected && !nearBoundary(probs, u)) {
-            fail(`draw ${n}: sample(probs, ${u}) returned ${got}, expected ${expected}`, {
-              hint: `probs = ${fmtList(probs)}; token i covers the interval [cumulative before i, cumulative after i).`,
+            fail(t(`draw ${n}: sample(probs, ${u}) returned ${got}, expected ${expected}`, `第 ${n} 次抽样：sample(probs, ${u}) 返回了 ${got}，应为 ${expected}`), {
+              hint: t(`probs = ${fmtList(probs)}; token i covers the interval [cumulative before i, cumulative after i).`,
+                `probs = ${fmtList(probs)}；token i 占有区间 [i 之前的累计和, 加上 i 之后的累计和)。`),
             });
           }
           counts[got] = (counts[got] ?? 0) + 1;
         }
         ctx.artifact({
-          kind: 'table', title: `${draws} draws with new Rng(2024): how often each token came up`,
-          columns: ['token', 'probability', 'frequency'],
+          kind: 'table', title: t(`${draws} draws with new Rng(2024): how often each token came up`, `用 new Rng(2024) 抽样 ${draws} 次：每个 token 出现的频率`),
+          columns: [t('token', 'token'), t('probability', '概率'), t('frequency', '频率')],
           rows: Array.from(probs, (p, i) => [i, +p.toFixed(4), +(counts[i] / draws).toFixed(4)]),
         });
       },
@@ -371,7 +409,7 @@ export default defineChecks<Learner>({
 
     // ----- pickNext ------------------------------------------------------------------------------------------
     {
-      name: 'pickNext applies temperature, then top-k, then top-p, then samples; temperature 0 is greedy',
+      name: t('pickNext applies temperature, then top-k, then top-p, then samples; temperature 0 is greedy', 'pickNext 依次应用温度、top-k、top-p，再采样；温度为 0 时就是贪心'),
       task: 'pickNext',
       run: (m) => {
         const logits = [1.1, 0.9, 0.7, 0.4, 0.1, -0.5, 2.0, -1.0];
@@ -388,23 +426,25 @@ export default defineChecks<Learner>({
           const label = `pickNext(logits, ${JSON.stringify(s)}, u)`;
           if (s.temperature === 0) {
             expectEqual(us.map((u) => m.pickNext(x, s, u)), us.map(() => 6), `${label} for 19 values of u`,
-              'Temperature 0 means greedy: return the index of the largest logit (do not divide by 0).');
+              t('Temperature 0 means greedy: return the index of the largest logit (do not divide by 0).', '温度为 0 就是贪心：返回最大 logit 的下标（不要除以 0）。'));
             continue;
           }
           const probs = pipeline64(logits, s);
           const got = us.map((u) => m.pickNext(x, s, u));
           const want = us.map((u) => sample64(probs, u));
-          if (JSON.stringify(got) !== JSON.stringify(want)) {
+          if (!same(got, want)) {
             const reversed = pipeline64(logits, s, 'p-then-k');
-            if (s.topK !== undefined && s.topP !== undefined && JSON.stringify(got) === JSON.stringify(us.map((u) => sample64(reversed, u)))) {
-              fail(`${label}: you applied top-p before top-k. The order is temperature, top-k, top-p: top-p measures its mass on the distribution top-k has already renormalised.`);
+            const where = t(`(${label}.)`, `（${label}。）`);
+            if (s.topK !== undefined && s.topP !== undefined && same(got, us.map((u) => sample64(reversed, u)))) {
+              fail(...mistake(withDetails(M['top-p-before-top-k'], where)));
             }
             const noTemp = s.temperature !== 1 ? pipeline64(logits, { ...s, temperature: 1 }) : undefined;
-            if (noTemp && JSON.stringify(got) === JSON.stringify(us.map((u) => sample64(noTemp, u)))) {
-              fail(`${label}: the temperature had no effect. Start from withTemperature(logits, settings.temperature).`);
+            if (noTemp && same(got, us.map((u) => sample64(noTemp, u)))) {
+              fail(...mistake(withDetails(M['temperature-ignored'], where)));
             }
             expectEqual(got, want, `${label} for u = (i + 0.5) / 19, i = 0..18`,
-              'probs = withTemperature(logits, T); then topK(probs, k) if topK is set; then topP(probs, p) if topP is set; then sample(probs, u).');
+              t('probs = withTemperature(logits, T); then topK(probs, k) if topK is set; then topP(probs, p) if topP is set; then sample(probs, u).',
+                'probs = withTemperature(logits, T)；设置了 topK 时接 topK(probs, k)；设置了 topP 时接 topP(probs, p)；最后 sample(probs, u)。'));
           }
         }
       },
@@ -412,7 +452,7 @@ export default defineChecks<Learner>({
 
     // ----- the bundled model ---------------------------------------------------------------------------------
     {
-      name: 'the filters on the bundled model\'s next-character distribution',
+      name: t('the filters on the bundled model\'s next-character distribution', '在随附模型的下一字符分布上应用各个过滤器'),
       task: 'topP',
       run: async (m, ctx) => {
         const model = await lessonModel();
@@ -420,7 +460,8 @@ export default defineChecks<Learner>({
         const logits = await nextLogits(model, ids);
         const base = softmax64(logits);
         const shownIds = order64(base).slice(0, SHOWN_TOKENS);
-        const title = (what: string) => `${what}: P(next character | "…${PROMPT.slice(-24)}")`;
+        const context = PROMPT.slice(-24);
+        const title = (what: string) => t(`${what}: P(next character | "…${context}")`, `${what}：P(下一个字符 | "…${context}")`);
         bars(ctx, title('T = 1'), model.vocab, shownIds, base);
         const steps: { label: string; run: () => Float32Array; expected: number[] }[] = [
           { label: 'withTemperature(logits, 0.6)', run: () => m.withTemperature(logits, 0.6), expected: softmax64(logits, 0.6) },
@@ -437,7 +478,7 @@ export default defineChecks<Learner>({
       },
     },
     {
-      name: 'sampling text from the bundled model with pickNext (T = 0.8, top-p 0.95, seeded)',
+      name: t('sampling text from the bundled model with pickNext (T = 0.8, top-p 0.95, seeded)', '用 pickNext 从随附模型采样文本（T = 0.8，top-p 0.95，固定种子）'),
       task: 'pickNext',
       run: async (m, ctx) => {
         const model = await lessonModel();
@@ -452,13 +493,17 @@ export default defineChecks<Learner>({
           const probs = pipeline64(logits, settings);
           const expected = sample64(probs, u);
           if (mine !== expected && !nearBoundary(probs, u, 1e-5)) {
-            fail(`step ${s}: pickNext chose ${JSON.stringify(model.vocab[mine] ?? mine)}, expected ${JSON.stringify(model.vocab[expected])} (u = ${u})`, {
-              hint: 'pickNext(logits, { temperature: 0.8, topP: 0.95 }, u) = sample(topP(withTemperature(logits, 0.8), 0.95), u).',
+            const chose = JSON.stringify(model.vocab[mine] ?? mine);
+            const want = JSON.stringify(model.vocab[expected]);
+            fail(t(`step ${s}: pickNext chose ${chose}, expected ${want} (u = ${u})`, `第 ${s} 步：pickNext 选了 ${chose}，应为 ${want}（u = ${u}）`), {
+              hint: t('pickNext(logits, { temperature: 0.8, topP: 0.95 }, u) = sample(topP(withTemperature(logits, 0.8), 0.95), u).',
+                'pickNext(logits, { temperature: 0.8, topP: 0.95 }, u) = sample(topP(withTemperature(logits, 0.8), 0.95), u)。'),
             });
           }
           ids.push(mine);
         }
-        ctx.artifact({ kind: 'text', title: `Sampled with T = 0.8, top-p 0.95, new Rng(7) (${steps} characters)`, text: shown(`${PROMPT}[${model.tokenizer.decode(ids.slice(-steps))}]`) });
+        ctx.artifact({ kind: 'text', title: t(`Sampled with T = 0.8, top-p 0.95, new Rng(7) (${steps} characters)`, `用 T = 0.8、top-p 0.95、new Rng(7) 采样（${steps} 个字符）`),
+          text: shown(`${PROMPT}[${model.tokenizer.decode(ids.slice(-steps))}]`) });
       },
     },
   ],

@@ -7,13 +7,17 @@
  * 1e-4. Small attention cases are worked by hand or computed here in float64. The classic cache bugs
  * (positions restarting at 0, keys cached but not values, one layer's cache shared by all, a causal mask
  * that hides the cache from the new query) are simulated with a separate reference step below, so a
- * failure can say which one it looks like.
+ * failure can say which one it looks like, in the words of the lesson's catalogue (mistakes.ts).
+ *
+ * The 200-token generation is run once per run (`shared`), by whichever of the two generate checks asks
+ * first: the correctness check and the speed-up check can each run alone.
  */
 import { performance } from 'node:perf_hooks';
-import { defineChecks, expectClose, expectEqual, expectTrue, fail } from '@llm-lab/check';
+import { CheckFailure, type Mistake, type Text, defineChecks, expectClose, expectEqual, expectTrue, fail, mistake, t } from '@llm-lab/check';
+import { type ModelParts, modelParts, withDetails } from '@llm-lab/course/decoding';
 import { NotImplementedError } from '@llm-lab/kit';
 import { type BundledModel, shippedModel } from '@llm-lab/model';
-import { type ModelParts, modelParts } from './model-parts';
+import { CACHE_MISTAKES as M } from './mistakes';
 
 type Learner = typeof import('./cache');
 
@@ -33,7 +37,7 @@ const GEN_PROMPT = 'It was the whale';
 const GEN_TOKENS = 200;
 
 // ---------------------------------------------------------------------------------------------------------
-// The model, loaded once per run and shared by the checks
+// The model, loaded once per run (it does not depend on the learner's code)
 
 let loaded: Promise<{ model: BundledModel; parts: ModelParts }> | undefined;
 
@@ -44,6 +48,11 @@ function lesson(): Promise<{ model: BundledModel; parts: ModelParts }> {
 
 const emptyCache = (nLayer: number): KVCache => ({ layers: Array.from({ length: nLayer }, () => ({ keys: [], values: [] })) });
 
+/** A catalogued mistake, with the details of this case after it (in both languages). */
+function failWith(m: Mistake, details: Text): never {
+  return fail(...mistake(withDetails(m, details)));
+}
+
 /** The parts, counting how many positions get embedded; past `limit` the check stops with a message. */
 function counting(parts: ModelParts, limit: number, expected: number): { parts: ModelParts; count: () => number } {
   let n = 0;
@@ -52,11 +61,10 @@ function counting(parts: ModelParts, limit: number, expected: number): { parts: 
     parts: {
       ...parts,
       config: parts.config,
-      embed: (token, position) => {
+      embed: (token: number, position: number) => {
         if (++n > limit) {
-          fail(`generate() pushed more than ${limit} positions through the model for ${GEN_TOKENS} new tokens; with the cache it needs about ${expected}`, {
-            hint: 'Each new token should cost one step(): feed it to the cache you already have. Start a new cache only when the window is full (blockSize positions).',
-          });
+          failWith(M['recomputes-context'], t(`(It pushed more than ${limit} positions through the model for ${GEN_TOKENS} new tokens; with the cache it needs about ${expected}.)`,
+            `（为了 ${GEN_TOKENS} 个新 token，它让超过 ${limit} 个位置经过了模型；有缓存时大约只需要 ${expected} 个。）`));
         }
         return parts.embed(token, position);
       },
@@ -123,67 +131,45 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
-const ATTEND_BUGS: { bug: AttendBug; message: string; hint?: string }[] = [
-  {
-    bug: 'first-only',
-    message: 'The new query only attended to the first cached position: a causal mask built for this step compared key j with the query\'s index in the step (0) instead of its position in the sequence.',
-    hint: 'With a cache, the single new query comes after every cached position, so it may see all of them: no mask is needed at all.',
-  },
-  {
-    bug: 'exclude-self',
-    message: 'The new query attended to every cached position except the newest one, its own. A causal mask allows j <= i: a token also attends to itself.',
-    hint: 'Append the new key and value to the cache BEFORE attending, and attend over all of cache.keys.',
-  },
-  {
-    bug: 'no-scale',
-    message: 'The scores were not divided by sqrt(hs). Attention uses q . k / sqrt(hs), with hs = C / nHead the head size.',
-  },
-  ...(['one-head', 'one-head-c'] as const).map((bug) => ({
-    bug,
-    message: 'You computed one attention over all C channels. Each head h has its own scores and softmax, over its own channels [h*hs, (h+1)*hs).',
-  })),
+/** Each simulated attention bug and the catalogued mistake it is. */
+const ATTEND_BUGS: { bug: AttendBug; mistake: Mistake }[] = [
+  { bug: 'first-only', mistake: M['mask-first-only'] },
+  { bug: 'exclude-self', mistake: M['exclude-self'] },
+  { bug: 'no-scale', mistake: M['no-scale'] },
+  { bug: 'one-head', mistake: M['one-head'] },
+  { bug: 'one-head-c', mistake: M['one-head'] },
 ];
 
-const STEP_BUGS: { bug: StepBug; message: string; hint?: string }[] = [
-  {
-    bug: 'position-zero',
-    message: 'Every token got position 0: the position embedding restarted for each new token. A token fed to the cache sits at position cache length (the number of tokens before it).',
-    hint: 'position = cache.layers[0].keys.length, read before this step appends anything; then model.embed(token, position).',
-  },
-  {
-    bug: 'values-are-keys',
-    message: 'The value cache holds the keys: you appended k where v belongs. Attention then averages keys instead of values.',
-    hint: 'layer.keys.push(k); layer.values.push(v);',
-  },
-  {
-    bug: 'shared-layer',
-    message: 'Every layer used the cache of layer 0. Each layer has its own keys and values: use cache.layers[l] in layer l.',
-  },
+const STEP_BUGS: { bug: StepBug; mistake: Mistake }[] = [
+  { bug: 'position-zero', mistake: M['position-zero'] },
+  { bug: 'values-are-keys', mistake: M['values-are-keys'] },
+  { bug: 'shared-layer', mistake: M['shared-layer'] },
   ...ATTEND_BUGS,
 ];
 
 /** The cache must hold one key and one value per token in every layer. */
 function expectCacheShape(cache: KVCache, nLayer: number, tokens: number): void {
   if (!cache || !Array.isArray(cache.layers) || cache.layers.length !== nLayer) {
-    fail(`the cache should have ${nLayer} layers, it has ${Array.isArray(cache?.layers) ? cache.layers.length : 'none'}`, { hint: 'Do not replace cache.layers: push into cache.layers[l].keys and .values.' });
+    const has = Array.isArray(cache?.layers) ? String(cache.layers.length) : undefined;
+    fail(t(`the cache should have ${nLayer} layers, it has ${has ?? 'none'}`, `缓存应有 ${nLayer} 层，实际${has === undefined ? '一层也没有' : `有 ${has} 层`}`),
+      { hint: t('Do not replace cache.layers: push into cache.layers[l].keys and .values.', '不要替换 cache.layers：往 cache.layers[l].keys 和 .values 里 push。') });
   }
   const counts = cache.layers.map((l) => `${l.keys.length}/${l.values.length}`).join(', ');
   for (const [l, layer] of cache.layers.entries()) {
     if (layer.keys.length === tokens && layer.values.length !== tokens) {
-      fail(`after ${tokens} token(s), layer ${l} caches ${layer.keys.length} keys but ${layer.values.length} values (keys/values per layer: ${counts}): the values were not appended`, {
-        hint: 'Attention needs both: keys to compute the weights, values to average. Push v into layer.values next to k.',
-      });
+      failWith(M['values-not-appended'], t(`(After ${tokens} token(s), layer ${l} caches ${layer.keys.length} keys but ${layer.values.length} values; keys/values per layer: ${counts}.)`,
+        `（送入 ${tokens} 个 token 后，第 ${l} 层缓存了 ${layer.keys.length} 个键，却只有 ${layer.values.length} 个值；各层键/值数：${counts}。）`));
     }
   }
   if (cache.layers[0].keys.length === nLayer * tokens && cache.layers.slice(1).every((l) => l.keys.length === 0)) {
-    fail(`after ${tokens} token(s), layer 0 caches ${cache.layers[0].keys.length} keys and the other layers none (keys/values per layer: ${counts}): every layer appended to the cache of layer 0`, {
-      hint: 'Each layer has its own cache: in layer l, use cache.layers[l].',
-    });
+    failWith(M['shared-layer'], t(`(After ${tokens} token(s), layer 0 caches ${cache.layers[0].keys.length} keys and the other layers none; keys/values per layer: ${counts}.)`,
+      `（送入 ${tokens} 个 token 后，第 0 层缓存了 ${cache.layers[0].keys.length} 个键，其他层一个也没有；各层键/值数：${counts}。）`));
   }
   for (const [l, layer] of cache.layers.entries()) {
     if (layer.keys.length !== tokens || layer.values.length !== tokens) {
-      fail(`after ${tokens} token(s), layer ${l} caches ${layer.keys.length} keys and ${layer.values.length} values; expected ${tokens} of each (keys/values per layer: ${counts})`, {
-        hint: 'Each step appends exactly one key and one value to every layer\'s cache.',
+      fail(t(`after ${tokens} token(s), layer ${l} caches ${layer.keys.length} keys and ${layer.values.length} values; expected ${tokens} of each (keys/values per layer: ${counts})`,
+        `送入 ${tokens} 个 token 后，第 ${l} 层缓存了 ${layer.keys.length} 个键和 ${layer.values.length} 个值；两者都应为 ${tokens} 个（各层键/值数：${counts}）`), {
+        hint: t('Each step appends exactly one key and one value to every layer\'s cache.', '每一步都恰好向每一层的缓存追加一个键和一个值。'),
       });
     }
   }
@@ -215,18 +201,97 @@ function argmax(values: ArrayLike<number>): number {
   return best;
 }
 
-/** The learner's 200-token generation and its time, kept by the generate check (when it passes) for the speed-up check. */
-const generated = new WeakMap<object, { out: number[]; ms: number }>();
-
-const ms = (t: number) => (t >= 1000 ? `${(t / 1000).toFixed(2)} s` : `${t.toFixed(t < 10 ? 2 : 0)} ms`);
+const ms = (x: number) => (x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${x.toFixed(x < 10 ? 2 : 0)} ms`);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+// ---------------------------------------------------------------------------------------------------------
+// The learner's 200-token generation, run once and shared by the two generate checks
+
+interface Generation {
+  prompt: number[];
+  out: number[];
+  /** How long the learner's generate() took. */
+  ms: number;
+  /** Positions it pushed through the model, and what a cached generation needs. */
+  positions: number;
+  expectedPositions: number;
+}
+
+/** The learner's result is an array that starts with the prompt and has n new tokens. */
+function expectGenerationShape(g: Generation): void {
+  const { out, prompt } = g;
+  if (!Array.isArray(out)) {
+    const type = out === undefined ? 'undefined' : typeof out;
+    fail(t(`generate() returned ${type}, expected an array of token ids`, `generate() 返回了 ${type}，应返回一个 token id 数组`),
+      { hint: t('Return the prompt followed by the new tokens.', '返回提示，后面接上新生成的 token。') });
+  }
+  expectEqual(out.length, prompt.length + GEN_TOKENS, `generate(model, prompt of ${prompt.length}, ${GEN_TOKENS}).length`,
+    t('Return the prompt followed by the n new tokens.', '返回提示，后面接上 n 个新 token。'));
+  expectEqual(out.slice(0, prompt.length), prompt, 'the first tokens of generate()\'s result', t('Start with a copy of the prompt.', '以提示的一份拷贝开头。'));
+}
+
+/** Every generated token is what uncached greedy decoding (onnxruntime over each window) gives, at about the cached cost. */
+async function verifyGeneration(g: Generation): Promise<Generation> {
+  const { model, parts } = await lesson();
+  const { blockSize, vocabSize: V } = parts.config;
+  const { out, prompt } = g;
+  expectGenerationShape(g);
+  // The uncached reference: onnxruntime over each window. Within one window the model is causal,
+  // so one run over the longest context of that window gives the logits of every step in it.
+  const starts = windowStarts(out.length, prompt.length, blockSize);
+  const byStart = new Map<number, number>(); // start -> last index predicted from it
+  for (let i = prompt.length; i < out.length; i++) byStart.set(starts[i], i);
+  for (const [start, last] of byStart) {
+    const ctxIds = out.slice(start, last); // predicts tokens start+1 .. last
+    const { logits } = await model.run(ctxIds, 1, ctxIds.length, ['logits']);
+    for (let i = Math.max(prompt.length, start + 1); i <= last; i++) {
+      if (starts[i] !== start) continue;
+      const row = logits.data.subarray((i - 1 - start) * V, (i - start) * V);
+      const best = argmax(row);
+      if (out[i] !== best && !(row[out[i]] >= row[best] - TOLERANCE)) {
+        const n = i - prompt.length;
+        const restarted = i > prompt.length && starts[i] !== starts[i - 1];
+        const yours = JSON.stringify(model.vocab[out[i]] ?? out[i]);
+        const want = JSON.stringify(model.vocab[best]);
+        fail(t(`new token ${n}: you generated ${yours}, uncached greedy decoding gives ${want}${restarted ? ' (this is the first token after the window filled up)' : ''}`,
+          `第 ${n} 个新 token：你生成的是 ${yours}，不带缓存的贪心解码给出的是 ${want}${restarted ? '（这是窗口填满后的第一个 token）' : ''}`), {
+          hint: restarted
+            ? t(`When the cache holds blockSize = ${blockSize} positions, start a new cache from the last blockSize / 2 = ${blockSize / 2} tokens (the newest one included) and feed them with step(); positions then start again at 0.`,
+              `当缓存已有 blockSize = ${blockSize} 个位置时，用最后 blockSize / 2 = ${blockSize / 2} 个 token（包括最新的那个）新建一个缓存，并用 step() 依次送入；位置随之重新从 0 开始。`)
+            : t('Each new token is argmax of the logits from the previous step; then feed that token with step() on the same cache.',
+              '每个新 token 都是上一步 logits 的 argmax；然后用 step() 把这个 token 送进同一个缓存。'),
+        });
+      }
+    }
+  }
+  if (g.positions > Math.ceil(1.2 * g.expectedPositions)) {
+    failWith(M['recomputes-context'], t(`(It computed ${g.positions} positions for ${GEN_TOKENS} new tokens; with the cache it needs about ${g.expectedPositions}.)`,
+      `（为了 ${GEN_TOKENS} 个新 token，它计算了 ${g.positions} 个位置；有缓存时大约只需要 ${g.expectedPositions} 个。）`));
+  }
+  return g;
+}
 
 export default defineChecks<Learner>({
   exports: ['attend', 'step', 'generate'],
+  shared: {
+    /** The learner's cached generation of 200 tokens, timed, with the positions it computed. */
+    generation: async (m): Promise<Generation> => {
+      const { model, parts } = await lesson();
+      const prompt = Array.from(model.tokenizer.encode(GEN_PROMPT));
+      const expectedPositions = cachedPositions(prompt.length, GEN_TOKENS, parts.config.blockSize);
+      const counter = counting(parts, 3 * expectedPositions, expectedPositions);
+      const t0 = performance.now();
+      const out = m.generate(counter.parts, prompt, GEN_TOKENS);
+      const elapsed = performance.now() - t0;
+      return { prompt, out, ms: elapsed, positions: counter.count(), expectedPositions };
+    },
+    /** The same generation, once it has been compared with uncached greedy decoding (fails like the check). */
+    verified: async (_m, ctx) => verifyGeneration(await ctx.shared<Generation>('generation')),
+  },
   checks: [
     // ----- attend ------------------------------------------------------------------------------------------
     {
-      name: 'attend: one query over three cached positions (worked by hand)',
+      name: t('attend: one query over three cached positions (worked by hand)', 'attend：一个查询作用于三个缓存位置（手算验证）'),
       task: 'attend',
       run: (m) => {
         // One head of size 2. Scores q.k / sqrt(2) = ln 4, 0, ln 4, so the weights are 4/9, 1/9, 4/9.
@@ -237,17 +302,20 @@ export default defineChecks<Learner>({
         const got = m.attend(q, cache, 1);
         expectClose(got, [16 / 9, 14 / 9], {
           what: 'attend(q, 3 cached positions, 1 head)',
-          hint: 'scores_j = q . k_j / sqrt(hs); weights = softmax(scores); output = sum_j weight_j * v_j. Here the weights are 4/9, 1/9, 4/9.',
-          misconceptions: ATTEND_BUGS.map((b) => ({ value: attend64(q, keys, values, 1, b.bug), message: b.message, hint: b.hint })),
+          hint: t('scores_j = q . k_j / sqrt(hs); weights = softmax(scores); output = sum_j weight_j * v_j. Here the weights are 4/9, 1/9, 4/9.',
+            'scores_j = q . k_j / sqrt(hs)；weights = softmax(scores)；output = sum_j weight_j * v_j。这里的权重是 4/9, 1/9, 4/9。'),
+          misconceptions: ATTEND_BUGS.map((b) => ({ value: attend64(q, keys, values, 1, b.bug), ...b.mistake })),
         });
-        expectEqual([cache.keys.length, cache.values.length], [3, 3], '[keys, values] in the cache after attend()', 'attend() only reads the cache; appending is step()\'s job.');
+        expectEqual([cache.keys.length, cache.values.length], [3, 3], '[keys, values] in the cache after attend()',
+          t('attend() only reads the cache; appending is step()\'s job.', 'attend() 只读取缓存；追加是 step() 的工作。'));
         expectClose(m.attend(Float32Array.of(5, -3), { keys: [keys[1]], values: [values[1]] }, 1), [0, 2], {
-          what: 'attend(q, 1 cached position, 1 head)', hint: 'With a single position its weight is 1: the output is that value vector.',
+          what: 'attend(q, 1 cached position, 1 head)',
+          hint: t('With a single position its weight is 1: the output is that value vector.', '只有一个位置时它的权重是 1：输出就是那个值向量。'),
         });
       },
     },
     {
-      name: 'attend: 4 heads over 6 positions match a float64 reference',
+      name: t('attend: 4 heads over 6 positions match a float64 reference', 'attend：4 个头、6 个位置，与 float64 参考实现一致'),
       task: 'attend',
       run: (m, ctx) => {
         const C = 16;
@@ -259,15 +327,16 @@ export default defineChecks<Learner>({
         expectClose(m.attend(q, { keys, values }, nHead), attend64(q, keys, values, nHead), {
           what: 'attend(q, 6 cached positions, 4 heads of size 4)',
           rtol: 1e-5, atol: 1e-6,
-          hint: 'Head h uses channels [h*hs, (h+1)*hs) of q, of every key and of every value, and writes the same channels of the output.',
-          misconceptions: ATTEND_BUGS.map((b) => ({ value: attend64(q, keys, values, nHead, b.bug), message: b.message, hint: b.hint })),
+          hint: t('Head h uses channels [h*hs, (h+1)*hs) of q, of every key and of every value, and writes the same channels of the output.',
+            '头 h 使用 q、每个键和每个值的通道 [h*hs, (h+1)*hs)，并写入输出的相同通道。'),
+          misconceptions: ATTEND_BUGS.map((b) => ({ value: attend64(q, keys, values, nHead, b.bug), ...b.mistake })),
         });
       },
     },
 
     // ----- step -----------------------------------------------------------------------------------------------
     {
-      name: 'step: cached logits equal a full forward pass at every position (max abs diff <= 1e-4)',
+      name: t('step: cached logits equal a full forward pass at every position (max abs diff <= 1e-4)', 'step：每个位置上带缓存的 logits 都等于完整前向传播的结果（最大绝对误差 <= 1e-4）'),
       task: 'step',
       run: async (m, ctx) => {
         const { model, parts } = await lesson();
@@ -279,59 +348,75 @@ export default defineChecks<Learner>({
         const reference = emptyCache(nLayer);
         let worst = 0;
         const rows: (string | number)[][] = [];
-        for (let t = 0; t < ids.length; t++) {
+        for (let tok = 0; tok < ids.length; tok++) {
+          const char = JSON.stringify(STEP_TEXT[tok]);
           let got: Float32Array;
           try {
-            got = m.step(parts, cache, ids[t]);
+            got = m.step(parts, cache, ids[tok]);
           } catch (e) {
             // A missing value cache shows up as a TypeError inside attend(): say what is missing instead.
-            if (!(e instanceof NotImplementedError)) expectCacheShape(cache, nLayer, t + 1);
+            if (!(e instanceof NotImplementedError)) expectCacheShape(cache, nLayer, tok + 1);
             throw e;
           }
-          expectCacheShape(cache, nLayer, t + 1);
-          step64(parts, reference, ids[t]);
-          const expected = full.data.subarray(t * V, (t + 1) * V);
+          expectCacheShape(cache, nLayer, tok + 1);
+          step64(parts, reference, ids[tok]);
+          const expected = full.data.subarray(tok * V, (tok + 1) * V);
           const diff = maxAbsDiff(got, expected);
           if (!(diff <= TOLERANCE)) {
             for (const b of STEP_BUGS) {
               const variant = emptyCache(nLayer);
               let out: Float32Array = new Float32Array(0);
-              for (let s = 0; s <= t; s++) out = step64(parts, variant, ids[s], b.bug);
-              if (maxAbsDiff(got, out) <= TOLERANCE) fail(`step ${t} (character ${JSON.stringify(STEP_TEXT[t])}): ${b.message}`, { hint: b.hint });
+              for (let s = 0; s <= tok; s++) out = step64(parts, variant, ids[s], b.bug);
+              if (maxAbsDiff(got, out) <= TOLERANCE) failWith(b.mistake, t(`(Step ${tok}, character ${char}.)`, `（第 ${tok} 步，字符 ${char}。）`));
             }
             expectClose(got, expected, {
-              what: `step() logits for character ${t} (${JSON.stringify(STEP_TEXT[t])}), against the full forward pass`, atol: TOLERANCE, rtol: 0,
-              hint: t === 0 ? 'Position 0: embed, then per layer qkv -> append k and v -> attend -> project -> add; mlp -> add; then logits.' : 'The first steps were right; what changes with the position? The position embedding, and how many cached positions attention reads.',
+              what: `step() logits for character ${tok} (${char}), against the full forward pass`, atol: TOLERANCE, rtol: 0,
+              hint: tok === 0
+                ? t('Position 0: embed, then per layer qkv -> append k and v -> attend -> project -> add; mlp -> add; then logits.',
+                  '位置 0：先 embed，然后每一层 qkv -> 追加 k 和 v -> attend -> project -> 相加；mlp -> 相加；最后 logits。')
+                : t('The first steps were right; what changes with the position? The position embedding, and how many cached positions attention reads.',
+                  '前几步是对的；随位置变化的是什么？是位置嵌入，以及注意力读取多少个缓存位置。'),
             });
           }
           // The cache holds what the model computed: the newest key and value of every layer.
           for (let l = 0; l < nLayer; l++) {
-            const [k, v] = [cache.layers[l].keys[t], cache.layers[l].values[t]];
-            const [rk, rv] = [reference.layers[l].keys[t], reference.layers[l].values[t]];
-            if (maxAbsDiff(v, rk) <= TOLERANCE && maxAbsDiff(v, rv) > TOLERANCE) fail(`layer ${l} caches the key as the value at position ${t}: the value cache holds keys`, { hint: 'layer.values.push(v), not k.' });
-            expectClose(k, rk, { what: `cache.layers[${l}].keys[${t}]`, atol: TOLERANCE, rtol: 0, hint: 'Cache exactly the k returned by model.qkv(l, x) for this layer.' });
-            expectClose(v, rv, { what: `cache.layers[${l}].values[${t}]`, atol: TOLERANCE, rtol: 0, hint: 'Cache exactly the v returned by model.qkv(l, x) for this layer.' });
+            const [k, v] = [cache.layers[l].keys[tok], cache.layers[l].values[tok]];
+            const [rk, rv] = [reference.layers[l].keys[tok], reference.layers[l].values[tok]];
+            if (maxAbsDiff(v, rk) <= TOLERANCE && maxAbsDiff(v, rv) > TOLERANCE) {
+              failWith(M['values-are-keys'], t(`(Layer ${l}, position ${tok}.)`, `（第 ${l} 层，位置 ${tok}。）`));
+            }
+            expectClose(k, rk, { what: `cache.layers[${l}].keys[${tok}]`, atol: TOLERANCE, rtol: 0,
+              hint: t('Cache exactly the k returned by model.qkv(l, x) for this layer.', '缓存的必须正是这一层 model.qkv(l, x) 返回的 k。') });
+            expectClose(v, rv, { what: `cache.layers[${l}].values[${tok}]`, atol: TOLERANCE, rtol: 0,
+              hint: t('Cache exactly the v returned by model.qkv(l, x) for this layer.', '缓存的必须正是这一层 model.qkv(l, x) 返回的 v。') });
           }
           worst = Math.max(worst, diff);
-          if (t < 3 || t === ids.length - 1) rows.push([t, STEP_TEXT[t] === ' ' ? '␣' : STEP_TEXT[t], t, diff.toExponential(2)]);
-          else if (t === 3) rows.push(['…', '', '', '']);
+          if (tok < 3 || tok === ids.length - 1) rows.push([tok, STEP_TEXT[tok] === ' ' ? '␣' : STEP_TEXT[tok], tok, diff.toExponential(2)]);
+          else if (tok === 3) rows.push(['…', '', '', '']);
         }
-        ctx.artifact({ kind: 'table', title: `step() vs one full forward pass of ${ids.length} characters (max abs diff ${worst.toExponential(2)})`, columns: ['step', 'character', 'position', 'max |yours - full|'], rows });
+        const w = worst.toExponential(2);
+        ctx.artifact({
+          kind: 'table',
+          title: t(`step() vs one full forward pass of ${ids.length} characters (max abs diff ${w})`, `step() 与对 ${ids.length} 个字符的一次完整前向传播对比（最大绝对误差 ${w}）`),
+          columns: [t('step', '步'), t('character', '字符'), t('position', '位置'), t('max |yours - full|', 'max |你的 - 完整|')],
+          rows,
+        });
       },
     },
     {
-      name: 'step: the position is the number of cached tokens, and a full cache is refused',
+      name: t('step: the position is the number of cached tokens, and a full cache is refused', 'step：位置等于已缓存的 token 数，缓存已满时拒绝继续'),
       task: 'step',
       run: async (m) => {
         const { model, parts } = await lesson();
         const { nLayer, blockSize } = parts.config;
         const ids = Array.from(model.tokenizer.encode('whale'));
         const positions: number[] = [];
-        const spy: ModelParts = { ...parts, config: parts.config, embed: (token, position) => (positions.push(position), parts.embed(token, position)) };
+        const spy: ModelParts = { ...parts, config: parts.config, embed: (token: number, position: number) => (positions.push(position), parts.embed(token, position)) };
         const cache = emptyCache(nLayer);
         for (const id of ids) m.step(spy, cache, id);
         expectEqual(positions, [0, 1, 2, 3, 4], 'the positions step() passed to model.embed for 5 tokens',
-          'position = the number of tokens already in the cache (cache.layers[0].keys.length), read before appending.');
+          t('position = the number of tokens already in the cache (cache.layers[0].keys.length), read before appending.',
+            'position = 缓存中已有的 token 数（cache.layers[0].keys.length），要在追加之前读取。'));
         // A cache that is already full: position blockSize does not exist in the position table.
         const full = emptyCache(nLayer);
         const k = new Float32Array(parts.config.nEmbd);
@@ -342,79 +427,49 @@ export default defineChecks<Learner>({
         } catch {
           threw = true;
         }
-        expectTrue(threw, `step() on a cache that already holds ${blockSize} positions should throw: there is no position ${blockSize} in a model with a context of ${blockSize}`,
-          'Check position < blockSize and throw an Error otherwise (model.embed also refuses it).');
+        expectTrue(threw,
+          t(`step() on a cache that already holds ${blockSize} positions should throw: there is no position ${blockSize} in a model with a context of ${blockSize}`,
+            `对已有 ${blockSize} 个位置的缓存调用 step() 应当抛出错误：上下文长度为 ${blockSize} 的模型没有位置 ${blockSize}`),
+          t('Check position < blockSize and throw an Error otherwise (model.embed also refuses it).', '检查 position < blockSize，否则抛出 Error（model.embed 也会拒绝它）。'));
       },
     },
 
     // ----- generate -------------------------------------------------------------------------------------------
     {
-      name: `generate: ${GEN_TOKENS} cached tokens equal uncached greedy decoding`,
+      name: t(`generate: ${GEN_TOKENS} cached tokens equal uncached greedy decoding`, `generate：带缓存生成的 ${GEN_TOKENS} 个 token 与不带缓存的贪心解码一致`),
       task: 'generate',
       run: async (m, ctx) => {
-        const { model, parts } = await lesson();
-        const { blockSize, vocabSize: V } = parts.config;
-        const prompt = Array.from(model.tokenizer.encode(GEN_PROMPT));
-        const expectedPositions = cachedPositions(prompt.length, GEN_TOKENS, blockSize);
-        const counter = counting(parts, 3 * expectedPositions, expectedPositions);
-        const t0 = performance.now();
-        const out = m.generate(counter.parts, prompt, GEN_TOKENS);
-        const elapsed = performance.now() - t0;
-        if (!Array.isArray(out)) fail(`generate() returned ${out === undefined ? 'undefined' : typeof out}, expected an array of token ids`, { hint: 'Return the prompt followed by the new tokens.' });
-        expectEqual(out.length, prompt.length + GEN_TOKENS, `generate(model, prompt of ${prompt.length}, ${GEN_TOKENS}).length`, 'Return the prompt followed by the n new tokens.');
-        expectEqual(out.slice(0, prompt.length), prompt, 'the first tokens of generate()\'s result', 'Start with a copy of the prompt.');
-        ctx.artifact({ kind: 'text', title: `${GEN_TOKENS} characters, greedy, with your KV cache`, text: `${GEN_PROMPT}[${out.slice(prompt.length).map((t) => model.vocab[t] ?? '�').join('')}]` });
-        // The uncached reference: onnxruntime over each window. Within one window the model is causal,
-        // so one run over the longest context of that window gives the logits of every step in it.
-        const starts = windowStarts(out.length, prompt.length, blockSize);
-        const byStart = new Map<number, number>(); // start -> last index predicted from it
-        for (let i = prompt.length; i < out.length; i++) byStart.set(starts[i], i);
-        for (const [start, last] of byStart) {
-          const ctxIds = out.slice(start, last); // predicts tokens start+1 .. last
-          const { logits } = await model.run(ctxIds, 1, ctxIds.length, ['logits']);
-          for (let i = Math.max(prompt.length, start + 1); i <= last; i++) {
-            if (starts[i] !== start) continue;
-            const row = logits.data.subarray((i - 1 - start) * V, (i - start) * V);
-            const best = argmax(row);
-            if (out[i] !== best && !(row[out[i]] >= row[best] - TOLERANCE)) {
-              const n = i - prompt.length;
-              const restarted = i > prompt.length && starts[i] !== starts[i - 1];
-              fail(`new token ${n}: you generated ${JSON.stringify(model.vocab[out[i]] ?? out[i])}, uncached greedy decoding gives ${JSON.stringify(model.vocab[best])}` +
-                (restarted ? ` (this is the first token after the window filled up)` : ''), {
-                hint: restarted
-                  ? `When the cache holds blockSize = ${blockSize} positions, start a new cache from the last blockSize / 2 = ${blockSize / 2} tokens (the newest one included) and feed them with step(); positions then start again at 0.`
-                  : 'Each new token is argmax of the logits from the previous step; then feed that token with step() on the same cache.',
-              });
-            }
-          }
-        }
-        expectTrue(counter.count() <= Math.ceil(1.2 * expectedPositions),
-          `generate() computed ${counter.count()} positions for ${GEN_TOKENS} new tokens; with the cache it needs about ${expectedPositions}`,
-          'Feed each new token once with step() on the existing cache; refill only when the window is full.');
-        generated.set(m, { out, ms: elapsed });
+        const { model } = await lesson();
+        const g = await ctx.shared<Generation>('generation');
+        expectGenerationShape(g);
+        ctx.artifact({
+          kind: 'text', title: t(`${GEN_TOKENS} characters, greedy, with your KV cache`, `用你的 KV 缓存贪心生成的 ${GEN_TOKENS} 个字符`),
+          text: `${GEN_PROMPT}[${g.out.slice(g.prompt.length).map((tok) => model.vocab[tok] ?? '�').join('')}]`,
+        });
+        await ctx.shared<Generation>('verified');
       },
     },
     {
-      name: `the cache's speed-up, measured: ${GEN_TOKENS} tokens, and one token at a full window`,
+      name: t(`the cache's speed-up, measured: ${GEN_TOKENS} tokens, and one token at a full window`, `实测缓存带来的加速：${GEN_TOKENS} 个 token，以及窗口已满时的单个 token`),
       task: 'generate',
       run: async (m, ctx) => {
         const { model, parts } = await lesson();
         const { blockSize, nLayer } = parts.config;
-        const prompt = Array.from(model.tokenizer.encode(GEN_PROMPT));
-        // 1. 200 tokens: your cached generate() (timed by the previous check when it ran) against
-        //    onnxruntime recomputing the window at every step.
-        const cachedPositionsCount = cachedPositions(prompt.length, GEN_TOKENS, blockSize);
-        const done = generated.get(m);
-        if (!done) {
-          m.generate(counting(parts, 3 * cachedPositionsCount, cachedPositionsCount).parts, prompt, GEN_TOKENS);
-          fail('not measured: generate() must first match uncached decoding (the check above)');
+        // 1. 200 tokens: your cached generate() (run and timed once, shared with the check above) against
+        //    onnxruntime recomputing the window at every step. Only a generation that is right is measured.
+        let g: Generation;
+        try {
+          g = await ctx.shared<Generation>('verified');
+        } catch (e) {
+          if (!(e instanceof CheckFailure)) throw e;
+          fail(t(`not measured: generate() must first match uncached decoding (the check above). ${e.details.message}`,
+            `未测量：generate() 必须先与不带缓存的解码一致（见上一项检查）。${e.details.message}`), { hint: e.details.hint === undefined ? undefined : t(e.details.hint, e.details.hint) });
         }
-        const { out, ms: cachedMs } = done;
-        let t0 = performance.now();
+        const { prompt, out, ms: cachedMs, expectedPositions: cachedPositionsCount } = g;
         const starts = windowStarts(prompt.length + GEN_TOKENS, prompt.length, blockSize);
         const tokens = [...prompt];
         let uncachedPositions = 0;
-        t0 = performance.now();
+        let t0 = performance.now();
         for (let i = prompt.length; i < prompt.length + GEN_TOKENS; i++) {
           const context = tokens.slice(starts[i]);
           const { logits } = await model.run(context, 1, context.length, ['logits']);
@@ -438,24 +493,38 @@ export default defineChecks<Learner>({
         const fresh = emptyCache(nLayer);
         for (const id of window) m.step(parts, fresh, id);
         const recomputeMs = performance.now() - t0;
+        const total = (uncachedMs / cachedMs).toFixed(1);
+        const one = (recomputeMs / stepMs).toFixed(0);
         ctx.artifact({
-          kind: 'table', title: 'KV cache: measured on this machine',
-          columns: ['', 'positions computed', 'time', 'speed-up'],
+          kind: 'table', title: t('KV cache: measured on this machine', 'KV 缓存：在本机上的实测'),
+          columns: ['', t('positions computed', '计算的位置数'), t('time', '耗时'), t('speed-up', '加速比')],
           rows: [
-            [`${GEN_TOKENS} tokens, no cache: onnxruntime (native code) recomputes the window every step`, uncachedPositions, ms(uncachedMs), '1×'],
-            [`${GEN_TOKENS} tokens, your generate() with the cache (TypeScript)`, cachedPositionsCount, ms(cachedMs), `${(uncachedMs / cachedMs).toFixed(1)}×`],
-            [`1 token at a full window, your step() recomputing all ${blockSize} positions`, blockSize, ms(recomputeMs), '1×'],
-            [`1 token at a full window, your step() with ${blockSize - 1} cached positions`, 1, ms(stepMs), `${(recomputeMs / stepMs).toFixed(0)}×`],
+            [t(`${GEN_TOKENS} tokens, no cache: onnxruntime (native code) recomputes the window every step`, `${GEN_TOKENS} 个 token，无缓存：onnxruntime（原生代码）每一步都重算整个窗口`),
+              uncachedPositions, ms(uncachedMs), '1×'],
+            [t(`${GEN_TOKENS} tokens, your generate() with the cache (TypeScript)`, `${GEN_TOKENS} 个 token，你带缓存的 generate()（TypeScript）`),
+              cachedPositionsCount, ms(cachedMs), `${total}×`],
+            [t(`1 token at a full window, your step() recomputing all ${blockSize} positions`, `窗口已满时的 1 个 token，你的 step() 重算全部 ${blockSize} 个位置`),
+              blockSize, ms(recomputeMs), '1×'],
+            [t(`1 token at a full window, your step() with ${blockSize - 1} cached positions`, `窗口已满时的 1 个 token，你的 step() 使用 ${blockSize - 1} 个缓存位置`),
+              1, ms(stepMs), `${one}×`],
           ],
         });
         ctx.artifact({
-          kind: 'text', title: 'Speed-up',
-          text: `${GEN_TOKENS} tokens: ${(uncachedMs / cachedMs).toFixed(1)}× faster with your cache (in TypeScript) than without one in native onnxruntime.\n` +
-            `One token at a full window, same code: ${(recomputeMs / stepMs).toFixed(0)}× faster with the cache.\n` +
-            'Timings vary from run to run; the positions column does not.',
+          kind: 'text', title: t('Speed-up', '加速'),
+          text: t(
+            `${GEN_TOKENS} tokens: ${total}× faster with your cache (in TypeScript) than without one in native onnxruntime.\n` +
+              `One token at a full window, same code: ${one}× faster with the cache.\n` +
+              'Timings vary from run to run; the positions column does not.',
+            `${GEN_TOKENS} 个 token：用你的缓存（TypeScript）比不带缓存的原生 onnxruntime 快 ${total}×。\n` +
+              `窗口已满时的 1 个 token，同一份代码：有缓存快 ${one}×。\n` +
+              '每次运行的耗时都会有所不同；“计算的位置数”一列不会变。',
+          ),
         });
-        expectTrue(stepMs <= recomputeMs, `one cached step took ${ms(stepMs)}, more than recomputing all ${blockSize} positions (${ms(recomputeMs)})`,
-          'A cached step computes one position and reads the cache; it should never be slower than recomputing the window.');
+        expectTrue(stepMs <= recomputeMs,
+          t(`one cached step took ${ms(stepMs)}, more than recomputing all ${blockSize} positions (${ms(recomputeMs)})`,
+            `一次带缓存的 step 用了 ${ms(stepMs)}，比重算全部 ${blockSize} 个位置（${ms(recomputeMs)}）还慢`),
+          t('A cached step computes one position and reads the cache; it should never be slower than recomputing the window.',
+            '带缓存的一步只计算一个位置并读取缓存；它绝不应比重算整个窗口更慢。'));
       },
     },
   ],

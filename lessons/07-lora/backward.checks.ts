@@ -5,17 +5,22 @@
  * kit's autograd (backward() through linear layers with W frozen). The catalogued mistakes (the scale
  * missing or inverted, dx without one of its two paths, a gradient transposed) are recognised.
  */
-import { type CheckContext, defineChecks, expectClose, expectShape, fail } from '@llm-lab/check';
+import {
+  type CheckContext, defineChecks, expectClose, expectCloseLazy, expectShape, expectTensorField, expectUnchanged, fail, mistake, randomTensor, snapshot, t,
+  withShapeAdvice,
+} from '@llm-lab/check';
+import { type Arr, BACKWARD_MISTAKES, type Grads64, loraBackward64, loraForward64 } from '@llm-lab/course/lora';
 import { type Tensor, add, linear, mul, tensor } from '@llm-lab/kit';
-import { expectCloseLazy, expectTensorField, expectUnchanged, randomTensor, snapshot, withShapeAdvice } from '../02-attention/check-helpers';
-import { LORA_MISTAKE_TEXT as TEXT } from './mistakes';
-import { type Arr, BACKWARD_MISTAKES, type Grads64, loraBackward64, loraForward64 } from './reference';
+import { LORA_MISTAKES as M } from './mistakes';
 
 type Learner = typeof import('./backward');
 
 const RTOL = 1e-4;
 const ATOL = 1e-5;
-const SHAPE_ADVICE = 'Shapes: x (N, in), W (out, in), A (r, in), B (out, r), dY (N, out); dx is (N, in), dA (r, in), dB (out, r).';
+const SHAPE_ADVICE = t(
+  'Shapes: x (N, in), W (out, in), A (r, in), B (out, r), dY (N, out); dx is (N, in), dA (r, in), dB (out, r).',
+  '形状：x (N, in)，W (out, in)，A (r, in)，B (out, r)，dY (N, out)；dx 是 (N, in)，dA 是 (r, in)，dB 是 (out, r)。',
+);
 
 interface Case { x: Tensor; W: Tensor; A: Tensor; B: Tensor; dY: Tensor; alpha: number; r: number }
 
@@ -32,7 +37,7 @@ function call(m: Learner, c: Case, what: string): { dx: Tensor; dA: Tensor; dB: 
   const out = { dx: expectTensorField(got, 'dx', what, '{ dx, dA, dB }'), dA: expectTensorField(got, 'dA', what, '{ dx, dA, dB }'), dB: expectTensorField(got, 'dB', what, '{ dx, dA, dB }') };
   (['x', 'W', 'A', 'B', 'dY'] as const).forEach((k, i) => expectUnchanged(c[k], before[i], k));
   const transposed = (t: Tensor, shape: number[]) => t.shape.length === 2 && t.shape[0] === shape[1] && t.shape[1] === shape[0] && shape[0] !== shape[1];
-  if (transposed(out.dA, c.A.shape) || transposed(out.dB, c.B.shape)) fail(TEXT['grads-transposed'].message, { hint: TEXT['grads-transposed'].hint });
+  if (transposed(out.dA, c.A.shape) || transposed(out.dB, c.B.shape)) fail(...mistake(M['grads-transposed']));
   expectShape(out.dx, c.x.shape, `${what}.dx`);
   expectShape(out.dA, c.A.shape, `${what}.dA`);
   expectShape(out.dB, c.B.shape, `${what}.dB`);
@@ -41,7 +46,7 @@ function call(m: Learner, c: Case, what: string): { dx: Tensor; dA: Tensor; dB: 
 
 /** Compares each gradient with `expected`; a value that matches a catalogued mistake names it. */
 function expectGrads(got: { dx: Tensor; dA: Tensor; dB: Tensor }, expected: Grads64 | { dx: Arr; dA: Arr; dB: Arr }, c: Case, what: string, tol = { rtol: RTOL, atol: ATOL }): void {
-  const wrong = (part: 'dx' | 'dA' | 'dB') => () => BACKWARD_MISTAKES.map((mistake) => ({ value: loraBackward64(c.x, c.W, c.A, c.B, c.alpha, c.r, c.dY, mistake)[part], ...TEXT[mistake] }));
+  const wrong = (part: 'dx' | 'dA' | 'dB') => () => BACKWARD_MISTAKES.map((key) => ({ value: loraBackward64(c.x, c.W, c.A, c.B, c.alpha, c.r, c.dY, key)[part], ...M[key] }));
   for (const part of ['dB', 'dA', 'dx'] as const) {
     expectCloseLazy(got[part], expected[part], { what: `${what}.${part}`, ...tol }, wrong(part));
   }
@@ -79,7 +84,7 @@ export default defineChecks<Learner>({
   exports: ['loraBackward'],
   checks: [
     {
-      name: 'a small example by hand: N = 1, in = 2, out = 2, r = 1',
+      name: t('a small example by hand: N = 1, in = 2, out = 2, r = 1', '一个可以手算的小例子：N = 1，in = 2，out = 2，r = 1'),
       task: 'loraBackward',
       run: (m) => {
         // h = x Aᵀ = 1·1 + 2·0 = 1; s = alpha / r = 2; dB = s·dYᵀ h = 2·(1, -1)ᵀ; dh = s·dY B = 2·(1·1 + (-1)·3) = -4;
@@ -92,15 +97,15 @@ export default defineChecks<Learner>({
       },
     },
     {
-      name: 'matches central finite differences (N = 4, in = 5, out = 3, r = 2, alpha = 8)',
+      name: t('matches central finite differences (N = 4, in = 5, out = 3, r = 2, alpha = 8)', '与中心有限差分一致（N = 4，in = 5，out = 3，r = 2，alpha = 8）'),
       task: 'loraBackward',
       run: (m, ctx) => {
         const c = randomCase(ctx, 4, 5, 3, 2, 8);
-        expectGrads(call(m, c, 'loraBackward'), numericGrads(c), c, 'loraBackward vs finite differences', { rtol: 1e-3, atol: 1e-4 });
+        expectGrads(call(m, c, 'loraBackward(x, W, A, B, 8, 2, dY)'), numericGrads(c), c, 'loraBackward(x, W, A, B, 8, 2, dY)', { rtol: 1e-3, atol: 1e-4 });
       },
     },
     {
-      name: 'matches the kit\'s autograd, with W frozen (N = 6, in = 7, out = 4, r = 3, alpha = 6)',
+      name: t('matches the kit\'s autograd, with W frozen (N = 6, in = 7, out = 4, r = 3, alpha = 6)', '与库的自动求导一致，W 冻结（N = 6，in = 7，out = 4，r = 3，alpha = 6）'),
       task: 'loraBackward',
       run: (m, ctx) => {
         const c = randomCase(ctx, 6, 7, 4, 3, 6);
@@ -109,26 +114,27 @@ export default defineChecks<Learner>({
         const y = add(linear(x, c.W), mul(linear(linear(x, A), B), c.alpha / c.r));
         y.backward(c.dY);
         const auto = { dx: tensor(x.grad!, x.shape), dA: tensor(A.grad!, A.shape), dB: tensor(B.grad!, B.shape) };
-        expectGrads(call(m, c, 'loraBackward'), auto, c, 'loraBackward vs autograd');
-        if (c.W.grad) fail('check bug: W got a gradient');
+        expectGrads(call(m, c, 'loraBackward(x, W, A, B, 6, 3, dY)'), auto, c, 'loraBackward(x, W, A, B, 6, 3, dY)');
+        if (c.W.grad) throw new Error('check bug: W got a gradient');
       },
     },
     {
-      name: 'step 0 (B = 0): dA is exactly zero and dB is not, so B moves first',
+      name: t('step 0 (B = 0): dA is exactly zero and dB is not, so B moves first', '第 0 步（B = 0）：dA 恰好为零而 dB 不为零，所以 B 先动'),
       task: 'loraBackward',
       run: (m, ctx) => {
         const c = { ...randomCase(ctx, 3, 4, 5, 2, 4), B: tensor(new Float32Array(10), [5, 2]) };
-        const got = call(m, c, 'loraBackward with B = 0');
-        expectClose(got.dA, tensor(new Float32Array(8), [2, 4]), { what: 'dA with B = 0', hint: 'dA = s · (dY B)ᵀ x, and dY B = 0 when B = 0.' });
-        expectGrads(got, loraBackward64(c.x, c.W, c.A, c.B, c.alpha, c.r, c.dY), c, 'loraBackward with B = 0');
+        const got = call(m, c, 'loraBackward(x, W, A, zeros([5, 2]), 4, 2, dY)');
+        expectClose(got.dA, tensor(new Float32Array(8), [2, 4]), { what: 'loraBackward(x, W, A, zeros([5, 2]), 4, 2, dY).dA',
+          hint: t('dA = s · (dY B)ᵀ x, and dY B = 0 when B = 0.', 'dA = s · (dY B)ᵀ x，而 B = 0 时 dY B = 0。') });
+        expectGrads(got, loraBackward64(c.x, c.W, c.A, c.B, c.alpha, c.r, c.dY), c, 'loraBackward(x, W, A, zeros([5, 2]), 4, 2, dY)');
       },
     },
     {
-      name: 'shapes: a tall batch with in ≠ out ≠ r (N = 9, in = 6, out = 10, r = 4)',
+      name: t('shapes: a tall batch with in ≠ out ≠ r (N = 9, in = 6, out = 10, r = 4)', '形状：一个较高的批次，in ≠ out ≠ r（N = 9，in = 6，out = 10，r = 4）'),
       task: 'loraBackward',
       run: (m, ctx) => {
         const c = randomCase(ctx, 9, 6, 10, 4, 32);
-        expectGrads(call(m, c, 'loraBackward'), loraBackward64(c.x, c.W, c.A, c.B, c.alpha, c.r, c.dY), c, 'loraBackward');
+        expectGrads(call(m, c, 'loraBackward(x, W, A, B, 32, 4, dY)'), loraBackward64(c.x, c.W, c.A, c.B, c.alpha, c.r, c.dY), c, 'loraBackward(x, W, A, B, 32, 4, dY)');
       },
     },
   ],

@@ -4,10 +4,10 @@
  * Expected counts come from the bundled model's own weights (the size of every tensor in the ONNX file) and
  * from plain arithmetic written here; each catalogued miscount is its own wrong value, so a failure names it.
  */
-import { type CheckContext, defineChecks, expectClose } from '@llm-lab/check';
+import { type CheckContext, type Text, defineChecks, expectClose, t } from '@llm-lab/check';
+import { ALL_TARGETS, type ConfigLike, type LoRATarget, targetDims } from '@llm-lab/course/lora';
 import { shippedModel } from '@llm-lab/model';
-import { LORA_MISTAKE_TEXT as TEXT } from './mistakes';
-import { ALL_TARGETS, type ConfigLike, type LoRATarget, targetDims } from './reference';
+import { LORA_MISTAKES as TEXT } from './mistakes';
 
 type Learner = typeof import('./params');
 
@@ -15,7 +15,7 @@ const exact = { rtol: 0, atol: 0 };
 
 function expectLoraParams(m: Learner, dIn: number, dOut: number, r: number): void {
   expectClose(m.loraParams(dIn, dOut, r), r * (dIn + dOut), {
-    ...exact, what: `loraParams(${dIn}, ${dOut}, ${r})`, hint: 'A is (r, dIn), B is (dOut, r).',
+    ...exact, what: `loraParams(${dIn}, ${dOut}, ${r})`, hint: t('A is (r, dIn), B is (dOut, r).', 'A 是 (r, dIn)，B 是 (dOut, r)。'),
     misconceptions: [
       { value: r * dIn * dOut, ...TEXT['params-product'] },
       { value: r * dIn, ...TEXT['params-only-a'] },
@@ -34,8 +34,8 @@ function gptCount(c: ConfigLike, variant?: 'tied-head-twice' | 'no-biases'): num
 }
 
 function trainableCount(c: ConfigLike, targets: readonly LoRATarget[], r: number, variant?: 'one-layer' | 'mlp-square'): number {
-  const per = targets.reduce((s, t) => {
-    const [i, o] = variant === 'mlp-square' ? [c.nEmbd, c.nEmbd] : targetDims(c, t);
+  const per = targets.reduce((s, target) => {
+    const [i, o] = variant === 'mlp-square' ? [c.nEmbd, c.nEmbd] : targetDims(c, target);
     return s + r * (i + o);
   }, 0);
   return (variant === 'one-layer' ? 1 : c.nLayer) * per;
@@ -57,7 +57,7 @@ export default defineChecks<Learner>({
   exports: ['loraParams', 'gptParams', 'countTrainable'],
   checks: [
     {
-      name: 'loraParams: a rank-4 adapter on a 128 x 128 layer, and on non-square ones',
+      name: t('loraParams: a rank-4 adapter on a 128 x 128 layer, and on non-square ones', 'loraParams：128 x 128 层上的秩 4 适配器，以及非方阵的层'),
       task: 'loraParams',
       run: (m) => {
         expectLoraParams(m, 128, 128, 4); // 4 * 128 + 128 * 4 = 1024, against 16,384 for the full weight
@@ -66,7 +66,7 @@ export default defineChecks<Learner>({
       },
     },
     {
-      name: 'loraParams grows linearly with r, and is far below dIn x dOut for a small rank',
+      name: t('loraParams grows linearly with r, and is far below dIn x dOut for a small rank', 'loraParams 随 r 线性增长，秩较小时远小于 dIn x dOut'),
       task: 'loraParams',
       run: (m, ctx) => {
         for (let trial = 0; trial < 20; trial++) {
@@ -78,34 +78,34 @@ export default defineChecks<Learner>({
       },
     },
     {
-      name: 'gptParams: a small config, counted weight by weight',
+      name: t('gptParams: a small config, counted weight by weight', 'gptParams：一个小配置，逐个权重地数'),
       task: 'gptParams',
       run: (m) => {
         expectClose(m.gptParams(SMALL), gptCount(SMALL), {
           ...exact, what: 'gptParams({ vocabSize: 11, blockSize: 7, nLayer: 3, nHead: 2, nEmbd: 6 })',
-          hint: 'wte (V, C) + wpe (blockSize, C) + nLayer blocks + ln_f (2C); see the list at the top of the file.',
+          hint: t('wte (V, C) + wpe (blockSize, C) + nLayer blocks + ln_f (2C); see the list at the top of the file.', 'wte (V, C) + wpe (blockSize, C) + nLayer 个块 + ln_f (2C)；见文件开头的清单。'),
           misconceptions: [{ value: gptCount(SMALL, 'tied-head-twice'), ...TEXT['tied-head-twice'] }, { value: gptCount(SMALL, 'no-biases'), ...TEXT['no-biases'] }],
         });
       },
     },
     {
-      name: 'the bundled model: gptParams equals the number of weights in its file',
+      name: t('the bundled model: gptParams equals the number of weights in its file', '内置模型：gptParams 等于其模型文件中的权重个数'),
       task: 'gptParams',
       run: async (m, ctx: CheckContext) => {
         const model = await shippedModel();
         const c = model.config;
         let inFile = 0;
         for (const [, w] of model.weights()) inFile += w.data.length;
-        ctx.artifact({ kind: 'table', title: 'The bundled model', columns: ['vocabSize', 'blockSize', 'nLayer', 'nHead', 'nEmbd', 'weights in the file'],
+        ctx.artifact({ kind: 'table', title: t('The bundled model', '内置模型'), columns: ['vocabSize', 'blockSize', 'nLayer', 'nHead', 'nEmbd', t('weights in the file', '文件中的权重个数')],
           rows: [[c.vocabSize, c.blockSize, c.nLayer, c.nHead, c.nEmbd, inFile]] });
         expectClose(m.gptParams(c), inFile, {
-          ...exact, what: 'gptParams(the bundled model\'s config)',
+          ...exact, what: 'gptParams(model.config)',
           misconceptions: [{ value: gptCount(c, 'tied-head-twice'), ...TEXT['tied-head-twice'] }, { value: gptCount(c, 'no-biases'), ...TEXT['no-biases'] }],
         });
       },
     },
     {
-      name: 'countTrainable: a small config, attention only and everything',
+      name: t('countTrainable: a small config, attention only and everything', 'countTrainable：一个小配置，只含注意力层和包含全部层'),
       task: 'countTrainable',
       run: (m) => {
         expectTrainable(m, SMALL, ['attn.q', 'attn.v'], 2, trainableCount(SMALL, ['attn.q', 'attn.v'], 2));
@@ -114,7 +114,7 @@ export default defineChecks<Learner>({
       },
     },
     {
-      name: 'the bundled model: trainable parameters of LoRA at ranks 1 to 64, against full fine-tuning',
+      name: t('the bundled model: trainable parameters of LoRA at ranks 1 to 64, against full fine-tuning', '内置模型：秩从 1 到 64 的 LoRA 可训练参数量，与全量微调对比'),
       task: 'countTrainable',
       run: async (m, ctx: CheckContext) => {
         const model = await shippedModel();
@@ -123,8 +123,8 @@ export default defineChecks<Learner>({
         const fromFile = (targets: readonly LoRATarget[], r: number) => {
           let n = 0;
           for (let i = 0; i < c.nLayer; i++) {
-            for (const t of targets) {
-              const [out, inp] = model.weight(`h.${i}.${t}.weight`).shape;
+            for (const target of targets) {
+              const [out, inp] = model.weight(`h.${i}.${target}.weight`).shape;
               n += r * (inp + out);
             }
           }
@@ -132,8 +132,8 @@ export default defineChecks<Learner>({
         };
         const full = m.gptParams(c);
         const attn: LoRATarget[] = ['attn.q', 'attn.k', 'attn.v', 'attn.proj'];
-        const rows: (string | number)[][] = [['full fine-tuning', 'everything', full, '100%']];
-        const labels = ['full'];
+        const rows: (Text | string | number)[][] = [[t('full fine-tuning', '全量微调'), t('everything', '全部'), full, '100%']];
+        const labels: (Text | string)[] = [t('full', '全量')];
         const values = [full];
         for (const r of [1, 2, 4, 8, 16, 64]) {
           for (const [name, targets] of [['q, k, v, proj', attn], ['+ MLP', ALL_TARGETS]] as const) {
@@ -145,8 +145,9 @@ export default defineChecks<Learner>({
             }
           }
         }
-        ctx.artifact({ kind: 'table', title: 'Trainable parameters', columns: ['method', 'adapted layers', 'trainable', 'of full'], rows });
-        ctx.artifact({ kind: 'bars', title: 'Trainable parameters: full fine-tuning vs LoRA on q, k, v, proj', labels, values });
+        ctx.artifact({ kind: 'table', title: t('Trainable parameters', '可训练参数'),
+          columns: [t('method', '方法'), t('adapted layers', '加适配器的层'), t('trainable', '可训练'), t('of full', '占全量')], rows });
+        ctx.artifact({ kind: 'bars', title: t('Trainable parameters: full fine-tuning vs LoRA on q, k, v, proj', '可训练参数：全量微调与 q、k、v、proj 上的 LoRA'), labels, values });
         for (const r of [1, 8, 64]) {
           expectTrainable(m, c, attn, r, fromFile(attn, r));
           expectTrainable(m, c, ALL_TARGETS, r, fromFile(ALL_TARGETS, r));

@@ -4,8 +4,8 @@
  * and at the end fold each adapter into its weight so the model is a plain GPT again.
  */
 import { type Block, type GPT, Linear, Rng, noGrad } from '@llm-lab/kit';
-import { LoRALinear } from '../07-lora/layer.solution';
-import { merge } from '../07-lora/merge.solution';
+import { LoRALinear } from '../07-lora/layer';
+import { merge } from '../07-lora/merge';
 
 export { LoRALinear, merge };
 

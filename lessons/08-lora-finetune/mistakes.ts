@@ -1,52 +1,117 @@
 /**
- * What a learner is told when lesson 8's checks recognise a catalogued mistake. One place for the words, so
- * the checks and test/unit/lora-track.test.ts agree on them.
+ * Lesson 8's catalogue of known mistakes: what a learner is told when its checks recognise one. One place for
+ * the words, so the checks and the test that feeds every mistake through the runner (test/unit/mistakes/lora.ts)
+ * agree on them.
  */
-import type { MistakeText } from '../07-lora/mistakes';
+import { defineMistakes, t } from '@llm-lab/check';
 
-export type FinetuneMistake =
-  | 'lesson-7' | 'not-frozen' | 'wrong-targets' | 'changed-at-step-0' | 'not-merged' | 'shared-rng'
-  | 'per-tensor' | 'per-column' | 'floor' | 'dequant-divides';
-
-export const FINETUNE_MISTAKE_TEXT: Record<FinetuneMistake, MistakeText> = {
+export const FINETUNE_MISTAKES = defineMistakes({
+  // exercise 1: LoRA on the bundled GPT
   'lesson-7': {
-    message: 'Your lesson-7 LoRA layer or merge does not pass a quick test, so everything built on it here would be wrong too.',
-    hint: 'Finish lesson 7 (lora/layer and lora/merge) first: this file imports LoRALinear and merge from ../07-lora/.',
+    message: t(
+      'Your lesson-7 LoRA layer or merge does not pass a quick test, so everything built on it here would be wrong too.',
+      '你在第 7 课写的 LoRA 层或 merge 没有通过一个简单的测试，那么这里在它之上搭建的一切也都会出错。',
+    ),
+    hint: t(
+      'Finish lesson 7 (lora/layer and lora/merge) first: this file imports LoRALinear and merge from ../07-lora/.',
+      '请先完成第 7 课（lora/layer 和 lora/merge）：这个文件从 ../07-lora/ 导入 LoRALinear 和 merge。',
+    ),
   },
   'not-frozen': {
-    message: 'The base model is not frozen: model.parameters() still lists pretrained weights, so the optimizer would update all of them. That is full fine-tuning, with LoRA on top.',
-    hint: 'Before wrapping, set requiresGrad = false on every tensor of model.parameters(); afterwards parameters() must list only the adapters\' A and B.',
+    message: t(
+      'The base model is not frozen: model.parameters() still lists pretrained weights, so the optimizer would update all of them. That is full fine-tuning, with LoRA on top.',
+      '基础模型没有冻结：model.parameters() 仍然列出了预训练权重，优化器会把它们全部更新。这等于全量微调再加一层 LoRA。',
+    ),
+    hint: t(
+      'Before wrapping, set requiresGrad = false on every tensor of model.parameters(); afterwards parameters() must list only the adapters\' A and B.',
+      '在包装之前，把 model.parameters() 中每个张量的 requiresGrad 设为 false；包装之后 parameters() 必须只列出各适配器的 A 和 B。',
+    ),
   },
   'wrong-targets': {
-    message: 'The adapters are not where they were asked for: every block must get a LoRALinear on each target in config.targets, and no other layer may change.',
-    hint: 'Loop over model.h (every block) and over config.targets; slot(block, target) gives the object and the field to replace.',
+    message: t(
+      'The adapters are not where they were asked for: every block must get a LoRALinear on each target in config.targets, and no other layer may change.',
+      '适配器没有放在要求的位置：每个块的 config.targets 中的每个目标层都必须换成 LoRALinear，其他层一律不能改动。',
+    ),
+    hint: t(
+      'Loop over model.h (every block) and over config.targets; slot(block, target) gives the object and the field to replace.',
+      '遍历 model.h（每个块）和 config.targets；slot(block, target) 会给出要替换的对象和字段名。',
+    ),
   },
   'changed-at-step-0': {
-    message: 'The model\'s output changed when the adapters were added: with B = 0 a freshly wrapped model must compute exactly what the pretrained one did.',
-    hint: 'Wrap the existing Linear (new LoRALinear(parent[key], r, alpha, rng)) so it keeps its weight and bias, and keep B at zero.',
+    message: t(
+      'The model\'s output changed when the adapters were added: with B = 0 a freshly wrapped model must compute exactly what the pretrained one did.',
+      '加上适配器之后模型的输出变了：B = 0 时，刚包装好的模型算出的结果必须与预训练模型完全一致。',
+    ),
+    hint: t(
+      'Wrap the existing Linear (new LoRALinear(parent[key], r, alpha, rng)) so it keeps its weight and bias, and keep B at zero.',
+      '包装已有的 Linear（new LoRALinear(parent[key], r, alpha, rng)），让它保留原来的权重和偏置，并让 B 保持为零。',
+    ),
   },
   'not-merged': {
-    message: 'After mergeLoRA the model still contains LoRA layers: each one must be replaced by a plain Linear whose weight is the merged W + (alpha / r) B A.',
-    hint: 'For each adapter: const lin = new Linear(a.inFeatures, a.outFeatures); lin.weight = merge(a.weight, a.A, a.B, a.alpha, a.r); lin.bias = a.bias; then parent[key] = lin.',
+    message: t(
+      'After mergeLoRA the model still contains LoRA layers: each one must be replaced by a plain Linear whose weight is the merged W + (alpha / r) B A.',
+      'mergeLoRA 之后模型里仍有 LoRA 层：每一个都必须换成普通的 Linear，其权重为合并后的 W + (alpha / r) B A。',
+    ),
+    hint: t(
+      'For each adapter: const lin = new Linear(a.inFeatures, a.outFeatures); lin.weight = merge(a.weight, a.A, a.B, a.alpha, a.r); lin.bias = a.bias; then parent[key] = lin.',
+      '对每个适配器：const lin = new Linear(a.inFeatures, a.outFeatures); lin.weight = merge(a.weight, a.A, a.B, a.alpha, a.r); lin.bias = a.bias; 然后 parent[key] = lin。',
+    ),
   },
   'shared-rng': {
-    message: 'Every adapter got the same A: draw them all from ONE Rng(config.seed), created once, so each layer gets its own random start (and the run can still be repeated).',
-    hint: 'const rng = new Rng(config.seed) before the loops, then pass the same rng to every new LoRALinear.',
+    message: t(
+      'Every adapter got the same A: draw them all from ONE Rng(config.seed), created once, so each layer gets its own random start (and the run can still be repeated).',
+      '每个适配器得到的 A 都一样：应当只创建一个 Rng(config.seed)，所有 A 都从它抽取，这样每层都有各自的随机初始值（实验也仍然可以复现）。',
+    ),
+    hint: t(
+      'const rng = new Rng(config.seed) before the loops, then pass the same rng to every new LoRALinear.',
+      '在循环之前写 const rng = new Rng(config.seed)，然后把同一个 rng 传给每个 new LoRALinear。',
+    ),
   },
+  'unseeded': {
+    message: t(
+      'addLoRA with the same seed gave different adapters: the A matrices must come from new Rng(config.seed), so a run can be repeated.',
+      '用同一个种子调用 addLoRA，得到的适配器却不同：A 矩阵必须来自 new Rng(config.seed)，这样实验才能复现。',
+    ),
+    hint: t(
+      'const rng = new Rng(config.seed) before the loops (not new Rng() or Math.random), then pass it to every new LoRALinear.',
+      '在循环之前写 const rng = new Rng(config.seed)（不要用 new Rng() 或 Math.random），再把它传给每个 new LoRALinear。',
+    ),
+  },
+  // exercise 2: QLoRA
   'per-tensor': {
-    message: 'One scale for the whole matrix: a row with small weights next to a row with large ones is rounded to a few levels, or to zero. Quantize per output channel: one scale per row.',
-    hint: 'For each row o: scale[o] = max_i |W[o, i]| / 127, then q[o, i] = round(W[o, i] / scale[o]).',
+    message: t(
+      'One scale for the whole matrix: a row with small weights next to a row with large ones is rounded to a few levels, or to zero. Quantize per output channel: one scale per row.',
+      '整个矩阵只用了一个缩放系数：与大权重行放在一起的小权重行只剩下寥寥几个量化级别，甚至被舍入为零。应按输出通道量化：每行一个缩放系数。',
+    ),
+    hint: t(
+      'For each row o: scale[o] = max_i |W[o, i]| / 127, then q[o, i] = round(W[o, i] / scale[o]).',
+      '对每一行 o：scale[o] = max_i |W[o, i]| / 127，然后 q[o, i] = round(W[o, i] / scale[o])。',
+    ),
   },
   'per-column': {
-    message: 'The scales are per input column, not per output channel (row): W is (out, in), and each output channel, a row, gets its own scale.',
-    hint: 'scale[o] = max over i of |W[o, i]| / 127: one scale per row o, scales.length === out.',
+    message: t(
+      'The scales are per input column, not per output channel (row): W is (out, in), and each output channel, a row, gets its own scale.',
+      '缩放系数是按输入列算的，而不是按输出通道（行）：W 是 (out, in)，每个输出通道（即每一行）有自己的缩放系数。',
+    ),
+    hint: t(
+      'scale[o] = max over i of |W[o, i]| / 127: one scale per row o, scales.length === out.',
+      'scale[o] = 对 i 取 |W[o, i]| 的最大值再除以 127：每行 o 一个缩放系数，scales.length === out。',
+    ),
   },
   'floor': {
-    message: 'The values are truncated instead of rounded: Math.floor (or Math.trunc, or writing a float into an Int8Array) biases every weight towards -∞ or 0; Math.round keeps the error within half a step.',
-    hint: 'q = Math.round(W / scale), then clamp to [-127, 127].',
+    message: t(
+      'The values are truncated instead of rounded: Math.floor (or Math.trunc, or writing a float into an Int8Array) biases every weight towards -∞ or 0; Math.round keeps the error within half a step.',
+      '数值被截断而不是四舍五入：Math.floor（或 Math.trunc，或直接把浮点数写进 Int8Array）会让每个权重都偏向 -∞ 或 0；Math.round 才能把误差控制在半个量化步长以内。',
+    ),
+    hint: t('q = Math.round(W / scale), then clamp to [-127, 127].', 'q = Math.round(W / scale)，再截断到 [-127, 127]。'),
   },
   'dequant-divides': {
-    message: 'dequantize divided by the scale instead of multiplying: q = round(W / scale), so W ≈ q · scale.',
-    hint: 'W[o, i] ≈ q[o, i] * scales[o].',
+    message: t(
+      'dequantize divided by the scale instead of multiplying: q = round(W / scale), so W ≈ q · scale.',
+      '反量化时除以了缩放系数，而应当乘以它：q = round(W / scale)，所以 W ≈ q · scale。',
+    ),
+    hint: t('W[o, i] ≈ q[o, i] * scales[o].', 'W[o, i] ≈ q[o, i] * scales[o]。'),
   },
-};
+});
+
+export type FinetuneMistake = keyof typeof FINETUNE_MISTAKES;

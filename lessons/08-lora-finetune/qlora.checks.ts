@@ -7,12 +7,13 @@
  * matrix, scales per column, truncation instead of rounding, dividing when dequantizing) is its
  * own wrong variant, so a failure names it.
  */
-import { type CheckContext, defineChecks, expectClose, expectEqual, expectTrue, fail } from '@llm-lab/check';
+import {
+  type CheckContext, type Text, defineChecks, describeType, expectClose, expectEqual, expectTrue, expectUnchanged, fail, randomTensor, snapshot, t,
+} from '@llm-lab/check';
+import { RECIPE, corpusFor, curve, evalLoss, kitGpt, referenceLoRA, round4, tensorAt, train } from '@llm-lab/course/lora';
 import { type Tensor, tensor } from '@llm-lab/kit';
 import { shippedModel } from '@llm-lab/model';
-import { expectUnchanged, randomTensor, snapshot } from '../02-attention/check-helpers';
-import { FINETUNE_MISTAKE_TEXT as TEXT } from './mistakes';
-import { RECIPE, corpusFor, curve, evalLoss, kitGpt, referenceLoRA, round4, tensorAt, train } from './training';
+import { FINETUNE_MISTAKES as M } from './mistakes';
 
 type Learner = typeof import('./qlora');
 type Int8Weight = ReturnType<Learner['quantizeInt8']>;
@@ -42,9 +43,18 @@ function call(m: Learner, W: Tensor, what: string): Int8Weight {
   const before = snapshot(W);
   const got = m.quantizeInt8(W);
   expectUnchanged(W, before, 'W');
-  if (typeof got !== 'object' || got === null) fail(`${what} returned ${typeof got}; expected { q, scales, shape }`);
-  if (!(got.q instanceof Int8Array)) fail(`${what}.q should be an Int8Array (one byte per weight), got ${Object.prototype.toString.call(got.q)}`);
-  if (!(got.scales instanceof Float32Array)) fail(`${what}.scales should be a Float32Array with one scale per row, got ${Object.prototype.toString.call(got.scales)}`);
+  if (typeof got !== 'object' || got === null) {
+    const type = describeType(got);
+    fail(t(`${what} returned ${type.en}; expected { q, scales, shape }`, `${what} 返回了${type['zh-cn']}；应返回 { q, scales, shape }`));
+  }
+  if (!(got.q instanceof Int8Array)) {
+    const type = Object.prototype.toString.call(got.q);
+    fail(t(`${what}.q should be an Int8Array (one byte per weight), got ${type}`, `${what}.q 应是 Int8Array（每个权重一个字节），实际是 ${type}`));
+  }
+  if (!(got.scales instanceof Float32Array)) {
+    const type = Object.prototype.toString.call(got.scales);
+    fail(t(`${what}.scales should be a Float32Array with one scale per row, got ${type}`, `${what}.scales 应是 Float32Array，每行一个缩放系数，实际是 ${type}`));
+  }
   expectEqual([...got.shape], [...W.shape], `${what}.shape`);
   return got;
 }
@@ -56,17 +66,19 @@ function expectQuantized(got: Int8Weight, W: Tensor, what: string): void {
   const asInt8 = (q: number[]) => Array.from(Int8Array.from(q));
   const name = (part: 'q' | 'scales') => variants.map((v) => {
     const wrong = quantize64(W, v);
-    return { value: part === 'q' ? asInt8(wrong.q) : wrong.scales, ...TEXT[v] };
+    return { value: part === 'q' ? asInt8(wrong.q) : wrong.scales, ...M[v] };
   });
-  expectClose(got.scales, ref.scales, { what: `${what}.scales`, rtol: 1e-6, atol: 0, misconceptions: name('scales'), hint: 'scale[o] = max_i |W[o, i]| / 127.' });
-  expectClose(Array.from(got.q), ref.q, { what: `${what}.q`, rtol: 0, atol: 0, misconceptions: name('q'), hint: 'q = Math.round(W / scale), clamped to [-127, 127].' });
+  expectClose(got.scales, ref.scales, { what: `${what}.scales`, rtol: 1e-6, atol: 0, misconceptions: name('scales'),
+    hint: t('scale[o] = max_i |W[o, i]| / 127.', 'scale[o] = max_i |W[o, i]| / 127。') });
+  expectClose(Array.from(got.q), ref.q, { what: `${what}.q`, rtol: 0, atol: 0, misconceptions: name('q'),
+    hint: t('q = Math.round(W / scale), clamped to [-127, 127].', 'q = Math.round(W / scale)，再截断到 [-127, 127]。') });
 }
 
 export default defineChecks<Learner>({
   exports: ['quantizeInt8', 'dequantizeInt8'],
   checks: [
     {
-      name: 'quantizeInt8: a small example by hand, with a row of zeros',
+      name: t('quantizeInt8: a small example by hand, with a row of zeros', 'quantizeInt8：一个可以手算的小例子，含一行全零'),
       task: 'quantizeInt8',
       run: (m) => {
         // Row 0: max |w| = 2.54, so scale = 2.54 / 127 = 0.02 and q = (127, -65, 15). Row 1 is all zeros: scale 0, q 0.
@@ -78,7 +90,7 @@ export default defineChecks<Learner>({
       },
     },
     {
-      name: 'one scale per output channel: a row of tiny weights next to a row of large ones keeps its precision',
+      name: t('one scale per output channel: a row of tiny weights next to a row of large ones keeps its precision', '每个输出通道一个缩放系数：与大权重行相邻的小权重行也能保持精度'),
       task: 'quantizeInt8',
       run: (m, ctx) => {
         const big = randomTensor(ctx, [3, 8], 50);
@@ -88,7 +100,7 @@ export default defineChecks<Learner>({
       },
     },
     {
-      name: 'round trip: every weight comes back within half a step, q stays in [-127, 127]',
+      name: t('round trip: every weight comes back within half a step, q stays in [-127, 127]', '往返：每个权重还原后误差不超过半个步长，q 保持在 [-127, 127] 内'),
       task: 'dequantizeInt8',
       run: (m, ctx) => {
         const W = randomTensor(ctx, [16, 24], 0.2);
@@ -99,15 +111,19 @@ export default defineChecks<Learner>({
         const expected = ref.q.map((q, k) => q * ref.scales[Math.floor(k / 24)]);
         const divided = ref.q.map((q, k) => q / ref.scales[Math.floor(k / 24)]);
         expectClose(back, tensor(expected, [16, 24]), { what: 'dequantizeInt8(quantizeInt8(W))', rtol: 1e-6, atol: 1e-7,
-          misconceptions: [{ value: tensor(divided, [16, 24]), ...TEXT['dequant-divides'] }] });
+          misconceptions: [{ value: tensor(divided, [16, 24]), ...M['dequant-divides'] }] });
         for (let k = 0; k < W.data.length; k++) {
           const step = ref.scales[Math.floor(k / 24)];
-          if (Math.abs(back.data[k] - W.data[k]) > step / 2 + 1e-7) fail(`weight ${k} came back as ${back.data[k]}, ${W.data[k]} went in: more than half a step (${step / 2}) off.`);
+          if (Math.abs(back.data[k] - W.data[k]) > step / 2 + 1e-7) {
+            const [got, put, half] = [back.data[k], W.data[k], step / 2];
+            fail(t(`weight ${k} came back as ${got}, ${put} went in: more than half a step (${half}) off.`,
+              `第 ${k} 个权重输入的是 ${put}，还原出来是 ${got}：误差超过了半个步长（${half}）。`));
+          }
         }
       },
     },
     {
-      name: 'the bundled model on an int8 base: memory, loss, and a LoRA adapter trained on top (live)',
+      name: t('the bundled model on an int8 base: memory, loss, and a LoRA adapter trained on top (live)', '内置模型换成 int8 基座：内存、损失，以及在其上训练的 LoRA 适配器（实时）'),
       task: 'quantizeInt8',
       timeoutSeconds: 60,
       run: async (m, ctx: CheckContext) => {
@@ -131,26 +147,36 @@ export default defineChecks<Learner>({
           w.data.set(back.data); // the kit computes in float32: this is the int8 weight, dequantized on the fly
         }
         const int8 = { val: evalLoss(gpt, corpus.val, RECIPE.evalWindows, ET), moby: evalLoss(gpt, corpus.moby, RECIPE.evalWindows, ET) };
-        ctx.artifact({ kind: 'bars', title: 'Bytes of the block weights: float32 vs int8 + scales', labels: ['float32', 'int8 + scales'], values: [fp32Bytes, int8Bytes] });
+        ctx.artifact({ kind: 'bars', title: t('Bytes of the block weights: float32 vs int8 + scales', '各块权重的字节数：float32 与 int8 + 缩放系数'),
+          labels: ['float32', t('int8 + scales', 'int8 + 缩放系数')], values: [fp32Bytes, int8Bytes] });
         const steps = Math.round(RECIPE.steps / 2);
+        const title = t(`QLoRA: LoRA on the int8 base (${steps} steps)`, `QLoRA：int8 基座上的 LoRA（${steps} 步）`);
         const params = referenceLoRA(gpt, RECIPE.r, RECIPE.alpha, RECIPE.targets, RECIPE.seed);
         const h = await train(gpt, params, corpus, {
           ...RECIPE, steps, evalEvery: steps, random: ctx.random,
-          onStep: (hist) => ctx.progress(curve(hist, `QLoRA: LoRA on the int8 base (${steps} steps)`)), // same title: replaced live
+          onStep: (hist) => ctx.progress(curve(hist, title)), // same title: replaced live
         });
-        ctx.progress(curve(h, `QLoRA: LoRA on the int8 base (${steps} steps)`));
+        ctx.progress(curve(h, title));
         const last = h.val.length - 1;
-        ctx.artifact({ kind: 'table', title: 'float32 base vs int8 base', columns: ['', 'float32', 'int8', 'int8 + LoRA, ' + steps + ' steps'], rows: [
-          ['bytes of the block weights', fp32Bytes, int8Bytes, `+ ${params.reduce((s, p) => s + 4 * p.size, 0)} for the adapter`],
-          ['loss: State of the Union 1962', round4(fp32.val), round4(int8.val), round4(h.val[last])],
-          ['loss: Moby-Dick', round4(fp32.moby), round4(int8.moby), round4(h.moby[last])],
-          ['largest weight error', 0, worst.toExponential(2), ''],
-        ] });
-        expectTrue(int8Bytes < 0.3 * fp32Bytes, `int8 + scales take ${int8Bytes} bytes against ${fp32Bytes} in float32: expected about a quarter.`);
+        const adapterBytes = params.reduce((s, p) => s + 4 * p.size, 0);
+        const rows: (Text | string | number)[][] = [
+          [t('bytes of the block weights', '各块权重的字节数'), fp32Bytes, int8Bytes, t(`+ ${adapterBytes} for the adapter`, `适配器另占 ${adapterBytes}`)],
+          [t('loss: State of the Union 1962', '损失：1962 年国情咨文'), round4(fp32.val), round4(int8.val), round4(h.val[last])],
+          [t('loss: Moby-Dick', '损失：《白鲸》'), round4(fp32.moby), round4(int8.moby), round4(h.moby[last])],
+          [t('largest weight error', '最大权重误差'), 0, worst.toExponential(2), ''],
+        ];
+        ctx.artifact({ kind: 'table', title: t('float32 base vs int8 base', 'float32 基座与 int8 基座'),
+          columns: ['', 'float32', 'int8', t(`int8 + LoRA, ${steps} steps`, `int8 + LoRA，${steps} 步`)], rows });
+        expectTrue(int8Bytes < 0.3 * fp32Bytes, t(`int8 + scales take ${int8Bytes} bytes against ${fp32Bytes} in float32: expected about a quarter.`,
+          `int8 + 缩放系数占 ${int8Bytes} 字节，而 float32 占 ${fp32Bytes} 字节：应当约为四分之一。`));
+        const [sotu, moby] = [`${fp32.val.toFixed(4)} -> ${int8.val.toFixed(4)}`, `${fp32.moby.toFixed(4)} -> ${int8.moby.toFixed(4)}`];
         expectTrue(Math.abs(int8.val - fp32.val) < 0.05 && Math.abs(int8.moby - fp32.moby) < 0.05,
-          `the int8 base changed the loss too much (State of the Union ${fp32.val.toFixed(4)} -> ${int8.val.toFixed(4)}, Moby-Dick ${fp32.moby.toFixed(4)} -> ${int8.moby.toFixed(4)}): per-row int8 should cost almost nothing.`,
-          TEXT['per-tensor'].hint);
-        expectTrue(h.val[last] < int8.val - 0.03, `training the adapter on the int8 base did not lower the State of the Union loss (${int8.val.toFixed(4)} -> ${h.val[last].toFixed(4)}).`);
+          t(`the int8 base changed the loss too much (State of the Union ${sotu}, Moby-Dick ${moby}): per-row int8 should cost almost nothing.`,
+            `int8 基座让损失变化太大（国情咨文 ${sotu}，《白鲸》${moby}）：按行量化到 int8 几乎不该有损失。`),
+          M['per-tensor'].hint);
+        const after = `${int8.val.toFixed(4)} -> ${h.val[last].toFixed(4)}`;
+        expectTrue(h.val[last] < int8.val - 0.03, t(`training the adapter on the int8 base did not lower the State of the Union loss (${after}).`,
+          `在 int8 基座上训练适配器没有降低国情咨文的损失（${after}）。`));
       },
     },
   ],

@@ -6,8 +6,8 @@
  * small cases are in the comments. Each catalogued mistake (mistakes.ts) is computed as its own wrong variant, so
  * a failure names it. The λ = 0 and λ = 1 checks compare with the TD error and the Monte-Carlo return directly.
  */
-import { type CheckContext, type Misconception, defineChecks, describeType, expectClose, expectEqual, expectTrue, fail } from '@llm-lab/check';
-import { GAE_MISTAKE_TEXT as TEXT, type GaeMistake } from './mistakes';
+import { type CheckContext, type Misconception, defineChecks, describeType, expectClose, expectEqual, expectTrue, fail, say, t } from '@llm-lab/check';
+import { GAE_MISTAKES as M, type GaeMistake } from './mistakes';
 
 type Learner = typeof import('./gae');
 
@@ -67,7 +67,7 @@ const VARIANTS: Exclude<Variant, 'right'>[] = [
 
 /** Every wrong variant that differs from the right answer on this rollout, as misconceptions on the advantages. */
 function advantageMistakes(x: Rollout): Misconception[] {
-  return VARIANTS.map((m) => ({ value: gae64(x, m).advantages, ...TEXT[m] }));
+  return VARIANTS.map((m) => ({ value: gae64(x, m).advantages, ...M[m] }));
 }
 
 /** Discounted sums of rewards alone, cut at episode ends (the "returns are rewards" mistake), bootstrapped with lastValue. */
@@ -81,20 +81,28 @@ function rewardReturns(x: Rollout): number[] {
   return out;
 }
 
+const LEAVE_INPUTS = t('Leave the inputs alone: build new arrays for the results.', '不要修改输入：为结果新建数组。');
+
 /** Calls the learner's gae on copies, checks the result's form, and that the inputs were left alone. */
 function call(m: Learner, x: Rollout): Result {
   const copy = { rewards: [...x.rewards], values: [...x.values], dones: [...x.dones] };
   const got: unknown = m.gae(copy.rewards, copy.values, copy.dones, x.lastValue, x.gamma, x.lambda);
   if (typeof got !== 'object' || got === null) {
-    fail(`gae returned ${describeType(got)}; expected { advantages, returns }`, { hint: got === undefined ? 'Did you forget to `return` the result?' : undefined });
+    const type = describeType(got);
+    fail(t(`gae returned ${type.en}; expected { advantages, returns }`, `gae 返回了 ${type['zh-cn']}；应返回 { advantages, returns }`),
+      { hint: got === undefined ? t('Did you forget to `return` the result?', '是不是忘了 `return` 结果？') : undefined });
   }
   const { advantages, returns } = got as Partial<Result>;
+  const T = x.rewards.length;
   for (const [key, value] of [['advantages', advantages], ['returns', returns]] as const) {
-    if (!Array.isArray(value) && !ArrayBuffer.isView(value)) fail(`gae(...).${key} is ${describeType(value)}; expected an array of ${x.rewards.length} numbers`);
+    if (!Array.isArray(value) && !ArrayBuffer.isView(value)) {
+      const type = describeType(value);
+      fail(t(`gae(...).${key} is ${type.en}; expected an array of ${T} numbers`, `gae(...).${key} 是 ${type['zh-cn']}；应是含 ${T} 个数的数组`));
+    }
   }
-  expectEqual(copy.rewards, x.rewards, 'rewards after the call', 'Leave the inputs alone: build new arrays for the results.');
-  expectEqual(copy.values, x.values, 'values after the call', 'Leave the inputs alone: build new arrays for the results.');
-  expectEqual(copy.dones, x.dones, 'dones after the call', 'Leave the inputs alone: build new arrays for the results.');
+  expectEqual(copy.rewards, x.rewards, say(t('rewards after the call', '调用之后的 rewards')), LEAVE_INPUTS);
+  expectEqual(copy.values, x.values, say(t('values after the call', '调用之后的 values')), LEAVE_INPUTS);
+  expectEqual(copy.dones, x.dones, say(t('dones after the call', '调用之后的 dones')), LEAVE_INPUTS);
   return { advantages: Array.from(advantages!), returns: Array.from(returns!) };
 }
 
@@ -106,8 +114,8 @@ function expectGae(m: Learner, x: Rollout, what: string): void {
   expectClose(got.returns, want.returns, {
     what: `${what}.returns`, rtol: 1e-6, atol: 1e-9,
     misconceptions: [
-      { value: got.advantages, ...TEXT['returns-without-values'] },
-      { value: rewardReturns(x), ...TEXT['returns-are-rewards'] },
+      { value: got.advantages, ...M['returns-without-values'] },
+      { value: rewardReturns(x), ...M['returns-are-rewards'] },
     ],
   });
 }
@@ -129,48 +137,51 @@ export default defineChecks<Learner>({
   exports: ['gae'],
   checks: [
     {
-      name: 'three steps by hand (no episode end)',
+      name: t('three steps by hand (no episode end)', '手算三步（没有回合结束）'),
       task: 'gae',
       run: (m) => {
         // δ = (1 + 0.9·1 - 0.5, 0 + 0.9·1.5 - 1, 2 + 0.9·2 - 1.5) = (1.4, 0.35, 2.3); γλ = 0.72
         // A_2 = 2.3, A_1 = 0.35 + 0.72·2.3 = 2.006, A_0 = 1.4 + 0.72·2.006 = 2.84432; returns = A + V
-        expectGae(m, HAND, 'gae([1, 0, 2], [0.5, 1, 1.5], no dones, lastValue 2, γ 0.9, λ 0.8)');
+        expectGae(m, HAND, say(t('gae([1, 0, 2], [0.5, 1, 1.5], no dones, lastValue 2, γ 0.9, λ 0.8)', 'gae([1, 0, 2], [0.5, 1, 1.5], 无 done, lastValue 2, γ 0.9, λ 0.8)')));
       },
     },
     {
-      name: 'λ = 0 gives the one-step TD error',
+      name: t('λ = 0 gives the one-step TD error', 'λ = 0 得到一步 TD 误差'),
       task: 'gae',
       run: (m, ctx) => {
         const x = { ...randomRollout(ctx, 8, 0.2, 0.95, 0), dones: [false, false, true, false, false, false, true, false] };
         const td = x.rewards.map((r, t) => r + (x.dones[t] ? 0 : x.gamma * (t + 1 < 8 ? x.values[t + 1] : x.lastValue)) - x.values[t]);
         expectClose(call(m, x).advantages, td, {
-          what: 'advantages with λ = 0', rtol: 1e-6, atol: 1e-9, misconceptions: advantageMistakes(x),
-          hint: 'With λ = 0 nothing is carried back: A_t = δ_t = r_t + γ·V_{t+1}·(1 - done_t) - V_t.',
+          what: say(t('advantages with λ = 0', 'λ = 0 时的 advantages')), rtol: 1e-6, atol: 1e-9, misconceptions: advantageMistakes(x),
+          hint: t('With λ = 0 nothing is carried back: A_t = δ_t = r_t + γ·V_{t+1}·(1 - done_t) - V_t.',
+            'λ = 0 时什么也不往回传：A_t = δ_t = r_t + γ·V_{t+1}·(1 - done_t) - V_t。'),
         });
       },
     },
     {
-      name: 'λ = 1 gives the Monte-Carlo return minus the value',
+      name: t('λ = 1 gives the Monte-Carlo return minus the value', 'λ = 1 得到蒙特卡洛回报减去价值'),
       task: 'gae',
       run: (m, ctx) => {
         // One episode that ends at the last step: A_t = Σ_k γ^k r_{t+k} - V_t; lastValue must not matter.
         const x: Rollout = { ...randomRollout(ctx, 6, 0, 0.9, 1), dones: [false, false, false, false, false, true] };
         const mc = x.rewards.map((_, t) => x.rewards.slice(t).reduce((s, r, k) => s + r * x.gamma ** k, 0) - x.values[t]);
         expectClose(call(m, x).advantages, mc, {
-          what: 'advantages with λ = 1 (one finished episode)', rtol: 1e-6, atol: 1e-9, misconceptions: advantageMistakes(x),
-          hint: 'With λ = 1 the TD errors telescope: A_t = r_t + γ r_{t+1} + ... + γ^(T-1-t) r_{T-1} - V_t.',
+          what: say(t('advantages with λ = 1 (one finished episode)', 'λ = 1 时的 advantages（一个已结束的回合）')), rtol: 1e-6, atol: 1e-9, misconceptions: advantageMistakes(x),
+          hint: t('With λ = 1 the TD errors telescope: A_t = r_t + γ r_{t+1} + ... + γ^(T-1-t) r_{T-1} - V_t.',
+            'λ = 1 时各步 TD 误差逐项相消（望远镜求和）：A_t = r_t + γ r_{t+1} + ... + γ^(T-1-t) r_{T-1} - V_t。'),
         });
         // The same rollout cut mid-episode: the tail is bootstrapped with γ^(T-t) · lastValue.
         const y: Rollout = { ...x, dones: x.dones.map(() => false) };
         const boot = y.rewards.map((_, t) => mc[t] + y.gamma ** (6 - t) * y.lastValue);
         expectClose(call(m, y).advantages, boot, {
-          what: 'advantages with λ = 1, the rollout stopped mid-episode', rtol: 1e-6, atol: 1e-9, misconceptions: advantageMistakes(y),
-          hint: 'Mid-episode, the future after the last step is estimated by lastValue: V_T = lastValue.',
+          what: say(t('advantages with λ = 1, the rollout stopped mid-episode', 'λ = 1、rollout 在回合中途停止时的 advantages')), rtol: 1e-6, atol: 1e-9, misconceptions: advantageMistakes(y),
+          hint: t('Mid-episode, the future after the last step is estimated by lastValue: V_T = lastValue.',
+            '在回合中途停止时，最后一步之后的未来由 lastValue 估计：V_T = lastValue。'),
         });
       },
     },
     {
-      name: 'episode ends: nothing crosses a done',
+      name: t('episode ends: nothing crosses a done', '回合结束：任何东西都不越过 done'),
       task: 'gae',
       run: (m) => {
         // Episode 1 = steps 0-1 (done after step 1), episode 2 = steps 2-3, cut mid-episode (lastValue 1). γ = λ = 0.5.
@@ -180,30 +191,30 @@ export default defineChecks<Learner>({
         // Whatever happens in episode 2 cannot change episode 1's advantages.
         const before = call(m, EPISODES).advantages.slice(0, 2);
         const changed = call(m, { ...EPISODES, rewards: [1, 2, -30, 50], values: [0.5, 0.5, 9, -9] }).advantages.slice(0, 2);
-        expectClose(changed, before, { what: 'episode 1\'s advantages after changing episode 2', misconceptions: [], hint: TEXT['ignores-dones'].hint });
+        expectClose(changed, before, { what: say(t('episode 1\'s advantages after changing episode 2', '改动第 2 个回合之后，第 1 个回合的 advantages')), misconceptions: [], hint: M['ignores-dones'].hint });
       },
     },
     {
-      name: 'lastValue bootstraps only an unfinished last episode',
+      name: t('lastValue bootstraps only an unfinished last episode', 'lastValue 只为未结束的最后一个回合自举'),
       task: 'gae',
       run: (m) => {
         const open: Rollout = { rewards: [0, 0, 1], values: [0, 0, 0], dones: [false, false, false], lastValue: 10, gamma: 0.5, lambda: 1 };
         // A_2 = 1 + 0.5·10 = 6, A_1 = 0.5·6 = 3, A_0 = 1.5
-        expectGae(m, open, 'gae([0, 0, 1], V = 0, no dones, lastValue 10, γ 0.5, λ 1)');
+        expectGae(m, open, say(t('gae([0, 0, 1], V = 0, no dones, lastValue 10, γ 0.5, λ 1)', 'gae([0, 0, 1], V = 0, 无 done, lastValue 10, γ 0.5, λ 1)')));
         const closed: Rollout = { ...open, dones: [false, false, true] };
         // The episode ended: lastValue belongs to the next one. A = (0.25, 0.5, 1)
         expectGae(m, closed, 'gae([0, 0, 1], V = 0, dones [F, F, T], lastValue 10, γ 0.5, λ 1)');
       },
     },
     {
-      name: '200 random steps with episode ends against a float64 reference',
+      name: t('200 random steps with episode ends against a float64 reference', '含回合结束的 200 个随机步，与 float64 参考值比较'),
       task: 'gae',
       run: (m, ctx) => {
-        expectGae(m, randomRollout(ctx, 200, 0.05, 0.99, 0.95), 'gae on 200 random steps (γ 0.99, λ 0.95)');
+        expectGae(m, randomRollout(ctx, 200, 0.05, 0.99, 0.95), say(t('gae on 200 random steps (γ 0.99, λ 0.95)', '200 个随机步上的 gae（γ 0.99, λ 0.95）')));
       },
     },
     {
-      name: 'returns = advantages + values; lengths; an empty rollout',
+      name: t('returns = advantages + values; lengths; an empty rollout', 'returns = advantages + values；长度；空 rollout'),
       task: 'gae',
       run: (m, ctx) => {
         const x = randomRollout(ctx, 12, 0.2, 0.9, 0.7);
@@ -211,11 +222,11 @@ export default defineChecks<Learner>({
         expectEqual(got.advantages.length, 12, 'advantages.length');
         expectEqual(got.returns.length, 12, 'returns.length');
         expectClose(got.returns, got.advantages.map((a, t) => a + x.values[t]), {
-          what: 'returns - (advantages + values)', rtol: 1e-9, atol: 1e-9, misconceptions: [{ value: got.advantages, ...TEXT['returns-without-values'] }],
-          hint: TEXT['returns-without-values'].hint,
+          what: 'returns - (advantages + values)', rtol: 1e-9, atol: 1e-9, misconceptions: [{ value: got.advantages, ...M['returns-without-values'] }],
+          hint: M['returns-without-values'].hint,
         });
         const empty = call(m, { rewards: [], values: [], dones: [], lastValue: 3, gamma: 0.9, lambda: 0.9 });
-        expectEqual([empty.advantages.length, empty.returns.length], [0, 0], 'the lengths of gae on an empty rollout');
+        expectEqual([empty.advantages.length, empty.returns.length], [0, 0], say(t('the lengths of gae on an empty rollout', '空 rollout 上 gae 结果的长度')));
         let threw = false;
         try {
           m.gae([1, 2], [0], [false, false], 0, 0.9, 0.9);
@@ -223,7 +234,8 @@ export default defineChecks<Learner>({
           if (e instanceof Error && e.name === 'NotImplementedError') throw e;
           threw = true;
         }
-        expectTrue(threw, 'gae with 2 rewards but 1 value should throw an Error', 'Compare rewards.length, values.length and dones.length first.');
+        expectTrue(threw, t('gae with 2 rewards but 1 value should throw an Error', 'gae 收到 2 个奖励却只有 1 个价值时应抛出 Error'),
+          t('Compare rewards.length, values.length and dones.length first.', '先比较 rewards.length、values.length 和 dones.length。'));
       },
     },
   ],

@@ -1,112 +1,199 @@
 /**
- * The catalogued PPO mistakes and what the learner is told. One place for the words, shared by ppo.checks.ts and
- * test/unit/alignment-track.test.ts.
+ * The catalogued PPO mistakes and what the learner is told, in English and Simplified Chinese. One place for the
+ * words, shared by ppo.checks.ts and test/unit/mistakes/alignment.ts.
  */
-export interface MistakeText {
-  message: string;
-  hint: string;
-}
+import { defineMistakes, t } from '@llm-lab/check';
 
-export type PpoMistake =
-  // ppoPolicyLoss
-  | 'clip-advantage' | 'max-not-min' | 'sign-flipped' | 'ratio-of-logs' | 'log-ratio-no-exp' | 'old-new-swapped' | 'no-clip'
-  | 'clipped-gradient'
-  // valueLoss
-  | 'value-no-half' | 'value-sum' | 'value-abs'
-  // entropy
-  | 'entropy-no-minus' | 'entropy-sum' | 'entropy-nan' | 'entropy-of-logits'
-  // klPenalty
-  | 'kl-reversed' | 'kl-ratio'
-  // normalizeAdvantages
-  | 'not-normalised' | 'only-centred' | 'no-eps' | 'by-max' | 'unbiased-std';
-
-export const PPO_MISTAKE_TEXT: Record<PpoMistake, MistakeText> = {
+export const PPO_MISTAKES = defineMistakes({
+  // ----- ppoPolicyLoss
   'clip-advantage': {
-    message: 'You clipped the ADVANTAGE instead of the ratio: min(ratio·A, ratio·clip(A, 1-ε, 1+ε)). The trust region is about how far the new policy moves from the old one, which is the ratio; the advantage is data and stays as it is.',
-    hint: 'clamp(ratio, 1 - clipEps, 1 + clipEps) times advantages, then minimum(...) with ratio times advantages.',
+    message: t(
+      'You clipped the ADVANTAGE instead of the ratio: min(ratio·A, ratio·clip(A, 1-ε, 1+ε)). The trust region is about how far the new policy moves from the old one, which is the ratio; the advantage is data and stays as it is.',
+      '你裁剪的是优势而不是比率：min(ratio·A, ratio·clip(A, 1-ε, 1+ε))。信赖域约束的是新策略离旧策略有多远，也就是比率；优势是数据，应保持原样。',
+    ),
+    hint: t(
+      'clamp(ratio, 1 - clipEps, 1 + clipEps) times advantages, then minimum(...) with ratio times advantages.',
+      '用 clamp(ratio, 1 - clipEps, 1 + clipEps) 乘以 advantages，再与 ratio 乘以 advantages 取 minimum(...)。',
+    ),
   },
   'max-not-min': {
-    message: 'You took the MAX of the two terms: that is the optimistic bound, which lets the ratio run away in exactly the direction the clipping is meant to stop. PPO takes the min, the pessimistic bound.',
-    hint: 'minimum(ratio·A, clamp(ratio, 1-ε, 1+ε)·A), then negate the mean.',
+    message: t(
+      'You took the MAX of the two terms: that is the optimistic bound, which lets the ratio run away in exactly the direction the clipping is meant to stop. PPO takes the min, the pessimistic bound.',
+      '你对两项取了最大值：那是乐观界，恰恰让比率朝裁剪本想阻止的方向失控。PPO 取最小值，即悲观界。',
+    ),
+    hint: t(
+      'minimum(ratio·A, clamp(ratio, 1-ε, 1+ε)·A), then negate the mean.',
+      'minimum(ratio·A, clamp(ratio, 1-ε, 1+ε)·A)，再对均值取负。',
+    ),
   },
   'sign-flipped': {
-    message: 'The sign is flipped: you returned +mean(min(...)), the objective to MAXIMISE. The optimiser minimises what you return, so it would make good actions less likely.',
-    hint: 'Return neg(mean(minimum(...))): the loss is minus the surrogate objective.',
+    message: t(
+      'The sign is flipped: you returned +mean(min(...)), the objective to MAXIMISE. The optimiser minimises what you return, so it would make good actions less likely.',
+      '符号反了：你返回的是 +mean(min(...))，即要最大化的目标。优化器会最小化你返回的值，于是好动作的概率反而会降低。',
+    ),
+    hint: t(
+      'Return neg(mean(minimum(...))): the loss is minus the surrogate objective.',
+      '返回 neg(mean(minimum(...)))：损失是代理目标取负。',
+    ),
   },
   'ratio-of-logs': {
-    message: 'The ratio was computed as newLogProbs / oldLogProbs: a quotient of LOG-probabilities means nothing. The probability ratio is π_new / π_old = exp(log π_new - log π_old).',
-    hint: 'ratio = exp(sub(newLogProbs, oldLogProbs)).',
+    message: t(
+      'The ratio was computed as newLogProbs / oldLogProbs: a quotient of LOG-probabilities means nothing. The probability ratio is π_new / π_old = exp(log π_new - log π_old).',
+      '比率被算成了 newLogProbs / oldLogProbs：对数概率之商没有任何意义。概率比是 π_new / π_old = exp(log π_new - log π_old)。',
+    ),
+    hint: t('ratio = exp(sub(newLogProbs, oldLogProbs)).', 'ratio = exp(sub(newLogProbs, oldLogProbs))。'),
   },
   'log-ratio-no-exp': {
-    message: 'The ratio is missing its exp: newLogProbs - oldLogProbs is the LOG of the ratio (0 when nothing changed, not 1).',
-    hint: 'ratio = exp(sub(newLogProbs, oldLogProbs)), which is 1 when the policy has not moved.',
+    message: t(
+      'The ratio is missing its exp: newLogProbs - oldLogProbs is the LOG of the ratio (0 when nothing changed, not 1).',
+      '比率缺了 exp：newLogProbs - oldLogProbs 是比率的对数（策略没变时为 0，而不是 1）。',
+    ),
+    hint: t(
+      'ratio = exp(sub(newLogProbs, oldLogProbs)), which is 1 when the policy has not moved.',
+      'ratio = exp(sub(newLogProbs, oldLogProbs))，策略没动时它等于 1。',
+    ),
   },
   'old-new-swapped': {
-    message: 'Old and new are swapped: you computed π_old / π_new = exp(old - new). Raising the probability of a good action then LOWERS the objective.',
-    hint: 'ratio = exp(newLogProbs - oldLogProbs): the policy being trained on top.',
+    message: t(
+      'Old and new are swapped: you computed π_old / π_new = exp(old - new). Raising the probability of a good action then LOWERS the objective.',
+      '新旧颠倒了：你算的是 π_old / π_new = exp(old - new)。这样一来，提高好动作的概率反而会降低目标。',
+    ),
+    hint: t(
+      'ratio = exp(newLogProbs - oldLogProbs): the policy being trained on top.',
+      'ratio = exp(newLogProbs - oldLogProbs)：正在训练的策略在分子上。',
+    ),
   },
   'no-clip': {
-    message: 'There is no clipping: you returned -mean(ratio·A), the plain policy-gradient surrogate, which lets one batch move the policy arbitrarily far.',
-    hint: 'Add the clipped term clamp(ratio, 1-ε, 1+ε)·A and take the minimum of the two.',
+    message: t(
+      'There is no clipping: you returned -mean(ratio·A), the plain policy-gradient surrogate, which lets one batch move the policy arbitrarily far.',
+      '没有裁剪：你返回的是 -mean(ratio·A)，即普通的策略梯度代理目标，它允许一个批次把策略推到任意远的地方。',
+    ),
+    hint: t(
+      'Add the clipped term clamp(ratio, 1-ε, 1+ε)·A and take the minimum of the two.',
+      '加上裁剪项 clamp(ratio, 1-ε, 1+ε)·A，并对两项取最小值。',
+    ),
   },
   'clipped-gradient': {
-    message: 'Samples whose clipped term is the smaller one still got a gradient. In PPO, once the ratio has left [1-ε, 1+ε] in the direction the advantage favours, that sample stops pushing: its gradient is exactly 0.',
-    hint: 'Build the clipped term with clamp (gradient 0 outside the band) and combine with minimum; do not add anything else that depends on newLogProbs.',
+    message: t(
+      'Samples whose clipped term is the smaller one still got a gradient. In PPO, once the ratio has left [1-ε, 1+ε] in the direction the advantage favours, that sample stops pushing: its gradient is exactly 0.',
+      '裁剪项较小的样本仍然得到了梯度。在 PPO 中，一旦比率朝优势所偏好的方向离开了 [1-ε, 1+ε]，该样本就不再推动策略：它的梯度恰好为 0。',
+    ),
+    hint: t(
+      'Build the clipped term with clamp (gradient 0 outside the band) and combine with minimum; do not add anything else that depends on newLogProbs.',
+      '用 clamp 构造裁剪项（区间外梯度为 0），再用 minimum 组合；不要再加任何依赖 newLogProbs 的东西。',
+    ),
   },
+  // ----- valueLoss
   'value-no-half': {
-    message: 'The 0.5 is missing: you returned mean((values - returns)²). This course (like CleanRL and the PPO paper\'s code) uses 0.5·mean(...), so the gradient is (values - returns)/N.',
-    hint: 'mul(mean(pow(sub(values, returns), 2)), 0.5).',
+    message: t(
+      'The 0.5 is missing: you returned mean((values - returns)²). This course (like CleanRL and the PPO paper\'s code) uses 0.5·mean(...), so the gradient is (values - returns)/N.',
+      '缺了 0.5：你返回的是 mean((values - returns)²)。本课程（与 CleanRL 和 PPO 论文的代码一样）用 0.5·mean(...)，这样梯度就是 (values - returns)/N。',
+    ),
+    hint: t('mul(mean(pow(sub(values, returns), 2)), 0.5).', 'mul(mean(pow(sub(values, returns), 2)), 0.5)。'),
   },
   'value-sum': {
-    message: 'You summed the squared errors instead of averaging them: the loss grows with the number of tokens.',
-    hint: '0.5 · mean((values - returns)²).',
+    message: t(
+      'You summed the squared errors instead of averaging them: the loss grows with the number of tokens.',
+      '你对平方误差求了和而不是平均：损失会随词元数量增长。',
+    ),
+    hint: t('0.5 · mean((values - returns)²).', '0.5 · mean((values - returns)²)。'),
   },
   'value-abs': {
-    message: 'You used the absolute error; the value loss is the squared error, 0.5 · mean((values - returns)²).',
-    hint: 'pow(sub(values, returns), 2), then mean, then times 0.5.',
+    message: t(
+      'You used the absolute error; the value loss is the squared error, 0.5 · mean((values - returns)²).',
+      '你用的是绝对误差；价值损失是平方误差 0.5 · mean((values - returns)²)。',
+    ),
+    hint: t('pow(sub(values, returns), 2), then mean, then times 0.5.', '先 pow(sub(values, returns), 2)，再取 mean，再乘以 0.5。'),
   },
+  // ----- entropy
   'entropy-no-minus': {
-    message: 'The minus sign is missing: Σ p log p is ≤ 0; the entropy is -Σ p log p ≥ 0.',
-    hint: 'neg(sum(mul(p, logp), -1)), then the mean over positions.',
+    message: t(
+      'The minus sign is missing: Σ p log p is ≤ 0; the entropy is -Σ p log p ≥ 0.',
+      '缺了负号：Σ p log p ≤ 0；熵是 -Σ p log p ≥ 0。',
+    ),
+    hint: t('neg(sum(mul(p, logp), -1)), then the mean over positions.', 'neg(sum(mul(p, logp), -1))，再对各位置取平均。'),
   },
   'entropy-sum': {
-    message: 'You summed the entropies of the positions instead of averaging them.',
-    hint: 'Sum over the vocabulary (the last axis), then mean(...) over the positions.',
+    message: t(
+      'You summed the entropies of the positions instead of averaging them.',
+      '你对各位置的熵求了和，而不是取平均。',
+    ),
+    hint: t(
+      'Sum over the vocabulary (the last axis), then mean(...) over the positions.',
+      '在词表维（最后一个轴）上求和，再对各位置用 mean(...)。',
+    ),
   },
   'entropy-nan': {
-    message: 'Huge logits gave a non-finite entropy: a probability that rounds to 0 gives log(0) = -Infinity, and 0 · -Infinity = NaN.',
-    hint: 'Take log-probabilities from logSoftmax(logits, -1) (finite for any logits), not log(softmax(...)).',
+    message: t(
+      'Huge logits gave a non-finite entropy: a probability that rounds to 0 gives log(0) = -Infinity, and 0 · -Infinity = NaN.',
+      '很大的 logits 导致熵不是有限值：一个舍入为 0 的概率给出 log(0) = -Infinity，而 0 · -Infinity = NaN。',
+    ),
+    hint: t(
+      'Take log-probabilities from logSoftmax(logits, -1) (finite for any logits), not log(softmax(...)).',
+      '用 logSoftmax(logits, -1) 求对数概率（对任何 logits 都是有限值），而不是 log(softmax(...))。',
+    ),
   },
   'entropy-of-logits': {
-    message: 'The entropy was computed from the logits directly; it is the entropy of the DISTRIBUTION p = softmax(logits).',
-    hint: 'p = softmax(logits, -1), logp = logSoftmax(logits, -1), H = -Σ p·logp over the last axis.',
+    message: t(
+      'The entropy was computed from the logits directly; it is the entropy of the DISTRIBUTION p = softmax(logits).',
+      '熵是直接用 logits 算的；要算的是分布 p = softmax(logits) 的熵。',
+    ),
+    hint: t(
+      'p = softmax(logits, -1), logp = logSoftmax(logits, -1), H = -Σ p·logp over the last axis.',
+      'p = softmax(logits, -1)，logp = logSoftmax(logits, -1)，在最后一个轴上求 H = -Σ p·logp。',
+    ),
   },
+  // ----- klPenalty
   'kl-reversed': {
-    message: 'The KL estimate has its sign reversed: you returned log π_ref - log π. The penalty must be positive where the policy puts MORE probability than the reference on the sampled token, so subtracting it pulls the policy back.',
-    hint: 'sub(logProbs, refLogProbs).',
+    message: t(
+      'The KL estimate has its sign reversed: you returned log π_ref - log π. The penalty must be positive where the policy puts MORE probability than the reference on the sampled token, so subtracting it pulls the policy back.',
+      'KL 估计的符号反了：你返回的是 log π_ref - log π。当策略在采样到的词元上给出的概率比参考模型更大时，惩罚必须为正，这样减去它才能把策略拉回来。',
+    ),
+    hint: t('sub(logProbs, refLogProbs).', 'sub(logProbs, refLogProbs)。'),
   },
   'kl-ratio': {
-    message: 'You returned the probability ratio π / π_ref; the per-token KL estimate is the LOG ratio, log π - log π_ref (0 when the two agree).',
-    hint: 'sub(logProbs, refLogProbs), no exp.',
+    message: t(
+      'You returned the probability ratio π / π_ref; the per-token KL estimate is the LOG ratio, log π - log π_ref (0 when the two agree).',
+      '你返回的是概率比 π / π_ref；逐词元的 KL 估计是对数比 log π - log π_ref（两者一致时为 0）。',
+    ),
+    hint: t('sub(logProbs, refLogProbs), no exp.', 'sub(logProbs, refLogProbs)，不要 exp。'),
   },
+  // ----- normalizeAdvantages
   'not-normalised': {
-    message: 'The advantages came back unchanged: they should have zero mean and unit standard deviation.',
-    hint: 'Subtract the mean, then divide by (std + 1e-8).',
+    message: t(
+      'The advantages came back unchanged: they should have zero mean and unit standard deviation.',
+      '优势原样返回了：结果应当均值为 0、标准差为 1。',
+    ),
+    hint: t('Subtract the mean, then divide by (std + 1e-8).', '先减去均值，再除以 (std + 1e-8)。'),
   },
   'only-centred': {
-    message: 'You subtracted the mean but did not divide by the standard deviation.',
-    hint: '(a - mean) / (std + 1e-8), with std = sqrt(mean((a - mean)²)).',
+    message: t(
+      'You subtracted the mean but did not divide by the standard deviation.',
+      '你减去了均值，但没有除以标准差。',
+    ),
+    hint: t('(a - mean) / (std + 1e-8), with std = sqrt(mean((a - mean)²)).', '(a - mean) / (std + 1e-8)，其中 std = sqrt(mean((a - mean)²))。'),
   },
   'no-eps': {
-    message: 'A constant batch gave NaN: its std is 0, and (a - mean) / 0 = 0/0. The eps in the denominator is there for exactly this case.',
-    hint: 'Divide by (std + 1e-8), not by std.',
+    message: t(
+      'A constant batch gave NaN: its std is 0, and (a - mean) / 0 = 0/0. The eps in the denominator is there for exactly this case.',
+      '常数批次得到了 NaN：它的 std 为 0，而 (a - mean) / 0 = 0/0。分母里的 eps 正是为这种情况准备的。',
+    ),
+    hint: t('Divide by (std + 1e-8), not by std.', '除以 (std + 1e-8)，而不是 std。'),
   },
   'by-max': {
-    message: 'You scaled by the largest absolute value instead of the standard deviation: the result lies in [-1, 1] but its std is not 1.',
-    hint: '(a - mean) / (std + 1e-8), with std = sqrt(mean((a - mean)²)).',
+    message: t(
+      'You scaled by the largest absolute value instead of the standard deviation: the result lies in [-1, 1] but its std is not 1.',
+      '你除以的是最大绝对值而不是标准差：结果落在 [-1, 1] 内，但它的标准差不是 1。',
+    ),
+    hint: t('(a - mean) / (std + 1e-8), with std = sqrt(mean((a - mean)²)).', '(a - mean) / (std + 1e-8)，其中 std = sqrt(mean((a - mean)²))。'),
   },
   'unbiased-std': {
-    message: 'You used the unbiased std (divide by n - 1, PyTorch\'s default for .std()); this function asks for the population std (divide by n, NumPy\'s default), so that the result has std exactly 1.',
-    hint: 'std = Math.sqrt(sum of (a_i - mean)² / n).',
+    message: t(
+      'You used the unbiased std (divide by n - 1, PyTorch\'s default for .std()); this function asks for the population std (divide by n, NumPy\'s default), so that the result has std exactly 1.',
+      '你用的是无偏标准差（除以 n - 1，PyTorch 中 .std() 的默认做法）；这个函数要求总体标准差（除以 n，NumPy 的默认做法），这样结果的标准差才恰好为 1。',
+    ),
+    hint: t('std = Math.sqrt(sum of (a_i - mean)² / n).', 'std = Math.sqrt((a_i - mean)² 之和 / n)。'),
   },
-};
+});
+
+export type PpoMistake = keyof typeof PPO_MISTAKES;

@@ -7,9 +7,9 @@
  * it; NaN from 0·log 0 and 0/0 are recognised by behaviour. Finite differences of the learner's own functions
  * (the kit's gradcheck) confirm that backward agrees with forward.
  */
-import { type CheckContext, type Misconception, type Numeric, defineChecks, describeType, expectClose, expectEqual, expectShape, expectTrue, fail } from '@llm-lab/check';
+import { type CheckContext, type Misconception, type Numeric, defineChecks, describeType, expectClose, expectEqual, expectShape, expectTrue, fail, say, t, type Text } from '@llm-lab/check';
 import { type Tensor, gradcheck, tensor } from '@llm-lab/kit';
-import { PPO_MISTAKE_TEXT as TEXT, type PpoMistake } from './mistakes';
+import { PPO_MISTAKES as M, type PpoMistake } from './mistakes';
 
 type Learner = typeof import('./ppo');
 
@@ -18,7 +18,7 @@ type Learner = typeof import('./ppo');
 
 const clip = (x: number, lo: number, hi: number): number => Math.min(Math.max(x, lo), hi);
 const meanOf = (xs: readonly number[]): number => xs.reduce((s, v) => s + v, 0) / xs.length;
-const wrong = (m: PpoMistake, value: Numeric): Misconception => ({ value, ...TEXT[m] });
+const wrong = (m: PpoMistake, value: Numeric): Misconception => ({ value, ...M[m] });
 
 type SurrogateVariant = 'right' | 'clip-advantage' | 'max-not-min' | 'sign-flipped' | 'ratio-of-logs' | 'log-ratio-no-exp' | 'old-new-swapped' | 'no-clip';
 
@@ -98,22 +98,34 @@ function isTensor(v: unknown): v is Tensor {
 }
 
 /** Fails unless `got` is a kit Tensor holding one number; returns it. */
-function expectScalar(got: unknown, what: string, hint: string): Tensor {
+function expectScalar(got: unknown, what: string, hint: Text): Tensor {
   if (!isTensor(got)) {
-    fail(`${what} returned ${describeType(got)}; expected a kit Tensor`, { hint: got === undefined ? 'Did you forget to `return` the result?' : 'Return the Tensor your kit ops built.' });
+    const type = describeType(got);
+    fail(t(`${what} returned ${type.en}; expected a kit Tensor`, `${what} 返回了 ${type['zh-cn']}；应返回 kit 张量`), {
+      hint: got === undefined ? t('Did you forget to `return` the result?', '是不是忘了 `return` 结果？') : t('Return the Tensor your kit ops built.', '返回由你的 kit 算子构造出的张量。'),
+    });
   }
-  if (got.data.length !== 1) fail(`${what} returned a tensor of shape [${got.shape.join(', ')}]; expected a scalar (one number)`, { hint });
+  if (got.data.length !== 1) {
+    const shape = `[${got.shape.join(', ')}]`;
+    fail(t(`${what} returned a tensor of shape ${shape}; expected a scalar (one number)`, `${what} 返回了形状为 ${shape} 的张量；应返回标量（一个数）`), { hint });
+  }
   return got;
 }
 
 /** Fails unless the result is connected to the graph (some input required grad). */
-function expectGraph(t: Tensor, what: string): void {
-  if (!t.requiresGrad) {
-    fail(`No gradient can flow through ${what}: the result does not require grad. Did you compute it from .data with plain numbers?`, {
-      hint: 'Build it only from kit ops (sub, exp, mul, mean, ...) applied to the input tensors, so autograd records every step.',
+function expectGraph(x: Tensor, what: string): void {
+  if (!x.requiresGrad) {
+    fail(t(`No gradient can flow through ${what}: the result does not require grad. Did you compute it from .data with plain numbers?`,
+      `梯度无法流过 ${what}：结果不需要梯度（requiresGrad 为 false）。你是不是用 .data 里的普通数字算出了它？`), {
+      hint: t('Build it only from kit ops (sub, exp, mul, mean, ...) applied to the input tensors, so autograd records every step.',
+        '只用作用在输入张量上的 kit 算子（sub、exp、mul、mean……）构造它，这样自动求导才能记录每一步。'),
     });
   }
 }
+
+/** Hints when a loss is not one number. */
+const MEAN_HINT = t('Average over the tokens with mean(...).', '用 mean(...) 对词元求平均。');
+const ONE_NUMBER = t('Reduce to one number.', '归约成一个数。');
 
 const leaf = (values: readonly number[], shape: number[] = [values.length]) => tensor([...values], shape, { requiresGrad: true });
 const rand = (ctx: CheckContext, n: number, lo: number, hi: number): number[] => Array.from({ length: n }, () => lo + ctx.random() * (hi - lo));
@@ -136,25 +148,26 @@ export default defineChecks<Learner>({
   checks: [
     // ----- ppoPolicyLoss -----------------------------------------------------------------------------------
     {
-      name: 'ppoPolicyLoss: five tokens by hand, one in each region of the clip',
+      name: t('ppoPolicyLoss: five tokens by hand, one in each region of the clip', 'ppoPolicyLoss：手算五个词元，裁剪的每个区域各一个'),
       task: 'ppoPolicyLoss',
       run: (m) => {
         const { nw, old, A, eps } = HAND;
-        const loss = expectScalar(m.ppoPolicyLoss(leaf(nw), tensor(old), tensor(A), eps), 'ppoPolicyLoss', 'Average over the tokens with mean(...) and negate.');
+        const loss = expectScalar(m.ppoPolicyLoss(leaf(nw), tensor(old), tensor(A), eps), 'ppoPolicyLoss', t('Average over the tokens with mean(...) and negate.', '用 mean(...) 对词元求平均，再取负。'));
         expectClose(loss.data[0], ppo64(nw, old, A, eps), {
-          what: 'ppoPolicyLoss (ratios 1.1, 1.5, 0.5, 1.5, 0.6; A = 1, 2, 0.5, -1, -2; ε = 0.2)', rtol: 1e-5, atol: 1e-6,
+          what: say(t('ppoPolicyLoss (ratios 1.1, 1.5, 0.5, 1.5, 0.6; A = 1, 2, 0.5, -1, -2; ε = 0.2)', 'ppoPolicyLoss（比率 1.1, 1.5, 0.5, 1.5, 0.6；A = 1, 2, 0.5, -1, -2；ε = 0.2）')), rtol: 1e-5, atol: 1e-6,
           misconceptions: surrogateMistakes(nw, old, A, eps),
-          hint: 'The per-token minima are (1.1, 2.4, 0.25, -1.5, -1.6): mean 0.13, so the loss is -0.13.',
+          hint: t('The per-token minima are (1.1, 2.4, 0.25, -1.5, -1.6): mean 0.13, so the loss is -0.13.',
+            '逐词元的最小值是 (1.1, 2.4, 0.25, -1.5, -1.6)：均值 0.13，所以损失是 -0.13。'),
         });
       },
     },
     {
-      name: 'ppoPolicyLoss: the clipped tokens get zero gradient',
+      name: t('ppoPolicyLoss: the clipped tokens get zero gradient', 'ppoPolicyLoss：被裁剪的词元梯度为零'),
       task: 'ppoPolicyLoss',
       run: (m) => {
         const { nw, old, A, eps } = HAND;
         const x = leaf(nw);
-        const loss = expectScalar(m.ppoPolicyLoss(x, tensor(old), tensor(A), eps), 'ppoPolicyLoss', 'Average over the tokens with mean(...).');
+        const loss = expectScalar(m.ppoPolicyLoss(x, tensor(old), tensor(A), eps), 'ppoPolicyLoss', MEAN_HINT);
         expectGraph(loss, 'ppoPolicyLoss');
         loss.backward();
         const want = ppoGrad64(nw, old, A, eps);
@@ -162,7 +175,8 @@ export default defineChecks<Learner>({
         // Right wherever the unclipped term is active, but not 0 where the clipped one is: the gradient leaks.
         const leaked = want.findIndex((g, i) => g === 0 && Math.abs(got[i]) > 1e-6);
         if (leaked >= 0 && want.every((g, i) => g === 0 || Math.abs(got[i] - g) < 1e-5)) {
-          fail(`d loss / d newLogProbs[${leaked}] is ${got[leaked]}, expected 0. ${TEXT['clipped-gradient'].message}`, { hint: TEXT['clipped-gradient'].hint });
+          fail(t(`d loss / d newLogProbs[${leaked}] is ${got[leaked]}, expected 0. ${M['clipped-gradient'].message.en}`,
+            `d loss / d newLogProbs[${leaked}] 是 ${got[leaked]}，应为 0。${M['clipped-gradient'].message['zh-cn']}`), { hint: M['clipped-gradient'].hint });
         }
         // The gradients of the wrong variants, by finite differences of their float64 losses.
         const fd = (v: SurrogateVariant) => nw.map((_, i) => {
@@ -174,34 +188,37 @@ export default defineChecks<Learner>({
         expectClose(got, want, {
           what: 'd loss / d newLogProbs', rtol: 1e-4, atol: 1e-6,
           misconceptions: SURROGATE_MISTAKES.map((v) => wrong(v, fd(v))),
-          hint: 'Only tokens whose unclipped term ratio·A is the smaller one pass a gradient, -ratio·A/N; clipped ones pass 0.',
+          hint: t('Only tokens whose unclipped term ratio·A is the smaller one pass a gradient, -ratio·A/N; clipped ones pass 0.',
+            '只有未裁剪项 ratio·A 较小的词元才传递梯度 -ratio·A/N；被裁剪的词元传递 0。'),
         });
       },
     },
     {
-      name: 'ppoPolicyLoss: an unchanged policy gives -mean(A) and gradient -A/N',
+      name: t('ppoPolicyLoss: an unchanged policy gives -mean(A) and gradient -A/N', 'ppoPolicyLoss：策略未变时损失为 -mean(A)，梯度为 -A/N'),
       task: 'ppoPolicyLoss',
       run: (m, ctx) => {
         const old = rand(ctx, 8, -4, -0.1);
         const A = rand(ctx, 8, -2, 2);
         const x = leaf(old);
-        const loss = expectScalar(m.ppoPolicyLoss(x, tensor(old), tensor(A), 0.2), 'ppoPolicyLoss', 'Average over the tokens with mean(...).');
+        const loss = expectScalar(m.ppoPolicyLoss(x, tensor(old), tensor(A), 0.2), 'ppoPolicyLoss', MEAN_HINT);
         expectClose(loss.data[0], -meanOf(A), {
-          what: 'ppoPolicyLoss with newLogProbs = oldLogProbs', rtol: 1e-5, atol: 1e-6,
+          what: say(t('ppoPolicyLoss with newLogProbs = oldLogProbs', 'newLogProbs = oldLogProbs 时的 ppoPolicyLoss')), rtol: 1e-5, atol: 1e-6,
           misconceptions: surrogateMistakes(old, old, A, 0.2),
-          hint: 'When nothing has changed the ratio is exp(0) = 1, inside the band, so the loss is -mean(A).',
+          hint: t('When nothing has changed the ratio is exp(0) = 1, inside the band, so the loss is -mean(A).',
+            '什么都没变时比率是 exp(0) = 1，落在区间内，所以损失是 -mean(A)。'),
         });
         expectGraph(loss, 'ppoPolicyLoss');
         loss.backward();
         expectClose(x.grad ?? new Float32Array(8), A.map((a) => -a / 8), {
-          what: 'd loss / d newLogProbs at ratio 1', rtol: 1e-4, atol: 1e-6,
+          what: say(t('d loss / d newLogProbs at ratio 1', '比率为 1 时的 d loss / d newLogProbs')), rtol: 1e-4, atol: 1e-6,
           misconceptions: [wrong('old-new-swapped', A.map((a) => a / 8)), wrong('sign-flipped', A.map((a) => a / 8))],
-          hint: 'At ratio 1, d ratio / d newLogProbs = ratio = 1, so each token\'s gradient is -A_i / N: good actions become more likely.',
+          hint: t('At ratio 1, d ratio / d newLogProbs = ratio = 1, so each token\'s gradient is -A_i / N: good actions become more likely.',
+            '比率为 1 时，d ratio / d newLogProbs = ratio = 1，所以每个词元的梯度是 -A_i / N：好动作的概率会升高。'),
         });
       },
     },
     {
-      name: 'ppoPolicyLoss: 64 random tokens and three ε against a float64 reference',
+      name: t('ppoPolicyLoss: 64 random tokens and three ε against a float64 reference', 'ppoPolicyLoss：64 个随机词元、三个 ε，与 float64 参考值比较'),
       task: 'ppoPolicyLoss',
       run: (m, ctx) => {
         for (const eps of [0.1, 0.2, 0.3]) {
@@ -209,8 +226,8 @@ export default defineChecks<Learner>({
           const nw = old.map((o) => o + (ctx.random() * 2 - 1) * 0.6);
           const A = rand(ctx, 64, -2, 2);
           const x = leaf(nw);
-          const loss = expectScalar(m.ppoPolicyLoss(x, tensor(old), tensor(A), eps), 'ppoPolicyLoss', 'Average over the tokens with mean(...).');
-          expectClose(loss.data[0], ppo64(nw, old, A, eps), { what: `ppoPolicyLoss on 64 random tokens, ε = ${eps}`, rtol: 1e-4, atol: 1e-6, misconceptions: surrogateMistakes(nw, old, A, eps) });
+          const loss = expectScalar(m.ppoPolicyLoss(x, tensor(old), tensor(A), eps), 'ppoPolicyLoss', MEAN_HINT);
+          expectClose(loss.data[0], ppo64(nw, old, A, eps), { what: say(t(`ppoPolicyLoss on 64 random tokens, ε = ${eps}`, `64 个随机词元上的 ppoPolicyLoss，ε = ${eps}`)), rtol: 1e-4, atol: 1e-6, misconceptions: surrogateMistakes(nw, old, A, eps) });
           expectGraph(loss, 'ppoPolicyLoss');
           loss.backward();
           expectClose(x.grad ?? new Float32Array(64), ppoGrad64(nw, old, A, eps), { what: `d loss / d newLogProbs, ε = ${eps}`, rtol: 1e-3, atol: 1e-6 });
@@ -220,12 +237,12 @@ export default defineChecks<Learner>({
 
     // ----- valueLoss ---------------------------------------------------------------------------------------
     {
-      name: 'valueLoss: 0.5 · mean squared error, and its gradient',
+      name: t('valueLoss: 0.5 · mean squared error, and its gradient', 'valueLoss：0.5 · 均方误差，及其梯度'),
       task: 'valueLoss',
       run: (m, ctx) => {
         // values (1, 2, 3), returns (1.5, 1, 3): errors (-0.5, 1, 0), squares (0.25, 1, 0), mean 5/12, loss 5/24 = 0.208333
         const v = leaf([1, 2, 3]);
-        const loss = expectScalar(m.valueLoss(v, tensor([1.5, 1, 3])), 'valueLoss', 'Average over the tokens with mean(...).');
+        const loss = expectScalar(m.valueLoss(v, tensor([1.5, 1, 3])), 'valueLoss', MEAN_HINT);
         expectClose(loss.data[0], 5 / 24, {
           what: 'valueLoss([1, 2, 3], [1.5, 1, 3])', rtol: 1e-5,
           misconceptions: [wrong('value-no-half', 5 / 12), wrong('value-sum', 0.625), wrong('value-sum', 1.25), wrong('value-abs', 0.25), wrong('value-abs', 0.5)],
@@ -235,68 +252,78 @@ export default defineChecks<Learner>({
         expectClose(v.grad ?? new Float32Array(3), [-0.5 / 3, 1 / 3, 0], {
           what: 'd valueLoss / d values', rtol: 1e-5, atol: 1e-7,
           misconceptions: [wrong('value-no-half', [-1 / 3, 2 / 3, 0])],
-          hint: 'The gradient of 0.5·mean((v - R)²) is (v - R) / N.',
+          hint: t('The gradient of 0.5·mean((v - R)²) is (v - R) / N.', '0.5·mean((v - R)²) 的梯度是 (v - R) / N。'),
         });
         const values = rand(ctx, 40, -3, 3);
         const returns = rand(ctx, 40, -3, 3);
         const mse = meanOf(values.map((x, i) => (x - returns[i]) ** 2));
-        const big = expectScalar(m.valueLoss(tensor(values), tensor(returns)), 'valueLoss', 'Average over the tokens with mean(...).');
-        expectClose(big.data[0], 0.5 * mse, { what: 'valueLoss on 40 random tokens', rtol: 1e-5, misconceptions: [wrong('value-no-half', mse), wrong('value-sum', 20 * mse), wrong('value-sum', 40 * mse)] });
+        const big = expectScalar(m.valueLoss(tensor(values), tensor(returns)), 'valueLoss', MEAN_HINT);
+        expectClose(big.data[0], 0.5 * mse, { what: say(t('valueLoss on 40 random tokens', '40 个随机词元上的 valueLoss')), rtol: 1e-5, misconceptions: [wrong('value-no-half', mse), wrong('value-sum', 20 * mse), wrong('value-sum', 40 * mse)] });
       },
     },
 
     // ----- entropy -----------------------------------------------------------------------------------------
     {
-      name: 'entropy: uniform is log V, a skewed row by hand, and the mean over positions',
+      name: t('entropy: uniform is log V, a skewed row by hand, and the mean over positions', 'entropy：均匀分布为 log V，手算一个偏斜的行，以及对位置取平均'),
       task: 'entropy',
       run: (m) => {
         // Row 0 uniform over 4 tokens: log 4 = 1.386294. Row 1 logits (0, ln 3, -∞-ish): p ≈ (0.25, 0.75, 0, 0): 0.562335.
         const logits = [0, 0, 0, 0, 0, Math.log(3), -50, -50];
         const H = entropies64(logits, 4);
-        const got = expectScalar(m.entropy(tensor(logits, [2, 4])), 'entropy', 'One entropy per position (sum over the last axis), then the mean over positions.');
+        const got = expectScalar(m.entropy(tensor(logits, [2, 4])), 'entropy', t('One entropy per position (sum over the last axis), then the mean over positions.', '每个位置一个熵（在最后一个轴上求和），再对各位置取平均。'));
         expectClose(got.data[0], meanOf(H), {
-          what: 'entropy of logits [[0, 0, 0, 0], [0, ln 3, -50, -50]]', rtol: 1e-5, atol: 1e-6,
+          what: say(t('entropy of logits [[0, 0, 0, 0], [0, ln 3, -50, -50]]', 'logits [[0, 0, 0, 0], [0, ln 3, -50, -50]] 的 entropy')), rtol: 1e-5, atol: 1e-6,
           misconceptions: [
             wrong('entropy-no-minus', -meanOf(H)), wrong('entropy-sum', H[0] + H[1]),
             wrong('entropy-of-logits', pTimesLogits(logits, 4)),
           ],
-          hint: 'Row 0 is uniform over 4 tokens: log 4 = 1.3863. Row 1 is (0.25, 0.75, ≈0, ≈0): 0.5623. The mean is 0.9743.',
+          hint: t('Row 0 is uniform over 4 tokens: log 4 = 1.3863. Row 1 is (0.25, 0.75, ≈0, ≈0): 0.5623. The mean is 0.9743.',
+            '第 0 行在 4 个词元上均匀分布：log 4 = 1.3863。第 1 行是 (0.25, 0.75, ≈0, ≈0)：0.5623。均值是 0.9743。'),
         });
-        const uniform = expectScalar(m.entropy(tensor(new Array(3 * 2 * 10).fill(1.5), [3, 2, 10])), 'entropy', 'Reduce to one number.');
+        const uniform = expectScalar(m.entropy(tensor(new Array(3 * 2 * 10).fill(1.5), [3, 2, 10])), 'entropy', ONE_NUMBER);
         expectClose(uniform.data[0], Math.log(10), {
-          what: 'entropy of uniform logits (3, 2, 10)', rtol: 1e-5,
+          what: say(t('entropy of uniform logits (3, 2, 10)', '均匀 logits (3, 2, 10) 的 entropy')), rtol: 1e-5,
           misconceptions: [wrong('entropy-sum', 6 * Math.log(10)), wrong('entropy-no-minus', -Math.log(10))],
-          hint: 'Every position is uniform over 10 tokens, so every entropy is log 10 and so is their mean.',
+          hint: t('Every position is uniform over 10 tokens, so every entropy is log 10 and so is their mean.',
+            '每个位置都在 10 个词元上均匀分布，所以每个熵都是 log 10，它们的均值也是。'),
         });
       },
     },
     {
-      name: 'entropy: finite for huge logits, and gradients match finite differences',
+      name: t('entropy: finite for huge logits, and gradients match finite differences', 'entropy：logits 很大时仍有限，梯度与有限差分一致'),
       task: 'entropy',
       run: (m, ctx) => {
         const huge = [1000, 0, -1000, 5, 999, 998];
-        const got = expectScalar(m.entropy(tensor(huge, [2, 3])), 'entropy', 'Reduce to one number.');
-        if (!Number.isFinite(got.data[0])) fail(`entropy of logits [[1000, 0, -1000], [5, 999, 998]] is ${got.data[0]}. ${TEXT['entropy-nan'].message}`, { hint: TEXT['entropy-nan'].hint });
-        expectClose(got.data[0], meanOf(entropies64(huge, 3)), { what: 'entropy of logits [[1000, 0, -1000], [5, 999, 998]]', rtol: 1e-4, atol: 1e-5 });
+        const got = expectScalar(m.entropy(tensor(huge, [2, 3])), 'entropy', ONE_NUMBER);
+        if (!Number.isFinite(got.data[0])) {
+          fail(t(`entropy of logits [[1000, 0, -1000], [5, 999, 998]] is ${got.data[0]}. ${M['entropy-nan'].message.en}`,
+            `logits [[1000, 0, -1000], [5, 999, 998]] 的熵是 ${got.data[0]}。${M['entropy-nan'].message['zh-cn']}`), { hint: M['entropy-nan'].hint });
+        }
+        expectClose(got.data[0], meanOf(entropies64(huge, 3)), { what: say(t('entropy of logits [[1000, 0, -1000], [5, 999, 998]]', 'logits [[1000, 0, -1000], [5, 999, 998]] 的 entropy')), rtol: 1e-4, atol: 1e-5 });
         const x = leaf(rand(ctx, 12, -2, 2), [3, 4]);
-        const out = expectScalar(m.entropy(x), 'entropy', 'Reduce to one number.');
+        const out = expectScalar(m.entropy(x), 'entropy', ONE_NUMBER);
         expectGraph(out, 'entropy');
         const g = gradcheck(() => m.entropy(x), [x]);
-        expectTrue(g.ok, `Your entropy's gradients disagree with finite differences of your own function: ${g.message}`,
-          'Every step must be a kit op; values computed from .data are invisible to autograd.');
+        expectTrue(g.ok,
+          t(`Your entropy's gradients disagree with finite differences of your own function: ${g.message}`, `你的 entropy 的梯度与对你自己的函数做有限差分的结果不一致：${g.message}`),
+          t('Every step must be a kit op; values computed from .data are invisible to autograd.', '每一步都必须是 kit 算子；由 .data 算出的值，自动求导看不见。'));
       },
     },
 
     // ----- klPenalty ---------------------------------------------------------------------------------------
     {
-      name: 'klPenalty: log π - log π_ref per token, same shape, gradient 1',
+      name: t('klPenalty: log π - log π_ref per token, same shape, gradient 1', 'klPenalty：逐词元 log π - log π_ref，形状不变，梯度为 1'),
       task: 'klPenalty',
       run: (m, ctx) => {
         const lp = [-1, -2, -0.5, -3, -0.1, -2.2];
         const ref = [-1.5, -1, -0.5, -2, -0.4, -2.2];
         const x = leaf(lp, [2, 3]);
         const got: unknown = m.klPenalty(x, tensor(ref, [2, 3]));
-        if (!isTensor(got)) fail(`klPenalty returned ${describeType(got)}; expected a kit Tensor`, { hint: 'Return sub(logProbs, refLogProbs).' });
+        if (!isTensor(got)) {
+          const type = describeType(got);
+          fail(t(`klPenalty returned ${type.en}; expected a kit Tensor`, `klPenalty 返回了 ${type['zh-cn']}；应返回 kit 张量`),
+            { hint: t('Return sub(logProbs, refLogProbs).', '返回 sub(logProbs, refLogProbs)。') });
+        }
         expectShape(got, [2, 3], 'klPenalty(logProbs (2, 3), refLogProbs (2, 3))');
         const want = lp.map((v, i) => v - ref[i]); // (0.5, -1, 0, -1, 0.3, 0)
         expectClose(got, tensor(want, [2, 3]), {
@@ -322,7 +349,7 @@ export default defineChecks<Learner>({
         const per = m.klPenalty(tensor(logp), tensor(logr)).data;
         const expectation = logp.reduce((s, l, i) => s + Math.exp(l) * per[i], 0);
         expectClose(expectation, kl, {
-          what: 'Σ_a π(a)·klPenalty(a), which is KL(π || π_ref)', rtol: 1e-4, atol: 1e-6,
+          what: say(t('Σ_a π(a)·klPenalty(a), which is KL(π || π_ref)', 'Σ_a π(a)·klPenalty(a)，即 KL(π || π_ref)')), rtol: 1e-4, atol: 1e-6,
           misconceptions: [wrong('kl-reversed', -kl)],
         });
       },
@@ -330,7 +357,7 @@ export default defineChecks<Learner>({
 
     // ----- normalizeAdvantages -----------------------------------------------------------------------------
     {
-      name: 'normalizeAdvantages: [1, 2, 3, 4] by hand, and a random batch',
+      name: t('normalizeAdvantages: [1, 2, 3, 4] by hand, and a random batch', 'normalizeAdvantages：手算 [1, 2, 3, 4]，以及一个随机批次'),
       task: 'normalizeAdvantages',
       run: (m, ctx) => {
         // mean 2.5, population std √1.25 = 1.118034: (-1.341641, -0.447214, 0.447214, 1.341641)
@@ -340,24 +367,30 @@ export default defineChecks<Learner>({
           wrong('by-max', normalize64(x, 'by-max')), wrong('unbiased-std', normalize64(x, 'unbiased-std')),
         ];
         const got = m.normalizeAdvantages([...a]);
-        if (!Array.isArray(got) && !ArrayBuffer.isView(got)) fail(`normalizeAdvantages returned ${describeType(got)}; expected an array of numbers`);
+        if (!Array.isArray(got) && !ArrayBuffer.isView(got)) {
+          const type = describeType(got);
+          fail(t(`normalizeAdvantages returned ${type.en}; expected an array of numbers`, `normalizeAdvantages 返回了 ${type['zh-cn']}；应返回一个数组`));
+        }
         expectClose(Array.from(got), normalize64(a), { what: 'normalizeAdvantages([1, 2, 3, 4])', rtol: 1e-6, atol: 1e-9, misconceptions: misconceptions(a) });
         const x = rand(ctx, 100, -3, 5);
         const before = [...x];
         const y = Array.from(m.normalizeAdvantages(x));
-        expectEqual(x, before, 'the input after the call', 'Return a new array; leave the input alone.');
-        expectClose(y, normalize64(x), { what: 'normalizeAdvantages on 100 random values', rtol: 1e-6, atol: 1e-9, misconceptions: misconceptions(x) });
+        expectEqual(x, before, say(t('the input after the call', '调用之后的输入')), t('Return a new array; leave the input alone.', '返回一个新数组；不要修改输入。'));
+        expectClose(y, normalize64(x), { what: say(t('normalizeAdvantages on 100 random values', '100 个随机值上的 normalizeAdvantages')), rtol: 1e-6, atol: 1e-9, misconceptions: misconceptions(x) });
         const mu = meanOf(y);
         const sd = Math.sqrt(meanOf(y.map((v) => (v - mu) ** 2)));
-        expectClose([mu, sd], [0, 1], { what: '[mean, std] of the result', atol: 1e-6, rtol: 1e-6 });
+        expectClose([mu, sd], [0, 1], { what: say(t('[mean, std] of the result', '结果的 [mean, std]')), atol: 1e-6, rtol: 1e-6 });
       },
     },
     {
-      name: 'normalizeAdvantages: a constant batch gives zeros, not NaN',
+      name: t('normalizeAdvantages: a constant batch gives zeros, not NaN', 'normalizeAdvantages：常数批次得到全零，而不是 NaN'),
       task: 'normalizeAdvantages',
       run: (m) => {
         const got = Array.from(m.normalizeAdvantages([3, 3, 3]));
-        if (got.some(Number.isNaN)) fail(`normalizeAdvantages([3, 3, 3]) is [${got.join(', ')}]. ${TEXT['no-eps'].message}`, { hint: TEXT['no-eps'].hint });
+        if (got.some(Number.isNaN)) {
+          const shown = `[${got.join(', ')}]`;
+          fail(t(`normalizeAdvantages([3, 3, 3]) is ${shown}. ${M['no-eps'].message.en}`, `normalizeAdvantages([3, 3, 3]) 是 ${shown}。${M['no-eps'].message['zh-cn']}`), { hint: M['no-eps'].hint });
+        }
         expectClose(got, [0, 0, 0], { what: 'normalizeAdvantages([3, 3, 3])', atol: 1e-9, misconceptions: [wrong('not-normalised', [3, 3, 3])] });
         expectClose(Array.from(m.normalizeAdvantages([-2])), [0], { what: 'normalizeAdvantages([-2])', atol: 1e-9 });
         expectEqual(Array.from(m.normalizeAdvantages([])).length, 0, 'normalizeAdvantages([]).length');

@@ -1,60 +1,69 @@
 /**
- * What a learner is told when their RLHF glue matches a catalogued mistake. One place for the words, shared by
- * the checks and by test/unit/rlhf-track.test.ts, which feeds each mistake through the runner.
+ * What a learner is told when their RLHF glue matches a catalogued mistake, in English and Chinese. One place for
+ * the words, shared by rlhf.checks.ts and by the catalogue runner (test/unit/mistakes/rlhf.ts puts each mistake
+ * into the reference solution and runs the check that names it).
  */
-export interface MistakeText {
-  message: string;
-  hint: string;
-}
+import { defineMistakes, t } from '@llm-lab/check';
 
-export type RlhfMistake =
-  | 'kl-sign' //          +beta * (logp - ref): drifting away is rewarded
-  | 'score-first' //      the reward-model score on the first token
-  | 'score-every' //      the score added to every token
-  | 'kl-last-only' //     the whole KL penalty charged on the last token only
-  | 'no-beta' //          the KL term not multiplied by beta
-  | 'bootstrap-end' //    GAE bootstraps from the last value: the continuation never ends
-  | 'gamma-lambda'; //    gamma and lambda passed the wrong way round
-
-export const RLHF_MISTAKE_TEXT: Record<RlhfMistake | 'lesson-10' | 'lesson-11' | 'reward-hacking', MistakeText> = {
+export const RLHF_MISTAKES = defineMistakes({
+  // tokenRewards
   'kl-sign': {
-    message: 'The KL term has the wrong sign: your per-token reward is +β·(log π − log π_ref), so the policy is PAID for drifting away from the reference instead of charged for it.',
-    hint: 'r_t = −β · (log π(a_t) − log π_ref(a_t)): where the policy likes a token more than the reference does, the reward goes down.',
+    message: t('The KL term has the wrong sign: your per-token reward is +β·(log π − log π_ref), so the policy is PAID for drifting away from the reference instead of charged for it.',
+      'KL 项的符号反了：你的逐 token 奖励是 +β·(log π − log π_ref)，于是策略偏离参考模型反而得到奖励，而不是为此付出代价。'),
+    hint: t('r_t = −β · (log π(a_t) − log π_ref(a_t)): where the policy likes a token more than the reference does, the reward goes down.',
+      'r_t = −β · (log π(a_t) − log π_ref(a_t))：策略比参考模型更喜欢某个 token 时，这个 token 的奖励要下降。'),
   },
   'score-first': {
-    message: 'The reward-model score was added to the FIRST generated token. The reward model judges the finished text, so its score belongs to the step that finishes it: the last token.',
-    hint: 'rewards[rewards.length - 1] += score. GAE then carries it back to the earlier tokens, discounted by γλ.',
+    message: t('The reward-model score was added to the FIRST generated token. The reward model judges the finished text, so its score belongs to the step that finishes it: the last token.',
+      '奖励模型的分数被加到了生成的第一个 token 上。奖励模型评判的是写完的文本，所以分数属于写完它的那一步：最后一个 token。'),
+    hint: t('rewards[rewards.length - 1] += score. GAE then carries it back to the earlier tokens, discounted by γλ.',
+      'rewards[rewards.length - 1] += score。之后 GAE 会把它按 γλ 折扣传回前面的 token。'),
   },
   'score-every': {
-    message: 'The reward-model score was added to every token: a text of n tokens then earns n times its score, and longer texts look better whatever they say.',
-    hint: 'The score is one number for the whole text: add it once, on the last token.',
+    message: t('The reward-model score was added to every token: a text of n tokens then earns n times its score, and longer texts look better whatever they say.',
+      '奖励模型的分数被加到了每个 token 上：n 个 token 的文本就得到 n 倍的分数，无论内容如何，越长的文本看起来越好。'),
+    hint: t('The score is one number for the whole text: add it once, on the last token.',
+      '分数是整段文本的一个数：只加一次，加在最后一个 token 上。'),
   },
   'kl-last-only': {
-    message: 'The whole KL penalty was charged on the last token (−β·Σ KL added to the score). This lesson puts it on every token, where the drift happens: each token then pays for its own divergence and GAE credits it locally.',
-    hint: 'Every token t gets −β·(log π(a_t) − log π_ref(a_t)); only the score is special, added to the last one.',
+    message: t('The whole KL penalty was charged on the last token (−β·Σ KL added to the score). This lesson puts it on every token, where the drift happens: each token then pays for its own divergence and GAE credits it locally.',
+      '整个 KL 惩罚都记在了最后一个 token 上（−β·Σ KL 加到了分数上）。本课把它放在每个 token 上，也就是偏离发生的地方：每个 token 为自己的偏离付出代价，GAE 也就能在局部分配功劳。'),
+    hint: t('Every token t gets −β·(log π(a_t) − log π_ref(a_t)); only the score is special, added to the last one.',
+      '每个 token t 都得到 −β·(log π(a_t) − log π_ref(a_t))；只有分数特殊，只加在最后一个上。'),
   },
   'no-beta': {
-    message: 'The KL term is not multiplied by klCoef (β): every nat of drift costs a full point of reward, whatever β the run asks for.',
-    hint: 'r_t = −klCoef · (log π(a_t) − log π_ref(a_t)); use the klCoef argument, not KL_COEF (the check passes other values).',
+    message: t('The KL term is not multiplied by klCoef (β): every nat of drift costs a full point of reward, whatever β the run asks for.',
+      'KL 项没有乘以 klCoef（β）：无论训练要求的 β 是多少，每一奈特（nat）的偏离都要扣掉整整 1 分奖励。'),
+    hint: t('r_t = −klCoef · (log π(a_t) − log π_ref(a_t)); use the klCoef argument, not KL_COEF (the check passes other values).',
+      'r_t = −klCoef · (log π(a_t) − log π_ref(a_t))；用参数 klCoef，不要用 KL_COEF（检查会传入别的值）。'),
   },
+  // episodeAdvantages
   'bootstrap-end': {
-    message: 'Your GAE bootstraps from the value of the last token, as if the text went on. A continuation ENDS at its last token: there is no next state, so nothing is added after the final reward.',
-    hint: 'Mark the last step as done (dones = [false, ..., false, true]) and pass lastValue 0: δ_T = r_T − V(s_T).',
+    message: t('Your GAE bootstraps from the value of the last token, as if the text went on. A continuation ENDS at its last token: there is no next state, so nothing is added after the final reward.',
+      '你的 GAE 用最后一个 token 的价值做了自举，好像文本还会继续。续写在最后一个 token 处结束：没有下一个状态，所以最后一个奖励之后不再加任何东西。'),
+    hint: t('Mark the last step as done (dones = [false, ..., false, true]) and pass lastValue 0: δ_T = r_T − V(s_T).',
+      '把最后一步标记为结束（dones = [false, ..., false, true]），并传入 lastValue 0：δ_T = r_T − V(s_T)。'),
   },
   'gamma-lambda': {
-    message: 'gamma and lambda were passed the wrong way round: gae(rewards, values, dones, lastValue, gamma, lambda) takes γ (the discount) before λ (the GAE smoothing).',
-    hint: 'Pass them in the order of the signature: gae(rewards, values, dones, 0, gamma, lambda).',
+    message: t('gamma and lambda were passed the wrong way round: gae(rewards, values, dones, lastValue, gamma, lambda) takes γ (the discount) before λ (the GAE smoothing).',
+      'gamma 和 lambda 传反了：gae(rewards, values, dones, lastValue, gamma, lambda) 先接收 γ（折扣因子），再接收 λ（GAE 的平滑系数）。'),
+    hint: t('Pass them in the order of the signature: gae(rewards, values, dones, 0, gamma, lambda).',
+      '按签名的顺序传入：gae(rewards, values, dones, 0, gamma, lambda)。'),
   },
+  // the earlier lessons this one imports
   'lesson-10': {
-    message: 'Your gae from lesson 10, imported here, gives a different answer from the reference on a plain case. Fix lesson 10 first: this lesson builds on it.',
-    hint: 'Run the lesson-10 checks on ../10-gae/gae.ts until they pass, then come back.',
+    message: t('Your gae from lesson 10, imported here, gives a different answer from the reference on a plain case. Fix lesson 10 first: this lesson builds on it.',
+      '这里导入的你在第 10 课写的 gae，在一个简单的例子上与参考答案不一致。请先修好第 10 课：这一课建立在它之上。'),
+    hint: t('Run the lesson-10 checks on ../10-gae/gae.ts until they pass, then come back.',
+      '对 ../10-gae/gae.ts 运行第 10 课的检查，直到全部通过，再回到这里。'),
   },
   'lesson-11': {
-    message: 'Your lesson-11 function, imported here, gives a different answer from the reference on a plain case. Fix lesson 11 first: this lesson builds on it.',
-    hint: 'Run the lesson-11 checks on ../11-ppo/ppo.ts until they pass, then come back.',
+    message: t('Your lesson-11 function, imported here, gives a different answer from the reference on a plain case. Fix lesson 11 first: this lesson builds on it.',
+      '这里导入的你在第 11 课写的函数，在一个简单的例子上与参考答案不一致。请先修好第 11 课：这一课建立在它之上。'),
+    hint: t('Run the lesson-11 checks on ../11-ppo/ppo.ts until they pass, then come back.',
+      '对 ../11-ppo/ppo.ts 运行第 11 课的检查，直到全部通过，再回到这里。'),
   },
-  'reward-hacking': {
-    message: 'The reward went up, but the policy drifted far from the reference: this is reward hacking. With a small KL_COEF, nothing stops the policy from finding texts the reward model over-rates (look at the samples after training).',
-    hint: 'Put KL_COEF back to 0.1 (or anything around 0.05-0.3) and run again: the KL penalty is what keeps the text fluent.',
-  },
-};
+});
+
+export type RlhfMistake = keyof typeof RLHF_MISTAKES;
+

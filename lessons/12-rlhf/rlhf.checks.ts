@@ -6,13 +6,18 @@
  * learner's functions). Each catalogued mistake (KL sign reversed, score on the first token or on every token,
  * the KL charged only at the end, beta forgotten, GAE bootstrapping past the end, gamma and lambda swapped) is
  * computed as its own wrong variant, so a failure names it. The run is seeded: same code, same numbers.
+ *
+ * The PPO run is a `shared` result: only the check that looks at it asks for it, so re-running one of the
+ * hand-worked checks (or a mistake test of one) takes a moment, not a training run.
  */
-import { type Artifact, type CheckContext, type Misconception, defineChecks, expectClose, fail } from '@llm-lab/check';
+import {
+  type CheckContext, type LocalArtifact, type Misconception, type Text, defineChecks, expectClose, fail, join, t,
+} from '@llm-lab/check';
 import { tensor } from '@llm-lab/kit';
-import { RLHF_MISTAKE_TEXT as TEXT, type RlhfMistake } from './mistakes';
-import { EVAL, type Evaluation, type IterationStats, PPO_DEFAULTS, evaluate, mean, visible, runPpo } from './ppo-loop';
-import { rewardSource } from './reward';
-import { loadRlModel } from './rl-model';
+import {
+  EVAL, type Evaluation, type IterationStats, PPO_DEFAULTS, evaluate, loadRlModel, mean, rewardSource, runPpo, visible,
+} from '@llm-lab/course/alignment';
+import { RLHF_MISTAKES as M, type RlhfMistake } from './mistakes';
 
 type Learner = typeof import('./rlhf');
 
@@ -20,7 +25,7 @@ type Learner = typeof import('./rlhf');
 // Float64 references and the catalogued wrong variants
 
 type RewardVariant = 'correct' | Extract<RlhfMistake, 'kl-sign' | 'score-first' | 'score-every' | 'kl-last-only' | 'no-beta'>;
-const REWARD_MISTAKES: RewardVariant[] = ['kl-sign', 'score-first', 'score-every', 'kl-last-only', 'no-beta'];
+const REWARD_MISTAKES = ['kl-sign', 'score-first', 'score-every', 'kl-last-only', 'no-beta'] as const;
 
 function tokenRewards64(score: number, lp: readonly number[], ref: readonly number[], beta: number, v: RewardVariant = 'correct'): number[] {
   const kl = lp.map((l, t) => l - ref[t]);
@@ -38,7 +43,7 @@ function tokenRewards64(score: number, lp: readonly number[], ref: readonly numb
   return r;
 }
 
-/** GAE over one episode; `end` says whether the last step is terminal (else it bootstraps from lastValue). */
+/** GAE over one episode; `terminal` says whether the last step ends it (else it bootstraps from lastValue). */
 function gae64(rewards: readonly number[], values: readonly number[], terminal: boolean, lastValue: number, gamma: number, lambda: number) {
   const n = rewards.length;
   const advantages = new Array<number>(n).fill(0);
@@ -61,33 +66,43 @@ function episode64(rewards: readonly number[], values: readonly number[], gamma:
 }
 
 const rewardMisconceptions = (score: number, lp: number[], ref: number[], beta: number): Misconception[] =>
-  REWARD_MISTAKES.map((v) => ({ value: tokenRewards64(score, lp, ref, beta, v), ...TEXT[v as RlhfMistake] }));
+  REWARD_MISTAKES.map((v) => ({ value: tokenRewards64(score, lp, ref, beta, v), ...M[v] }));
 
 const gaeMisconceptions = (rewards: number[], values: number[], gamma: number, lambda: number, part: 'advantages' | 'returns'): Misconception[] =>
-  (['bootstrap-end', 'gamma-lambda'] as const).map((v) => ({ value: episode64(rewards, values, gamma, lambda, v)[part], ...TEXT[v] }));
+  (['bootstrap-end', 'gamma-lambda'] as const).map((v) => ({ value: episode64(rewards, values, gamma, lambda, v)[part], ...M[v] }));
 
 // ---------------------------------------------------------------------------------------------------------
 // Small helpers
 
-const fmt = (a: readonly number[]) => `[${a.map((x) => +x.toFixed(4)).join(', ')}]`;
+const list = (a: readonly number[]) => `[${a.map((x) => +x.toFixed(4)).join(', ')}]`;
 
 function expectArray(a: unknown, n: number, what: string): asserts a is number[] {
-  if (!Array.isArray(a)) fail(`${what} returned ${a === undefined ? 'undefined (did you forget to `return`?)' : typeof a}; expected an array of ${n} numbers`);
-  if (a.length !== n) fail(`${what} returned ${a.length} numbers, expected ${n}: one per generated token`);
+  if (!Array.isArray(a)) {
+    const got = a === undefined ? t('undefined (did you forget to `return`?)', 'undefined（是不是忘了 `return`？）') : t(typeof a, typeof a);
+    fail(t(`${what} returned ${got.en}; expected an array of ${n} numbers`, `${what} 返回了 ${got['zh-cn']}，应返回由 ${n} 个数组成的数组`));
+  }
+  if (a.length !== n) {
+    fail(t(`${what} returned ${a.length} numbers, expected ${n}: one per generated token`, `${what} 返回了 ${a.length} 个数，应为 ${n} 个：每个生成的 token 一个`));
+  }
 }
 
 function callRewards(m: Learner, score: number, lp: number[], ref: number[], beta: number): number[] {
   const [lp0, ref0] = [[...lp], [...ref]];
   const r = m.tokenRewards(score, lp, ref, beta);
-  if (lp.some((x, i) => x !== lp0[i]) || ref.some((x, i) => x !== ref0[i])) fail('tokenRewards changed its logProbs or refLogProbs argument', { hint: 'Build a new array for the rewards.' });
-  expectArray(r, lp.length, `tokenRewards(${score}, ${fmt(lp)}, ${fmt(ref)}, ${beta})`);
+  if (lp.some((x, i) => x !== lp0[i]) || ref.some((x, i) => x !== ref0[i])) {
+    fail(t('tokenRewards changed its logProbs or refLogProbs argument', 'tokenRewards 修改了它的参数 logProbs 或 refLogProbs'),
+      { hint: t('Build a new array for the rewards.', '为奖励新建一个数组。') });
+  }
+  expectArray(r, lp.length, `tokenRewards(${score}, ${list(lp)}, ${list(ref)}, ${beta})`);
   return r;
 }
 
 function callEpisode(m: Learner, rewards: number[], values: number[], gamma: number, lambda: number): { advantages: number[]; returns: number[] } {
-  const what = `episodeAdvantages(${fmt(rewards)}, ${fmt(values)}, ${gamma}, ${lambda})`;
+  const what = `episodeAdvantages(${list(rewards)}, ${list(values)}, ${gamma}, ${lambda})`;
   const r = m.episodeAdvantages(rewards, values, gamma, lambda);
-  if (typeof r !== 'object' || r === null) fail(`${what} returned ${String(r)}; expected { advantages, returns }`);
+  if (typeof r !== 'object' || r === null) {
+    fail(t(`${what} returned ${String(r)}; expected { advantages, returns }`, `${what} 返回了 ${String(r)}，应返回 { advantages, returns }`));
+  }
   expectArray(r.advantages, rewards.length, `${what}.advantages`);
   expectArray(r.returns, rewards.length, `${what}.returns`);
   return r;
@@ -100,8 +115,9 @@ const HAND_GAE = { rewards: [0, 0, 1], values: [0.5, 0.6, 0.8], gamma: 1, lambda
 function expectHandRewards(m: Learner): void {
   const { score, lp, ref, beta } = HAND;
   expectClose(callRewards(m, score, [...lp], [...ref], beta), HAND.rewards, {
-    what: `tokenRewards(${score}, ${fmt(lp)}, ${fmt(ref)}, ${beta})`, rtol: 1e-5, atol: 1e-6,
-    hint: 'Per token: −β·(logProbs[t] − refLogProbs[t]); then add the score to the last one.',
+    what: `tokenRewards(${score}, ${list(lp)}, ${list(ref)}, ${beta})`, rtol: 1e-5, atol: 1e-6,
+    hint: t('Per token: −β·(logProbs[t] − refLogProbs[t]); then add the score to the last one.',
+      '每个 token：−β·(logProbs[t] − refLogProbs[t])；然后把分数加到最后一个上。'),
     misconceptions: rewardMisconceptions(score, lp, ref, beta),
   });
 }
@@ -110,9 +126,10 @@ function expectHandEpisode(m: Learner): void {
   const { rewards, values, gamma, lambda } = HAND_GAE;
   const got = callEpisode(m, [...rewards], [...values], gamma, lambda);
   const ref = episode64(rewards, values, gamma, lambda);
-  const what = `episodeAdvantages(${fmt(rewards)}, ${fmt(values)}, ${gamma}, ${lambda})`;
+  const what = `episodeAdvantages(${list(rewards)}, ${list(values)}, ${gamma}, ${lambda})`;
   expectClose(got.advantages, ref.advantages, { what: `${what}.advantages`, rtol: 1e-5, atol: 1e-6, misconceptions: gaeMisconceptions(rewards, values, gamma, lambda, 'advantages') });
-  expectClose(got.returns, ref.returns, { what: `${what}.returns`, rtol: 1e-5, atol: 1e-6, misconceptions: gaeMisconceptions(rewards, values, gamma, lambda, 'returns'), hint: 'returns = advantages + values.' });
+  expectClose(got.returns, ref.returns, { what: `${what}.returns`, rtol: 1e-5, atol: 1e-6, misconceptions: gaeMisconceptions(rewards, values, gamma, lambda, 'returns'),
+    hint: t('returns = advantages + values.', 'returns = advantages + values。') });
 }
 
 /** The lesson-10 and lesson-11 functions this lesson imports, on plain cases (no episode end inside). */
@@ -139,8 +156,9 @@ function expectImported(m: Learner): void {
 function expectFromEarlierLesson(got: ArrayLike<number> | undefined, expected: number[], what: string, lesson: 'lesson-10' | 'lesson-11'): void {
   const ok = got !== undefined && got.length === expected.length && expected.every((e, i) => Math.abs(Number(got[i]) - e) <= 1e-4 + 1e-4 * Math.abs(e));
   if (!ok) {
-    const shown = got === undefined ? 'nothing' : fmt(Array.from(got, Number));
-    fail(`${TEXT[lesson].message}\n${what} gave ${shown}, expected ${fmt(expected)}.`, { hint: TEXT[lesson].hint });
+    const shown = got === undefined ? t('nothing', '空值') : t(list(Array.from(got, Number)), list(Array.from(got, Number)));
+    const detail = t(`${what} gave ${shown.en}, expected ${list(expected)}.`, `${what} 得到 ${shown['zh-cn']}，应为 ${list(expected)}。`);
+    fail(join([M[lesson].message, detail], '\n'), { hint: M[lesson].hint });
   }
 }
 
@@ -155,34 +173,133 @@ const RUN = {
   maxKl: 15,
 };
 
-const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
+/**
+ * What the run check says when the KL to the reference explodes. Not a catalogued mistake of the learner's
+ * functions (those are all right by then): the outcome of the lesson's experiment with a tiny KL_COEF, which
+ * test/unit/rlhf-track.test.ts runs whole.
+ */
+const REWARD_HACKING = {
+  message: t('The reward went up, but the policy drifted far from the reference: this is reward hacking. With a small KL_COEF, nothing stops the policy from finding texts the reward model over-rates (look at the samples after training).',
+    '奖励上升了，但策略偏离参考模型太远：这就是奖励投机（reward hacking）。KL_COEF 太小时，没有什么能阻止策略去找奖励模型高估的文本（看看训练后的样本）。'),
+  hint: t('Put KL_COEF back to 0.1 (or anything around 0.05-0.3) and run again: the KL penalty is what keeps the text fluent.',
+    '把 KL_COEF 改回 0.1（或 0.05-0.3 之间的值）再运行：正是 KL 惩罚让文本保持通顺。'),
+};
 
-function curve(title: string, yLabel: string, history: IterationStats[], pick: (s: IterationStats) => number): Artifact {
-  return { kind: 'curve', title, xLabel: 'iteration', yLabel, series: [{ name: yLabel, x: history.map((s) => s.iteration + 1), y: history.map((s) => round(pick(s), 4)) }] };
+/** One PPO run with the learner's functions and KL_COEF: what the run check looks at. */
+interface PpoRun {
+  klCoef: number;
+  rewardName: Text;
+  before: Evaluation;
+  after: Evaluation;
+  history: IterationStats[];
+  seconds: number;
 }
 
-function samplesTable(title: string, before: Evaluation, after: Evaluation): Artifact {
+const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
+
+const ITERATION = t('iteration', '迭代');
+const REWARD = t('reward', '奖励');
+const rewardTitle = (name: Text) => t(`Mean reward per iteration (${name.en})`, `每次迭代的平均奖励（${name['zh-cn']}）`);
+const KL_TITLE = t('KL(policy ‖ reference) per continuation, nats', '每段续写的 KL(策略 ‖ 参考模型)，单位：奈特');
+
+function curve(title: Text, yLabel: Text, history: IterationStats[], pick: (s: IterationStats) => number): LocalArtifact {
+  return { kind: 'curve', title, xLabel: ITERATION, yLabel, series: [{ name: yLabel, x: history.map((s) => s.iteration + 1), y: history.map((s) => round(pick(s), 4)) }] };
+}
+
+const curves = (name: Text, h: IterationStats[]): LocalArtifact[] => [
+  curve(rewardTitle(name), REWARD, h, (s) => s.reward),
+  curve(KL_TITLE, t('KL', 'KL 散度'), h, (s) => s.kl),
+];
+
+function samplesTable(before: Evaluation, after: Evaluation): LocalArtifact {
   return {
-    kind: 'table', title, columns: ['prompt', 'before', 'reward', 'after', 'reward'],
+    kind: 'table', title: t('Samples before and after PPO (same prompts, same seed)', 'PPO 前后的样本（相同的提示，相同的随机种子）'),
+    columns: [t('prompt', '提示'), t('before', '训练前'), REWARD, t('after', '训练后'), REWARD],
     rows: before.samples.map((s, i) => [visible(s.prompt), visible(s.text), round(s.reward), visible(after.samples[i].text), round(after.samples[i].reward)]),
   };
 }
 
+/**
+ * The shared run: the hand-worked cases first (a wrong function would cost a whole run to find out), then PPO
+ * with the learner's KL_COEF, its curves growing live in the panel of the check that asked.
+ */
+async function ppoRun(m: Learner, ctx: CheckContext): Promise<PpoRun> {
+  expectImported(m);
+  expectHandRewards(m);
+  expectHandEpisode(m);
+  const klCoef = m.KL_COEF;
+  if (typeof klCoef !== 'number' || !(klCoef >= 0)) {
+    fail(t(`KL_COEF is ${String(klCoef)}; it must be a number >= 0 (the lesson uses 0.1)`, `KL_COEF 是 ${String(klCoef)}；它必须是 >= 0 的数（本课用 0.1）`));
+  }
+  const [model, reward] = await Promise.all([loadRlModel(), rewardSource()]);
+  const before = await evaluate(model, reward.score, EVAL.prompts, PPO_DEFAULTS.newTokens, EVAL.seed);
+  const started = performance.now();
+  const history = await runPpo(model, m, reward.score, { klCoef }, (_, h) => {
+    for (const c of curves(reward.name, h)) ctx.progress(c);
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const after = await evaluate(model, reward.score, EVAL.prompts, PPO_DEFAULTS.newTokens, EVAL.seed);
+  return { klCoef, rewardName: reward.name, before, after, history, seconds };
+}
+
+/** The run's curves, samples and numbers, then: no reward hacking, and a reward that rose. */
+function judgeRun(run: PpoRun, ctx: CheckContext): void {
+  const { klCoef, before, after, history, seconds } = run;
+  for (const c of curves(run.rewardName, history)) ctx.artifact(c); // the live ones, when this check drew them
+  ctx.artifact(samplesTable(before, after));
+  const first = mean(history.slice(0, 5).map((s) => s.reward));
+  const last = mean(history.slice(-5).map((s) => s.reward));
+  ctx.artifact({
+    kind: 'table',
+    title: t(`The run: ${history.length} iterations in ${seconds.toFixed(1)} s, KL_COEF = ${klCoef}`, `本次训练：${history.length} 次迭代，用时 ${seconds.toFixed(1)} 秒，KL_COEF = ${klCoef}`),
+    columns: ['', t('before', '训练前'), t('after', '训练后')],
+    rows: [
+      [t('mean reward of the evaluation samples', '评估样本的平均奖励'), round(before.reward), round(after.reward)],
+      [t('KL to the reference per continuation (nats)', '每段续写与参考模型的 KL（奈特）'), round(before.kl), round(after.kl)],
+      [t('mean reward of the training batches (first 5 / last 5 iterations)', '训练批次的平均奖励（前 5 次 / 后 5 次迭代）'), round(first), round(last)],
+    ],
+  });
+  if (after.kl > RUN.maxKl) {
+    const kl = round(after.kl, 2);
+    const [b, a] = [round(before.reward), round(after.reward)];
+    const detail = t(`KL to the reference after training: ${kl} nats per continuation (the check allows ${RUN.maxKl}); reward ${b} -> ${a}; KL_COEF = ${klCoef}.`,
+      `训练后与参考模型的 KL：每段续写 ${kl} 奈特（检查允许 ${RUN.maxKl}）；奖励 ${b} -> ${a}；KL_COEF = ${klCoef}。`);
+    fail(join([REWARD_HACKING.message, detail], '\n'), { hint: REWARD_HACKING.hint });
+  }
+  if (!(after.reward - before.reward >= RUN.minRise && last > first)) {
+    const [b, a, f, l] = [round(before.reward), round(after.reward), round(first), round(last)];
+    fail(t(`The reward did not rise enough: the evaluation samples scored ${b} before and ${a} after (the check asks for +${RUN.minRise}); training batches ${f} (first 5 iterations) -> ${l} (last 5).`,
+      `奖励上升得不够：评估样本训练前得分 ${b}，训练后 ${a}（检查要求至少 +${RUN.minRise}）；训练批次 ${f}（前 5 次迭代）-> ${l}（后 5 次）。`), {
+      hint: klCoef > 0.5
+        ? t(`KL_COEF = ${klCoef} is large: the KL penalty outweighs the reward. Try 0.1.`, `KL_COEF = ${klCoef} 太大了：KL 惩罚压过了奖励。试试 0.1。`)
+        : t('Look at the curves: if the reward never moves, check the sign of the score and of the advantages your functions return.',
+          '看看曲线：如果奖励一直不动，检查你的函数返回的分数和优势的符号。'),
+    });
+  }
+}
+
 export default defineChecks<Learner>({
   exports: ['tokenRewards', 'episodeAdvantages', 'gae', 'ppoPolicyLoss', 'klPenalty', 'normalizeAdvantages', 'valueLoss'],
+  shared: {
+    /** The PPO run (about half a minute): computed only when a check that needs it runs. */
+    ppo: (m, ctx) => ppoRun(m, ctx),
+  },
   checks: [
     {
-      name: 'the gae (lesson 10) and PPO losses (lesson 11) you import work on a plain case',
+      name: t('the gae (lesson 10) and PPO losses (lesson 11) you import work on a plain case',
+        '你导入的 gae（第 10 课）和 PPO 损失（第 11 课）在简单的例子上算得对'),
       task: 'episodeAdvantages',
       run: (m) => expectImported(m),
     },
     {
-      name: 'tokenRewards: the worked example, −β·KL on every token and the score on the last',
+      name: t('tokenRewards: the worked example, −β·KL on every token and the score on the last',
+        'tokenRewards：算例，每个 token 上是 −β·KL，分数加在最后一个上'),
       task: 'tokenRewards',
       run: (m) => expectHandRewards(m),
     },
     {
-      name: 'tokenRewards: any length, any β, one token; the inputs are left alone',
+      name: t('tokenRewards: any length, any β, one token; the inputs are left alone',
+        'tokenRewards：任意长度、任意 β、只有一个 token；输入保持不变'),
       task: 'tokenRewards',
       run: (m, ctx) => {
         for (const [n, beta, score] of [[7, 0.05, -1.5], [12, 0.3, 0.7], [1, 0.2, 3]] as const) {
@@ -196,7 +313,7 @@ export default defineChecks<Learner>({
       },
     },
     {
-      name: 'episodeAdvantages: the continuation ends at its last token',
+      name: t('episodeAdvantages: the continuation ends at its last token', 'episodeAdvantages：续写在它的最后一个 token 处结束'),
       task: 'episodeAdvantages',
       run: (m, ctx) => {
         expectHandEpisode(m);
@@ -210,51 +327,11 @@ export default defineChecks<Learner>({
       },
     },
     {
-      name: 'PPO on the bundled model: the reward rises and the KL to the reference stays bounded',
+      name: t('PPO on the bundled model: the reward rises and the KL to the reference stays bounded',
+        '在内置模型上跑 PPO：奖励上升，与参考模型的 KL 保持有界'),
       task: 'tokenRewards',
       timeoutSeconds: 150,
-      run: async (m, ctx) => {
-        // A wrong function would cost a whole run to find out: check them all first.
-        expectImported(m);
-        expectHandRewards(m);
-        expectHandEpisode(m);
-        const klCoef = m.KL_COEF;
-        if (typeof klCoef !== 'number' || !(klCoef >= 0)) fail(`KL_COEF is ${String(klCoef)}; it must be a number >= 0 (the lesson uses 0.1)`);
-        await ppoRun(m, ctx, klCoef);
-      },
+      run: async (m, ctx) => judgeRun(await ctx.shared<PpoRun>('ppo'), ctx),
     },
   ],
 });
-
-async function ppoRun(m: Learner, ctx: CheckContext, klCoef: number): Promise<void> {
-  const [model, reward] = await Promise.all([loadRlModel(), rewardSource()]);
-  const before = await evaluate(model, reward.score, EVAL.prompts, PPO_DEFAULTS.newTokens, EVAL.seed);
-  const started = performance.now();
-  const history = await runPpo(model, m, reward.score, { klCoef }, (_, h) => {
-    ctx.progress(curve(`Mean reward per iteration (${reward.name})`, 'reward', h, (s) => s.reward));
-    ctx.progress(curve('KL(policy ‖ reference) per continuation, nats', 'KL', h, (s) => s.kl));
-  });
-  const seconds = (performance.now() - started) / 1000;
-  const after = await evaluate(model, reward.score, EVAL.prompts, PPO_DEFAULTS.newTokens, EVAL.seed);
-  ctx.artifact(samplesTable('Samples before and after PPO (same prompts, same seed)', before, after));
-  const first = mean(history.slice(0, 5).map((s) => s.reward));
-  const last = mean(history.slice(-5).map((s) => s.reward));
-  ctx.artifact({
-    kind: 'table', title: `The run: ${history.length} iterations in ${seconds.toFixed(1)} s, KL_COEF = ${klCoef}`, columns: ['', 'before', 'after'],
-    rows: [
-      ['mean reward of the evaluation samples', round(before.reward), round(after.reward)],
-      ['KL to the reference per continuation (nats)', round(before.kl), round(after.kl)],
-      ['mean reward of the training batches (first 5 / last 5 iterations)', round(first), round(last)],
-    ],
-  });
-  const hacking = after.kl > RUN.maxKl;
-  if (hacking) {
-    fail(`${TEXT['reward-hacking'].message}\nKL to the reference after training: ${round(after.kl, 2)} nats per continuation (the check allows ${RUN.maxKl}); reward ${round(before.reward)} -> ${round(after.reward)}; KL_COEF = ${klCoef}.`,
-      { hint: TEXT['reward-hacking'].hint });
-  }
-  if (!(after.reward - before.reward >= RUN.minRise && last > first)) {
-    fail(`The reward did not rise enough: the evaluation samples scored ${round(before.reward)} before and ${round(after.reward)} after (the check asks for +${RUN.minRise}); training batches ${round(first)} (first 5 iterations) -> ${round(last)} (last 5).`, {
-      hint: klCoef > 0.5 ? `KL_COEF = ${klCoef} is large: the KL penalty outweighs the reward. Try 0.1.` : 'Look at the curves: if the reward never moves, check the sign of the score and of the advantages your functions return.',
-    });
-  }
-}

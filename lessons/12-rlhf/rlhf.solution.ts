@@ -9,8 +9,8 @@
  * and one generated continuation treated as one episode for GAE.
  */
 import { tensor } from '@llm-lab/kit';
-import { gae } from '../10-gae/gae.solution';
-import { klPenalty, normalizeAdvantages, ppoPolicyLoss, valueLoss } from '../11-ppo/ppo.solution';
+import { gae } from '../10-gae/gae';
+import { klPenalty, normalizeAdvantages, ppoPolicyLoss, valueLoss } from '../11-ppo/ppo';
 
 // Re-exported so the checks (and the PPO run) use YOUR lesson-10 and lesson-11 functions.
 export { gae, klPenalty, normalizeAdvantages, ppoPolicyLoss, valueLoss };

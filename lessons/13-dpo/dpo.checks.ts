@@ -7,15 +7,12 @@
  * swapped, a sum instead of a mean, the sign of the loss) is computed as its own wrong variant, so a failure
  * names it. Expected values never use the learner's code.
  */
-import { type Artifact, type Misconception, defineChecks, expectClose, fail } from '@llm-lab/check';
+import { type CheckContext, type LocalArtifact, type Misconception, type Text, defineChecks, expectClose, fail, join, t } from '@llm-lab/check';
 import { type Tensor, gradcheck, tensor } from '@llm-lab/kit';
-import { EVAL, type Evaluation, PPO_DEFAULTS, evaluate, mean, visible } from '../12-rlhf/ppo-loop';
-import { rewardSource } from '../12-rlhf/reward';
-import { loadRlModel } from '../12-rlhf/rl-model';
-import { type DpoStats, runDpo } from './dpo-loop';
-import { DPO_MISTAKE_TEXT as TEXT, type DpoMistake } from './mistakes';
-import { preferencePairs } from './pairs';
-import { ppoComparison } from './ppo-comparison';
+import {
+  type DpoStats, EVAL, type Evaluation, PPO_DEFAULTS, evaluate, loadRlModel, mean, ppoComparison, preferencePairs, rewardSource, runDpo, visible,
+} from '@llm-lab/course/alignment';
+import { DPO_MISTAKES as M, type DpoMistake } from './mistakes';
 
 type Learner = typeof import('./dpo');
 
@@ -32,7 +29,9 @@ interface Pairs {
   rr: number[];
 }
 
-function dpo64(p: Pairs, beta: number, v: DpoMistake | 'correct' = 'correct'): number {
+type LossVariant = Exclude<DpoMistake, 'unstable' | 'no-graph'>;
+
+function dpo64(p: Pairs, beta: number, v: LossVariant | 'correct' = 'correct'): number {
   const per = p.pc.map((_, i) => {
     const margin = (p.pc[i] - p.rc[i]) - (p.pr[i] - p.rr[i]);
     switch (v) {
@@ -48,15 +47,15 @@ function dpo64(p: Pairs, beta: number, v: DpoMistake | 'correct' = 'correct'): n
   return v === 'sum' ? total : total / per.length;
 }
 
-const MISTAKES: DpoMistake[] = ['no-reference', 'beta-outside', 'beta-divides', 'swapped', 'sum', 'positive-log'];
+const MISTAKES: LossVariant[] = ['no-reference', 'beta-outside', 'beta-divides', 'swapped', 'sum', 'positive-log'];
 
 function misconceptions(p: Pairs, beta: number): Misconception[] {
   const right = dpo64(p, beta);
-  return MISTAKES.map((v) => ({ value: dpo64(p, beta, v), ...TEXT[v] }))
+  return MISTAKES.map((v) => ({ value: dpo64(p, beta, v), ...M[v] }))
     .filter((m) => Math.abs((m.value as number) - right) > 1e-4 * (1 + Math.abs(right))); // only the ones that differ here
 }
 
-const fmt = (a: readonly number[]) => `[${a.map((x) => +x.toFixed(3)).join(', ')}]`;
+const list = (a: readonly number[]) => `[${a.map((x) => +x.toFixed(3)).join(', ')}]`;
 
 /** Calls the learner's dpoLoss on fresh tensors; returns the loss and the policy tensors (with gradients on). */
 function call(m: Learner, p: Pairs, beta: number): { loss: Tensor; pc: Tensor; pr: Tensor; rc: Tensor; rr: Tensor; what: string } {
@@ -67,23 +66,36 @@ function call(m: Learner, p: Pairs, beta: number): { loss: Tensor; pc: Tensor; p
   const what = p.pc.length === 1
     ? `dpoLoss([${p.pc[0]}], [${p.pr[0]}], [${p.rc[0]}], [${p.rr[0]}], ${beta})`
     : `dpoLoss(${p.pc.length} pairs, β = ${beta})`;
-  const before = [pc, pr, rc, rr].map((t) => Float32Array.from(t.data));
+  const before = [pc, pr, rc, rr].map((x) => Float32Array.from(x.data));
   const loss = m.dpoLoss(pc, pr, rc, rr, beta);
   if (!loss || typeof loss !== 'object' || !('data' in loss) || !('shape' in loss)) {
-    fail(`${what} returned ${loss === undefined ? 'undefined (did you forget to `return`?)' : typeof loss}; expected a one-element Tensor`);
+    const got = loss === undefined ? t('undefined (did you forget to `return`?)', 'undefined（是不是忘了 `return`？）') : t(typeof loss, typeof loss);
+    fail(t(`${what} returned ${got.en}; expected a one-element Tensor`, `${what} 返回了 ${got['zh-cn']}，应返回只有一个元素的张量`));
   }
-  if (loss.size !== 1) fail(`${what} returned a tensor of shape (${loss.shape.join(', ')}); expected one number, the mean over the pairs`, { hint: 'Reduce with mean(...) at the end.' });
-  [pc, pr, rc, rr].forEach((t, i) => {
-    if (t.data.some((x, j) => x !== before[i][j])) fail(`dpoLoss changed its argument ${['policyChosen', 'policyRejected', 'refChosen', 'refRejected'][i]}`, { hint: 'Build new tensors with ops; never write into the inputs.' });
+  if (loss.size !== 1) {
+    const shape = `(${loss.shape.join(', ')})`;
+    fail(t(`${what} returned a tensor of shape ${shape}; expected one number, the mean over the pairs`, `${what} 返回了形状为 ${shape} 的张量，应返回一个数：各偏好对的平均值`),
+      { hint: t('Reduce with mean(...) at the end.', '最后用 mean(...) 归约。') });
+  }
+  const names = ['policyChosen', 'policyRejected', 'refChosen', 'refRejected'];
+  [pc, pr, rc, rr].forEach((x, i) => {
+    if (x.data.some((v, j) => v !== before[i][j])) {
+      fail(t(`dpoLoss changed its argument ${names[i]}`, `dpoLoss 修改了它的参数 ${names[i]}`),
+        { hint: t('Build new tensors with ops; never write into the inputs.', '用运算构造新的张量；绝不要写入输入。') });
+    }
   });
   return { loss, pc, pr, rc, rr, what };
 }
 
-function expectLoss(m: Learner, p: Pairs, beta: number, hint?: string): { loss: Tensor; pc: Tensor; pr: Tensor } {
+function expectLoss(m: Learner, p: Pairs, beta: number, hint?: Text): { loss: Tensor; pc: Tensor; pr: Tensor } {
   const r = call(m, p, beta);
   const expected = dpo64(p, beta);
-  if (!Number.isFinite(r.loss.data[0]) && Number.isFinite(expected)) fail(`${r.what} is ${r.loss.data[0]}, expected ${+expected.toFixed(6)}.\n${TEXT.unstable.message}`, { hint: TEXT.unstable.hint });
-  expectClose(r.loss.data[0], expected, { what: r.what, rtol: 1e-4, atol: 1e-5, hint, misconceptions: misconceptions(p, beta) });
+  const got = r.loss.data[0];
+  if (!Number.isFinite(got) && Number.isFinite(expected)) {
+    const want = +expected.toFixed(6);
+    fail(join([t(`${r.what} is ${got}, expected ${want}.`, `${r.what} 是 ${got}，应为 ${want}。`), M.unstable.message], '\n'), { hint: M.unstable.hint });
+  }
+  expectClose(got, expected, { what: r.what, rtol: 1e-4, atol: 1e-5, hint, misconceptions: misconceptions(p, beta) });
   return r;
 }
 
@@ -91,6 +103,9 @@ function randomPairs(rand: () => number, n: number, spread: number): Pairs {
   const lp = () => Array.from({ length: n }, () => -20 - spread * rand());
   return { pc: lp(), pr: lp(), rc: lp(), rr: lp() };
 }
+
+/** The worked example of the lesson text. */
+const HAND: Pairs = { pc: [-12], pr: [-15], rc: [-13], rr: [-14] };
 
 // ---------------------------------------------------------------------------------------------------------
 // The run
@@ -102,33 +117,106 @@ export const DPO_RUN = {
   minAccuracy: 0.6,
 };
 
-const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
-
-function curve(title: string, yLabel: string, history: DpoStats[], pick: (s: DpoStats) => number): Artifact {
-  return { kind: 'curve', title, xLabel: 'step', yLabel, series: [{ name: yLabel, x: history.map((s) => s.step + 1), y: history.map((s) => round(pick(s), 4)) }] };
+/** One DPO run with the learner's loss: what the run check looks at. */
+interface DpoRun {
+  rewardName: Text;
+  before: Evaluation;
+  after: Evaluation;
+  history: DpoStats[];
+  seconds: number;
 }
 
-function samplesTable(before: Evaluation, after: Evaluation): Artifact {
+const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
+
+const STEP = t('step', '步');
+const LOSS_TITLE = t('DPO loss per step', '每步的 DPO 损失');
+const ACCURACY_TITLE = t('Pairs whose implicit reward prefers the chosen text', '隐式奖励偏向 chosen 文本的偏好对比例');
+
+function curve(title: Text, yLabel: Text, history: DpoStats[], pick: (s: DpoStats) => number): LocalArtifact {
+  return { kind: 'curve', title, xLabel: STEP, yLabel, series: [{ name: yLabel, x: history.map((s) => s.step + 1), y: history.map((s) => round(pick(s), 4)) }] };
+}
+
+const curves = (h: DpoStats[]): LocalArtifact[] => [
+  curve(LOSS_TITLE, t('loss', '损失'), h, (s) => s.loss),
+  curve(ACCURACY_TITLE, t('accuracy', '准确率'), h, (s) => s.accuracy),
+];
+
+function samplesTable(before: Evaluation, after: Evaluation): LocalArtifact {
+  const reward = t('reward', '奖励');
   return {
-    kind: 'table', title: 'Samples before and after DPO (the prompts and seed of lesson 12)', columns: ['prompt', 'before', 'reward', 'after DPO', 'reward'],
+    kind: 'table', title: t('Samples before and after DPO (the prompts and seed of lesson 12)', 'DPO 前后的样本（第 12 课的提示和随机种子）'),
+    columns: [t('prompt', '提示'), t('before', '训练前'), reward, t('after DPO', 'DPO 之后'), reward],
     rows: before.samples.map((s, i) => [visible(s.prompt), visible(s.text), round(s.reward), visible(after.samples[i].text), round(after.samples[i].reward)]),
   };
 }
 
+/** The shared run: the worked example first (a wrong loss would waste the run), then DPO, its curves live. */
+async function dpoRun(m: Learner, ctx: CheckContext): Promise<DpoRun> {
+  expectLoss(m, HAND, 0.5);
+  const [model, reward, pairs] = await Promise.all([loadRlModel(), rewardSource(), preferencePairs()]);
+  const before = await evaluate(model, reward.score, EVAL.prompts, PPO_DEFAULTS.newTokens, EVAL.seed);
+  const started = performance.now();
+  const history = runDpo(model, (a, b, c, d, beta) => m.dpoLoss(a, b, c, d, beta), pairs.train, {}, (_, h) => {
+    for (const c of curves(h)) ctx.progress(c);
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const after = await evaluate(model, reward.score, EVAL.prompts, PPO_DEFAULTS.newTokens, EVAL.seed);
+  return { rewardName: reward.name, before, after, history, seconds };
+}
+
+/** The run's curves, samples and numbers beside lesson 12's recorded PPO run, then: the pairs fit, the reward rose. */
+function judgeRun(run: DpoRun, ctx: CheckContext): void {
+  const { before, after, history, seconds, rewardName } = run;
+  for (const c of curves(history)) ctx.artifact(c); // the live ones, when this check drew them
+  ctx.artifact(samplesTable(before, after));
+  const ppo = ppoComparison();
+  const accuracy = mean(history.slice(-5).map((s) => s.accuracy));
+  const s1 = seconds.toFixed(1);
+  ctx.artifact({
+    kind: 'table',
+    title: t(`DPO: ${history.length} steps in ${s1} s, β = 0.1; PPO: lesson 12's reference run (recorded)`,
+      `DPO：${history.length} 步，用时 ${s1} 秒，β = 0.1；PPO：第 12 课参考解的训练（预先记录）`),
+    columns: ['', t('before', '训练前'), t('after DPO', 'DPO 之后'), t('after PPO (lesson 12)', 'PPO 之后（第 12 课）')],
+    rows: [
+      [t(`mean reward of the evaluation samples (${rewardName.en})`, `评估样本的平均奖励（${rewardName['zh-cn']}）`), round(before.reward), round(after.reward), ppo ? round(ppo.reward) : '-'],
+      [t('KL to the reference per continuation (nats)', '每段续写与参考模型的 KL（奈特）'), round(before.kl), round(after.kl), ppo ? round(ppo.kl) : '-'],
+      [t('time (s)', '时间（秒）'), '', round(seconds, 1), ppo ? round(ppo.seconds, 1) : '-'],
+    ],
+  });
+  if (!(accuracy >= DPO_RUN.minAccuracy)) {
+    const [n, pct, want] = [history.length, Math.round(accuracy * 100), DPO_RUN.minAccuracy * 100];
+    fail(t(`After ${n} steps only ${pct}% of the training pairs prefer the chosen text (the check asks for ${want}%).`,
+      `训练 ${n} 步后，只有 ${pct}% 的训练偏好对偏向 chosen 文本（检查要求 ${want}%）。`), {
+      hint: t('Look at the loss curve: it should fall below log 2 ≈ 0.693 (the loss when policy and reference agree).',
+        '看看损失曲线：它应当降到 log 2 ≈ 0.693 以下（策略与参考模型一致时的损失）。'),
+    });
+  }
+  if (!(after.reward - before.reward >= DPO_RUN.minRise)) {
+    const [b, a] = [round(before.reward), round(after.reward)];
+    fail(t(`DPO fit the pairs but the reward of the samples did not rise enough: ${b} before, ${a} after (the check asks for +${DPO_RUN.minRise}).`,
+      `DPO 拟合了偏好对，但样本的奖励上升得不够：训练前 ${b}，训练后 ${a}（检查要求至少 +${DPO_RUN.minRise}）。`));
+  }
+}
+
 export default defineChecks<Learner>({
   exports: ['dpoLoss'],
+  shared: {
+    /** The DPO run: computed only when a check that needs it runs. */
+    dpo: (m, ctx) => dpoRun(m, ctx),
+  },
   checks: [
     {
-      name: 'the worked example: one pair, margin 2, β = 0.5',
+      name: t('the worked example: one pair, margin 2, β = 0.5', '算例：一个偏好对，margin 为 2，β = 0.5'),
       task: 'dpoLoss',
       run: (m) => {
         // margin = (−12 − (−13)) − (−15 − (−14)) = 1 − (−1) = 2; z = 0.5 · 2 = 1; −log σ(1) = log(1 + e^−1) = 0.31326
-        expectLoss(m, { pc: [-12], pr: [-15], rc: [-13], rr: [-14] }, 0.5,
-          'margin = (policyChosen − refChosen) − (policyRejected − refRejected) = 2; z = β·margin = 1; loss = −log σ(1) = log(1 + e^(−1)) ≈ 0.3133.');
+        expectLoss(m, HAND, 0.5, t(
+          'margin = (policyChosen − refChosen) − (policyRejected − refRejected) = 2; z = β·margin = 1; loss = −log σ(1) = log(1 + e^(−1)) ≈ 0.3133.',
+          'margin = (policyChosen − refChosen) − (policyRejected − refRejected) = 2；z = β·margin = 1；loss = −log σ(1) = log(1 + e^(−1)) ≈ 0.3133。'));
       },
     },
     {
-      name: 'a batch of pairs: the mean over the pairs, for several β',
+      name: t('a batch of pairs: the mean over the pairs, for several β', '一批偏好对：对各对取平均，β 取多个值'),
       task: 'dpoLoss',
       run: (m, ctx) => {
         for (const beta of [0.1, 0.5, 2]) expectLoss(m, randomPairs(ctx.random, 6, 10), beta);
@@ -136,77 +224,58 @@ export default defineChecks<Learner>({
       },
     },
     {
-      name: 'gradients reach the policy log-probs: −β·σ(−z)/B for chosen, +β·σ(−z)/B for rejected',
+      name: t('gradients reach the policy log-probs: −β·σ(−z)/B for chosen, +β·σ(−z)/B for rejected',
+        '梯度传到策略的对数概率：chosen 上是 −β·σ(−z)/B，rejected 上是 +β·σ(−z)/B'),
       task: 'dpoLoss',
       run: (m, ctx) => {
         const p = randomPairs(ctx.random, 5, 8);
         const beta = 0.4;
         const { loss, pc, pr } = expectLoss(m, p, beta);
-        if (!loss.requiresGrad) fail(TEXT['no-graph'].message, { hint: TEXT['no-graph'].hint });
+        if (!loss.requiresGrad) fail(M['no-graph'].message, { hint: M['no-graph'].hint });
         loss.backward();
         const B = p.pc.length;
         const dz = p.pc.map((_, i) => {
           const z = beta * ((p.pc[i] - p.rc[i]) - (p.pr[i] - p.rr[i]));
           return beta / (1 + Math.exp(z)) / B; // β·σ(−z)/B
         });
-        expectClose(pc.grad ?? new Float32Array(B), dz.map((g) => -g), { what: 'd loss / d policyChosen', rtol: 1e-3, atol: 1e-6, hint: 'Pushing a chosen text\'s log-prob up lowers the loss, by β·σ(−z)/B: most for the pairs the policy still gets wrong.' });
+        expectClose(pc.grad ?? new Float32Array(B), dz.map((g) => -g), { what: 'd loss / d policyChosen', rtol: 1e-3, atol: 1e-6,
+          hint: t('Pushing a chosen text\'s log-prob up lowers the loss, by β·σ(−z)/B: most for the pairs the policy still gets wrong.',
+            '把 chosen 文本的对数概率往上推会降低损失，降幅为 β·σ(−z)/B：策略仍判断错的偏好对降得最多。') });
         expectClose(pr.grad ?? new Float32Array(B), dz, { what: 'd loss / d policyRejected', rtol: 1e-3, atol: 1e-6 });
         // And the same by finite differences, through the learner's own function.
         const a = tensor(p.pc, [B], { requiresGrad: true });
         const b = tensor(p.pr, [B], { requiresGrad: true });
         const r = gradcheck(() => m.dpoLoss(a, b, tensor(p.rc), tensor(p.rr), beta), [a, b], { eps: 1e-2, atol: 1e-3, rtol: 2e-2 });
-        if (!r.ok) fail(`finite differences disagree with backward(): ${r.message}`, { hint: 'Build the loss only from kit ops on the arguments, so backward() knows every step.' });
+        if (!r.ok) {
+          fail(t(`finite differences disagree with backward(): ${r.message}`, `有限差分与 backward() 的结果不一致：${r.message}`),
+            { hint: t('Build the loss only from kit ops on the arguments, so backward() knows every step.', '只用工具包的运算从参数构造损失，这样 backward() 才知道每一步。') });
+        }
       },
     },
     {
-      name: 'huge margins give finite, exact losses and gradients (no log of 0)',
+      name: t('huge margins give finite, exact losses and gradients (no log of 0)', 'margin 极大时，损失和梯度仍有限且精确（不对 0 取对数）'),
       task: 'dpoLoss',
       run: (m) => {
         // β·margin = ±300: σ(−300) is 5e-131, far below float32's smallest number.
         const p = { pc: [-10, -400], pr: [-400, -10], rc: [-50, -50], rr: [-50, -50] };
         const beta = 300 / 390;
-        const { loss, pc } = expectLoss(m, p, beta, 'For z = +300 the pair costs log(1 + e^−300) ≈ 0; for z = −300 it costs 300. The mean is 150.');
+        const { loss, pc } = expectLoss(m, p, beta, t('For z = +300 the pair costs log(1 + e^−300) ≈ 0; for z = −300 it costs 300. The mean is 150.',
+          'z = +300 时这一对的损失是 log(1 + e^−300) ≈ 0；z = −300 时是 300。平均值是 150。'));
         loss.backward();
         const g = pc.grad ? Array.from(pc.grad) : [NaN, NaN];
-        if (g.some((x) => !Number.isFinite(x))) fail(`the gradient is ${fmt(g)} for margins of ±390: ${TEXT.unstable.message}`, { hint: TEXT.unstable.hint });
+        if (g.some((x) => !Number.isFinite(x))) {
+          const u = M.unstable.message;
+          fail(t(`the gradient is ${list(g)} for margins of ±390: ${u.en}`, `margin 为 ±390 时梯度是 ${list(g)}：${u['zh-cn']}`), { hint: M.unstable.hint });
+        }
         expectClose(g, [0, -beta / 2], { what: 'd loss / d policyChosen for margins +390 and −390', rtol: 1e-3, atol: 1e-6 });
       },
     },
     {
-      name: 'DPO on the bundled model: the preference pairs of lesson 9, compared with lesson 12\'s PPO',
+      name: t('DPO on the bundled model: the preference pairs of lesson 9, compared with lesson 12\'s PPO',
+        '在内置模型上跑 DPO：用第 9 课的偏好对，并与第 12 课的 PPO 比较'),
       task: 'dpoLoss',
       timeoutSeconds: 90,
-      run: async (m, ctx) => {
-        expectLoss(m, { pc: [-12], pr: [-15], rc: [-13], rr: [-14] }, 0.5); // a wrong loss would waste the run
-        const [model, reward, pairs] = await Promise.all([loadRlModel(), rewardSource(), preferencePairs()]);
-        const before = await evaluate(model, reward.score, EVAL.prompts, PPO_DEFAULTS.newTokens, EVAL.seed);
-        const started = performance.now();
-        const history = runDpo(model, (a, b, c, d, beta) => m.dpoLoss(a, b, c, d, beta), pairs.train, {}, (_, h) => {
-          ctx.progress(curve('DPO loss per step', 'loss', h, (s) => s.loss));
-          ctx.progress(curve('Pairs whose implicit reward prefers the chosen text', 'accuracy', h, (s) => s.accuracy));
-        });
-        const seconds = (performance.now() - started) / 1000;
-        const after = await evaluate(model, reward.score, EVAL.prompts, PPO_DEFAULTS.newTokens, EVAL.seed);
-        ctx.artifact(samplesTable(before, after));
-        const ppo = ppoComparison();
-        const accuracy = mean(history.slice(-5).map((s) => s.accuracy));
-        ctx.artifact({
-          kind: 'table', title: `DPO: ${history.length} steps in ${seconds.toFixed(1)} s, β = 0.1; PPO: lesson 12's reference run (recorded)`, columns: ['', 'before', 'after DPO', 'after PPO (lesson 12)'],
-          rows: [
-            [`mean reward of the evaluation samples (${reward.name})`, round(before.reward), round(after.reward), ppo ? round(ppo.reward) : '-'],
-            ['KL to the reference per continuation (nats)', round(before.kl), round(after.kl), ppo ? round(ppo.kl) : '-'],
-            ['time (s)', '', round(seconds, 1), ppo ? round(ppo.seconds, 1) : '-'],
-          ],
-        });
-        if (!(accuracy >= DPO_RUN.minAccuracy)) {
-          fail(`After ${history.length} steps only ${Math.round(accuracy * 100)}% of the training pairs prefer the chosen text (the check asks for ${DPO_RUN.minAccuracy * 100}%).`, {
-            hint: 'Look at the loss curve: it should fall below log 2 ≈ 0.693 (the loss when policy and reference agree).',
-          });
-        }
-        if (!(after.reward - before.reward >= DPO_RUN.minRise)) {
-          fail(`DPO fit the pairs but the reward of the samples did not rise enough: ${round(before.reward)} before, ${round(after.reward)} after (the check asks for +${DPO_RUN.minRise}).`);
-        }
-      },
+      run: async (m, ctx) => judgeRun(await ctx.shared<DpoRun>('dpo'), ctx),
     },
   ],
 });

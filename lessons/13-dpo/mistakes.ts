@@ -1,48 +1,55 @@
 /**
- * What a learner is told when their DPO loss matches a catalogued mistake. Shared by the checks and by
- * test/unit/rlhf-track.test.ts, which feeds each mistake through the runner.
+ * What a learner is told when their DPO loss matches a catalogued mistake, in English and Chinese. Shared by
+ * dpo.checks.ts and by the catalogue runner (test/unit/mistakes/rlhf.ts puts each mistake into the reference
+ * solution and runs the check that names it).
  */
-import type { MistakeText } from '../12-rlhf/mistakes';
+import { defineMistakes, t } from '@llm-lab/check';
 
-export type DpoMistake =
-  | 'no-reference' //   β·(π_c − π_r): the reference log-ratios left out
-  | 'beta-outside' //   −β·log σ(margin): β multiplies the loss instead of the margin
-  | 'beta-divides' //   σ(margin / β)
-  | 'swapped' //        σ(−β·margin): chosen and rejected the wrong way round
-  | 'sum' //            summed over the pairs instead of averaged
-  | 'positive-log'; //  +log σ: the loss to MAXIMISE, not to minimise
-
-export const DPO_MISTAKE_TEXT: Record<DpoMistake | 'unstable' | 'no-graph', MistakeText> = {
+export const DPO_MISTAKES = defineMistakes({
   'no-reference': {
-    message: 'The reference model is missing: your loss uses β·(log π(y_c) − log π(y_r)), not the log-RATIOS log π/π_ref. Without them DPO just pushes likelihoods apart and nothing holds the policy near the reference.',
-    hint: 'margin = (policyChosen − refChosen) − (policyRejected − refRejected): each text\'s log-probability measured against what the reference gave it.',
+    message: t('The reference model is missing: your loss uses β·(log π(y_c) − log π(y_r)), not the log-RATIOS log π/π_ref. Without them DPO just pushes likelihoods apart and nothing holds the policy near the reference.',
+      '缺少参考模型：你的损失用的是 β·(log π(y_c) − log π(y_r))，而不是对数比 log π/π_ref。没有它们，DPO 只会把两个似然推开，没有任何东西把策略留在参考模型附近。'),
+    hint: t('margin = (policyChosen − refChosen) − (policyRejected − refRejected): each text\'s log-probability measured against what the reference gave it.',
+      'margin = (policyChosen − refChosen) − (policyRejected − refRejected)：每段文本的对数概率都要和参考模型给它的对数概率相比。'),
   },
   'beta-outside': {
-    message: 'β is outside the sigmoid: your loss is −β·log σ(margin). β belongs INSIDE, as the scale of the implicit reward: −log σ(β·margin). Outside, it only rescales the gradient; inside, it decides how far the policy may move from the reference.',
-    hint: 'z = β·margin first, then −log σ(z).',
+    message: t('β is outside the sigmoid: your loss is −β·log σ(margin). β belongs INSIDE, as the scale of the implicit reward: −log σ(β·margin). Outside, it only rescales the gradient; inside, it decides how far the policy may move from the reference.',
+      'β 放在了 sigmoid 外面：你的损失是 −β·log σ(margin)。β 应该在里面，作为隐式奖励的尺度：−log σ(β·margin)。放在外面，它只是缩放梯度；放在里面，它决定策略可以离参考模型多远。'),
+    hint: t('z = β·margin first, then −log σ(z).', '先算 z = β·margin，再算 −log σ(z)。'),
   },
   'beta-divides': {
-    message: 'The margin was divided by β instead of multiplied: σ(margin/β). With β = 0.1 that makes the implicit rewards 100 times too large.',
-    hint: 'z = β · margin: the implicit reward of a text is β · log(π/π_ref).',
+    message: t('The margin was divided by β instead of multiplied: σ(margin/β). With β = 0.1 that makes the implicit rewards 100 times too large.',
+      'margin 被 β 除了，而不是乘以 β：σ(margin/β)。β = 0.1 时，这让隐式奖励大了 100 倍。'),
+    hint: t('z = β · margin: the implicit reward of a text is β · log(π/π_ref).', 'z = β · margin：一段文本的隐式奖励是 β · log(π/π_ref)。'),
   },
   'swapped': {
-    message: 'Chosen and rejected are the wrong way round: your loss falls when the policy prefers the REJECTED text. (Your numbers equal −log σ(−β·margin).)',
-    hint: 'margin = (chosen log-ratio) − (rejected log-ratio); the loss is small when the margin is large and positive.',
+    message: t('Chosen and rejected are the wrong way round: your loss falls when the policy prefers the REJECTED text. (Your numbers equal −log σ(−β·margin).)',
+      'chosen 和 rejected 弄反了：策略更喜欢被拒绝（rejected）的文本时，你的损失反而下降。（你的结果等于 −log σ(−β·margin)。）'),
+    hint: t('margin = (chosen log-ratio) − (rejected log-ratio); the loss is small when the margin is large and positive.',
+      'margin = （chosen 的对数比）−（rejected 的对数比）；margin 是较大的正数时，损失才小。'),
   },
   'sum': {
-    message: 'The loss is summed over the pairs instead of averaged: it grows with the batch size, and so does the step size.',
-    hint: 'Take mean(...) over the B pairs.',
+    message: t('The loss is summed over the pairs instead of averaged: it grows with the batch size, and so does the step size.',
+      '损失在各个偏好对上求了和，而不是取平均：它随批次大小增长，步长也跟着增长。'),
+    hint: t('Take mean(...) over the B pairs.', '对 B 个偏好对取 mean(...)。'),
   },
   'positive-log': {
-    message: 'The sign of the loss is reversed: log σ(z) is the log-likelihood of the preferences, which you MAXIMISE; the loss to minimise is its negative, −log σ(z) (always ≥ 0).',
-    hint: 'loss = −mean log σ(β·margin).',
+    message: t('The sign of the loss is reversed: log σ(z) is the log-likelihood of the preferences, which you MAXIMISE; the loss to minimise is its negative, −log σ(z) (always ≥ 0).',
+      '损失的符号反了：log σ(z) 是偏好的对数似然，要最大化它；需要最小化的损失是它的相反数 −log σ(z)（总是 ≥ 0）。'),
+    hint: t('loss = −mean log σ(β·margin).', 'loss = −mean log σ(β·margin)。'),
   },
   'unstable': {
-    message: 'Your loss is not finite for large margins: log(sigmoid(z)) rounds σ(z) to 0 for z below about −100 in float32 (or e^(−z) overflows), and log(0) = −Infinity.',
-    hint: 'Use −log σ(z) = log(1 + e^(−z)) = relu(−z) + log(1 + e^(−|z|)), or −logSoftmax([z, 0])[0]: never the log of a number that can round to 0.',
+    message: t('Your loss is not finite for large margins: log(sigmoid(z)) rounds σ(z) to 0 for z below about −100 in float32 (or e^(−z) overflows), and log(0) = −Infinity.',
+      'margin 很大时你的损失不是有限值：在 float32 下，z 小于约 −100 时 log(sigmoid(z)) 会把 σ(z) 舍入成 0（或者 e^(−z) 溢出），而 log(0) = −Infinity。'),
+    hint: t('Use −log σ(z) = log(1 + e^(−z)) = relu(−z) + log(1 + e^(−|z|)), or −logSoftmax([z, 0])[0]: never the log of a number that can round to 0.',
+      '用 −log σ(z) = log(1 + e^(−z)) = relu(−z) + log(1 + e^(−|z|))，或者 −logSoftmax([z, 0])[0]：绝不要对可能舍入成 0 的数取对数。'),
   },
   'no-graph': {
-    message: 'No gradient reached policyChosen or policyRejected: your loss was not built from them with kit ops (a value computed from .data with plain numbers has no graph).',
-    hint: 'Use sub, mul, neg, mean, logSoftmax... on the tensors themselves; the result then knows how to backpropagate.',
+    message: t('No gradient reached policyChosen or policyRejected: your loss was not built from them with kit ops (a value computed from .data with plain numbers has no graph).',
+      '梯度没有传到 policyChosen 或 policyRejected：你的损失不是用工具包的运算从它们构造出来的（用 .data 和普通数算出的值没有计算图）。'),
+    hint: t('Use sub, mul, neg, mean, logSoftmax... on the tensors themselves; the result then knows how to backpropagate.',
+      '直接在张量上用 sub、mul、neg、mean、logSoftmax……这样结果才知道如何反向传播。'),
   },
-};
+});
+
+export type DpoMistake = keyof typeof DPO_MISTAKES;

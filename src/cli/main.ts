@@ -2,23 +2,29 @@
  * llm-lab: the command-line face of the same core the extension uses.
  *
  *   llm-lab list [--json]
- *   llm-lab check <exercise-id> [--file <path>] [--solution] [--folder <dir>] [--timeout <ms>] [--json]
+ *   llm-lab check <exercise-id> [--file <path>] [--solution] [--folder <dir>] [--only <check-id,...>]
+ *                 [--lang en|zh-cn] [--timeout <ms>] [--json]
+ *
+ * --solution checks the reference solution laid out as a learner folder (in a temporary folder, with the
+ * solutions of the exercises it builds on), exactly as a learner who pasted the solutions would have it.
  *
  * Exit codes: 0 all checks passed, 1 a check failed, 2 usage or setup error.
  */
 import * as path from 'node:path';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { parseArgs, styleText } from 'node:util';
 import { findExercise, formatProblem, loadCatalog, type Locale } from '../core/lessons/catalog';
 import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_MS, install } from '../core/install';
 import { formatResult, plain, type Style } from '../core/report';
-import { DEFAULT_FOLDER, learnerFile } from '../core/workspace';
+import { DEFAULT_FOLDER, learnerFile, prerequisiteFiles, solutionFolder } from '../core/workspace';
 import { runInWorker } from '../harness/host';
 import type { FromWorker } from '../harness/protocol';
 
 const USAGE = `usage:
   llm-lab list [--json] [--lang en|zh-cn]
-  llm-lab check <exercise-id> [--file <path>] [--solution] [--folder <dir>] [--timeout <ms>] [--json]`;
+  llm-lab check <exercise-id> [--file <path>] [--solution] [--folder <dir>] [--only <check-id,...>]
+                [--lang en|zh-cn] [--timeout <ms>] [--json]`;
 
 class UsageError extends Error {}
 
@@ -32,7 +38,7 @@ async function main(argv: string[]): Promise<number> {
     args: argv, allowPositionals: true, strict: true,
     options: {
       json: { type: 'boolean' }, solution: { type: 'boolean' }, file: { type: 'string' }, folder: { type: 'string' },
-      timeout: { type: 'string' }, lang: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      timeout: { type: 'string' }, lang: { type: 'string' }, only: { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) { console.log(USAGE); return 0; }
@@ -63,22 +69,30 @@ async function main(argv: string[]): Promise<number> {
     const found = findExercise(catalog, id);
     if (!found) throw new UsageError(`no exercise "${id}"; known: ${catalog.lessons.flatMap((l) => l.exercises.map((e) => e.id)).join(', ') || 'none'}`);
     if (values.file && values.solution) throw new UsageError('use either --file or --solution');
-    const file = values.solution ? found.exercise.solution
-      : values.file ? path.resolve(values.file)
-      : learnerFile(path.resolve(values.folder ?? DEFAULT_FOLDER), found.lesson, found.exercise);
-    if (!existsSync(file)) throw new UsageError(`no file at ${file}: open the exercise in VS Code first, or pass --file <path> (or --solution)`);
-    const timeoutMs = values.timeout ? Number(values.timeout) : DEFAULT_TIMEOUT_MS;
-    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new UsageError(`--timeout must be a positive number of milliseconds`);
-    if (!existsSync(inst.worker)) throw new UsageError(`${inst.worker} is missing: run \`npm run build\` first`);
-    const status = liveStatus();
-    const result = await runInWorker(
-      { exerciseId: id, learnerFile: file, checksFile: found.exercise.checks },
-      { workerPath: inst.worker, timeoutMs, memoryMb: DEFAULT_MEMORY_MB, onEvent: status?.onEvent },
-    );
-    status?.clear();
-    console.log(values.json ? JSON.stringify(result, null, 2) : formatResult(result, style));
-    if (result.error?.kind === 'setup') return 2;
-    return result.status === 'passed' ? 0 : 1;
+    const scratch = values.solution ? mkdtempSync(path.join(tmpdir(), 'llm-lab-solution-')) : undefined;
+    const folder = scratch ?? (values.file ? path.dirname(path.dirname(path.resolve(values.file))) : path.resolve(values.folder ?? DEFAULT_FOLDER));
+    try {
+      const file = scratch ? await solutionFolder(scratch, catalog, found.exercise)
+        : values.file ? path.resolve(values.file)
+        : learnerFile(folder, found.lesson, found.exercise);
+      if (!existsSync(file)) throw new UsageError(`no file at ${file}: open the exercise in VS Code first, or pass --file <path> (or --solution)`);
+      const timeoutMs = values.timeout ? Number(values.timeout) : DEFAULT_TIMEOUT_MS;
+      if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new UsageError(`--timeout must be a positive number of milliseconds`);
+      if (!existsSync(inst.worker)) throw new UsageError(`${inst.worker} is missing: run \`npm run build\` first`);
+      const status = liveStatus();
+      const only = values.only?.split(',').map((s) => s.trim()).filter(Boolean);
+      const result = await runInWorker(
+        { exerciseId: id, learnerFile: file, checksFile: found.exercise.checks, locale: lang, only,
+          prerequisites: prerequisiteFiles(folder, catalog, found.exercise) },
+        { workerPath: inst.worker, timeoutMs, memoryMb: DEFAULT_MEMORY_MB, onEvent: status?.onEvent },
+      );
+      status?.clear();
+      console.log(values.json ? JSON.stringify(result, null, 2) : formatResult(result, style));
+      if (result.error?.kind === 'setup') return 2;
+      return result.status === 'passed' ? 0 : 1;
+    } finally {
+      if (scratch) rmSync(scratch, { recursive: true, force: true });
+    }
   }
   throw new UsageError(command ? `unknown command "${command}"` : 'no command given');
 }

@@ -1,17 +1,21 @@
 /**
  * The LoRA fine-tune of lesson 8, timed: the bundled model (media/model/moby-gpt.onnx, or $LLM_LAB_MODEL) in a
- * kit GPT, the reference solution's adapters (r = 8, alpha = 16 on q, k, v, proj), the check's own recipe and
- * training loop (lessons/08-lora-finetune/training.ts), outside the runner. Reports wall time, throughput,
- * both validation losses before and after, and parameter counts; then how fast a cancelled fine-tune stops.
+ * kit GPT, the course layer's reference adapters (r = 8, alpha = 16 on the recipe's targets: the same layers,
+ * initialisation and seed as the lesson's reference solution), the check's own recipe and training loop
+ * (src/course/lora/training.ts), outside the runner. Reports wall time, throughput, both validation losses before
+ * and after, and parameter counts; then how fast a cancelled fine-tune stops.
  *
  * Run alone: node --import tsx test/bench/lora.ts
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { RECIPE, corpusFor, kitGpt, referenceLoRA, train } from '../../src/course/lora';
+import { findExercise, loadCatalog } from '../../src/core/lessons/catalog';
+import { prerequisiteFiles, solutionFolder } from '../../src/core/workspace';
 import { runInWorker } from '../../src/harness/host';
-import { GPT, Rng } from '../../src/kit';
+import { type GPT, Rng } from '../../src/kit';
 import { shippedModel } from '../../src/model';
-import { addLoRA } from '../../lessons/08-lora-finetune/finetune.solution';
-import { RECIPE, corpusFor, kitGpt, train } from '../../lessons/08-lora-finetune/training';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -21,8 +25,7 @@ export async function benchLora(): Promise<Record<string, number>> {
   const gpt: GPT = kitGpt(model);
   const total = gpt.numParameters();
   const t0 = performance.now();
-  addLoRA(gpt, { r: RECIPE.r, alpha: RECIPE.alpha, targets: RECIPE.targets, seed: RECIPE.seed });
-  const params = gpt.parameters();
+  const params = referenceLoRA(gpt, RECIPE.r, RECIPE.alpha, RECIPE.targets, RECIPE.seed);
   const rng = new Rng(1);
   const h = await train(gpt, params, corpus, { ...RECIPE, random: () => rng.random() });
   const out: Record<string, number> = {
@@ -43,21 +46,30 @@ export async function benchLora(): Promise<Record<string, number>> {
 
 /**
  * Cancelling, as the learner does from the progress notification: the fine-tune check runs in the real runner
- * process; 3 s into it the run is aborted. Returns the milliseconds from the abort to the runner's result
- * (target: under a second; the process is killed, so nothing of the learner's is touched).
+ * process, on the reference solutions laid out as a learner folder (lesson 8's imports lesson 7's); 3 s into it
+ * the run is aborted. Returns the milliseconds from the abort to the runner's result (target: under a second;
+ * the process is killed, so nothing of the learner's is touched).
  */
 async function cancelDuringFineTune(): Promise<number> {
-  const dir = path.join(ROOT, 'lessons', '08-lora-finetune');
-  const abort = new AbortController();
-  let abortedAt = 0;
-  const started = new Promise<void>((resolve) => setTimeout(resolve, 3000)).then(() => { abortedAt = performance.now(); abort.abort(); });
-  const result = await runInWorker(
-    { exerciseId: 'lora-finetune/finetune', learnerFile: path.join(dir, 'finetune.solution.ts'), checksFile: path.join(dir, 'finetune.checks.ts') },
-    { workerPath: path.join(ROOT, 'dist', 'worker.js'), timeoutMs: 60_000, memoryMb: 1024, signal: abort.signal },
-  );
-  await started;
-  if (result.error?.kind !== 'cancelled') throw new Error(`the fine-tune was not cancelled: ${result.error?.kind ?? result.status}`);
-  return performance.now() - abortedAt;
+  const catalog = await loadCatalog(path.join(ROOT, 'lessons'));
+  const found = findExercise(catalog, 'lora-finetune/finetune');
+  if (!found) throw new Error('no exercise lora-finetune/finetune');
+  const folder = mkdtempSync(path.join(tmpdir(), 'llm-lab-bench-lora-'));
+  try {
+    const learnerFile = await solutionFolder(folder, catalog, found.exercise);
+    const abort = new AbortController();
+    let abortedAt = 0;
+    const started = new Promise<void>((resolve) => setTimeout(resolve, 3000)).then(() => { abortedAt = performance.now(); abort.abort(); });
+    const result = await runInWorker(
+      { exerciseId: found.exercise.id, learnerFile, checksFile: found.exercise.checks, prerequisites: prerequisiteFiles(folder, catalog, found.exercise) },
+      { workerPath: path.join(ROOT, 'dist', 'worker.js'), timeoutMs: 60_000, memoryMb: 1024, signal: abort.signal },
+    );
+    await started;
+    if (result.error?.kind !== 'cancelled') throw new Error(`the fine-tune was not cancelled: ${result.error?.kind ?? result.status}`);
+    return performance.now() - abortedAt;
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
 }
 
 if (require.main === module) benchLora().catch((e) => { console.error(e); process.exit(1); });

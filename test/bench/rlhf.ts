@@ -7,23 +7,49 @@
  * The reward model (lesson 9's, trained once per process) is timed separately.
  *
  * Run alone: node --import tsx test/bench/rlhf.ts [--record]
- * --record also writes the PPO numbers to lessons/13-dpo/ppo-reference.json, the comparison lesson 13 shows.
+ * --record also writes the PPO numbers to src/course/alignment/ppo-reference.json, the comparison lesson 13 shows
+ * (rebuild with `node esbuild.mjs` afterwards: the course bundle holds the JSON).
+ *
+ * The reference solutions import the learner's earlier files by their learner names (`../10-gae/gae`), as
+ * they would in a learner's folder; here those names are pointed at the solutions of those lessons.
  */
 import { writeFileSync } from 'node:fs';
+import Module from 'node:module';
 import * as path from 'node:path';
-import { referenceRewardModel } from '../../lessons/09-reward-model/reward-model';
-import { EVAL, PPO_DEFAULTS, evaluate, runPpo } from '../../lessons/12-rlhf/ppo-loop';
-import { rewardSource } from '../../lessons/12-rlhf/reward';
-import { loadRlModel } from '../../lessons/12-rlhf/rl-model';
-import * as rlhf from '../../lessons/12-rlhf/rlhf.solution';
-import { runDpo } from '../../lessons/13-dpo/dpo-loop';
-import { dpoLoss } from '../../lessons/13-dpo/dpo.solution';
-import { preferencePairs } from '../../lessons/13-dpo/pairs';
+import {
+  EVAL, PPO_DEFAULTS, evaluate, loadRlModel, preferencePairs, referenceRewardModel, rewardSource, runDpo, runPpo,
+} from '../../src/course/alignment';
 
 const ROOT = path.resolve(__dirname, '..', '..');
+const LESSONS = path.join(ROOT, 'lessons');
 const seconds = (t0: number) => (performance.now() - t0) / 1000;
 
+type Resolve = (request: string, parent: { filename?: string } | undefined, ...rest: unknown[]) => string;
+
+/**
+ * Requires a lesson's reference solution with the earlier lessons it imports as their reference solutions too:
+ * inside lessons/, `../10-gae/gae` from a `.solution.ts` file resolves to `../10-gae/gae.solution`.
+ */
+function requireSolution<T>(file: string): T {
+  const M = Module as unknown as { _resolveFilename: Resolve };
+  const original = M._resolveFilename;
+  M._resolveFilename = function (request, parent, ...rest) {
+    const from = parent?.filename;
+    if (from && from.startsWith(LESSONS) && from.endsWith('.solution.ts') && /^\.\.\/\d\d-[a-z0-9-]+\/[a-z0-9-]+$/.test(request)) {
+      return original.call(this, `${request}.solution`, parent, ...rest);
+    }
+    return original.call(this, request, parent, ...rest);
+  };
+  try {
+    return require(path.join(LESSONS, file)) as T;
+  } finally {
+    M._resolveFilename = original;
+  }
+}
+
 export async function benchRlhf(opts: { record?: boolean } = {}): Promise<Record<string, number>> {
+  const rlhf = requireSolution<typeof import('../../lessons/12-rlhf/rlhf.solution')>('12-rlhf/rlhf.solution.ts');
+  const { dpoLoss } = requireSolution<typeof import('../../lessons/13-dpo/dpo.solution')>('13-dpo/dpo.solution.ts');
   const out: Record<string, number> = {};
   let t0 = performance.now();
   await referenceRewardModel();
@@ -46,7 +72,7 @@ export async function benchRlhf(opts: { record?: boolean } = {}): Promise<Record
     console.log(`${name} (KL_COEF ${klCoef}): samples after`);
     for (const s of after.samples) console.log(`  ${JSON.stringify(s.prompt + s.text)}  ${s.reward.toFixed(2)}`);
     if (name === 'rlhf' && opts.record) {
-      const file = path.join(ROOT, 'lessons', '13-dpo', 'ppo-reference.json');
+      const file = path.join(ROOT, 'src', 'course', 'alignment', 'ppo-reference.json');
       writeFileSync(file, `${JSON.stringify({ reward: round(after.reward), kl: round(after.kl), seconds: round(out.rlhf_wall_s, 1) }, null, 2)}\n`);
       console.log(`wrote ${file}`);
     }

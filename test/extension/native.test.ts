@@ -131,11 +131,16 @@ suite('LLM Lab native integration', () => {
     const item = await exerciseItem(exercise.id);
     const [a, b, ...rest] = children(item);
     for (const c of children(item)) s.testing.states.delete(c.id);
+    const before = s.learner.get(exercise.id).status;
     const result = await runProfile([a, b]);
     assert.equal(result.exerciseId, exercise.id);
     assert.equal(s.testing.states.get(a.id), 'failed');
     assert.equal(s.testing.states.get(b.id), 'failed');
     for (const c of rest) assert.equal(s.testing.states.get(c.id), undefined, `${c.label} was not requested`);
+    // Only those ran in the runner: the others came back skipped, untouched by the learner's code.
+    const ran = result.checks.filter((c) => c.status !== 'skipped').map((c) => `${exercise.id}#${c.id}`);
+    assert.deepEqual(ran, [a.id, b.id]);
+    assert.equal(s.learner.get(exercise.id).status, before, 'a run of some checks does not change the exercise\'s progress');
   });
 
   test('Check Exercise from the palette shows its results in the Test Explorer too', async () => {

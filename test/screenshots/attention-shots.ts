@@ -4,9 +4,6 @@
  * onnxruntime's, and a failed run where the texts part ways. Real runs of the real checks; the learner
  * files are the reference solutions (one with a catalogued bug put in).
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import type { Catalog, Exercise } from '../../src/core/lessons/catalog';
 import type { RunResult } from '../../src/core/grading/result';
@@ -35,20 +32,12 @@ const openAndScroll = (checkIds: string[], hover = false) => async (tab: Page): 
   }
 };
 
-/** Lesson 4's solution with the final LayerNorm removed, placed so its relative imports still resolve. */
-function gptWithoutFinalNorm(exercise: Exercise, lessonsDir: string): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'llm-lab-shots-gpt-'));
-  mkdirSync(path.join(dir, '04-gpt-forward'));
-  const source = readFileSync(exercise.solution, 'utf8')
-    .replace("x = layerNorm(x, param(w, 'ln_f.weight'), param(w, 'ln_f.bias'));", '')
-    .replace("'../03-multi-head-attention/multihead.solution'", JSON.stringify(path.join(lessonsDir, '03-multi-head-attention', 'multihead.solution')));
-  const file = path.join(dir, '04-gpt-forward', exercise.fileName);
-  writeFileSync(file, source);
-  return file;
-}
+/** Lesson 4's solution with the final LayerNorm removed. */
+const withoutFinalNorm = (source: string): string => source.replace("x = layerNorm(x, param(w, 'ln_f.weight'), param(w, 'ln_f.bias'));", '');
 
-export async function attentionShots(catalog: Catalog, lessonsDir: string, strings: Strings,
-  run: (exercise: Exercise, file: string) => Promise<RunResult>): Promise<Shot[]> {
+/** `run` checks an exercise's reference solution, laid out as a learner folder, with `edit` applied to it. */
+export async function attentionShots(catalog: Catalog, strings: Strings,
+  run: (exercise: Exercise, edit?: (source: string) => string) => Promise<RunResult>): Promise<Shot[]> {
   const find = (id: string) => {
     const e = catalog.lessons.flatMap((l) => l.exercises).find((x) => x.id === id);
     if (!e) throw new Error(`no exercise ${id}`);
@@ -60,17 +49,17 @@ export async function attentionShots(catalog: Catalog, lessonsDir: string, strin
   return [
     {
       name: 'attention-heatmaps', height: 1000,
-      messages: results(attention.title, await run(attention, attention.solution)),
+      messages: results(attention.title, await run(attention)),
       prepare: openAndScroll(['the-bundled-model-your-attention-reproduces-every-layer-and-head'], true),
     },
     {
       name: 'gpt-generation', height: 1000,
-      messages: results(gpt.title, await run(gpt, gpt.solution)),
+      messages: results(gpt.title, await run(gpt)),
       prepare: openAndScroll(['the-bundled-model-your-logits-equal-onnxruntime-s-max-diff-1e-4', '50-greedy-characters-from-your-model-equal-onnxruntime-s']),
     },
     {
       name: 'gpt-generation-failed', height: 900,
-      messages: results(gpt.title, await run(gpt, gptWithoutFinalNorm(gpt, lessonsDir))),
+      messages: results(gpt.title, await run(gpt, withoutFinalNorm)),
       prepare: async (tab) => { await tab.$eval('li[data-check="50-greedy-characters-from-your-model-equal-onnxruntime-s"]', (li) => li.scrollIntoView({ block: 'start' })); },
     },
   ];

@@ -11,6 +11,7 @@ import { type Page, chromium } from 'playwright-core';
 import { type Exercise, loadCatalog } from '../../src/core/lessons/catalog';
 import { renderMarkdown } from '../../src/core/render';
 import { runInWorker } from '../../src/harness/host';
+import { prerequisiteFiles, solutionFolder } from '../../src/core/workspace';
 import { WEBVIEW_STRINGS, type LessonView, type ToWebview } from '../../src/webview/messages';
 import { softmaxWithoutMaxSubtraction } from '../fixtures/bugs.mjs';
 import { attentionShots } from './attention-shots';
@@ -71,10 +72,16 @@ async function main(): Promise<void> {
     html: renderMarkdown(lesson.body), exercises: lesson.exercises.map((e) => ({ id: e.id, title: e.title, status: 'in-progress' })),
   };
   shots.push(['lesson', 'lesson', [{ type: 'init', page: 'lesson', strings }, { type: 'lesson', lesson: view }], 1100]);
-  // The attention track: heatmaps, next-character bars, greedy text next to onnxruntime's.
-  const runExercise = (e: Exercise, file: string) => runInWorker({ exerciseId: e.id, learnerFile: file, checksFile: e.checks },
-    { workerPath: path.join(ROOT, 'dist', 'worker.js'), timeoutMs: 60_000, memoryMb: 1024 });
-  for (const shot of await attentionShots(catalog, path.join(ROOT, 'lessons'), strings, runExercise)) {
+  // The attention track: heatmaps, next-character bars, greedy text next to onnxruntime's. Each run checks the
+  // reference solutions laid out as a learner folder (optionally with a bug put in).
+  const runExercise = async (e: Exercise, edit?: (source: string) => string) => {
+    const folder = mkdtempSync(path.join(tmpdir(), 'llm-lab-shots-'));
+    const file = await solutionFolder(folder, catalog, e);
+    if (edit) writeFileSync(file, edit(readFileSync(file, 'utf8')));
+    return runInWorker({ exerciseId: e.id, learnerFile: file, checksFile: e.checks, prerequisites: prerequisiteFiles(folder, catalog, e) },
+      { workerPath: path.join(ROOT, 'dist', 'worker.js'), timeoutMs: 60_000, memoryMb: 1024 });
+  };
+  for (const shot of await attentionShots(catalog, strings, runExercise)) {
     shots.push([shot.name, 'results', shot.messages, shot.height, shot.prepare]);
   }
 
@@ -83,7 +90,7 @@ async function main(): Promise<void> {
   for (const [id, name, height] of trainingShots) {
     const exercise = catalog.lessons.flatMap((l) => l.exercises).find((e) => e.id === id);
     if (!exercise) continue;
-    const result = await runExercise(exercise, exercise.solution);
+    const result = await runExercise(exercise);
     shots.push([name, 'results', [{ type: 'init', page: 'results', strings }, { type: 'result', title: exercise.title, result }], height, async (tab) => {
       // Open the check that trained (it holds the curves) and bring it to the top.
       await tab.$$eval('li.check', (items) => {

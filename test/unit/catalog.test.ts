@@ -40,7 +40,7 @@ test('the fixture course loads with its exercise, and lessons sort by order', as
   addLesson(root, '00-first', good('zeroth', 0.5));
   const c = await loadCatalog(root);
   assert.deepEqual(c.problems, []);
-  assert.deepEqual(c.lessons.map((l) => l.id), ['zeroth', 'add']);
+  assert.deepEqual(c.lessons.map((l) => l.id), ['zeroth', 'add', 'scale']);
   const found = findExercise(c, 'add/vectors');
   assert.equal(found?.exercise.fileName, 'add.ts');
   assert.deepEqual(found?.exercise.hints, ['Loop over the elements.', 'out[i] = a[i] + b[i].']);
@@ -67,7 +67,7 @@ for (const [name, front, field, message] of broken) {
     const root = course();
     const file = addLesson(root, '02-broken', front);
     const c = await loadCatalog(root);
-    assert.deepEqual(c.lessons.map((l) => l.id), ['add']);
+    assert.deepEqual(c.lessons.map((l) => l.id), ['add', 'scale']);
     assert.equal(c.problems.length, 1, JSON.stringify(c.problems));
     const p = c.problems[0];
     assert.equal(p.file, file);
@@ -85,7 +85,7 @@ test('a lesson folder without lesson.md, or without front matter, is reported', 
   mkdirSync(dir);
   writeFileSync(path.join(dir, 'lesson.md'), '# Just text\n');
   const c = await loadCatalog(root);
-  assert.deepEqual(c.lessons.map((l) => l.id), ['add']);
+  assert.deepEqual(c.lessons.map((l) => l.id), ['add', 'scale']);
   assert.match(c.problems.find((p) => p.file.includes('03-empty'))!.message, /cannot read lesson\.md/);
   assert.match(c.problems.find((p) => p.file.includes('04-nofront'))!.message, /missing front matter/);
 });
@@ -101,7 +101,7 @@ test('two exercises with the same id in one lesson are reported', async () => {
     hints: [two]`;
   const file = addLesson(root, '05-dup', twice);
   const c = await loadCatalog(root);
-  assert.deepEqual(c.lessons.map((l) => l.id), ['add']);
+  assert.deepEqual(c.lessons.map((l) => l.id), ['add', 'scale']);
   assert.equal(c.problems[0].file, file);
   assert.equal(c.problems[0].field, 'exercises[1].id');
   assert.match(c.problems[0].message, /duplicate exercise id "dup\/x"/);
@@ -127,6 +127,22 @@ test('a missing or incomplete translation falls back to English with a warning',
   const c2 = await loadCatalog(root, 'zh-cn');
   assert.equal(c2.lessons[0].title, 'Adding vectors');
   assert.match(c2.problems[0].message, /has 1 hints, the English lesson has 2/);
+});
+
+test('requires: an exercise that needs a missing or a later exercise is reported, and its lesson dropped', async () => {
+  for (const [needs, message] of [['nope/x', /requires "nope\/x", which no lesson has/], ['late/x', /requires "late\/x", which does not come before it/]] as const) {
+    const root = course();
+    addLesson(root, '00-early', good('early', 0.5, `\n    requires: [${needs}]`));
+    addLesson(root, '09-late', good('late', 9));
+    const c = await loadCatalog(root);
+    assert.deepEqual(c.lessons.map((l) => l.id), ['add', 'scale', 'late']);
+    assert.equal(c.problems.length, 1, JSON.stringify(c.problems));
+    assert.equal(c.problems[0].field, 'requires');
+    assert.match(c.problems[0].message, message);
+  }
+  const root = course();
+  addLesson(root, '00-bad', good('bad', 0.5, '\n    requires: [Not An Id]'));
+  assert.match((await loadCatalog(root)).problems[0].message, /names exercise ids like/);
 });
 
 test('a missing lessons folder is one clear problem, not a crash', async () => {

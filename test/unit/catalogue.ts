@@ -1,69 +1,140 @@
 /**
- * The test every mistake catalogue uses: each catalogued mistake is put into the reference solution (exact text
- * edits), the buggy file is checked through the real runner process, and the check that catalogues the mistake
- * must fail with its own message; the untouched reference solutions must pass every check. Runs go two at a
- * time (the machine has two cores) and all start at once; each test awaits its own.
+ * The one runner for every lesson's mistake catalogue (lessons/<folder>/mistakes.ts).
+ *
+ * A case puts one catalogued mistake into the reference solutions: the exercise's solution and those of every
+ * exercise it builds on are laid out as a learner folder (each under its learner file name, as a learner has
+ * them), exact text edits are applied (each `from` must occur exactly once), and only the check that catalogues
+ * the mistake runs, through the real runner process, once in each locale. That check must fail, and its message
+ * must contain the catalogue's own message in that locale (the hint, the catalogue's hint).
+ *
+ * Every entry of every catalogue under the lessons root must have a case: the coverage test fails otherwise,
+ * and prints how many catalogued mistakes were tested against how many the catalogues hold.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { runInWorker } from '../../src/harness/host';
+import { type Catalog, findExercise, loadCatalog } from '../../src/core/lessons/catalog';
+import { checkId } from '../../src/core/grading/define';
+import { type Mistake, type Catalogue } from '../../src/core/grading/mistakes';
+import { type Locale, LOCALES, isText } from '../../src/core/grading/text';
 import type { RunResult } from '../../src/core/grading/result';
-import { LESSONS, WORKER, limiter, tempDir, withEdits } from './helpers';
+import { planInWorker, runInWorker } from '../../src/harness/host';
+import type { PlannedCheck } from '../../src/harness/protocol';
+import { learnerFile, prerequisiteFiles, solutionFolder } from '../../src/core/workspace';
+import { WORKER, limiter, tempDir, withEdits } from './helpers';
 
-export interface CataloguedExercise {
-  id: string;
-  solution: string;
-  checks: string;
-}
-
-/** lessons/<folder>/<base>.solution.ts and <base>.checks.ts. */
-export const exercise = (id: string, folder: string, base: string): CataloguedExercise => ({
-  id, solution: path.join(LESSONS, folder, `${base}.solution.ts`), checks: path.join(LESSONS, folder, `${base}.checks.ts`),
-});
-
-export interface Mistake {
-  name: string;
-  exercise: CataloguedExercise;
+export interface MistakeCase {
+  /** The catalogue the mistake is in, and its key there. */
+  catalogue: Catalogue;
+  key: string;
+  /** The exercise whose check runs. */
+  exercise: string;
+  /** The exercise whose solution gets the edits, when not `exercise` (a broken lesson-10 gae under lesson 12). */
+  in?: string;
   /** Exact text of the solution -> the buggy text. Each `from` must occur exactly once. */
   edits: [from: string, to: string][];
-  /** The check that catalogues this mistake (start of its name). */
+  /** The check that catalogues this mistake: the start of its English name. */
   check: string;
-  /** What its message (or hint) must say. */
-  says: RegExp;
+  /** A label, when one entry has several cases. */
+  name?: string;
+  /** What the failure must say: the catalogue's message (default) or its hint (a check that adds the mistake's hint to its own words). */
+  says?: 'message' | 'hint';
+  /** Locales to run in; default both. */
+  locales?: Locale[];
 }
 
-export function testCatalogue(exercises: CataloguedExercise[], mistakes: Mistake[]): void {
+type CaseSpec<K extends string> = Omit<MistakeCase, 'catalogue' | 'key' | 'exercise'> & { key: K; exercise?: string };
+
+/** Cases of one catalogue, for one exercise unless a case names another. */
+export function mistakeCases<K extends string>(catalogue: Catalogue<K>, exercise: string, specs: CaseSpec<K>[]): MistakeCase[] {
+  return specs.map((s) => ({ ...s, catalogue, exercise: s.exercise ?? exercise }));
+}
+
+const isMistake = (v: unknown): v is Mistake => typeof v === 'object' && v !== null && isText((v as Mistake).message) && isText((v as Mistake).hint);
+
+/** Every catalogue exported by `<root>/<folder>/mistakes.ts`: objects all of whose values are mistakes. */
+export function catalogues(root: string): { file: string; name: string; catalogue: Catalogue }[] {
+  const out: { file: string; name: string; catalogue: Catalogue }[] = [];
+  for (const folder of readdirSync(root).sort()) {
+    const file = path.join(root, folder, 'mistakes.ts');
+    if (!existsSync(file)) continue;
+    const mod = require(file) as Record<string, unknown>;
+    for (const [name, value] of Object.entries(mod)) {
+      if (typeof value === 'object' && value !== null && Object.values(value).length && Object.values(value).every(isMistake)) {
+        out.push({ file, name, catalogue: value as Catalogue });
+      }
+    }
+  }
+  return out;
+}
+
+/** Registers the cases as tests (two runner processes at a time), and the coverage test. */
+export function testCatalogues(root: string, allCases: MistakeCase[], opts: { timeoutMs?: number } = {}): void {
+  // LLM_LAB_CASES=attention/,lora/ runs only the cases of exercises starting with those prefixes (while working on a track).
+  const only = process.env.LLM_LAB_CASES?.split(',').filter(Boolean);
+  const cases = only ? allCases.filter((c) => only.some((o) => c.exercise.startsWith(o))) : allCases;
   const dir = tempDir('llm-lab-catalogue-');
   const limit = limiter(2);
-  const run = (ex: CataloguedExercise, file: string): Promise<RunResult> => limit(() =>
-    runInWorker({ exerciseId: ex.id, learnerFile: file, checksFile: ex.checks }, { workerPath: WORKER, timeoutMs: 60_000, memoryMb: 1024 }));
-  const buggy = (m: Mistake, index: number): string => {
-    const file = path.join(dir, `mistake-${index}-${path.basename(m.exercise.solution).replace('.solution', '')}`);
-    writeFileSync(file, withEdits(readFileSync(m.exercise.solution, 'utf8'), m.edits, m.name));
-    return file;
+  const catalog: Promise<Catalog> = loadCatalog(root);
+  const plans = new Map<string, Promise<PlannedCheck[]>>();
+  const planOf = (checks: string) => {
+    if (!plans.has(checks)) plans.set(checks, planInWorker(checks, { workerPath: WORKER, timeoutMs: 30_000, locale: 'en' }));
+    return plans.get(checks)!;
   };
 
-  const references = exercises.map((ex) => ({ ex, result: run(ex, ex.solution) }));
-  const runs = mistakes.map((m, i) => ({ m, result: Promise.resolve().then(() => run(m.exercise, buggy(m, i))) }));
+  const run = async (c: MistakeCase, index: number, locale: Locale): Promise<{ result: RunResult; check: PlannedCheck }> => {
+    const cat = await catalog;
+    const found = findExercise(cat, c.exercise);
+    if (!found) throw new Error(`no exercise ${c.exercise} under ${root}`);
+    const target = c.in ? findExercise(cat, c.in) : found;
+    if (!target) throw new Error(`no exercise ${c.in} under ${root}`);
+    const plan = await planOf(found.exercise.checks);
+    const check = plan.find((p) => p.name.startsWith(c.check));
+    if (!check) throw new Error(`${c.exercise} has no check named "${c.check}…"; it has: ${plan.map((p) => p.name).join(' | ')}`);
+    const folder = path.join(dir, `case-${index}-${locale}`);
+    mkdirSync(folder, { recursive: true });
+    const file = await solutionFolder(folder, cat, found.exercise);
+    if (c.in && !existsSync(learnerFile(folder, target.lesson, target.exercise))) {
+      throw new Error(`${c.in} is not something ${c.exercise} builds on`);
+    }
+    const edited = learnerFile(folder, target.lesson, target.exercise);
+    writeFileSync(edited, withEdits(readFileSync(edited, 'utf8'), c.edits, `${c.key} (${c.name ?? c.check})`));
+    const result = await limit(() => runInWorker({
+      exerciseId: found.exercise.id, learnerFile: file, checksFile: found.exercise.checks, locale, only: [check.id],
+      prerequisites: prerequisiteFiles(folder, cat, found.exercise),
+    }, { workerPath: WORKER, timeoutMs: opts.timeoutMs ?? 60_000, memoryMb: 1024 }));
+    return { result, check };
+  };
 
-  for (const { ex, result } of references) {
-    test(`${ex.id}: the reference solution passes every check`, async () => {
-      const r = await result;
-      assert.equal(r.error, undefined, r.error?.message);
-      assert.deepEqual(r.checks.filter((c) => c.status !== 'passed').map((c) => `${c.name}: ${c.message}`), []);
-    });
-  }
+  cases.forEach((c, index) => {
+    for (const locale of c.locales ?? LOCALES) {
+      const pending = run(c, index, locale);
+      pending.catch(() => undefined); // awaited by the test below
+      test(`${c.exercise} [${locale}]: recognises ${c.key}${c.name ? ` (${c.name})` : ''}`, async () => {
+        const { result: r, check } = await pending;
+        assert.equal(r.error, undefined, r.error?.message);
+        const outcome = r.checks.find((x) => x.id === check.id);
+        assert.ok(outcome, `no outcome for ${check.name}`);
+        assert.notEqual(outcome.status, 'passed', `"${check.name}" passed with the mistake ${c.key}`);
+        const others = r.checks.filter((x) => x.id !== check.id && x.status !== 'skipped').map((x) => x.name);
+        assert.deepEqual(others, [], 'only the named check runs');
+        const field = c.says ?? 'message';
+        const want = c.catalogue[c.key][field][locale];
+        const got = field === 'message' ? outcome.message ?? '' : outcome.hint ?? '';
+        assert.ok(got.includes(want), `"${check.name}" [${locale}] should say the catalogue's ${field}:\n  ${want}\nit said:\n  ${got}`);
+      });
+    }
+  });
 
-  for (const { m, result } of runs) {
-    test(`${m.exercise.id}: recognises "${m.name}"`, async () => {
-      const r = await result;
-      assert.equal(r.error, undefined, r.error?.message);
-      const c = r.checks.find((x) => x.name.startsWith(m.check));
-      assert.ok(c, `no check named "${m.check}..."`);
-      assert.notEqual(c.status, 'passed', `"${c.name}" passed with the bug "${m.name}"`);
-      assert.match(`${c.message}\n${c.hint ?? ''}`, m.says, `"${c.name}" failed with: ${c.message}`);
-    });
-  }
+  if (!only) test(`every catalogued mistake under ${path.basename(root)}/ has a case`, () => {
+    const all = catalogues(root);
+    const entries = all.flatMap((c) => Object.keys(c.catalogue).map((key) => ({ ...c, key })));
+    const tested = entries.filter((e) => cases.some((c) => c.catalogue === e.catalogue && c.key === e.key));
+    const untested = entries.filter((e) => !tested.includes(e)).map((e) => `${path.relative(root, e.file)} ${e.name}.${e.key}`);
+    console.log(`catalogued mistakes tested: ${tested.length} of ${entries.length} (${cases.length} cases, ${all.length} catalogues)`);
+    assert.deepEqual(untested, [], 'catalogued mistakes without a case');
+    const unknown = cases.filter((c) => !all.some((x) => x.catalogue === c.catalogue)).map((c) => c.key);
+    assert.deepEqual(unknown, [], 'cases whose catalogue is not in a lesson folder');
+  });
 }

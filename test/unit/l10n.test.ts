@@ -4,15 +4,21 @@
  *   runtime bundle (media/l10n), with the same {0} placeholders, and the bundle has no stale entries;
  * - every `%key%` of package.json is in package.nls.json and package.nls.zh-cn.json, and every
  *   user-visible manifest string is such a key;
- * - every lesson has lesson.zh-cn.md, and the catalog loads it without a translation warning.
+ * - every lesson has lesson.zh-cn.md, and the catalog loads it without a translation warning;
+ * - every scaffold has a Chinese twin `<name>.zh-cn.ts` with the same code and its comments in Chinese;
+ * - every check's name is in both languages (the runner lists them in Chinese);
+ * - (elsewhere) every mistake has both texts (architecture.test), every mistake is named in both languages
+ *   (catalogues.test), every scaffold fails and every artifact caption is in Chinese (course-suite).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { loadCatalog } from '../../src/core/lessons/catalog';
+import { hasChinese } from '../../src/core/grading/text';
+import { planInWorker } from '../../src/harness/host';
 import { WEBVIEW_STRINGS } from '../../src/webview/messages';
-import { LESSONS, ROOT } from './helpers';
+import { LESSONS, ROOT, WORKER, limiter } from './helpers';
 
 interface Step { id: string; title: string; description: string; media: { markdown: string } }
 interface Contributes {
@@ -165,4 +171,75 @@ test('every lesson has lesson.zh-cn.md and loads in Chinese without a translatio
   const warnings = catalog.problems.filter((p) => /lesson\.zh-cn\.md$/.test(p.file) || p.severity === 'warning').map((p) => `${path.relative(ROOT, p.file)}${p.field ? ` (${p.field})` : ''}: ${p.message}`);
   assert.deepEqual(warnings, []);
   assert.ok(catalog.lessons.every((l) => l.locale === 'zh-cn'), 'a lesson fell back to English');
+});
+
+/** The code of a TypeScript file without its comments, one trimmed line per non-blank line. */
+export function codeOf(source: string): string {
+  let out = '';
+  const braces: number[] = []; // for each open template `${`, the brace depth at which it closes
+  let depth = 0;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    const n = source[i + 1];
+    if (c === '/' && n === '/') { while (i < source.length && source[i] !== '\n') i++; out += '\n'; continue; }
+    if (c === '/' && n === '*') { i = source.indexOf('*/', i + 2); if (i < 0) break; i++; out += ' '; continue; }
+    if (c === "'" || c === '"' || (c === '`') || (c === '}' && braces.length && braces[braces.length - 1] === depth)) {
+      // A string, or the rest of a template after `${...}`: copy it through to its end.
+      const quote = c === '}' ? '`' : c;
+      if (c === '}') braces.pop();
+      out += c;
+      for (i++; i < source.length; i++) {
+        out += source[i];
+        if (source[i] === '\\') { out += source[++i]; continue; }
+        if (quote === '`' && source[i] === '$' && source[i + 1] === '{') { out += '{'; i++; braces.push(depth); break; }
+        if (source[i] === quote) break;
+      }
+      continue;
+    }
+    if (c === '{') depth++;
+    if (c === '}') depth--;
+    out += c;
+  }
+  return out.split('\n').map((l) => l.trim().replace(/\s+/g, ' ')).filter(Boolean).join('\n');
+}
+
+test('codeOf keeps strings and templates whole and drops comments', () => {
+  assert.equal(codeOf("const a = '// not a comment'; // a comment\n/* block */ const b = `x ${'/*'} y`; /** doc */"),
+    "const a = '// not a comment';\nconst b = `x ${'/*'} y`;");
+});
+
+test('every scaffold has a Chinese twin with the same code, its comments in Chinese', async () => {
+  const catalog = await loadCatalog(LESSONS);
+  const exercises = catalog.lessons.flatMap((l) => l.exercises);
+  assert.ok(exercises.length > 0);
+  const problems: string[] = [];
+  for (const e of exercises) {
+    const zh = e.scaffolds['zh-cn'];
+    if (zh === e.scaffold) { problems.push(`${e.id}: no ${e.fileName.replace(/\.ts$/, '.zh-cn.ts')}`); continue; }
+    const en = readFileSync(e.scaffold, 'utf8');
+    const cn = readFileSync(zh, 'utf8');
+    if (codeOf(en) !== codeOf(cn)) {
+      const a = codeOf(en).split('\n');
+      const b = codeOf(cn).split('\n');
+      const at = a.findIndex((l, i) => l !== b[i]);
+      problems.push(`${e.id}: the code differs at code line ${at + 1}: ${JSON.stringify(a[at])} vs ${JSON.stringify(b[at])}`);
+    }
+    const comments = (cn.match(/\/\/.*|\/\*[\s\S]*?\*\//g) ?? []).join('\n');
+    if (!hasChinese(comments)) problems.push(`${e.id}: the Chinese scaffold's comments are not in Chinese`);
+  }
+  assert.deepEqual(problems, []);
+});
+
+test('every check of every exercise has a Chinese name (listed by the runner in zh-cn)', async () => {
+  const catalog = await loadCatalog(LESSONS);
+  const limit = limiter(2);
+  const exercises = catalog.lessons.flatMap((l) => l.exercises);
+  const plans = await Promise.all(exercises.map((e) => limit(async () => ({
+    e, zh: await planInWorker(e.checks, { workerPath: WORKER, timeoutMs: 30_000, locale: 'zh-cn' }),
+    en: await planInWorker(e.checks, { workerPath: WORKER, timeoutMs: 30_000, locale: 'en' }),
+  }))));
+  const untranslated = plans.flatMap(({ e, zh, en }) => zh.filter((c, i) => !hasChinese(c.name) || c.name === en[i].name).map((c) => `${e.id}: ${c.name}`));
+  assert.deepEqual(untranslated, []);
+  // The ids (Test Explorer, --only) come from the English names, whatever the locale.
+  for (const { zh, en } of plans) assert.deepEqual(zh.map((c) => c.id), en.map((c) => c.id));
 });

@@ -1,155 +1,133 @@
 /**
- * Lessons 12 (rlhf) and 13 (dpo): every catalogued mistake is recognised by name.
- *
- * The reference solutions are copied into a learner-style folder (imports of other lessons' `.solution` files
- * point at the learner's own files, as in the learner's llm-lab/ folder), one mistake is patched in, and the
- * exercise is checked through the real runner process: the check that catalogues the mistake must fail with its
- * own message. The untouched copies must pass every check, and KL_COEF = 0.001 must end in reward hacking.
- * Runs go two at a time: the machine has two cores.
+ * Lessons 12 (rlhf/ppo-run) and 13 (dpo/loss), beyond their mistake catalogues (those run in
+ * test/unit/mistakes/rlhf.ts):
+ *  - a hand-worked check re-run alone does not train: the PPO and DPO runs are shared results that only the
+ *    run checks ask for (the Test Explorer's re-run of one failed check takes a moment, not a training run);
+ *  - the reference solutions, laid out as a learner folder, pass every check, and the run checks draw their curves;
+ *  - KL_COEF = 0.001 (the lesson's experiment) ends in reward hacking.
+ * Runs go through the real runner process, two at a time (the machine has two cores); the quick ones first.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { type Catalog, findExercise, loadCatalog } from '../../src/core/lessons/catalog';
+import { checkId } from '../../src/core/grading/define';
+import type { Locale } from '../../src/core/grading/text';
+import type { CheckOutcome, RunResult } from '../../src/core/grading/result';
 import { runInWorker } from '../../src/harness/host';
-import type { RunResult } from '../../src/core/grading/result';
-import { RLHF_MISTAKE_TEXT as R } from '../../lessons/12-rlhf/mistakes';
-import { DPO_MISTAKE_TEXT as D } from '../../lessons/13-dpo/mistakes';
-import { LESSONS, WORKER, tempDir, limiter, withEdits } from './helpers';
+import { learnerFile, prerequisiteFiles, solutionFolder } from '../../src/core/workspace';
+import { LESSONS, WORKER, limiter, tempDir, withEdits } from './helpers';
 
-interface Lesson {
-  folder: string;
+const PPO_RUN = 'PPO on the bundled model: the reward rises and the KL to the reference stays bounded';
+const PPO_HAND = 'tokenRewards: the worked example, −β·KL on every token and the score on the last';
+const DPO_RUN = 'DPO on the bundled model: the preference pairs of lesson 9, compared with lesson 12\'s PPO';
+const DPO_HAND = 'the worked example: one pair, margin 2, β = 0.5';
+
+const dir = tempDir('llm-lab-rlhf-');
+const catalog: Promise<Catalog> = loadCatalog(LESSONS);
+const limit = limiter(2);
+
+interface Run {
   exercise: string;
-  file: string;
-  solution: string;
-  checks?: string;
-}
-
-const GAE: Lesson = { folder: '10-gae', exercise: 'gae/advantages', file: 'gae.ts', solution: 'gae.solution.ts' };
-const PPO: Lesson = { folder: '11-ppo', exercise: 'ppo/losses', file: 'ppo.ts', solution: 'ppo.solution.ts' };
-const RLHF: Lesson = { folder: '12-rlhf', exercise: 'rlhf/ppo-run', file: 'rlhf.ts', solution: 'rlhf.solution.ts', checks: 'rlhf.checks.ts' };
-const DPO: Lesson = { folder: '13-dpo', exercise: 'dpo/loss', file: 'dpo.ts', solution: 'dpo.solution.ts', checks: 'dpo.checks.ts' };
-const LEARNER_FILES = [GAE, PPO, RLHF, DPO];
-
-interface Mistake {
+  /** A name for the learner folder. */
   name: string;
-  lesson: Lesson;
-  /** Exact text of the solution -> the buggy text. Each `from` must occur exactly once. */
-  patch: [from: string, to: string][];
-  /** The exercise whose checks run, when not the patched lesson's own (a broken lesson 10 under lesson 12). */
-  checks?: Lesson;
-  /** The check that catalogues this mistake (start of its name). */
-  check: string;
-  /** What its message (or hint) must say. */
-  says: RegExp;
+  /** Edits of the exercise's own solution. */
+  edits?: [from: string, to: string][];
+  /** English check names to run (default: all). */
+  only?: string[];
+  locale?: Locale;
 }
 
-const first = (s: string) => new RegExp(s.slice(0, 40).replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-const HAND_REWARDS = 'tokenRewards: the worked example';
-const EPISODE = 'episodeAdvantages: the continuation ends';
-const RUN = 'PPO on the bundled model';
-const DPO_HAND = 'the worked example: one pair';
-const KL_LINE = 'const rewards = Array.from(kl, (k) => -klCoef * k);';
-const SCORE_LINE = 'rewards[rewards.length - 1] += score;';
-const DONES = 'const dones = rewards.map((_, t) => t === rewards.length - 1);\n  return gae(rewards, values, dones, 0, gamma, lambda);';
-const Z_LINE = 'const z = mul(sub(chosen, rejected), beta).reshape(B, 1);';
-const RETURN = 'return neg(mean(logSigmoid));';
-const IMPORT = "import { type Tensor, cat, logSoftmax, mean, mul, narrow, neg, sub, zeros } from '@llm-lab/kit';";
-
-const IMPORTED = 'the gae (lesson 10) and PPO losses (lesson 11)';
-
-const MISTAKES: Mistake[] = [
-  // ----- lessons 10 and 11 under lesson 12 -----------------------------------------------------------------
-  { name: 'a broken lesson-10 gae (lambda dropped)', lesson: GAE, checks: RLHF, check: IMPORTED, says: first(R['lesson-10'].message),
-    patch: [['next = delta + gamma * lambda * live * next;', 'next = delta + gamma * live * next;']] },
-  { name: 'a broken lesson-11 ppoPolicyLoss (not negated)', lesson: PPO, checks: RLHF, check: IMPORTED, says: first(R['lesson-11'].message),
-    patch: [['return neg(mean(minimum(unclipped, clipped)));', 'return mean(minimum(unclipped, clipped));']] },
-  // ----- lesson 12 -----------------------------------------------------------------------------------------
-  { name: 'KL sign reversed in the per-token reward', lesson: RLHF, check: HAND_REWARDS, says: first(R['kl-sign'].message),
-    patch: [[KL_LINE, 'const rewards = Array.from(kl, (k) => klCoef * k);']] },
-  { name: 'the whole KL penalty charged on the last token only', lesson: RLHF, check: HAND_REWARDS, says: first(R['kl-last-only'].message),
-    patch: [[KL_LINE, 'const rewards = Array.from(kl, () => 0);\n  rewards[rewards.length - 1] = -klCoef * kl.reduce((s, k) => s + k, 0);']] },
-  { name: 'score added to the first token instead of the last', lesson: RLHF, check: HAND_REWARDS, says: first(R['score-first'].message),
-    patch: [[SCORE_LINE, 'rewards[0] += score;']] },
-  { name: 'score added to every token', lesson: RLHF, check: HAND_REWARDS, says: first(R['score-every'].message),
-    patch: [[SCORE_LINE, 'for (let t = 0; t < rewards.length; t++) rewards[t] += score;']] },
-  { name: 'KL not multiplied by beta', lesson: RLHF, check: HAND_REWARDS, says: first(R['no-beta'].message),
-    patch: [[KL_LINE, 'const rewards = Array.from(kl, (k) => -k);']] },
-  { name: 'GAE bootstraps past the last token', lesson: RLHF, check: EPISODE, says: first(R['bootstrap-end'].message),
-    patch: [[DONES, 'return gae(rewards, values, rewards.map(() => false), values[values.length - 1], gamma, lambda);']] },
-  { name: 'gamma and lambda swapped', lesson: RLHF, check: EPISODE, says: first(R['gamma-lambda'].message),
-    patch: [['return gae(rewards, values, dones, 0, gamma, lambda);', 'return gae(rewards, values, dones, 0, lambda, gamma);']] },
-  { name: 'KL_COEF = 0.001: reward hacking', lesson: RLHF, check: RUN, says: /reward hacking/,
-    patch: [['export const KL_COEF = 0.1;', 'export const KL_COEF = 0.001;']] },
-
-  // ----- lesson 13 -----------------------------------------------------------------------------------------
-  { name: 'DPO without the reference log-ratios', lesson: DPO, check: DPO_HAND, says: first(D['no-reference'].message),
-    patch: [['const chosen = sub(policyChosen, refChosen);', 'const chosen = policyChosen;'], ['const rejected = sub(policyRejected, refRejected);', 'const rejected = policyRejected;']] },
-  { name: 'beta outside the sigmoid', lesson: DPO, check: DPO_HAND, says: first(D['beta-outside'].message),
-    patch: [[Z_LINE, 'const z = sub(chosen, rejected).reshape(B, 1);'], [RETURN, 'return mul(neg(mean(logSigmoid)), beta);']] },
-  { name: 'margin divided by beta', lesson: DPO, check: DPO_HAND, says: first(D['beta-divides'].message),
-    patch: [[Z_LINE, 'const z = div(sub(chosen, rejected), beta).reshape(B, 1);'], [IMPORT, IMPORT.replace('cat,', 'cat, div,')]] },
-  { name: 'chosen and rejected swapped', lesson: DPO, check: DPO_HAND, says: first(D.swapped.message),
-    patch: [[Z_LINE, 'const z = mul(sub(rejected, chosen), beta).reshape(B, 1);']] },
-  { name: 'summed over the pairs', lesson: DPO, check: 'a batch of pairs', says: first(D.sum.message),
-    patch: [[RETURN, 'return neg(sum(logSigmoid));'], [IMPORT, IMPORT.replace('sub,', 'sub, sum,')]] },
-  { name: 'log σ maximised instead of −log σ minimised', lesson: DPO, check: DPO_HAND, says: first(D['positive-log'].message),
-    patch: [[RETURN, 'return mean(logSigmoid);']] },
-  { name: 'log(sigmoid(z)) overflows for huge margins', lesson: DPO, check: 'huge margins', says: /not finite for large margins/,
-    patch: [['const logSigmoid = narrow(logSoftmax(cat([z, zeros([B, 1])], 1), -1), 1, 0, 1); // (B, 1)', 'const logSigmoid = log(div(1, add(exp(neg(z)), 1)));'],
-      [IMPORT, "import { type Tensor, add, div, exp, log, mean, mul, neg, sub } from '@llm-lab/kit';"]] },
-  { name: 'the loss computed from plain numbers (no graph)', lesson: DPO, check: 'gradients reach', says: first(D['no-graph'].message),
-    patch: [[RETURN, 'return tensor([neg(mean(logSigmoid)).item()]);'], [IMPORT, IMPORT.replace('sub,', 'sub, tensor,')]] },
-];
-
-const root = tempDir('llm-lab-rlhf-');
-
-/** The solution's source as a learner would have it: imports of other solutions point at the learner's files. */
-function learnerSource(lesson: Lesson): string {
-  return readFileSync(path.join(LESSONS, lesson.folder, lesson.solution), 'utf8').replace(/\.solution(['"])/g, '$1');
-}
-
-/** A learner folder with lessons 10-13's correct files, and `buggy` (if given) replacing its lesson's file. */
-function learnerFolder(name: string, buggy?: { lesson: Lesson; source: string }): string {
-  const dir = path.join(root, name.replace(/[^a-z0-9]+/gi, '-'));
-  for (const lesson of LEARNER_FILES) {
-    mkdirSync(path.join(dir, lesson.folder), { recursive: true });
-    writeFileSync(path.join(dir, lesson.folder, lesson.file), buggy?.lesson === lesson ? buggy.source : learnerSource(lesson));
+/**
+ * Lays out the reference solutions (with `edits`) as a learner folder and checks the exercise in the runner.
+ * `wallMs`: from starting the runner process (with bundling) to its result, not counting the wait for a free core.
+ */
+async function check(r: Run): Promise<RunResult & { wallMs: number }> {
+  const cat = await catalog;
+  const found = findExercise(cat, r.exercise);
+  if (!found) throw new Error(`no exercise ${r.exercise}`);
+  const folder = path.join(dir, r.name);
+  mkdirSync(folder, { recursive: true });
+  const file = await solutionFolder(folder, cat, found.exercise);
+  if (r.edits) {
+    const own = learnerFile(folder, found.lesson, found.exercise);
+    writeFileSync(own, withEdits(readFileSync(own, 'utf8'), r.edits, r.name));
   }
-  return dir;
+  return limit(async () => {
+    const t0 = performance.now();
+    const result = await runInWorker({
+      exerciseId: found.exercise.id, learnerFile: file, checksFile: found.exercise.checks, locale: r.locale ?? 'en',
+      only: r.only?.map(checkId), prerequisites: prerequisiteFiles(folder, cat, found.exercise),
+    }, { workerPath: WORKER, timeoutMs: 60_000, memoryMb: 2048 });
+    return { ...result, wallMs: performance.now() - t0 };
+  });
 }
 
-function check(dir: string, lesson: Lesson): Promise<RunResult> {
-  return runInWorker({ exerciseId: lesson.exercise, learnerFile: path.join(dir, lesson.folder, lesson.file), checksFile: path.join(LESSONS, lesson.folder, lesson.checks!) },
-    { workerPath: WORKER, timeoutMs: 60_000, memoryMb: 2048 });
+const started = <T>(p: Promise<T>): Promise<T> => {
+  p.catch(() => undefined); // awaited by its test
+  return p;
+};
+
+// Started now, in this order (the quick ones first); each test awaits its own.
+const quick = {
+  ppo: started(check({ exercise: 'rlhf/ppo-run', name: 'ppo-quick', only: [PPO_HAND] })),
+  dpo: started(check({ exercise: 'dpo/loss', name: 'dpo-quick', only: [DPO_HAND] })),
+};
+const reference = {
+  ppo: started(check({ exercise: 'rlhf/ppo-run', name: 'ppo-reference' })),
+  dpo: started(check({ exercise: 'dpo/loss', name: 'dpo-reference' })),
+};
+const hacking = started(check({
+  exercise: 'rlhf/ppo-run', name: 'ppo-hacking', only: [PPO_RUN],
+  edits: [['export const KL_COEF = 0.1;', 'export const KL_COEF = 0.001;']],
+}));
+
+const byName = (r: RunResult, name: string): CheckOutcome => {
+  const c = r.checks.find((x) => x.id === checkId(name));
+  assert.ok(c, `no check "${name}"; the run has: ${r.checks.map((x) => x.name).join(' | ')}`);
+  return c;
+};
+const curves = (c: CheckOutcome) => c.artifacts.filter((a) => a.kind === 'curve');
+const tables = (c: CheckOutcome) => c.artifacts.filter((a) => a.kind === 'table');
+
+for (const [exercise, hand, run, result] of [
+  ['rlhf/ppo-run', PPO_HAND, PPO_RUN, quick.ppo], ['dpo/loss', DPO_HAND, DPO_RUN, quick.dpo],
+] as const) {
+  test(`${exercise}: re-running only "${hand}" passes without training`, async () => {
+    const r = await result;
+    assert.equal(r.error, undefined, r.error?.message);
+    const one = byName(r, hand);
+    assert.equal(one.status, 'passed', one.message);
+    const ran = r.checks.filter((c) => c.status !== 'skipped').map((c) => c.name);
+    assert.deepEqual(ran, [hand], 'only the chosen check runs');
+    assert.equal(byName(r, run).status, 'skipped');
+    // A check that had started the shared run would hold its live curves (and the samples table): none here.
+    assert.deepEqual(r.checks.flatMap((c) => c.artifacts).map((a) => `${a.kind}: ${a.title}`), [], 'no training artifacts');
+    console.log(`${exercise}: "${hand}" alone took ${(r.wallMs / 1000).toFixed(2)} s (runner process, bundling and check; the check itself ${one.durationMs.toFixed(0)} ms)`);
+  });
 }
 
-const limit = limiter(2); // two runner processes at a time
-
-function patched(m: Mistake): string {
-  return withEdits(learnerSource(m.lesson), m.patch, m.name);
-}
-
-// Start every run now (two at a time, the long ones first); each test awaits its own.
-const correct = learnerFolder('correct');
-const references = [RLHF, DPO].map((lesson) => ({ lesson, result: limit(() => check(correct, lesson)) }));
-const mistakes = MISTAKES.map((m) => ({ m, result: limit(() => check(learnerFolder(m.name, { lesson: m.lesson, source: patched(m) }), m.checks ?? m.lesson)) }));
-
-for (const { lesson, result } of references) {
-  test(`${lesson.exercise}: the reference solution passes every check`, async () => {
+for (const [exercise, run, result] of [['rlhf/ppo-run', PPO_RUN, reference.ppo], ['dpo/loss', DPO_RUN, reference.dpo]] as const) {
+  test(`${exercise}: the reference solution, in a learner folder, passes every check, and the run draws its curves`, async () => {
     const r = await result;
     assert.equal(r.error, undefined, r.error?.message);
     assert.deepEqual(r.checks.filter((c) => c.status !== 'passed').map((c) => `${c.name}: ${c.message}`), []);
+    const c = byName(r, run);
+    assert.equal(curves(c).length, 2, `the run check should show two curves, it has ${c.artifacts.map((a) => a.title).join(', ')}`);
+    for (const a of curves(c)) if (a.kind === 'curve') assert.ok(a.series[0].x.length > 1, `${a.title}: one point per iteration`);
+    assert.equal(tables(c).length, 2, 'the samples before and after, and the numbers of the run');
+    console.log(`${exercise}: every check with the reference took ${(r.wallMs / 1000).toFixed(1)} s (the run check ${(c.durationMs / 1000).toFixed(1)} s)`);
   });
 }
 
-for (const { m, result } of mistakes) {
-  test(`${(m.checks ?? m.lesson).exercise}: recognises "${m.name}"`, async () => {
-    const r = await result;
-    assert.equal(r.error, undefined, r.error?.message);
-    const c = r.checks.find((x) => x.name.startsWith(m.check));
-    assert.ok(c, `no check named "${m.check}..."`);
-    assert.notEqual(c.status, 'passed', `"${c.name}" passed with the bug "${m.name}"`);
-    assert.match(`${c.message}\n${c.hint ?? ''}`, m.says, `"${c.name}" failed with: ${c.message}`);
-  });
-}
+test('rlhf/ppo-run: KL_COEF = 0.001 ends in reward hacking', async () => {
+  const r = await hacking;
+  assert.equal(r.error, undefined, r.error?.message);
+  const c = byName(r, PPO_RUN);
+  assert.equal(c.status, 'failed', `the run passed with KL_COEF = 0.001: ${c.message}`);
+  assert.match(c.message ?? '', /this is reward hacking/);
+  assert.match(c.message ?? '', /KL_COEF = 0\.001/);
+  assert.match(c.hint ?? '', /Put KL_COEF back to 0\.1/);
+  assert.equal(curves(c).length, 2, 'the curves show the KL growing');
+});

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { loadCatalog } from '../../src/core/lessons/catalog';
 import { backup, learnerFile, listBackups, openExercise, prepareFolder, resetExercise, restoreBackup } from '../../src/core/workspace';
@@ -86,4 +86,30 @@ test('type checking works in the learner folder: the scaffold compiles, a type e
   const broken = tsc(folder);
   assert.notEqual(broken.status, 0);
   assert.match(broken.stdout, /basics\.ts\(\d+,\d+\): error TS\d+: Type 'number\[\]' is (not assignable to|missing the following properties from) type 'Float32Array/);
+});
+
+test('reset and restore never replace a file they could not back up', { skip: process.getuid?.() === 0 ? 'root reads every file' : false }, async () => {
+  const c = await loadCatalog(FIXTURE_COURSE);
+  const lesson = c.lessons[0];
+  const exercise = lesson.exercises[0];
+  const folder = tempDir();
+  const { file } = await openExercise(folder, lesson, exercise);
+  writeFileSync(file, 'my precious work\n');
+  chmodSync(file, 0o200); // writable, not readable
+  try {
+    await assert.rejects(resetExercise(folder, lesson, exercise), /cannot back up .* so it was not replaced: your work is untouched/);
+  } finally {
+    chmodSync(file, 0o600);
+  }
+  assert.equal(readFileSync(file, 'utf8'), 'my precious work\n');
+});
+
+test('a file that cannot be read is not backed up as missing (the unreadable case, simulated as a folder)', async () => {
+  const c = await loadCatalog(FIXTURE_COURSE);
+  const lesson = c.lessons[0];
+  const exercise = lesson.exercises[0];
+  const folder = tempDir();
+  const file = learnerFile(folder, lesson, exercise);
+  mkdirSync(file, { recursive: true }); // reading a folder fails with EISDIR, as an unreadable file fails with EACCES
+  await assert.rejects(resetExercise(folder, lesson, exercise), /cannot back up .*EISDIR.* so it was not replaced/);
 });

@@ -9,17 +9,27 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import matter from 'gray-matter';
+import { type Locale, LOCALES } from '../grading/text';
 
-export type Locale = 'en' | 'zh-cn';
-export const LOCALES: readonly Locale[] = ['en', 'zh-cn'];
+export { type Locale, LOCALES };
 
 export interface Exercise {
   /** Globally unique: `<lesson id>/<name>`, e.g. `tensors/softmax`. */
   id: string;
   lessonId: string;
   title: string;
-  /** Absolute path of the scaffold the learner starts from. */
+  /** Absolute path of the scaffold the learner starts from (English comments). */
   scaffold: string;
+  /**
+   * The scaffold for each locale: `<name>.zh-cn.ts` beside `<name>.ts` holds the same code with its doc
+   * comments in Chinese (the English one where a lesson has no translation).
+   */
+  scaffolds: Record<Locale, string>;
+  /**
+   * Earlier exercises whose learner files this one imports (front matter `requires`), in the order to open
+   * them: the learner's own code, built on, not the solutions.
+   */
+  requires: string[];
   /** The scaffold's file name; the learner's copy keeps it. */
   fileName: string;
   solution: string;
@@ -138,10 +148,16 @@ async function parseLesson(dir: string, locale: Locale, problems: LessonProblem[
       if (!(await exists(abs))) throw new Invalid(file, prefix + field, `"${prefix + field}" names ${rel}, which does not exist`);
       paths[field] = abs;
     }
+    const requires = strings(e, 'requires', file, prefix, false);
+    for (const r of requires) {
+      if (!/^[a-z0-9-]+\/[a-z0-9-]+$/.test(r)) throw new Invalid(file, prefix + 'requires', `"${prefix}requires" names exercise ids like "attention/scaled-dot-product", got "${r}"`);
+    }
+    const zhScaffold = paths.file.replace(/\.ts$/, '.zh-cn.ts');
     exercises.push({
       id: exId, lessonId: id, title: str(e, 'title', file, prefix),
       scaffold: paths.file, fileName: path.basename(paths.file), solution: paths.solution, checks: paths.checks,
-      hints: strings(e, 'hints', file, prefix),
+      scaffolds: { en: paths.file, 'zh-cn': (await exists(zhScaffold)) ? zhScaffold : paths.file },
+      hints: strings(e, 'hints', file, prefix), requires,
     });
   }
   const lesson: Lesson = {
@@ -206,7 +222,39 @@ export async function loadCatalog(root: string, locale: Locale = 'en'): Promise<
     }
   }
   lessons.sort((a, b) => a.order - b.order || a.id.localeCompare(b.id));
-  return { lessons, problems };
+  // A lesson whose exercise requires one that does not exist, or a later one, is dropped with a clear reason.
+  const position = new Map(lessons.flatMap((l, i) => l.exercises.map((e, j) => [e.id, i * 1000 + j] as const)));
+  const kept = lessons.filter((l, i) => {
+    for (const e of l.exercises) {
+      for (const r of e.requires) {
+        const at = position.get(r);
+        const why = at === undefined ? `requires "${r}", which no lesson has`
+          : at >= i * 1000 + l.exercises.indexOf(e) ? `requires "${r}", which does not come before it` : undefined;
+        if (why) {
+          problems.push({ file: path.join(l.dir, 'lesson.md'), field: 'requires', message: `${e.id} ${why}`, severity: 'error' });
+          return false;
+        }
+      }
+    }
+    return true;
+  });
+  return { lessons: kept, problems };
+}
+
+/** Every exercise `exercise` builds on, directly or through another, earliest first (without itself). */
+export function prerequisitesOf(catalog: Catalog, exercise: Exercise): { lesson: Lesson; exercise: Exercise }[] {
+  const out: { lesson: Lesson; exercise: Exercise }[] = [];
+  const visit = (ex: Exercise) => {
+    for (const id of ex.requires) {
+      if (out.some((o) => o.exercise.id === id)) continue;
+      const found = findExercise(catalog, id);
+      if (!found) continue;
+      visit(found.exercise);
+      if (!out.some((o) => o.exercise.id === id)) out.push(found);
+    }
+  };
+  visit(exercise);
+  return out;
 }
 
 /** Groups lessons into parts, in the order their first lesson appears. */

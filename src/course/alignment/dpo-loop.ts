@@ -9,8 +9,9 @@
  * the first step; each step then runs the last block forward and backward on a minibatch of pairs.
  * Used by the checks of lesson 13 and by test/bench/rlhf.ts. Seeded: same code, same numbers.
  */
+import { fail, t } from '@llm-lab/check';
 import { AdamW, Rng, type Tensor, clipGradNorm, matmul, noGrad, tensor } from '@llm-lab/kit';
-import { type Batch, type RlModel, features, head, makeBatch, responsePositions } from '../12-rlhf/rl-model';
+import { type Batch, type RlModel, features, head, makeBatch, responsePositions } from './rl-model';
 
 export interface Pair {
   chosen: string;
@@ -114,8 +115,14 @@ export function runDpo(model: RlModel, loss: DpoLossFn, pairs: readonly Pair[], 
     const pc = pick(policy, idx(0));
     const pr = pick(policy, idx(g.b));
     const l = loss(pc, pr, g.refChosen, g.refRejected, o.beta);
-    if (!l || typeof l !== 'object' || l.size !== 1) throw new Error(`dpoLoss must return a one-element Tensor, got ${l && typeof l === 'object' ? `shape (${l.shape.join(', ')})` : String(l)}`);
-    if (!l.requiresGrad) throw new Error('dpoLoss returned a Tensor without a graph: no gradient can reach the policy. Build it from its arguments with kit ops.');
+    if (!l || typeof l !== 'object' || l.size !== 1) {
+      const got = l && typeof l === 'object' ? t(`shape (${l.shape.join(', ')})`, `形状为 (${l.shape.join(', ')}) 的张量`) : t(String(l), String(l));
+      fail(t(`dpoLoss must return a one-element Tensor, got ${got.en}`, `dpoLoss 必须返回只有一个元素的张量，实际得到 ${got['zh-cn']}`));
+    }
+    if (!l.requiresGrad) {
+      fail(t('dpoLoss returned a Tensor without a graph: no gradient can reach the policy. Build it from its arguments with kit ops.',
+        'dpoLoss 返回的张量没有计算图：梯度传不到策略。请用工具包的运算从参数构造它。'));
+    }
     optimizer.zeroGrad();
     l.backward();
     clipGradNorm(model.trainable, 1);

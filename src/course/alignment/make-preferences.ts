@@ -1,7 +1,8 @@
 /**
- * Writes preferences.json, the preference pairs of lesson 9, from the AFINN-111 sentiment lexicon.
+ * Writes src/course/alignment/preferences.json, the preference pairs of lesson 9 (and, through reward-model.ts,
+ * of lessons 12 and 13), from the AFINN-111 sentiment lexicon. A generator: not exported from index.ts.
  *
- *   node --import tsx lessons/09-reward-model/make-preferences.ts
+ *   node --import tsx src/course/alignment/make-preferences.ts
  *
  * Run it by hand when the recipe below changes and commit the result: the checks read the JSON file
  * (bundled into them), never node_modules, which the packaged extension does not have. Deterministic:

@@ -1,5 +1,5 @@
-/** Lesson 9's preference pairs (AFINN words in Moby-Dick sentence templates; see ../09-reward-model/DATA.md). */
-import { loadPreferencePairs } from '../09-reward-model/reward-model';
+/** Lesson 9's preference pairs (AFINN words in Moby-Dick sentence templates; see DATA.md beside this file). */
+import { loadPreferencePairs } from './reward-model';
 import type { Pair } from './dpo-loop';
 
 export function preferencePairs(): { train: Pair[]; test: Pair[] } {

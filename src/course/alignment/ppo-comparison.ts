@@ -1,4 +1,4 @@
-/** Lesson 12's PPO run, as recorded by test/bench/rlhf.ts (the reference solution, KL_COEF 0.1). */
+/** Lesson 12's PPO run, as recorded by `node --import tsx test/bench/rlhf.ts --record` (the reference solution, KL_COEF 0.1). */
 import recorded from './ppo-reference.json';
 
 export interface PpoRecord {

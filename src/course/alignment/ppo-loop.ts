@@ -13,6 +13,7 @@
  * Used by the checks of lessons 12 and 13 and by test/bench/rlhf.ts. Everything random is seeded, so two runs
  * with the same learner code and the same model give the same numbers.
  */
+import { fail, t } from '@llm-lab/check';
 import { AdamW, Rng, type Tensor, add, clipGradNorm, mul, noGrad, tensor } from '@llm-lab/kit';
 import { type RlModel, exactKl, features, head, makeBatch, responsePositions, sample, values } from './rl-model';
 
@@ -127,7 +128,7 @@ export const mean = (a: readonly number[]): number => a.reduce((s, x) => s + x, 
 
 /**
  * Runs PPO. `onIteration` sees each iteration's numbers as they come (the live curves). Throws what the
- * learner's functions throw; checks the shapes of what they return.
+ * learner's functions throw; checks the shapes of what they return (a failed check, in the learner's language).
  */
 export async function runPpo(model: RlModel, pieces: PpoPieces, reward: RewardFn, options: Partial<PpoOptions> = {},
   onIteration?: (s: IterationStats, history: IterationStats[]) => void): Promise<IterationStats[]> {
@@ -189,7 +190,10 @@ export async function runPpo(model: RlModel, pieces: PpoPieces, reward: RewardFn
       optimizer.zeroGrad();
       valueOptimizer.zeroGrad();
       const loss = pg.size === 1 && vl.size === 1 ? addScalars(pg, vl, 0.5) : undefined;
-      if (!loss) throw new Error(`ppoPolicyLoss and valueLoss must return one number each (a tensor of size 1), got sizes ${pg.size} and ${vl.size}`);
+      if (!loss) {
+        fail(t(`ppoPolicyLoss and valueLoss must return one number each (a tensor of size 1), got sizes ${pg.size} and ${vl.size}`,
+          `ppoPolicyLoss 和 valueLoss 都应返回一个数（大小为 1 的张量），实际大小是 ${pg.size} 和 ${vl.size}`));
+      }
       loss.backward();
       clipGradNorm(model.trainable, 1);
       optimizer.step();
@@ -219,7 +223,11 @@ function sumPerRow(perToken: readonly number[], row: readonly number[], B: numbe
 
 function expectNumbers(a: unknown, n: number, what: string): asserts a is number[] {
   if (!Array.isArray(a) || a.length !== n || a.some((x) => typeof x !== 'number' || !Number.isFinite(x))) {
-    const got = Array.isArray(a) ? `an array of length ${a.length}${a.some((x) => !Number.isFinite(x)) ? ' with a non-finite value' : ''}` : typeof a;
-    throw new Error(`${what} returned ${got}, expected ${n} finite numbers (one per generated token)`);
+    const nonFinite = Array.isArray(a) && a.some((x) => !Number.isFinite(x));
+    const got = Array.isArray(a)
+      ? t(`an array of length ${a.length}${nonFinite ? ' with a non-finite value' : ''}`, `长度为 ${a.length} 的数组${nonFinite ? '（含有非有限值）' : ''}`)
+      : t(typeof a, typeof a);
+    fail(t(`${what} returned ${got.en}, expected ${n} finite numbers (one per generated token)`,
+      `${what} 返回了${got['zh-cn']}，应返回 ${n} 个有限的数（每个生成的 token 一个）`));
   }
 }

@@ -23,12 +23,17 @@
  * Training reads the data set's features through onnxruntime (several times faster); score() uses the kit GPT,
  * synchronously, so it can sit inside a training loop, and scoreAsync() onnxruntime again.
  */
-import { AdamW, GPT, Rng, type Tensor, layerNorm, matmul, noGrad, randn, tensor } from '@llm-lab/kit';
+import { fail, t } from '@llm-lab/check';
+import { AdamW, GPT, Rng, type Tensor, cat, layerNorm, logSoftmax, matmul, mean, narrow, neg, noGrad, randn, sub, tensor, zeros } from '@llm-lab/kit';
 import { type BundledModel, shippedModel } from '@llm-lab/model';
 import data from './preferences.json';
-import { preferenceLoss as referencePreferenceLoss } from './reward.solution';
 
-export { referencePreferenceLoss };
+/** The Bradley–Terry loss the course's own reward model trains with: −mean log σ(r_chosen − r_rejected). */
+export function referencePreferenceLoss(rChosen: Tensor, rRejected: Tensor): Tensor {
+  const d = sub(rChosen, rRejected).reshape(-1, 1);
+  const logWin = narrow(logSoftmax(cat([d, zeros([d.shape[0], 1])], 1), -1), 1, 0, 1);
+  return neg(mean(logWin));
+}
 
 export interface PreferencePair {
   /** The text a human (here: the AFINN lexicon) prefers. */
@@ -234,7 +239,7 @@ function rankedRight(chosen: ArrayLike<number>, rejected: ArrayLike<number>): nu
 /**
  * Trains the reward head on frozen features with `lossFn` and full-batch AdamW. The loss function is called
  * once per step with the rewards of every training pair, (N,) chosen and (N,) rejected, and must return a
- * scalar Tensor that gradients flow through. Throws if it does not (no gradient reached the head).
+ * scalar Tensor that gradients flow through. Fails (a CheckFailure, in the learner's language) if it does not.
  */
 export async function trainRewardModel(lossFn: PreferenceLossFn, opts: TrainOptions = {}): Promise<RewardModel> {
   const { pairs = loadPreferencePairs(), steps = 150, lr = 0.05, weightDecay = 0.05, onProgress, progressEvery = 10, seed = 0 } = opts;
@@ -287,8 +292,14 @@ export async function trainRewardModel(lossFn: PreferenceLossFn, opts: TrainOpti
       await new Promise((resolve) => setImmediate(resolve)); // let a live chart's message go out
     }
     if (step === steps) break;
-    if (loss.size !== 1) throw new Error(`the preference loss must be a scalar, got shape [${loss.shape.join(', ')}]`);
-    if (!loss.requiresGrad) throw new Error('the preference loss does not depend on the rewards: no gradient can reach the reward head');
+    if (loss.size !== 1) {
+      const shape = `[${loss.shape.join(', ')}]`;
+      fail(t(`the preference loss must be a scalar, got shape ${shape}`, `偏好损失必须是标量，实际形状为 ${shape}`));
+    }
+    if (!loss.requiresGrad) {
+      fail(t('the preference loss does not depend on the rewards: no gradient can reach the reward head',
+        '偏好损失与奖励无关：没有梯度能传到奖励头'));
+    }
     loss.backward();
     opt.step();
   }

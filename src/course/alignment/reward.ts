@@ -8,18 +8,19 @@
  * any word, and cost little KL (the book is full of indented lines). That was reward hacking at KL_COEF = 0.1
  * already. Closing a hole the policy found is what practitioners do too; the lesson tells the story.
  */
-import { referenceRewardModel } from '../09-reward-model/reward-model';
+import { type Text, t } from '@llm-lab/check';
+import { referenceRewardModel } from './reward-model';
 import type { RewardFn } from './ppo-loop';
 
 export interface RewardSource {
-  /** What the results panel calls it. */
-  name: string;
+  /** What the results panel calls it, in both languages. */
+  name: Text;
   score: RewardFn;
 }
 
 export async function rewardSource(): Promise<RewardSource> {
   const rm = await referenceRewardModel();
-  return { name: 'lesson 9 reward model', score: (texts) => rm.score(texts.map(normalise)) };
+  return { name: t('lesson 9 reward model', '第 9 课的奖励模型'), score: (texts) => rm.score(texts.map(normalise)) };
 }
 
 /** Runs of whitespace (spaces, newlines) as one space. */

@@ -12,7 +12,7 @@
 import {
   type Tensor, add, causalMask, embedding, gelu, layerNorm, linear, matmul, maskedFill, mul, relu, softmax, transpose,
 } from '@llm-lab/kit';
-import type { Arr, Arr64 } from '../02-attention/reference';
+import type { Arr, Arr64 } from './reference';
 
 // ---- LayerNorm ---------------------------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@
  * The inputs the checks build here (a layer's LayerNorm, its q, k, v projections) use the course's kit, never
  * the learner's code; the expected values come from onnxruntime, an independent implementation.
  */
+import { type LocalArtifact, type Text, t } from '@llm-lab/check';
 import { type Tensor, layerNorm, linear, tensor, transpose } from '@llm-lab/kit';
 import { type BundledModel, type ModelOutputs, shippedModel } from '@llm-lab/model';
 
@@ -78,4 +79,19 @@ export const round4 = (x: number): number => Math.round(x * 1e4) / 1e4;
 export function headMatrices(weights: { data: ArrayLike<number> }, nHead: number, T: number): number[][][] {
   return Array.from({ length: nHead }, (_, h) => Array.from({ length: T }, (_, i) =>
     Array.from({ length: T }, (_, j) => round4(Number(weights.data[(h * T + i) * T + j])))));
+}
+
+/**
+ * The learner's attention weights of every layer and head on the fixture's sentence, as one `heatmaps`
+ * artifact (a selector over layer and head): `layers[i]` holds layer i's (1, nh, T, T) weights.
+ * Titles and axis names are in both languages; the runner shows the learner's.
+ */
+export function attentionHeatmaps(f: ModelFixture, title: Text, layers: { data: ArrayLike<number> }[]): LocalArtifact {
+  const { nHead } = f.model.config;
+  return {
+    kind: 'heatmaps', title, rows: f.tokens, columns: f.tokens,
+    rowTitle: t('query (reading)', 'query（读取方）'), columnTitle: t('key (read)', 'key（被读取方）'),
+    axes: [t('layer', '层'), t('head', '头')],
+    maps: layers.flatMap((weights, layer) => headMatrices(weights, nHead, f.T).map((values, head) => ({ at: [layer, head], values }))),
+  };
 }

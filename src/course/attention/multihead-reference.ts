@@ -10,7 +10,7 @@
  *
  * (Vaswani et al. 2017, section 3.2.2; the layout is nanoGPT's CausalSelfAttention.)
  */
-import { type Arr, type Arr64, attention64, numel } from '../02-attention/reference';
+import { type Arr, type Arr64, attention64, numel } from './reference';
 
 export interface LinearArr {
   weight: Arr; // (out, in)

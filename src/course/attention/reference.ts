@@ -95,7 +95,7 @@ export function softmax64(x: Arr64, axis: -1 | -2): Arr64 {
 
 /**
  * The catalogued attention mistakes. Each is one small change to the correct computation; see
- * mistakes.ts for what the learner is told when their numbers match one.
+ * lessons/02-attention/mistakes.ts for what the learner is told when their numbers match one.
  */
 export type AttentionMistake =
   | 'no-scale' //               softmax(q k^T) v

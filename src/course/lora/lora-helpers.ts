@@ -2,10 +2,8 @@
  * Helpers shared by the checks of lessons 7 and 8: building layers and inputs, and reading the learner's
  * LoRA layer defensively (a missing field is a failure with a sentence, not a crash).
  */
-import { fail, expectShape } from '@llm-lab/check';
+import { type Mistake, expectShape, fail, isTensorLike, t } from '@llm-lab/check';
 import { Linear, Rng, type Tensor, tensor } from '@llm-lab/kit';
-import { LORA_MISTAKE_TEXT as TEXT } from './mistakes';
-import { isTensorLike } from '../02-attention/check-helpers';
 
 /** What the checks read from a LoRA layer (the learner's class has these fields). */
 export interface LoRALayerLike {
@@ -30,16 +28,23 @@ export function normalTensor(random: () => number, shape: number[], std = 1): Te
   return tensor(data, shape);
 }
 
-/** Fails unless the layer has tensors A (r, in) and B (out, r); names swapped shapes. */
-export function expectLoRAShapes(layer: LoRALayerLike, dIn: number, dOut: number, r: number): void {
+/**
+ * Fails unless the layer has tensors A (r, in) and B (out, r); swapped shapes are named with `swapped`, the
+ * lesson's catalogued mistake.
+ */
+export function expectLoRAShapes(layer: LoRALayerLike, dIn: number, dOut: number, r: number, swapped: Mistake): void {
   for (const k of ['A', 'B', 'weight'] as const) {
-    if (!isTensorLike(layer[k])) fail(`layer.${k} is not a Tensor (got ${typeof layer[k]}): the constructor must set it.`);
+    if (!isTensorLike(layer[k])) {
+      const got = typeof layer[k];
+      fail(t(`layer.${k} is not a Tensor (got ${got}): the constructor must set it.`, `layer.${k} 不是 Tensor（实际是 ${got}）：构造函数必须设置它。`));
+    }
   }
   const same = (s: readonly number[], e: number[]) => s.length === e.length && s.every((d, i) => d === e[i]);
   const right = same(layer.A.shape, [r, dIn]) && same(layer.B.shape, [dOut, r]);
   if (!right && (same(layer.A.shape, [dIn, r]) || same(layer.B.shape, [r, dOut]))) {
-    fail(TEXT['shapes-swapped'].message + ` (in = ${dIn}, out = ${dOut}, r = ${r}; A is (${layer.A.shape.join(', ')}), B is (${layer.B.shape.join(', ')}))`,
-      { hint: TEXT['shapes-swapped'].hint });
+    const detail = ` (in = ${dIn}, out = ${dOut}, r = ${r}; A is (${layer.A.shape.join(', ')}), B is (${layer.B.shape.join(', ')}))`;
+    const zh = `（in = ${dIn}, out = ${dOut}, r = ${r}；A 是 (${layer.A.shape.join(', ')})，B 是 (${layer.B.shape.join(', ')})）`;
+    fail(t(swapped.message.en + detail, swapped.message['zh-cn'] + zh), { hint: swapped.hint });
   }
   expectShape(layer.A, [r, dIn], 'layer.A');
   expectShape(layer.B, [dOut, r], 'layer.B');

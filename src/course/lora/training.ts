@@ -7,10 +7,10 @@
  * the results panel while it trains.
  */
 import { AdamW, GPT, Linear, Module, Rng, type Tensor, add, clipGradNorm, linear, mul, noGrad, randn, zeros } from '@llm-lab/kit';
+import { type LocalArtifact, type Text, t } from '@llm-lab/check';
 import type { BundledModel } from '@llm-lab/model';
 import { MOBY_VAL, SOTU_TRAIN, SOTU_VAL } from './excerpts';
-
-export type LoRATarget = 'attn.q' | 'attn.k' | 'attn.v' | 'attn.proj' | 'mlp.fc' | 'mlp.proj';
+import type { LoRATarget } from './reference';
 
 /**
  * The recipe the checks and the benchmark use: about 25 s on two busy cores for the 4-layer, 128-wide model.
@@ -169,14 +169,14 @@ export async function train(gpt: GPT, params: Tensor[], corpus: Corpus, o: Train
   return h;
 }
 
-/** The loss curves as a curve artifact. */
-export function curve(h: History, title: string): { kind: 'curve'; title: string; xLabel: string; yLabel: string; series: { name: string; x: number[]; y: number[] }[] } {
+/** The loss curves as a curve artifact (title, axes and series in both languages). */
+export function curve(h: History, title: Text): LocalArtifact {
   return {
-    kind: 'curve', title, xLabel: 'step', yLabel: 'loss (nats per character)',
+    kind: 'curve', title, xLabel: t('step', '步数'), yLabel: t('loss (nats per character)', '损失（每字符 nat）'),
     series: [
-      { name: 'train (SOTU, one batch)', x: h.step, y: h.train.map(round4) },
-      { name: 'validation: SOTU 1962', x: h.evalStep, y: h.val.map(round4) },
-      { name: 'validation: Moby-Dick', x: h.evalStep, y: h.moby.map(round4) },
+      { name: t('train (SOTU, one batch)', '训练（国情咨文，单个批次）'), x: h.step, y: h.train.map(round4) },
+      { name: t('validation: SOTU 1962', '验证：1962 年国情咨文'), x: h.evalStep, y: h.val.map(round4) },
+      { name: t('validation: Moby-Dick', '验证：《白鲸》'), x: h.evalStep, y: h.moby.map(round4) },
     ],
   };
 }

@@ -1,0 +1,13 @@
+/**
+ * A catalogued mistake with the details of one case after it: "<catalogue message> (step 3, character "a".)".
+ * The catalogue's words come first and unchanged, so a failure always contains them verbatim; English puts
+ * a space before the details, Chinese (full-width punctuation) none.
+ */
+import type { Mistake, Text } from '@llm-lab/check';
+
+export function withDetails(mistake: Mistake, details: Text): Mistake {
+  return {
+    message: { en: `${mistake.message.en} ${details.en}`, 'zh-cn': `${mistake.message['zh-cn']}${details['zh-cn']}` },
+    hint: mistake.hint,
+  };
+}

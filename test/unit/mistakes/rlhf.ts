@@ -1,0 +1,64 @@
+/**
+ * The rlhf track's mistake cases (see test/unit/catalogue.ts): lesson 12 (rlhf/ppo-run, with a broken lesson-10
+ * or lesson-11 file under it) and lesson 13 (dpo/loss). Every case names a hand-worked check: none of them
+ * trains (the PPO and DPO runs are shared results only the run checks ask for).
+ */
+import type { MistakeCase } from '../catalogue';
+import { mistakeCases } from '../catalogue';
+import { RLHF_MISTAKES } from '../../../lessons/12-rlhf/mistakes';
+import { DPO_MISTAKES } from '../../../lessons/13-dpo/mistakes';
+
+// ----- lesson 12 -------------------------------------------------------------------------------------------
+
+const IMPORTED = 'the gae (lesson 10) and PPO losses (lesson 11)';
+const HAND_REWARDS = 'tokenRewards: the worked example';
+const EPISODE = 'episodeAdvantages: the continuation ends';
+const KL_LINE = 'const rewards = Array.from(kl, (k) => -klCoef * k);';
+const SCORE_LINE = 'rewards[rewards.length - 1] += score;';
+const DONES = 'const dones = rewards.map((_, t) => t === rewards.length - 1);\n  return gae(rewards, values, dones, 0, gamma, lambda);';
+
+const RLHF = mistakeCases(RLHF_MISTAKES, 'rlhf/ppo-run', [
+  // lessons 10 and 11, broken, under lesson 12
+  { key: 'lesson-10', name: 'a broken lesson-10 gae (lambda dropped)', check: IMPORTED, in: 'gae/advantages',
+    edits: [['next = delta + gamma * lambda * live * next;', 'next = delta + gamma * live * next;']] },
+  { key: 'lesson-11', name: 'a broken lesson-11 ppoPolicyLoss (not negated)', check: IMPORTED, in: 'ppo/objective',
+    edits: [['return neg(mean(minimum(unclipped, clipped)));', 'return mean(minimum(unclipped, clipped));']] },
+  // tokenRewards
+  { key: 'kl-sign', check: HAND_REWARDS, edits: [[KL_LINE, 'const rewards = Array.from(kl, (k) => klCoef * k);']] },
+  { key: 'kl-last-only', check: HAND_REWARDS,
+    edits: [[KL_LINE, 'const rewards = Array.from(kl, () => 0);\n  rewards[rewards.length - 1] = -klCoef * kl.reduce((s, k) => s + k, 0);']] },
+  { key: 'score-first', check: HAND_REWARDS, edits: [[SCORE_LINE, 'rewards[0] += score;']] },
+  { key: 'score-every', check: HAND_REWARDS, edits: [[SCORE_LINE, 'for (let t = 0; t < rewards.length; t++) rewards[t] += score;']] },
+  { key: 'no-beta', check: HAND_REWARDS, edits: [[KL_LINE, 'const rewards = Array.from(kl, (k) => -k);']] },
+  // episodeAdvantages
+  { key: 'bootstrap-end', check: EPISODE,
+    edits: [[DONES, 'return gae(rewards, values, rewards.map(() => false), values[values.length - 1], gamma, lambda);']] },
+  { key: 'gamma-lambda', check: EPISODE,
+    edits: [['return gae(rewards, values, dones, 0, gamma, lambda);', 'return gae(rewards, values, dones, 0, lambda, gamma);']] },
+]);
+
+// ----- lesson 13 -------------------------------------------------------------------------------------------
+
+const DPO_HAND = 'the worked example: one pair';
+const Z_LINE = 'const z = mul(sub(chosen, rejected), beta).reshape(B, 1);';
+const RETURN = 'return neg(mean(logSigmoid));';
+const IMPORT = "import { type Tensor, cat, logSoftmax, mean, mul, narrow, neg, sub, zeros } from '@llm-lab/kit';";
+
+const DPO = mistakeCases(DPO_MISTAKES, 'dpo/loss', [
+  { key: 'no-reference', check: DPO_HAND,
+    edits: [['const chosen = sub(policyChosen, refChosen);', 'const chosen = policyChosen;'], ['const rejected = sub(policyRejected, refRejected);', 'const rejected = policyRejected;']] },
+  { key: 'beta-outside', check: DPO_HAND,
+    edits: [[Z_LINE, 'const z = sub(chosen, rejected).reshape(B, 1);'], [RETURN, 'return mul(neg(mean(logSigmoid)), beta);']] },
+  { key: 'beta-divides', check: DPO_HAND,
+    edits: [[Z_LINE, 'const z = div(sub(chosen, rejected), beta).reshape(B, 1);'], [IMPORT, IMPORT.replace('cat,', 'cat, div,')]] },
+  { key: 'swapped', check: DPO_HAND, edits: [[Z_LINE, 'const z = mul(sub(rejected, chosen), beta).reshape(B, 1);']] },
+  { key: 'sum', check: 'a batch of pairs', edits: [[RETURN, 'return neg(sum(logSigmoid));'], [IMPORT, IMPORT.replace('sub,', 'sub, sum,')]] },
+  { key: 'positive-log', check: DPO_HAND, edits: [[RETURN, 'return mean(logSigmoid);']] },
+  { key: 'unstable', check: 'huge margins',
+    edits: [['const logSigmoid = narrow(logSoftmax(cat([z, zeros([B, 1])], 1), -1), 1, 0, 1); // (B, 1)', 'const logSigmoid = log(div(1, add(exp(neg(z)), 1)));'],
+      [IMPORT, "import { type Tensor, add, div, exp, log, mean, mul, neg, sub } from '@llm-lab/kit';"]] },
+  { key: 'no-graph', check: 'gradients reach',
+    edits: [[RETURN, 'return tensor([neg(mean(logSigmoid)).item()]);'], [IMPORT, IMPORT.replace('sub,', 'sub, tensor,')]] },
+]);
+
+export const CASES: MistakeCase[] = [...RLHF, ...DPO];

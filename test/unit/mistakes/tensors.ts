@@ -1,0 +1,90 @@
+/** The tensors track's mistake cases (see test/unit/catalogue.ts): each puts one known wrong answer into basics.solution.ts. */
+import { mistakeCases, type MistakeCase } from '../catalogue';
+import { TENSORS_MISTAKES } from '../../../lessons/01-tensors/mistakes';
+
+/** The solution's two guards in matmul, as they read there. */
+const MATMUL_2D_GUARD = "  if (a.shape.length !== 2 || b.shape.length !== 2) {\n"
+  + "    throw new Error(`matmul: expected two 2-D tensors, got shapes [${a.shape.join(', ')}] and [${b.shape.join(', ')}]`);\n"
+  + '  }\n';
+const MATMUL_INNER_GUARD = '  if (k !== k2) {\n'
+  + "    throw new Error(`matmul: inner dimensions differ: (${n}, ${k}) @ (${k2}, ${m}); a's columns must equal b's rows`);\n"
+  + '  }\n';
+
+/** softmax without the max subtraction. */
+const NO_MAX: [string, string] = ['Math.exp(x.data[start + a * inner] - max)', 'Math.exp(x.data[start + a * inner])'];
+/** One max over the whole tensor instead of one per slice. */
+const GLOBAL_MAX: [string, string] = [
+  'for (let a = 0; a < len; a++) max = Math.max(max, x.data[start + a * inner]);',
+  'for (const v of x.data) max = Math.max(max, v);',
+];
+
+export const CASES: MistakeCase[] = mistakeCases(TENSORS_MISTAKES, 'tensors/basics', [
+  // ----- strides
+  { key: 'strides-column-major', check: 'strides of shape (2, 3, 4)', edits: [['for (let d = shape.length - 1; d >= 0; d--) {', 'for (let d = 0; d < shape.length; d++) {']] },
+  { key: 'strides-reversed', check: 'strides of shape (2, 3, 4)', edits: [['out[d] = step;', 'out[shape.length - 1 - d] = step;']] },
+  { key: 'strides-own-size', check: 'strides of shape (2, 3, 4)', edits: [['    out[d] = step;\n    step *= shape[d];', '    step *= shape[d];\n    out[d] = step;']] },
+  { key: 'strides-next-size-only', check: 'strides of shape (2, 3, 4)', edits: [['out[d] = step;', 'out[d] = shape[d + 1] ?? 1;']] },
+  { key: 'strides-modifies-shape', check: 'strides of a scalar', edits: [['  return out;', '  (shape as number[]).reverse();\n  return out;']] },
+
+  // ----- offset
+  { key: 'offset-column-major', check: 'offset visits every element', edits: [['const s = strides(shape);', 'const s = strides([...shape].reverse()).reverse();']] },
+  { key: 'offset-no-bounds-check', check: 'offset throws for an index out of range', edits: [['if (!Number.isInteger(i) || i < 0 || i >= shape[d]) {', 'if (!Number.isInteger(i)) {']] },
+  {
+    key: 'offset-no-bounds-check', name: 'off by one: i > shape[d]', check: 'offset throws for an index out of range',
+    edits: [['i >= shape[d]', 'i > shape[d]']],
+  },
+  { key: 'offset-negative-index', check: 'offset throws for an index out of range', edits: [['i < 0 || ', '']] },
+  { key: 'offset-no-length-check', check: 'offset throws for the wrong number of indices', edits: [['if (index.length !== shape.length) {', 'if (index.length < shape.length) {']] },
+
+  // ----- matmul
+  {
+    key: 'matmul-b-at-a', check: 'matmul of a hand-worked 2x2 case',
+    edits: [['const aip = a.data[i * k + p];', 'const aip = b.data[i * k + p];'], ['aip * b.data[p * m + j]', 'aip * a.data[p * m + j]']],
+  },
+  { key: 'matmul-b-transposed', check: 'matmul of a hand-worked 2x2 case', edits: [['b.data[p * m + j]', 'b.data[j * k + p]']] },
+  { key: 'matmul-a-transposed', check: 'matmul of a hand-worked 2x2 case', edits: [['a.data[i * k + p]', 'a.data[p * k + i]']] },
+  {
+    key: 'matmul-elementwise', check: 'matmul of a hand-worked 2x2 case',
+    edits: [['out[i * m + j] += aip * b.data[p * m + j];', 'if (p === 0) out[i * m + j] = a.data[i * m + j] * b.data[i * m + j] + 0 * aip;']],
+  },
+  { key: 'matmul-b-row-length', check: 'matmul of non-square shapes', edits: [['b.data[p * m + j]', 'b.data[p * k + j]']] },
+  { key: 'matmul-a-row-length', check: 'matmul of non-square shapes', edits: [['a.data[i * k + p]', 'a.data[i * m + p]']] },
+  { key: 'matmul-no-shape-check', check: 'matmul throws when the inner dimensions differ', edits: [[MATMUL_INNER_GUARD, '']] },
+  {
+    key: 'matmul-not-2d', check: 'matmul throws when the inner dimensions differ',
+    edits: [[MATMUL_2D_GUARD, ''], ['if (k !== k2) {', 'if (a.shape[a.shape.length - 1] !== b.shape[0]) {']],
+  },
+
+  // ----- softmax
+  { key: 'softmax-wrong-axis', check: 'softmax matches a float64 reference', edits: [['const ax = axis < 0 ? axis + ndim : axis;', 'const ax = ndim - 1;']] },
+  {
+    key: 'softmax-wrong-axis', name: 'slices sum to 1 along another axis', check: 'softmax slices sum to 1',
+    edits: [['const ax = axis < 0 ? axis + ndim : axis;', 'const ax = ndim - 1;']],
+  },
+  { key: 'softmax-negative-axis', check: 'softmax matches a float64 reference', edits: [['axis < 0 ? axis + ndim : axis', 'axis < 0 ? -axis : axis']] },
+  {
+    key: 'softmax-negative-axis', name: 'slices sum to 1 along another axis', check: 'softmax slices sum to 1',
+    edits: [['axis < 0 ? axis + ndim : axis', 'axis < 0 ? -axis : axis']],
+  },
+  {
+    key: 'softmax-whole-tensor', check: 'softmax matches a float64 reference',
+    edits: [
+      ['const outer = numel(x.shape.slice(0, ax));', 'const outer = 1;'],
+      ['const len = x.shape[ax];', 'const len = x.data.length;'],
+      ['const inner = numel(x.shape.slice(ax + 1));', 'const inner = 1;'],
+    ],
+  },
+  { key: 'softmax-no-divide', check: 'softmax matches a float64 reference', edits: [['/= sum;', '/= 1;']] },
+  { key: 'softmax-overflow', check: 'softmax of huge logits', edits: [NO_MAX] },
+  // No max subtraction, and the sum taken over the float32 values: exp(-200) is 0 in float32, so 0/0.
+  { key: 'softmax-underflow', check: 'softmax is unchanged by adding a constant', edits: [NO_MAX, ['sum += e;', 'sum += out[start + a * inner];']] },
+  { key: 'softmax-global-max', check: 'softmax of huge logits', edits: [GLOBAL_MAX] },
+  { key: 'softmax-nan-leak', check: 'a NaN makes its own slice NaN', edits: [GLOBAL_MAX] },
+  {
+    key: 'softmax-nan-hidden', check: 'a NaN makes its own slice NaN',
+    edits: [
+      ['max = Math.max(max, x.data[start + a * inner]);', 'if (!Number.isNaN(x.data[start + a * inner])) max = Math.max(max, x.data[start + a * inner]);'],
+      ['const e = Math.exp(x.data[start + a * inner] - max);', 'const e = Math.exp(x.data[start + a * inner] - max) || 0;'],
+    ],
+  },
+]);

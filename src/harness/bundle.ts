@@ -15,7 +15,7 @@ export interface BundledCode {
   filename: string;
 }
 
-type Built = { ok: true; bundle: BundledCode } | { ok: false; errors: Message[] };
+type Built = { ok: true; bundle: BundledCode; inputs: string[] } | { ok: false; errors: Message[] };
 
 /**
  * esbuild's JavaScript API drives its native binary. An extension is installed by unzipping its VSIX,
@@ -45,13 +45,14 @@ async function build(entry: string): Promise<Built> {
   try {
     const out = await esbuild.build({
       entryPoints: [entry], outfile: filename, bundle: true, write: false, format: 'cjs', platform: 'node',
-      target: 'node20', sourcemap: 'inline', logLevel: 'silent',
+      target: 'node20', sourcemap: 'inline', logLevel: 'silent', metafile: true,
       // The kit, the check library and the model are provided by the runner: one shared copy of each.
       external: ['@llm-lab/*', 'onnxruntime-node', 'esbuild'],
       // Ignore tsconfig.json files: the learner's maps @llm-lab/* to type declarations.
       tsconfigRaw: {},
     });
-    return { ok: true, bundle: { code: out.outputFiles[0].text, filename } };
+    const inputs = Object.keys(out.metafile?.inputs ?? {}).map((f) => path.resolve(f));
+    return { ok: true, bundle: { code: out.outputFiles[0].text, filename }, inputs };
   } catch (e) {
     const errors = (e as BuildFailure).errors;
     if (Array.isArray(errors) && errors.length) return { ok: false, errors };
@@ -67,6 +68,19 @@ function describe(m: Message): { message: string; location?: RunError['location'
     message: `${where}${m.text}${snippet}`,
     location: loc ? { file: path.resolve(loc.file), line: loc.line, column: loc.column + 1 } : undefined,
   };
+}
+
+/**
+ * The first file of a learner bundle that it may not contain: anything outside the exercise folder (the folder
+ * that holds the lesson folders, e.g. llm-lab/), and any solution, checks or mistake catalogue wherever it is
+ * (unless it is the entry itself, as when a test checks a solution in place).
+ */
+export function outsideExerciseFolder(entry: string, inputs: readonly string[]): string | undefined {
+  const folder = path.dirname(path.dirname(path.resolve(entry)));
+  return inputs.find((f) => f !== path.resolve(entry) && (
+    path.relative(folder, f).startsWith('..') || path.isAbsolute(path.relative(folder, f))
+    || /(^|[\\/])node_modules[\\/]/.test(path.relative(folder, f))
+    || /\.(solution|checks)\.ts$|(^|[\\/])mistakes\.ts$/.test(f)));
 }
 
 export type ExerciseBundle =
@@ -88,7 +102,14 @@ export async function bundleExercise(learnerFile: string, checksFile: string): P
     return { ok: false, error: { kind: 'setup', message: `the lesson's checks do not compile (a bug in the lesson, not your code): ${message}` } };
   }
   if (source === undefined) return { ok: false, error: { kind: 'setup', message: `cannot read ${learnerFile}` } };
-  if (learner.ok) return { ok: true, checks: checks.bundle, learner: learner.bundle, source };
+  if (learner.ok) {
+    const outside = outsideExerciseFolder(learnerFile, learner.inputs);
+    if (outside) {
+      const rel = path.relative(path.dirname(learnerFile), outside);
+      return { ok: true, checks: checks.bundle, source, learner: { error: { kind: 'syntax', message: `your file imports ${rel}: an exercise may import only your own files in your exercise folder (not solutions, checks or files elsewhere)` } } };
+    }
+    return { ok: true, checks: checks.bundle, learner: learner.bundle, source };
+  }
   const first = describe(learner.errors[0]);
   const more = learner.errors.length > 1 ? ` (and ${learner.errors.length - 1} more)` : '';
   return { ok: true, checks: checks.bundle, source, learner: { error: { kind: 'syntax', message: `your file does not compile: ${first.message}${more}`, location: first.location } } };

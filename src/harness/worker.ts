@@ -1,10 +1,16 @@
 /**
  * The runner process: the only place learner code executes. Started by `host.ts`, it says `ready`, receives
- * the learner file and the lesson's checks already bundled (with inline source maps, so every stack trace
- * points at the learner's own lines), runs each check, and reports over IPC.
+ * the learner file, the lesson's checks and the course layer already bundled (with inline source maps, so every
+ * stack trace points at the learner's own lines), runs the checks, and reports over IPC.
  *
  * The kit, the check library and the model layer are provided from this process's own copies, so the
- * learner's code and the checks share one Tensor class.
+ * learner's code and the checks share one Tensor class. Learner code can import only the kit.
+ *
+ * What keeps a verdict honest (see the README's threat model): every event after `ready` is signed with the
+ * run's key (seal.ts), which learner code never sees; before learner code loads, the built-ins the checks rely
+ * on are frozen and the rest watched (lockdown.ts), and after each check the watch is read: any change ends the
+ * run as tampered. The host checks signatures, order and plan (host.ts), and starts this process under Node's
+ * permission model where the runtime has it: no files but its own code and the model, no processes, no workers.
  */
 import Module from 'node:module';
 import * as path from 'node:path';
@@ -12,32 +18,76 @@ import { format } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import * as kit from '../kit';
 import * as check from '../core/grading';
-import { checkId, seededRandom, type ExerciseChecks } from '../core/grading/define';
+import { checkId, localize, seededRandom, type CheckContext, type ExerciseChecks, type LocalArtifact } from '../core/grading/define';
 import type { Artifact, CheckOutcome, RunError, RunResult } from '../core/grading/result';
+import { type Locale, type Text, say, setLocale, t } from '../core/grading/text';
 import { declarationOf, exportedNames, learnerStack, locationInStack } from './locate';
 import type { BundledCode } from './bundle';
-import { INTERNAL_ERROR_PREFIX, type FromWorker, type PlannedCheck, type ToWorker, type WorkerRequest } from './protocol';
+import { ForbiddenModule, LEARNER_BUILTINS, closeProcess, lockDown, type Lockdown } from './lockdown';
+import { INTERNAL_ERROR_PREFIX, LOG_LIMITS, type FromWorker, type PlannedCheck, type ToWorker, type WorkerRequest } from './protocol';
+import { keyFromHex, macOf } from './seal';
 
-const MAX_LOG_LINES = 200;
-const realExit = process.exit.bind(process);
+// Captured before anything else can run: the process's own way out and its own channel.
+const reallyExit = (process as unknown as { reallyExit(code: number): never }).reallyExit;
+const ipcSend = (process as unknown as { _send?: (m: unknown, h: undefined, o: object, cb?: (e: Error | null) => void) => boolean })._send;
+function rawSend(msg: unknown, done?: () => void): void {
+  if (!ipcSend) return;
+  ipcSend.call(process, msg, undefined, {}, done ? () => done() : undefined);
+}
 
+type Provider = (id: string) => unknown;
+
+let modelLoaded = false;
 /** Modules provided by the runner instead of being bundled with the learner's code. */
 const provided: Record<string, () => unknown> = {
   '@llm-lab/kit': () => kit,
   '@llm-lab/check': () => check,
   // The model layer (protobuf parsing, onnxruntime) is its own bundle, loaded only by lessons that use it.
-  '@llm-lab/model': () => require(path.join(__dirname, 'model.js')),
+  '@llm-lab/model': () => { modelLoaded = true; return require(path.join(__dirname, 'model.js')); },
+};
+
+/** What learner code may import: the kit, and a few built-ins that reach nothing outside the computation. */
+const forLearner: Provider = (id) => {
+  if (id === '@llm-lab/kit') return kit;
+  const name = id.replace(/^node:/, '');
+  if (id.startsWith('@llm-lab/') || id.startsWith('/') || id.startsWith('.') || /^[a-z]:[\\/]/i.test(id)) throw new ForbiddenModule(id);
+  if (!LEARNER_BUILTINS.has(name)) throw new ForbiddenModule(id);
+  return undefined; // the ordinary require
+};
+
+/**
+ * The course layer (`@llm-lab/course/<part>`: references, fixtures, training loops, data) is for the checks
+ * and the course itself: the host sends each part's bundle with the run, loaded here on first use with the same
+ * kit, check library and model as everything else. Learner code cannot import it, nor read it from disk.
+ */
+let courseCode: Record<string, BundledCode> = {};
+const courseParts = new Map<string, Record<string, unknown>>();
+const forCourse: Provider = (id) => {
+  if (provided[id]) return provided[id]();
+  const m = /^@llm-lab\/course\/([a-z0-9-]+)$/.exec(id);
+  if (!m) return undefined;
+  let part = courseParts.get(m[1]);
+  if (!part) {
+    const code = courseCode[m[1]];
+    if (!code) throw new Error(`the course layer has no part "${m[1]}" (a bug in the lesson or the installation)`);
+    part = loadBundle(code.code, code.filename, forCourse);
+    courseParts.set(m[1], part);
+  }
+  return part;
 };
 
 class ExitCalled extends Error {
   constructor(readonly code: unknown) {
-    super(`your code called process.exit(${code ?? ''})`);
+    super(say(t(`your code called process.exit(${safeText(code)})`, `你的代码调用了 process.exit(${safeText(code)})`)));
     this.name = 'ExitCalled';
   }
 }
 
+/** Signs and sends one event (after `run` arrived with the key; before, only `ready` goes out unsigned). */
+let sendEvent: (msg: FromWorker, done?: () => void) => void = (msg, done) => rawSend(msg, done);
+
 function send(msg: FromWorker): void {
-  process.send?.(msg);
+  sendEvent(msg);
 }
 
 interface InternalModule {
@@ -50,22 +100,65 @@ interface InternalModule {
 type ModuleStatics = { new (id: string): InternalModule; _nodeModulePaths(dir: string): string[] };
 
 /** Evaluates bundled CommonJS code as if it were the file `filename`, so source maps and stacks name it. */
-function loadBundle(code: string, filename: string): Record<string, unknown> {
+function loadBundle(code: string, filename: string, provide: Provider): Record<string, unknown> {
   const M = Module as unknown as ModuleStatics;
   const mod = new M(filename);
   mod.filename = filename;
   mod.paths = M._nodeModulePaths(path.dirname(filename));
   const normal = mod.require.bind(mod);
-  mod.require = (id: string) => (provided[id] ? provided[id]() : normal(id));
+  mod.require = (id: string) => provide(id) ?? normal(id);
   mod._compile(code, filename);
   return mod.exports;
+}
+
+/** Text of any thrown or passed value, even one whose toString, name or message throws. */
+function safeText(v: unknown): string {
+  try {
+    if (v === undefined) return '';
+    if (typeof v === 'string') return v;
+    const s = String(v);
+    return typeof s === 'string' ? s : '?';
+  } catch {
+    try { return Object.prototype.toString.call(v); } catch { return '?'; }
+  }
+}
+
+/** Any thrown value as an Error whose name, message and stack are plain strings (they are read later). */
+function asError(e: unknown): Error {
+  if (e instanceof Error) {
+    try {
+      const name = typeof e.name === 'string' ? e.name : 'Error';
+      const message = typeof e.message === 'string' ? e.message : safeText(e.message);
+      const stack = typeof e.stack === 'string' ? e.stack : undefined;
+      if (name === e.name && message === e.message && stack === e.stack) return e;
+      const copy = new Error(message);
+      copy.name = name;
+      copy.stack = stack;
+      return copy;
+    } catch {
+      return new Error(say(t('a value whose properties throw when read', '一个读取属性就会抛错的值')));
+    }
+  }
+  const err = new Error(say(t(`a non-Error value was thrown: ${safeText(e).slice(0, 200)}`, `抛出了一个不是 Error 的值：${safeText(e).slice(0, 200)}`)));
+  err.name = 'Thrown';
+  return err;
 }
 
 /** Turns whatever a check threw into an outcome the learner can act on. */
 function outcomeOfError(e: unknown, base: Omit<CheckOutcome, 'status'>, req: WorkerRequest, source: string): CheckOutcome {
   const file = req.learnerFile;
   const declared = base.task ? declarationOf(source, base.task, file) : undefined;
-  const err = e instanceof Error ? e : new Error(String(e));
+  const err = asError(e);
+  if (err instanceof ForbiddenModule) {
+    return { ...base, status: 'error', message: say(t(err.message, `你的代码不能使用 '${err.id}' 模块：练习只用给定的值来计算（文件、进程、网络和运行时内部都不可访问）`)), location: locationInStack(err.stack, file) ?? declared };
+  }
+  const modelCode = (err as { code?: unknown }).code;
+  if (modelCode === 'MODEL_FILE_MISSING' || modelCode === 'MODEL_FILE_CORRUPT' || modelCode === 'MODEL_FORMAT') {
+    // The bundled model could not be used: the installation's problem, not the learner's code.
+    setupProblem ??= { kind: 'setup', message: say(t(`the bundled model cannot be used (a problem with the installation, not your code): ${err.message}`,
+      `无法使用内置模型（这是安装的问题，不是你的代码的问题）：${err.message}`)) };
+    return { ...base, status: 'error', message: setupProblem.message };
+  }
   if (err instanceof check.CheckFailure) {
     const d = err.details;
     return { ...base, status: 'failed', message: d.message, hint: d.hint ?? base.hint, expected: d.expected, actual: d.actual, firstDifference: d.firstDifference, location: declared };
@@ -73,20 +166,21 @@ function outcomeOfError(e: unknown, base: Omit<CheckOutcome, 'status'>, req: Wor
   const location = locationInStack(err.stack, file) ?? declared;
   const stack = learnerStack(err.stack, file);
   if (err instanceof kit.NotImplementedError) {
-    return { ...base, status: 'failed', message: `not implemented yet: ${err.task} still calls TODO('${err.task}')`, location, hint: base.hint };
+    const task = err.task;
+    return { ...base, status: 'failed', message: say(t(`not implemented yet: ${task} still calls TODO('${task}')`, `尚未实现：${task} 仍在调用 TODO('${task}')`)), location, hint: base.hint };
   }
   if (err instanceof ExitCalled) {
-    return { ...base, status: 'error', message: `${err.message}: return a value instead of exiting the process`, location };
+    return { ...base, status: 'error', message: say(t(`${err.message}: return a value instead of exiting the process`, `${err.message}：请返回一个值，不要退出进程`)), location };
   }
-  const who = base.task ? `${base.task}() threw` : 'the check threw';
-  return { ...base, status: 'error', message: `${who} ${err.name}: ${err.message}`, location, stack, hint: base.hint };
+  const who = base.task ? t(`${base.task}() threw`, `${base.task}() 抛出了`) : t('the check threw', '检查抛出了');
+  return { ...base, status: 'error', message: `${say(who)} ${err.name}: ${err.message}`, location, stack, hint: base.hint };
 }
 
 type Spec = ExerciseChecks<Record<string, unknown>>;
 
 /** Loads the lesson's checks; a string says why they are unusable (a lesson bug). */
 function loadChecks(checks: BundledCode, checksFile: string): Spec | string {
-  const spec = (loadBundle(checks.code, checks.filename).default ?? {}) as Spec;
+  const spec = (loadBundle(checks.code, checks.filename, forCourse).default ?? {}) as Spec;
   if (!Array.isArray(spec.checks) || !Array.isArray(spec.exports)) {
     return `${path.basename(checksFile)} must \`export default defineChecks({ exports, checks })\``;
   }
@@ -94,12 +188,35 @@ function loadChecks(checks: BundledCode, checksFile: string): Spec | string {
 }
 
 function planOf(spec: Spec): PlannedCheck[] {
-  return spec.checks.map((c) => ({ id: checkId(c.name), name: c.name, task: c.task }));
+  return spec.checks.map((c) => ({ id: checkId(c.name), name: say(c.name), task: c.task }));
 }
+
+const SKIPPED: Text = t('not run: only the chosen checks ran', '未运行：这次只运行了选中的检查');
+
+/** The first problem of the installation met while checking (a missing or damaged model): the run's error. */
+let setupProblem: RunError | undefined;
+
+/** Thrown when the watch over the built-ins finds a change: the run ends as tampered. */
+class Tampered extends Error {
+  constructor(readonly changes: string[]) {
+    super(changes.join('; '));
+    this.name = 'Tampered';
+  }
+}
+
+/** What a check in progress needs to hear about from outside its own promise chain. */
+interface Current {
+  id: string;
+  /** Set by the process-level handlers: an error thrown in a timer or an unhandled rejection during the check. */
+  stray?: unknown;
+  strayKind?: 'uncaught' | 'rejection';
+}
+let current: Current | undefined;
 
 async function run(job: Extract<ToWorker, { type: 'run' }>, logs: string[]): Promise<RunResult> {
   const t0 = performance.now();
   const { request: req, source } = job;
+  const locale: Locale = req.locale ?? 'en';
   const result = (status: RunResult['status'], checks: CheckOutcome[], error?: RunError): RunResult =>
     ({ exerciseId: req.exerciseId, file: req.learnerFile, status, checks, error, logs, durationMs: performance.now() - t0 });
 
@@ -108,66 +225,124 @@ async function run(job: Extract<ToWorker, { type: 'run' }>, logs: string[]): Pro
   const plan = planOf(spec);
   send({ type: 'plan', checks: plan });
   // When the file cannot run at all, every check is listed as not run, with the reason.
-  const stopped = (error: RunError) => result('error', plan.map((p) => ({ ...p, status: 'skipped' as const, message: `not run: ${error.message}`, artifacts: [], durationMs: 0 })), error);
+  const stopped = (error: RunError) => result('error', plan.map((p) => ({ ...p, status: 'skipped' as const, message: say(t(`not run: ${error.message}`, `未运行：${error.message}`)), artifacts: [], durationMs: 0 })), error);
 
   if ('error' in job.learner) return stopped(job.learner.error);
   const built: BundledCode = job.learner;
 
+  // Everything the checks use is loaded: lock the built-ins down before the learner's first line runs.
+  if (modelLoaded) {
+    // onnxruntime loads on the model's first run: load it now, while its own set-up may still write to built-ins.
+    require('onnxruntime-node');
+  }
+  const extras: Record<string, unknown> = { ...kit };
+  if (modelLoaded) Object.assign(extras, require(path.join(__dirname, 'model.js')));
+  const watch = lockDown(extras);
+  closeProcess((code) => new ExitCalled(code));
+  const verify = (): void => {
+    const changes = watch.changes();
+    if (changes.length) throw new Tampered(changes);
+  };
+
   let learner: Record<string, unknown>;
   try {
-    learner = loadBundle(built.code, built.filename);
+    learner = loadBundle(built.code, built.filename, forLearner);
   } catch (e) {
-    const err = e instanceof Error ? e : new Error(String(e));
+    const err = asError(e);
+    if (err instanceof ForbiddenModule) {
+      return stopped({ kind: 'load', location: locationInStack(err.stack, req.learnerFile),
+        message: say(t(err.message, `你的代码不能使用 '${err.id}' 模块：练习只用给定的值来计算（文件、进程、网络和运行时内部都不可访问）`)) });
+    }
     return stopped({
       kind: err instanceof ExitCalled ? 'exit' : 'load',
-      message: `your file threw while loading (top-level code): ${err.name}: ${err.message}`,
+      message: say(t(`your file threw while loading (top-level code): ${err.name}: ${err.message}`, `你的文件在加载时（顶层代码）抛出了 ${err.name}: ${err.message}`)),
       location: locationInStack(err.stack, req.learnerFile), detail: learnerStack(err.stack, req.learnerFile),
     });
   }
+  verify();
 
   const missing = spec.exports.filter((name) => learner[name] === undefined);
   if (missing.length) {
     const found = exportedNames(learner);
     const names = missing.map((n) => `\`${n}\``).join(', ');
     const declared = missing.map((n) => declarationOf(source, n, req.learnerFile)).find(Boolean);
-    const why = declared ? ' It is declared but not exported: add `export` before it.' : ' Did you rename or delete it?';
+    const why = declared ? t(' It is declared but not exported: add `export` before it.', '它已声明但没有导出：在前面加上 `export`。')
+      : t(' Did you rename or delete it?', '是不是改了名或删掉了？');
+    const file = path.basename(req.learnerFile);
+    const list = found.join(', ');
     return stopped({
       kind: 'missing-export', location: declared,
-      message: `${path.basename(req.learnerFile)} must export ${names}; it exports ${found.length ? found.join(', ') : 'nothing'}.${why}`,
+      message: say(t(`${file} must export ${names}; it exports ${found.length ? list : 'nothing'}.${why.en}`,
+        `${file} 必须导出 ${names}；它现在导出的是${found.length ? ` ${list}` : '空'}。${why['zh-cn']}`)),
     });
   }
   const notFunctions = spec.exports.filter((name) => typeof learner[name] !== 'function');
   if (notFunctions.length) {
-    return stopped({ kind: 'missing-export', message: `${notFunctions.map((n) => `\`${n}\``).join(', ')} must be a function` });
+    const names = notFunctions.map((n) => `\`${n}\``).join(', ');
+    return stopped({ kind: 'missing-export', message: say(t(`${names} must be a function`, `${names} 必须是函数`)) });
   }
 
   const outcomes: CheckOutcome[] = [];
+  const only = req.only ? new Set(req.only) : undefined;
+  // Shared results (a training run several checks look at): computed once, by the first check that asks.
+  const shared = new Map<string, Promise<unknown>>();
   for (const c of spec.checks) {
     const id = checkId(c.name);
+    const name = say(c.name);
+    if (only && !only.has(id)) {
+      const skipped: CheckOutcome = { id, name, task: c.task, status: 'skipped', message: say(SKIPPED), artifacts: [], durationMs: 0 };
+      outcomes.push(skipped);
+      send({ type: 'check-finished', outcome: skipped });
+      continue;
+    }
     const budget = c.timeoutSeconds;
     send({ type: 'check-started', id, timeoutMs: typeof budget === 'number' && budget > 0 ? budget * 1000 : undefined });
     const artifacts: Artifact[] = [];
     const live = new Map<string, Artifact>(); // the latest live artifact per title
     let lastSent = 0;
-    const ctx = {
-      artifact: (a: Artifact) => void artifacts.push(a),
-      random: seededRandom(hash(c.name)),
-      progress: (a: Artifact) => {
+    const ctx: CheckContext = {
+      artifact: (a: LocalArtifact) => void artifacts.push(localize<Artifact>(a, locale)),
+      random: seededRandom(hash(c.name.en)),
+      locale,
+      progress: (raw: LocalArtifact) => {
+        const a = localize<Artifact>(raw, locale);
         live.set(a.title, a);
         const now = performance.now();
         if (now - lastSent < PROGRESS_INTERVAL_MS) return; // coalesced: the final state is kept below
         lastSent = now;
         send({ type: 'check-progress', id, artifact: a });
       },
+      shared: <T>(key: string): Promise<T> => {
+        const compute = spec.shared?.[key];
+        if (!compute) return Promise.reject(new Error(`check bug: no shared result "${key}" in defineChecks({ shared })`));
+        if (!shared.has(key)) shared.set(key, Promise.resolve().then(() => compute(learner, ctx)));
+        return shared.get(key) as Promise<T>;
+      },
     };
     const started = performance.now();
-    const base = { id, name: c.name, task: c.task, hint: c.hint, artifacts, durationMs: 0 };
+    const base = { id, name, task: c.task, hint: c.hint === undefined ? undefined : say(c.hint), artifacts, durationMs: 0 };
+    const here: Current = { id };
+    current = here;
     let outcome: CheckOutcome;
     try {
-      await c.run(learner, ctx);
+      const ran = c.run(learner, ctx);
+      verify(); // before any callback the learner queued can put a patched built-in back
+      await ran;
+      verify();
+      // An error thrown in a timer or an unhandled rejection while the check ran is the check's failure.
+      if (here.stray !== undefined) throw here.stray;
       outcome = { ...base, hint: undefined, status: 'passed' };
     } catch (e) {
+      if (e instanceof Tampered) throw e;
+      try { verify(); } catch (t2) { if (t2 instanceof Tampered) throw t2; }
       outcome = outcomeOfError(e, base, req, source);
+      if (here.stray !== undefined && e === here.stray) {
+        const what = here.strayKind === 'rejection' ? t('a promise your code created was rejected and nothing caught it', '你的代码创建的一个 Promise 被拒绝了，却没有任何地方处理')
+          : t('an error was thrown in a timer or callback your code scheduled', '你的代码安排的定时器或回调中抛出了错误');
+        outcome.message = `${say(what)}: ${outcome.message}`;
+      }
+    } finally {
+      current = undefined;
     }
     outcome.durationMs = performance.now() - started;
     // Live artifacts end up with the result, in their final state, before anything added with artifact().
@@ -175,7 +350,11 @@ async function run(job: Extract<ToWorker, { type: 'run' }>, logs: string[]): Pro
     outcomes.push(outcome);
     send({ type: 'check-finished', outcome });
   }
-  return result(outcomes.every((o) => o.status === 'passed') ? 'passed' : 'failed', outcomes);
+  verify();
+  if (setupProblem) return result('error', outcomes, setupProblem);
+  // A run of chosen checks passes when every check it ran passed.
+  const ran = only ? outcomes.filter((o) => only.has(o.id)) : outcomes;
+  return result(ran.length > 0 && ran.every((o) => o.status === 'passed') ? 'passed' : 'failed', outcomes);
 }
 
 /** Live artifacts are sent at most this often (IPC and the webview redraw are not free). */
@@ -187,14 +366,30 @@ function hash(s: string): number {
   return h >>> 0;
 }
 
-function captureConsole(logs: string[]): void {
+/** Console output of learner code: kept and forwarded up to LOG_LIMITS (lines and bytes), then counted only. */
+function captureConsole(logs: string[], streams = true): void {
+  let bytes = 0;
+  let dropped = 0;
   const capture = (...args: unknown[]) => {
-    const text = format(...args).slice(0, 2000);
-    if (logs.length < MAX_LOG_LINES) logs.push(text);
-    else if (logs.length === MAX_LOG_LINES) logs.push(`... (more output was cut after ${MAX_LOG_LINES} lines)`);
-    send({ type: 'log', text });
+    let text: string;
+    try { text = format(...args).slice(0, LOG_LIMITS.lineChars); } catch { text = '[a value that cannot be printed]'; }
+    if (logs.length < LOG_LIMITS.lines && bytes + text.length <= LOG_LIMITS.bytes) {
+      logs.push(text);
+      bytes += text.length;
+      send({ type: 'log', text });
+      return;
+    }
+    if (dropped++ === 0) {
+      const note = say(t(`... (output beyond ${LOG_LIMITS.lines} lines or ${LOG_LIMITS.bytes / 1024} KB was dropped)`, `……（超过 ${LOG_LIMITS.lines} 行或 ${LOG_LIMITS.bytes / 1024} KB 的输出已丢弃）`));
+      logs.push(note);
+      send({ type: 'log', text: note });
+    }
   };
-  for (const k of ['log', 'info', 'warn', 'error', 'debug'] as const) console[k] = capture;
+  for (const k of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const) console[k] = capture;
+  // Writes straight to stdout and stderr count too (the host caps what it keeps of them as well).
+  if (streams) for (const stream of [process.stdout, process.stderr]) {
+    (stream as unknown as { write: (chunk: unknown) => boolean }).write = (chunk: unknown) => { capture(safeText(chunk).replace(/\n$/, '')); return true; };
+  }
 }
 
 /** Waits for the host's one `run` message. */
@@ -204,7 +399,9 @@ function nextJob(): Promise<ToWorker> {
 
 /** Plan only: loads the checks (lesson code, never learner code), reports their list and exits. */
 function planOnly(job: Extract<ToWorker, { type: 'plan' }>): void {
-  captureConsole([]);
+  captureConsole([], false);
+  setLocale(job.locale ?? 'en');
+  courseCode = job.course ?? {};
   let spec: Spec | string;
   try {
     spec = loadChecks(job.checks, job.checksFile);
@@ -213,33 +410,55 @@ function planOnly(job: Extract<ToWorker, { type: 'plan' }>): void {
   }
   if (typeof spec === 'string') {
     process.stderr.write(`${spec}\n`);
-    return realExit(1);
+    return reallyExit(1);
   }
-  process.send?.({ type: 'plan', checks: planOf(spec) } satisfies FromWorker, () => realExit(0));
+  rawSend({ type: 'plan', checks: planOf(spec) } satisfies FromWorker, () => reallyExit(0));
 }
 
 async function main(): Promise<void> {
   process.setSourceMapsEnabled(true);
   Error.stackTraceLimit = 50;
+  // If the host goes away, so does this process.
+  process.on('disconnect', () => reallyExit(0));
   const next = nextJob();
-  send({ type: 'ready' });
+  rawSend({ type: 'ready', sandboxed: Boolean((process as unknown as { permission?: unknown }).permission) } satisfies FromWorker);
   const job = await next;
   if (job.type === 'plan') return planOnly(job);
+  // The run's key: kept in this closure only, and used to sign every event from now on.
+  const key = keyFromHex(job.key);
+  job.key = '';
+  let seq = 0;
+  const stringify = JSON.stringify;
+  sendEvent = (event, done) => {
+    const body = stringify({ seq: ++seq, event });
+    rawSend({ body, mac: macOf(key, body) }, done);
+  };
+  courseCode = job.course;
   const req: WorkerRequest = job.request;
+  setLocale(req.locale ?? 'en');
   const logs: string[] = [];
   captureConsole(logs);
-  process.exit = ((code?: unknown) => { throw new ExitCalled(code); }) as typeof process.exit;
-  process.on('unhandledRejection', (e) => logs.push(`unhandled promise rejection: ${e instanceof Error ? e.message : String(e)}`));
+  // Errors that escape the check's own promise chain are the running check's failure (or, between checks, logged).
+  process.on('uncaughtException', (e) => {
+    if (current) { current.stray ??= e; current.strayKind ??= 'uncaught'; } else logs.push(`uncaught: ${asError(e).message}`);
+  });
+  process.on('unhandledRejection', (e) => {
+    if (current) { current.stray ??= e; current.strayKind ??= 'rejection'; } else logs.push(`unhandled promise rejection: ${asError(e).message}`);
+  });
   let res: RunResult;
   try {
     res = await run(job, logs);
   } catch (e) {
+    if (e instanceof Tampered) {
+      sendEvent({ type: 'tampered', changes: e.changes }, () => undefined);
+      return;
+    }
     process.stderr.write(`${INTERNAL_ERROR_PREFIX} ${(e as Error)?.stack ?? e}\n`);
     res = { exerciseId: req.exerciseId, file: req.learnerFile, status: 'error', checks: [], logs, durationMs: 0,
-      error: { kind: 'crash', message: `the runner failed: ${(e as Error)?.message ?? e}` } };
+      error: { kind: 'crash', message: say(t(`the runner failed: ${safeText((e as Error)?.message ?? e)}`, `运行器出错：${safeText((e as Error)?.message ?? e)}`)) } };
   }
-  // Exit even if learner code left timers running.
-  process.send?.({ type: 'finished', result: res } satisfies FromWorker, () => realExit(0));
+  // The host ends this process (and anything it started) once it has the result.
+  sendEvent({ type: 'finished', result: res });
 }
 
 void main();

@@ -17,6 +17,8 @@ export interface Sample {
 export interface CardInput {
   log: TrainLog;
   fileBytes: number;
+  /** SHA-256 of the .onnx file (hex): the runner checks the file against it before using it. */
+  fileSha256: string;
   bigram: BigramResult;
   greedy: Sample[];
   sampled: Sample[];
@@ -34,7 +36,7 @@ function sampleBlock(s: Sample): string {
   return `${fence}text\n[${s.prompt}]${s.text}\n${fence}`;
 }
 
-export function modelCard({ log, fileBytes, bigram, greedy, sampled, temperature }: CardInput): string {
+export function modelCard({ log, fileBytes, fileSha256, bigram, greedy, sampled, temperature }: CardInput): string {
   const { config: c, hyper: h, data: d, timing: t, final } = log;
   const tokens = h.steps * h.batchSize * h.seqLen;
   const improvement = 1 - final.valLoss / bigram.valLoss;
@@ -58,6 +60,7 @@ own tensor kit's \`GPT\` (\`src/kit/gpt.ts\`), trained by \`src/model/train/trai
 | Vocabulary | ${c.vocabSize} characters (every distinct character of the text, sorted; token id = index) |
 | Parameters | ${thousands(log.parameters)}, stored in the file as float16 (half the download) and cast to float32 in the graph; the final losses and the samples below are measured with these float16-rounded weights |
 | File | \`moby-gpt.onnx\`, ${thousands(fileBytes)} bytes (${(fileBytes / 1024 / 1024).toFixed(2)} MiB), ONNX opset 17; outputs logits, embeddings, attn_probs_i, attn_out_i, block_out_i |
+| File SHA-256 | \`${fileSha256}\` (checked every time the model is loaded) |
 
 ## Results
 
@@ -78,7 +81,7 @@ reading up to ${c.blockSize} characters back instead of one.`
     : `**The GPT does not beat the bigram baseline**: this run is not fit to ship (train longer, or check the recipe).`} On the fixed evaluation batches used
 during training, the last estimate (step ${lastEval.step}) was train ${f4(lastEval.train)}, validation ${f4(lastEval.val)}.
 
-![Training and validation loss](loss-curve.svg)
+![Training and validation loss](loss-curve.png)
 
 The curve's data is in \`train-log.json\` (loss, learning rate and gradient norm of every step;
 the periodic estimates; settings and timings).
@@ -130,9 +133,10 @@ WebAssembly SIMD matmul on ${log.hardware.matmulThreads} thread(s). No GPU. Run 
 
 \`\`\`sh
 npm ci
-npm run train:model            # writes media/model/{moby-gpt.onnx, train-log.json, loss-curve.svg, MODEL_CARD.md}
+npm run train:model            # writes media/model/{moby-gpt.onnx, train-log.json, MODEL_CARD.md}
+npm run curve:model            # draws media/model/loss-curve.png from train-log.json (uPlot, headless Chromium)
 npm run train:model -- --tiny  # a 1-layer model in seconds, written to a temp folder, to try changes
-npm run train:model -- --report-only   # redraw this card and the curve from the model and the log
+npm run train:model -- --report-only   # redraw this card from the model and the log
 \`\`\`
 
 Every random choice comes from the seed, so the same code, Node version and CPU give the same

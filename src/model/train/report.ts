@@ -5,16 +5,18 @@
  *  - the bigram baseline on the same validation text (the GPT must beat it clearly);
  *  - sample continuations: greedy ones through onnxruntime (exactly what the extension will show)
  *    and seeded temperature-0.8 samples through the kit's GPT loaded with the same weights;
- *  - loss-curve.svg and MODEL_CARD.md.
+ *  - MODEL_CARD.md, which shows loss-curve.png: that picture is drawn separately, in headless
+ *    Chromium, by `npm run curve:model` (curve.ts).
  */
+import { createHash } from 'node:crypto';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GPT, Rng } from '../../kit';
 import { loadModel } from '../index';
 import { fitBigram } from './bigram';
 import { buildCorpus } from './data';
-import { type CurvePoint, SERIES, lossCurveSvg } from './loss-curve';
 import { type Sample, modelCard } from './model-card';
+import { FULL } from './recipe';
 import { CARD_FILE, CURVE_FILE, LOG_FILE, MODEL_FILE, type TrainLog } from './train-log';
 
 /** Prompts for the samples in the model card: the novel's first words and two of its subjects. */
@@ -32,6 +34,7 @@ export async function writeReport(out: string, givenLog?: TrainLog): Promise<voi
 
   const modelPath = join(out, MODEL_FILE);
   const fileBytes = (await stat(modelPath)).size;
+  const fileSha256 = createHash('sha256').update(await readFile(modelPath)).digest('hex');
   const model = await loadModel(modelPath);
   try {
     const bigram = fitBigram(corpus.train, corpus.val, corpus.vocab.length);
@@ -52,32 +55,13 @@ export async function writeReport(out: string, givenLog?: TrainLog): Promise<voi
     });
     for (const s of [...greedy, ...sampled]) console.log(`--- ${JSON.stringify(s.prompt)}${s.seed === undefined ? ' (greedy)' : ` (T=${SAMPLE_TEMPERATURE}, seed ${s.seed})`}\n${s.prompt}${s.text}`);
 
-    const svg = await lossCurveSvg(curvePoints(log), {
-      label: `bigram baseline, validation: ${bigram.valLoss.toFixed(3)}`,
-      loss: bigram.valLoss,
-    }, `${log.name}: loss while training on Moby-Dick`);
-    await writeFile(join(out, CURVE_FILE), svg);
-    await writeFile(join(out, CARD_FILE), modelCard({ log, fileBytes, bigram, greedy, sampled, temperature: SAMPLE_TEMPERATURE }));
-    console.log(`wrote ${join(out, CURVE_FILE)} and ${join(out, CARD_FILE)}`);
+    await writeFile(join(out, CARD_FILE), modelCard({ log, fileBytes, fileSha256, bigram, greedy, sampled, temperature: SAMPLE_TEMPERATURE }));
+    console.log(`wrote ${join(out, CARD_FILE)}`);
+    const outFlag = out === FULL.out ? '' : ` -- --out ${JSON.stringify(out)}`;
+    console.log(`the card shows ${CURVE_FILE}: draw it with \`npm run curve:model${outFlag}\` (uPlot in headless Chromium)`);
     const verdict = log.final.valLoss < bigram.valLoss ? 'beats' : 'DOES NOT BEAT';
     console.log(`validation loss: GPT ${log.final.valLoss.toFixed(4)} ${verdict} the bigram baseline ${bigram.valLoss.toFixed(4)} (nats/char)`);
   } finally {
     await model.dispose();
   }
-}
-
-/** The curve: a running mean of the per-step loss, and the two fixed-batch estimates. */
-export function curvePoints(log: TrainLog): CurvePoint[] {
-  const points: CurvePoint[] = [];
-  const losses = log.steps.loss;
-  const k = Math.max(1, Math.floor(losses.length / 100)); // about 100 points
-  for (let end = k; end <= losses.length; end += k) {
-    const window = losses.slice(end - k, end);
-    points.push({ step: end, loss: window.reduce((a, b) => a + b, 0) / k, series: SERIES.running });
-  }
-  for (const e of log.evals) {
-    points.push({ step: e.step, loss: e.train, series: SERIES.train });
-    points.push({ step: e.step, loss: e.val, series: SERIES.val });
-  }
-  return points;
 }

@@ -1,15 +1,15 @@
 /**
  * What a training run records (media/model/train-log.json): the settings, the data's identity,
  * the timings, the loss at every step and at every evaluation, and the final numbers. The model
- * card and the loss curve are drawn from this file alone, so they can be redrawn without training
- * again (`train.ts --report-only`).
+ * card (`train.ts --report-only`) and the loss curve (`npm run curve:model`, curve.ts) are drawn
+ * from this file and the model, so they can be redrawn without training again.
  */
 import type { GptConfig } from '../config';
 
 /** The files a run writes into its output folder (media/model for the shipped model). */
 export const MODEL_FILE = 'moby-gpt.onnx';
 export const LOG_FILE = 'train-log.json';
-export const CURVE_FILE = 'loss-curve.svg';
+export const CURVE_FILE = 'loss-curve.png';
 export const CARD_FILE = 'MODEL_CARD.md';
 
 export interface HyperParameters {

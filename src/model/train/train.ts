@@ -1,10 +1,11 @@
 /**
  * Trains the character-level GPT that ships with LLM Lab (media/model/moby-gpt.onnx) on the text
- * of Moby-Dick, with the course's own tensor kit, then writes the model card and the loss curve.
+ * of Moby-Dick, with the course's own tensor kit, then writes the model card. The loss curve the
+ * card shows is drawn afterwards by `npm run curve:model` (curve.ts, in headless Chromium).
  *
  *   npm run train:model              the shipped model (about 20-25 minutes on 2 cores)
  *   npm run train:model -- --tiny    a 1-layer, 32-wide model for 50 steps, written to a temp folder
- *   npm run train:model -- --report-only [--out DIR]   redraw the card and curve from the files
+ *   npm run train:model -- --report-only [--out DIR]   redraw the card from the files
  *
  * The recipe is nanoGPT's train.py (Karpathy) for shakespeare_char, shrunk to fit a laptop CPU:
  * random windows of the text, AdamW with decoupled weight decay on 2-D weights, betas (0.9, 0.95),

@@ -355,3 +355,41 @@ test('100,000 lines of output are capped at the source, with a note of what was 
   assert.ok(r.logs.join('\n').length <= 64 * 1024 + 200);
   assert.match(r.logs[r.logs.length - 1], /output beyond 200 lines or 64 KB was dropped/);
 });
+
+// ----- the installation's problems are not the learner's ---------------------------------------------------
+
+test('a missing or truncated model file is a setup error that names the file, not a failure at the learner\'s line', async () => {
+  const { loadCatalog, findExercise } = await import('../../src/core/lessons/catalog');
+  const { solutionFolder, prerequisiteFiles } = await import('../../src/core/workspace');
+  const { checkId } = await import('../../src/core/grading/define');
+  const catalog = await loadCatalog(path.join(FIXTURE_COURSE, '..', '..', '..', 'lessons'));
+  const { exercise } = findExercise(catalog, 'attention/scaled-dot-product')!;
+  const folder = path.join(dir, 'model-problems');
+  const file = await solutionFolder(folder, catalog, exercise);
+  const model = path.join(FIXTURE_COURSE, '..', '..', '..', 'media', 'model', 'moby-gpt.onnx');
+  const truncated = path.join(dir, 'truncated.onnx');
+  writeFileSync(truncated, readFileSync(model).subarray(0, 100_000));
+  const only = [checkId('the bundled model: your attention reproduces every layer and head')];
+  for (const [label, target, says] of [['truncated', truncated, /corrupt or truncated/], ['missing', path.join(dir, 'nope.onnx'), /missing or unreadable/]] as const) {
+    process.env.LLM_LAB_MODEL = target;
+    try {
+      const r = await runInWorker({ exerciseId: exercise.id, learnerFile: file, checksFile: exercise.checks, only, prerequisites: prerequisiteFiles(folder, catalog, exercise) },
+        { workerPath: WORKER, timeoutMs: 20_000, memoryMb: 1024 });
+      assert.equal(r.error?.kind, 'setup', `${label}: ${JSON.stringify(r.error)}`);
+      assert.match(r.error?.message ?? '', /the bundled model cannot be used \(a problem with the installation, not your code\)/);
+      assert.match(r.error?.message ?? '', says);
+      assert.ok(r.error?.message.includes(target), 'the message names the file');
+    } finally {
+      delete process.env.LLM_LAB_MODEL;
+    }
+  }
+});
+
+test('a model file with one flipped byte does not match its model card', async () => {
+  const { checkAgainstCard } = await import('../../src/model/shipped');
+  const model = path.join(FIXTURE_COURSE, '..', '..', '..', 'media', 'model', 'moby-gpt.onnx');
+  const bytes = new Uint8Array(readFileSync(model));
+  checkAgainstCard(bytes, model); // the shipped file matches
+  bytes[bytes.length >> 1] ^= 1;
+  assert.throws(() => checkAgainstCard(bytes, model), /is not the one its model card describes .*reinstall LLM Lab/);
+});

@@ -161,7 +161,8 @@ function outcomeOfError(e: unknown, base: Omit<CheckOutcome, 'status'>, req: Wor
   }
   if (err instanceof check.CheckFailure) {
     const d = err.details;
-    return { ...base, status: 'failed', message: d.message, hint: d.hint ?? base.hint, expected: d.expected, actual: d.actual, firstDifference: d.firstDifference, location: declared };
+    return { ...base, status: 'failed', message: d.message, hint: d.hint ?? base.hint, expected: d.expected, actual: d.actual, firstDifference: d.firstDifference, location: declared,
+      convention: typeof d.convention === 'string' ? d.convention : undefined };
   }
   const location = locationInStack(err.stack, file) ?? declared;
   const stack = learnerStack(err.stack, file);

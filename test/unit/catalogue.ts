@@ -120,9 +120,12 @@ export function testCatalogues(root: string, allCases: MistakeCase[], opts: { ti
         const others = r.checks.filter((x) => x.id !== check.id && x.status !== 'skipped').map((x) => x.name);
         assert.deepEqual(others, [], 'only the named check runs');
         const field = c.says ?? 'message';
-        const want = c.catalogue[c.key][field][locale];
+        const entry = c.catalogue[c.key];
+        const want = entry[field][locale];
         const got = field === 'message' ? outcome.message ?? '' : outcome.hint ?? '';
         assert.ok(got.includes(want), `"${check.name}" [${locale}] should say the catalogue's ${field}:\n  ${want}\nit said:\n  ${got}`);
+        // A convention is shown as a convention, a mistake as a mistake: the outcome carries which.
+        assert.equal(outcome.convention, entry.convention, entry.convention ? `"${c.key}" is ${entry.convention}'s convention: the outcome must say so` : `"${c.key}" is a mistake, not a convention`);
       });
     }
   });
@@ -133,8 +136,68 @@ export function testCatalogues(root: string, allCases: MistakeCase[], opts: { ti
     const tested = entries.filter((e) => cases.some((c) => c.catalogue === e.catalogue && c.key === e.key));
     const untested = entries.filter((e) => !tested.includes(e)).map((e) => `${path.relative(root, e.file)} ${e.name}.${e.key}`);
     console.log(`catalogued mistakes tested: ${tested.length} of ${entries.length} (${cases.length} cases, ${all.length} catalogues)`);
+    for (const e of entries.filter((x) => x.catalogue[x.key].convention)) {
+      const m = e.catalogue[e.key];
+      console.log(`convention ${path.relative(root, e.file)} ${e.key} (${m.convention}):\n  en: ${m.message.en}\n  zh-cn: ${m.message['zh-cn']}`);
+    }
     assert.deepEqual(untested, [], 'catalogued mistakes without a case');
     const unknown = cases.filter((c) => !all.some((x) => x.catalogue === c.catalogue)).map((c) => c.key);
     assert.deepEqual(unknown, [], 'cases whose catalogue is not in a lesson folder');
+  });
+}
+
+/**
+ * Another library's way of doing the same thing (PyTorch, Hugging Face, nanoGPT, CleanRL, PEFT, TRL...), put into
+ * the reference solution. It must either pass (the lesson accepts both) or fail as a convention: never be told it is
+ * a mistake.
+ */
+export interface LibraryVariant {
+  /** The library whose convention this is, as the catalogue names it. */
+  library: string;
+  /** What the variant does, e.g. "GELU with erf, as nn.GELU()". */
+  name: string;
+  exercise: string;
+  in?: string;
+  edits: [from: string, to: string][];
+  /** The check to run (start of its English name). */
+  check: string;
+}
+
+/** Registers the library variants as tests (in English: the convention wording is checked in both by the cases). */
+export function testLibraryVariants(root: string, variants: LibraryVariant[]): void {
+  const dir = tempDir('llm-lab-conventions-');
+  const limit = limiter(2);
+  const catalog = loadCatalog(root);
+  const all = catalogues(root);
+  variants.forEach((v, index) => {
+    test(`${v.exercise}: ${v.library}'s convention (${v.name}) is accepted or named as a convention, never as a mistake`, async () => {
+      const cat = await catalog;
+      const found = findExercise(cat, v.exercise);
+      assert.ok(found, v.exercise);
+      const target = v.in ? findExercise(cat, v.in) : found;
+      assert.ok(target, v.in);
+      const plan = await planInWorker(found.exercise.checks, { workerPath: WORKER, timeoutMs: 30_000, locale: 'en' });
+      const check = plan.find((p) => p.name.startsWith(v.check));
+      assert.ok(check, `${v.exercise} has no check named "${v.check}…"`);
+      const folder = path.join(dir, `variant-${index}`);
+      mkdirSync(folder, { recursive: true });
+      const file = await solutionFolder(folder, cat, found.exercise);
+      const edited = learnerFile(folder, target.lesson, target.exercise);
+      writeFileSync(edited, withEdits(readFileSync(edited, 'utf8'), v.edits, `${v.library}: ${v.name}`));
+      const r = await limit(() => runInWorker({
+        exerciseId: found.exercise.id, learnerFile: file, checksFile: found.exercise.checks, locale: 'en', only: [check.id],
+        prerequisites: prerequisiteFiles(folder, cat, found.exercise),
+      }, { workerPath: WORKER, timeoutMs: 60_000, memoryMb: 1024 }));
+      assert.equal(r.error, undefined, r.error?.message);
+      const outcome = r.checks.find((x) => x.id === check.id)!;
+      const named = all.flatMap((c) => Object.entries(c.catalogue).map(([key, m]) => ({ key, m, file: c.file })))
+        .filter(({ m }) => (outcome.message ?? '').includes(m.message.en));
+      const asMistake = named.filter(({ m }) => !m.convention).map(({ key, file }) => `${path.relative(root, file)} ${key}`);
+      assert.deepEqual(asMistake, [], `${v.library}'s convention is labelled as a mistake: mark the entry with convention: '${v.library}' and say so`);
+      if (outcome.status === 'passed') return;
+      assert.ok(outcome.convention, `"${check.name}" failed without naming the convention: ${outcome.message}`);
+      assert.ok(named.length > 0, `"${check.name}" failed with a message that is no catalogue entry: ${outcome.message}`);
+      assert.ok(outcome.message?.includes(v.library) || named.some(({ m }) => m.convention?.includes(v.library)), `the message should name ${v.library}: ${outcome.message}`);
+    });
   });
 }

@@ -14,6 +14,8 @@ import { type Text, say, sayMaybe, t } from './text';
 export interface FailureDetails {
   message: string;
   hint?: string;
+  /** The failure is another library's convention, not a mistake (the library's name). */
+  convention?: string;
   expected?: ShownValue;
   actual?: ShownValue;
   firstDifference?: FirstDifference;
@@ -56,6 +58,8 @@ export interface Misconception {
   value: Numeric;
   message: Text;
   hint?: Text;
+  /** Another library's convention, not a mistake (a catalogue entry's `convention`, spread in with it). */
+  convention?: string;
 }
 
 export interface CloseOptions extends Tolerance {
@@ -190,7 +194,7 @@ export function expectClose(actual: unknown, expected: Numeric, opts: CloseOptio
   if (result.ok) return;
   for (const m of opts.misconceptions ?? []) {
     if (compare(a, flatten(m.value, what, 'expected'), what, rtol, atol).ok) {
-      fail(m.message, { hint: m.hint ?? hint, expected: show(expected), actual: show(actual), firstDifference: result.firstDifference });
+      fail(m.message, { hint: m.hint ?? hint, expected: show(expected), actual: show(actual), firstDifference: result.firstDifference, convention: m.convention });
     }
   }
   fail(result.message, { hint, expected: show(expected), actual: show(actual), firstDifference: result.firstDifference });

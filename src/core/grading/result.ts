@@ -50,6 +50,11 @@ export interface CheckOutcome {
   status: CheckStatus;
   /** Why it failed, in plain words. */
   message?: string;
+  /**
+   * The failure is another library's convention, not a mistake (that library's name): shown as a note on
+   * conventions, in a different tone, and filed as a convention, not an error.
+   */
+  convention?: string;
   hint?: string;
   expected?: ShownValue;
   actual?: ShownValue;

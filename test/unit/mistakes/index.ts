@@ -1,10 +1,13 @@
-/** Every track's mistake cases, run by the one catalogue runner (test/unit/catalogues.test.ts). */
-import type { MistakeCase } from '../catalogue';
-import { CASES as tensors } from './tensors';
-import { CASES as attention } from './attention';
-import { CASES as decoding } from './decoding';
-import { CASES as lora } from './lora';
-import { CASES as alignment } from './alignment';
-import { CASES as rlhf } from './rlhf';
+/** Every track's mistake cases and library variants, run by the one catalogue runner (test/unit/catalogues.test.ts). */
+import type { LibraryVariant, MistakeCase } from '../catalogue';
+import * as tensors from './tensors';
+import * as attention from './attention';
+import * as decoding from './decoding';
+import * as lora from './lora';
+import * as alignment from './alignment';
+import * as rlhf from './rlhf';
 
-export const CASES: MistakeCase[] = [...tensors, ...attention, ...decoding, ...lora, ...alignment, ...rlhf];
+const TRACKS = [tensors, attention, decoding, lora, alignment, rlhf];
+
+export const CASES: MistakeCase[] = TRACKS.flatMap((t) => t.CASES);
+export const VARIANTS: LibraryVariant[] = TRACKS.flatMap((t) => t.VARIANTS);

@@ -3,12 +3,15 @@
  *
  * Every expected value is either worked out by hand (small cases, written as literals) or computed here
  * with plain float64 loops; no check calls one of the learner's functions to get an expected value.
- * Known wrong answers (column-major strides, b @ a, softmax over the wrong axis, exp overflow...) are
- * computed too, so a failure can say which mistake it looks like: the words are in ./mistakes.ts.
+ * Known wrong answers (b @ a, softmax over the wrong axis, exp overflow...) are computed too, so a failure
+ * can say which mistake it looks like: the words are in ./mistakes.ts. So are other libraries' conventions
+ * (column-major strides, NumPy's byte strides), which are named as conventions, never as mistakes; where the
+ * lesson can accept another library's way without losing its point, it does: an offset that counts a negative
+ * index from the end (Python indexing), a matmul that promotes a 1-D input (np.matmul, torch.matmul).
  */
 import {
   type Misconception, type Mistake, type Text, deepEqual, defineChecks, expectClose, expectEqual, expectError, expectShape,
-  expectTrue, expectUnchanged, fail, fmt, randomArray, showPlain, snapshot, t,
+  expectTrue, expectUnchanged, fail, fmt, isTensorLike, randomArray, showPlain, snapshot, t,
 } from '@llm-lab/check';
 import { type NDArray, ndarray, numel } from '@llm-lab/kit';
 import { TENSORS_MISTAKES as M } from './mistakes';
@@ -110,6 +113,29 @@ function named(what: Text, m: Mistake, detail?: Text): Text {
   return sentences(what, m.message, detail);
 }
 
+/** Fails naming a catalogue entry, with its hint, and marked as a convention when the entry is one. */
+function failNamed(what: Text, m: Mistake, detail?: Text, extra: Record<string, unknown> = {}): never {
+  return fail(named(what, m, detail), { ...extra, hint: m.hint, convention: m.convention });
+}
+
+/** A misconception for expectClose that names a catalogue entry after saying what happened on this input. */
+function misconception(value: Misconception['value'], what: Text, m: Mistake, detail?: Text): Misconception {
+  return { value, message: named(what, m, detail), hint: m.hint, convention: m.convention };
+}
+
+/** NumPy's strides and offsets count bytes: 4 per float32 element. */
+const FLOAT32_BYTES = Float32Array.BYTES_PER_ELEMENT;
+
+/** `offset(shape, index)` must be `expected`; a byte offset (NumPy's unit) is named as that convention. */
+function expectOffset(m: typeof import('./basics'), shape: number[], index: number[], expected: number): void {
+  const call = `offset([${shape.join(', ')}], [${index.join(', ')}])`;
+  const got = m.offset(shape, index);
+  if (expected !== 0 && got === expected * FLOAT32_BYTES) {
+    failNamed(t(`${call} gave ${got}, ${FLOAT32_BYTES} times ${expected}.`, `${call} 返回了 ${got}，是 ${expected} 的 ${FLOAT32_BYTES} 倍。`), M['strides-in-bytes']);
+  }
+  expectEqual(got, expected, call);
+}
+
 /** Uniform values in [-scale, scale) from the check's seeded generator, as an NDArray of the given shape. */
 const randomNd = (ctx: { random(): number }, shape: number[], scale: number): NDArray => ndarray(randomArray(ctx, numel(shape), scale), shape);
 
@@ -128,11 +154,13 @@ function describeResult(result: unknown): Text {
  * Asserts that `fn` throws an Error with a message (the library's expectError, with this lesson's rules on
  * top). A TODO marker is passed through untouched, so an unfinished function is reported as "not implemented
  * yet" rather than as a pass. When `fn` returns instead of throwing, the failure says what it returned and
- * names `missing`, the catalogued mistake of the check it lacks (`detail`: a sentence about this input).
+ * names `missing`, the catalogued mistake of the check it lacks (`detail`: a sentence about this input),
+ * unless `accepts(result)`: another library's legitimate answer for this input, which passes as well.
  */
-function expectRejects(fn: () => unknown, what: string, missing: Mistake, detail?: Text): void {
+function expectRejects(fn: () => unknown, what: string, missing: Mistake, detail?: Text, accepts?: (result: unknown) => boolean): void {
   let thrown: unknown;
   let returned = false;
+  let accepted = false;
   const err = expectError(() => {
     let result: unknown;
     try {
@@ -141,10 +169,15 @@ function expectRejects(fn: () => unknown, what: string, missing: Mistake, detail
       thrown = e;
       throw e;
     }
+    if (accepts?.(result)) {
+      accepted = true;
+      throw new Error('accepted');
+    }
     returned = true;
     const got = describeResult(result);
-    fail(named(t(`${what} returned ${got.en} instead of throwing an Error.`, `${what} 返回了${got['zh-cn']}，而没有抛出 Error。`), missing, detail), { hint: missing.hint });
+    failNamed(t(`${what} returned ${got.en} instead of throwing an Error.`, `${what} 返回了${got['zh-cn']}，而没有抛出 Error。`), missing, detail);
   }, what, missing.hint);
+  if (accepted) return;
   if (returned) throw err; // the failure above
   if (thrown instanceof Error && thrown.name === 'NotImplementedError') throw thrown;
   if (!(thrown instanceof Error)) {
@@ -263,10 +296,11 @@ export default defineChecks<typeof import('./basics')>({
           hint: t('Stride of the last dimension is 1; each stride to the left is the one to its right times that size: 4, then 3 * 4 = 12.',
             '最后一维的步长是 1；往左每一个步长，都等于它右边的步长乘以右边那一维的大小：先是 4，然后是 3 * 4 = 12。'),
           misconceptions: [
-            { value: [1, 2, 6], message: named(gave('[1, 2, 6]'), M['strides-column-major']), hint: M['strides-column-major'].hint },
-            { value: [1, 4, 12], message: named(gave('[1, 4, 12]'), M['strides-reversed']), hint: M['strides-reversed'].hint },
-            { value: [24, 12, 4], message: named(gave('[24, 12, 4]'), M['strides-own-size']), hint: M['strides-own-size'].hint },
-            { value: [3, 4, 1], message: named(gave('[3, 4, 1]'), M['strides-next-size-only']), hint: M['strides-next-size-only'].hint },
+            misconception([1, 2, 6], gave('[1, 2, 6]'), M['strides-column-major']),
+            misconception([48, 16, 4], gave('[48, 16, 4]'), M['strides-in-bytes']),
+            misconception([1, 4, 12], gave('[1, 4, 12]'), M['strides-reversed']),
+            misconception([24, 12, 4], gave('[24, 12, 4]'), M['strides-own-size']),
+            misconception([3, 4, 1], gave('[3, 4, 1]'), M['strides-next-size-only']),
           ],
         });
       },
@@ -284,14 +318,18 @@ export default defineChecks<typeof import('./basics')>({
             const what = got === undefined ? t('undefined (missing return?)', 'undefined（是不是忘了 return？）') : t(typeof got, typeof got);
             fail(t(`${call} returned ${what.en}, expected an array`, `${call} 返回了 ${what['zh-cn']}，应返回一个数组`));
           }
+          if (expected.length > 0 && deepEqual(Array.from(got), expected.map((s) => s * FLOAT32_BYTES))) {
+            failNamed(t(`${call} gave [${Array.from(got).join(', ')}], ${FLOAT32_BYTES} times [${expected.join(', ')}].`,
+              `${call} 返回了 [${Array.from(got).join(', ')}]，是 [${expected.join(', ')}] 的 ${FLOAT32_BYTES} 倍。`), M['strides-in-bytes']);
+          }
           expectEqual(Array.from(got), expected, call,
             shape.length === 0
               ? t('A scalar has no dimensions, so it has no strides: return an empty array.', '标量没有维度，所以也没有步长：返回一个空数组。')
               : t('Walk the shape from the right, keeping a running product that starts at 1.', '从右往左遍历形状，维护一个从 1 开始的累乘积。'));
           if (!deepEqual(input, shape)) {
             const now = `[${input.join(', ')}]`;
-            fail(named(t(`${call} changed its argument to ${now}.`, `${call} 把它的参数改成了 ${now}。`), M['strides-modifies-shape']), {
-              hint: M['strides-modifies-shape'].hint, expected: { kind: 'text', text: `[${shape.join(', ')}]` }, actual: { kind: 'text', text: now },
+            failNamed(t(`${call} changed its argument to ${now}.`, `${call} 把它的参数改成了 ${now}。`), M['strides-modifies-shape'], undefined, {
+              expected: { kind: 'text', text: `[${shape.join(', ')}]` }, actual: { kind: 'text', text: now },
             });
           }
         }
@@ -321,10 +359,10 @@ export default defineChecks<typeof import('./basics')>({
           what: 'indices.map((index) => offset([2, 3, 4], index))', rtol: 0, atol: 0,
           hint: t('offset = index[0]*strides[0] + index[1]*strides[1] + index[2]*strides[2], with strides (12, 4, 1).',
             'offset = index[0]*strides[0] + index[1]*strides[1] + index[2]*strides[2]，步长为 (12, 4, 1)。'),
-          misconceptions: [{
-            value: indices.map((idx) => idx.reduce((s, v, d) => s + v * colMajor[d], 0)),
-            ...M['offset-column-major'],
-          }],
+          misconceptions: [
+            { value: indices.map((idx) => idx.reduce((s, v, d) => s + v * colMajor[d], 0)), ...M['offset-column-major'] },
+            misconception(expected.map((i) => i * FLOAT32_BYTES), t(`Your offsets are ${FLOAT32_BYTES} times the element positions.`, `你的偏移是元素位置的 ${FLOAT32_BYTES} 倍。`), M['strides-in-bytes']),
+          ],
         });
         // A second shape with a size-1 dimension, and the scalar case.
         const shape2 = [3, 1, 2, 5];
@@ -338,7 +376,7 @@ export default defineChecks<typeof import('./basics')>({
       task: 'offset',
       run: (m) => {
         const shape = [2, 3, 4];
-        expectEqual(m.offset(shape, [1, 2, 3]), 23, 'offset([2, 3, 4], [1, 2, 3])');
+        expectOffset(m, shape, [1, 2, 3], 23);
         const bounds = M['offset-no-bounds-check'];
         expectRejects(() => m.offset(shape, [2, 0, 0]), 'offset([2, 3, 4], [2, 0, 0])', bounds,
           t('Dimension 0 has size 2, so its valid indices are 0 and 1.', '第 0 维的大小是 2，合法的下标只有 0 和 1。'));
@@ -346,14 +384,21 @@ export default defineChecks<typeof import('./basics')>({
           t('Here [0, 0, 4] lands on position 4, which is element [0, 1, 0]: a wrong element, silently.', '这里 [0, 0, 4] 落在位置 4，也就是元素 [0, 1, 0]：悄无声息地取错了元素。'));
         expectRejects(() => m.offset(shape, [0, 3, 0]), 'offset([2, 3, 4], [0, 3, 0])', bounds,
           t('Check every dimension, not only the first or the last: dimension 1 has size 3.', '每一维都要检查，而不只是第一维或最后一维：第 1 维的大小是 3。'));
-        expectRejects(() => m.offset(shape, [1, -1, 0]), 'offset([2, 3, 4], [1, -1, 0])', M['offset-negative-index']);
+        // A negative index: throwing (this lesson, np.ravel_multi_index) or counting it from the end as NumPy's and
+        // PyTorch's indexing do ([1, -1, 0] is [1, 2, 0], at 20) are both accepted; anything else is a wrong element.
+        const negative = M['offset-negative-index'];
+        expectRejects(() => m.offset(shape, [1, -1, 0]), 'offset([2, 3, 4], [1, -1, 0])', negative,
+          t('Counted from the end, as NumPy and PyTorch indexing do, [1, -1, 0] would be [1, 2, 0], at 20.', '若像 NumPy 和 PyTorch 的索引那样从末尾倒数，[1, -1, 0] 就是 [1, 2, 0]，位于 20。'),
+          (result) => result === 20);
+        expectRejects(() => m.offset(shape, [1, -4, 0]), 'offset([2, 3, 4], [1, -4, 0])', negative,
+          t('Even counted from the end, -4 is out of range for a dimension of size 3.', '即使从末尾倒数，-4 对大小为 3 的维度也是越界的。'));
       },
     },
     {
       name: t('offset throws for the wrong number of indices', 'offset 对个数不对的下标抛出错误'),
       task: 'offset',
       run: (m) => {
-        expectEqual(m.offset([5], [4]), 4, 'offset([5], [4])');
+        expectOffset(m, [5], [4], 4);
         const length = M['offset-no-length-check'];
         expectRejects(() => m.offset([2, 3, 4], [1, 2]), 'offset([2, 3, 4], [1, 2])', length,
           t('Two indices for three dimensions: one is missing.', '三个维度只给了两个下标：少了一个。'));
@@ -450,7 +495,18 @@ export default defineChecks<typeof import('./basics')>({
           t('(2, 3) @ (4, 2) has 3 columns against 4 rows.', '(2, 3) @ (4, 2) 是 3 列对 4 行。'));
         expectRejects(() => m.matmul(ndarray(new Float32Array(6), [3, 2]), ndarray(new Float32Array(6), [3, 2])), 'matmul((3, 2), (3, 2))', inner,
           t('Equal shapes are not enough: (3, 2) @ (3, 2) has 2 columns against 3 rows.', '形状相同并不够：(3, 2) @ (3, 2) 是 2 列对 3 行。'));
-        expectRejects(() => m.matmul(ndarray(new Float32Array(3), [3]), ndarray(new Float32Array(6), [3, 2])), 'matmul((3), (3, 2))', M['matmul-not-2d']);
+        // A 1-D input: throwing (this lesson, torch.mm) or promoting it as np.matmul and torch.matmul do are both accepted.
+        const vector = ndarray([1, 2, 3], [3]);
+        const matrix = ndarray([[1, 0], [0, 1], [1, 1]], [3, 2]);
+        const promoted = (shape: number[], data: number[]) => (r: unknown) => isTensorLike(r) && deepEqual(Array.from(r.shape), shape)
+          && r.data.length === data.length && data.every((v, i) => Math.abs(r.data[i] - v) <= 1e-6);
+        expectRejects(() => m.matmul(vector, matrix), 'matmul((3), (3, 2))', M['matmul-not-2d'],
+          t('np.matmul and torch.matmul would return shape [2], [1, 2, 3] @ b = [4, 5]; torch.mm refuses.', 'np.matmul 和 torch.matmul 会返回形状 [2] 的 [1, 2, 3] @ b = [4, 5]；torch.mm 则会拒绝。'),
+          promoted([2], [4, 5]));
+        const wide = ndarray([[1, 2, 3], [4, 5, 6]], [2, 3]);
+        expectRejects(() => m.matmul(wide, vector), 'matmul((2, 3), (3))', M['matmul-not-2d'],
+          t('np.matmul and torch.matmul would return shape [2], a @ [1, 2, 3] = [14, 32]; torch.mm refuses.', 'np.matmul 和 torch.matmul 会返回形状 [2] 的 a @ [1, 2, 3] = [14, 32]；torch.mm 则会拒绝。'),
+          promoted([2], [14, 32]));
       },
     },
 

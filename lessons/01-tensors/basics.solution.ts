@@ -1,9 +1,10 @@
 /**
  * Lesson 1 reference solution: strides, offset, matmul and softmax on row-major NDArrays.
  *
- * Row-major layout and strides are NumPy's and PyTorch's default ("C order"). The stable softmax is the
- * standard max-subtraction trick found in every framework. Plain loops on purpose: no cleverness to hide
- * the idea, and each function fits on one screen.
+ * Row-major layout is NumPy's and PyTorch's default ("C order"). Strides and offsets count elements, as
+ * PyTorch's Tensor.stride() does (NumPy's ndarray.strides count bytes). The stable softmax is the standard
+ * max-subtraction trick (scipy.special.softmax and PyTorch's kernels subtract the max too). Plain loops on
+ * purpose: no cleverness to hide the idea, and each function fits on one screen.
  */
 import { type NDArray, numel } from '@llm-lab/kit';
 

@@ -15,6 +15,7 @@ import { type NDArray, numel, TODO } from '@llm-lab/kit';
  *
  *   strides[d] = shape[d+1] * shape[d+2] * ... * shape[n-1]      (the product of the sizes to the RIGHT of d)
  *
+ * Strides count elements, as PyTorch's Tensor.stride() does (NumPy's ndarray.strides count bytes).
  * So the last dimension has stride 1. Examples:
  *   strides([2, 3, 4]) -> [12, 4, 1]
  *   strides([5])       -> [1]
@@ -35,7 +36,7 @@ export function strides(shape: readonly number[]): number[] {
  * A scalar (shape [], index []) is at 0.
  *
  * Throw an Error when `index` has the wrong number of entries (index.length !== shape.length), or when
- * any entry is outside 0 <= index[d] < shape[d] (no negative indexing here).
+ * any entry is outside 0 <= index[d] < shape[d] (no negative indexing here: see the lesson's Conventions).
  */
 export function offset(shape: readonly number[], index: readonly number[]): number {
   return TODO('offset');
@@ -48,7 +49,8 @@ export function offset(shape: readonly number[], index: readonly number[]): numb
  *   c[i][j] = sum over p of a[i][p] * b[p][j]            (2*n*k*m floating-point operations)
  *
  * Throw an Error that names both shapes when the inner dimensions differ (a.shape[1] !== b.shape[0]),
- * or when either input is not 2-D. Return a new NDArray; do not modify `a` or `b`.
+ * or when either input is not 2-D (as torch.mm does; the lesson's Conventions compare np.matmul).
+ * Return a new NDArray; do not modify `a` or `b`.
  */
 export function matmul(a: NDArray, b: NDArray): NDArray {
   return TODO('matmul');
@@ -61,7 +63,8 @@ export function matmul(a: NDArray, b: NDArray): NDArray {
  *   softmax(x)_i = exp(x_i - max(x)) / sum_j exp(x_j - max(x))
  * Subtracting the slice's max gives the same result as plain exp(x_i) / sum_j exp(x_j), but never overflows.
  *
- * `axis` may be negative: -1 is the last axis, -2 the one before, ... (axis + ndim).
+ * `axis` is required (no default: see the lesson's Conventions) and may be negative: -1 is the last axis,
+ * -2 the one before, ... (axis + ndim).
  * A NaN in a slice must make that whole slice NaN (do not skip or hide it); other slices stay normal.
  * Return a new NDArray; do not modify `x`.
  */

@@ -14,6 +14,7 @@ import { type NDArray, numel, TODO } from '@llm-lab/kit';
  *
  *   strides[d] = shape[d+1] * shape[d+2] * ... * shape[n-1]      （第 d 维右边所有维度大小的乘积）
  *
+ * 步长以元素计，和 PyTorch 的 Tensor.stride() 一样（NumPy 的 ndarray.strides 以字节计）。
  * 所以最后一维的步长是 1。例如：
  *   strides([2, 3, 4]) -> [12, 4, 1]
  *   strides([5])       -> [1]
@@ -34,7 +35,7 @@ export function strides(shape: readonly number[]): number[] {
  * 标量（形状 []，下标 []）位于 0。
  *
  * 当 `index` 的项数不对（index.length !== shape.length），或者任何一项超出 0 <= index[d] < shape[d]
- * 时（这里不支持负数下标），抛出一个 Error。
+ * 时（这里不支持负数下标：见课文的“约定”一节），抛出一个 Error。
  */
 export function offset(shape: readonly number[], index: readonly number[]): number {
   return TODO('offset');
@@ -46,7 +47,8 @@ export function offset(shape: readonly number[], index: readonly number[]): numb
  *   a: (n, k)   b: (k, m)   ->   c: (n, m)
  *   c[i][j] = 对 p 求和 a[i][p] * b[p][j]            （共 2*n*k*m 次浮点运算）
  *
- * 当内侧维度不一致（a.shape[1] !== b.shape[0]），或任一输入不是二维时，抛出一个写明两个形状的 Error。
+ * 当内侧维度不一致（a.shape[1] !== b.shape[0]），或任一输入不是二维时（和 torch.mm 一样；课文的“约定”一节
+ * 对比了 np.matmul），抛出一个写明两个形状的 Error。
  * 返回一个新的 NDArray；不要修改 `a` 或 `b`。
  */
 export function matmul(a: NDArray, b: NDArray): NDArray {
@@ -60,7 +62,8 @@ export function matmul(a: NDArray, b: NDArray): NDArray {
  *   softmax(x)_i = exp(x_i - max(x)) / sum_j exp(x_j - max(x))
  * 减去切片的最大值，结果与直接计算 exp(x_i) / sum_j exp(x_j) 相同，但永远不会溢出。
  *
- * `axis` 可以是负数：-1 是最后一个轴，-2 是倒数第二个，……（即 axis + ndim）。
+ * `axis` 必须给出（没有默认值：见课文的“约定”一节），可以是负数：-1 是最后一个轴，-2 是倒数第二个，
+ * ……（即 axis + ndim）。
  * 切片中若有 NaN，整个切片都必须是 NaN（不要跳过或掩盖它）；其他切片保持正常。
  * 返回一个新的 NDArray；不要修改 `x`。
  */

@@ -2,19 +2,33 @@
  * The known wrong answers of lesson 1 (tensors/basics), in English and Simplified Chinese. The checks compute
  * each one (basics.checks.ts) and name it with these words when a learner's answer matches; the mistake cases
  * (test/unit/mistakes/tensors.ts) put every one into the reference solution and run the check that names it.
+ * Entries with `convention` are not mistakes but another library's convention (column-major layout, NumPy's
+ * byte strides): the learner is told whose convention it is and why this lesson chose the other side.
  */
 import { defineMistakes, t } from '@llm-lab/check';
 
 export const TENSORS_MISTAKES = defineMistakes({
   // ----- strides ---------------------------------------------------------------------------------------
   'strides-column-major': {
+    convention: 'Fortran/MATLAB/Julia',
     message: t(
-      'Those are column-major strides, where the FIRST index moves fastest. Row-major means the LAST index moves fastest, so the last stride is 1 and the products go right to left.',
-      '这是列主序的步长，即第一个下标变化最快。行主序是最后一个下标变化最快，所以最后一维的步长是 1，乘积要从右往左累积。',
+      "Those are column-major strides, the convention of Fortran/MATLAB/Julia (the FIRST index moves fastest; NumPy's order='F' too). This lesson is row-major (C order), NumPy's and PyTorch's default, because every NDArray in this course is stored that way: the LAST index moves fastest, so the last stride is 1 and the products go right to left. Walk the shape from the right to match.",
+      "这是列主序的步长，是 Fortran/MATLAB/Julia 的约定（第一个下标变化最快；NumPy 的 order='F' 也是如此）。本课采用行主序（C 顺序），即 NumPy 和 PyTorch 的默认布局，因为本课程里的每个 NDArray 都这样存储：最后一个下标变化最快，所以最后一维的步长是 1，乘积要从右往左累积。改成从右往左遍历形状，就与本课一致了。",
     ),
     hint: t(
       'Walk the shape from the right (d = shape.length - 1 down to 0), keeping a running product that starts at 1.',
       '从右往左遍历形状（d 从 shape.length - 1 递减到 0），维护一个从 1 开始的累乘积。',
+    ),
+  },
+  'strides-in-bytes': {
+    convention: 'NumPy',
+    message: t(
+      "Those count bytes, NumPy's convention (ndarray.strides is in bytes, 4 per float32: shape (2, 3, 4) has strides (48, 16, 4), and element (1, 2, 3) starts 92 bytes in). This lesson counts strides and offsets in elements, as PyTorch's Tensor.stride() does, because they index a Float32Array, whose data[i] is already element i. Leave out the factor 4 (Float32Array.BYTES_PER_ELEMENT) to match.",
+      '这是以字节计的，是 NumPy 的约定（ndarray.strides 以字节为单位，float32 每个元素 4 字节：形状 (2, 3, 4) 的步长是 (48, 16, 4)，元素 (1, 2, 3) 从第 92 个字节开始）。本课的步长和偏移以元素计，和 PyTorch 的 Tensor.stride() 一样，因为它们用来索引 Float32Array，而 data[i] 本身就是第 i 个元素。去掉因子 4（Float32Array.BYTES_PER_ELEMENT），就与本课一致了。',
+    ),
+    hint: t(
+      'Start the running product at 1 (the last dimension has a stride of 1 element), not at Float32Array.BYTES_PER_ELEMENT.',
+      '累乘积从 1 开始（最后一维的步长是 1 个元素），而不是从 Float32Array.BYTES_PER_ELEMENT 开始。',
     ),
   },
   'strides-reversed': {
@@ -60,9 +74,10 @@ export const TENSORS_MISTAKES = defineMistakes({
 
   // ----- offset ----------------------------------------------------------------------------------------
   'offset-column-major': {
+    convention: 'Fortran/MATLAB/Julia',
     message: t(
-      'These are column-major offsets (the first index moves fastest, strides (1, 2, 6)). In row-major order the last index moves fastest: index (0, 0, 1) is at 1 and (0, 1, 0) is at 4.',
-      '这是列主序的偏移（第一个下标变化最快，步长为 (1, 2, 6)）。行主序中最后一个下标变化最快：下标 (0, 0, 1) 位于 1，(0, 1, 0) 位于 4。',
+      'These are column-major offsets, the convention of Fortran/MATLAB/Julia (the first index moves fastest, strides (1, 2, 6)). This lesson is row-major, the default of NumPy and PyTorch, because every NDArray in this course is stored that way: the last index moves fastest, so index (0, 0, 1) is at 1 and (0, 1, 0) is at 4. Use the row-major strides to match.',
+      '这是列主序的偏移，是 Fortran/MATLAB/Julia 的约定（第一个下标变化最快，步长为 (1, 2, 6)）。本课采用行主序，即 NumPy 和 PyTorch 的默认布局，因为本课程里的每个 NDArray 都这样存储：最后一个下标变化最快，所以下标 (0, 0, 1) 位于 1，(0, 1, 0) 位于 4。改用行主序步长，就与本课一致了。',
     ),
     hint: t(
       'offset = index[0]*strides[0] + index[1]*strides[1] + index[2]*strides[2], with the row-major strides (12, 4, 1).',
@@ -81,12 +96,12 @@ export const TENSORS_MISTAKES = defineMistakes({
   },
   'offset-negative-index': {
     message: t(
-      'offset accepts a negative index. There is no negative indexing here, so index[d] < 0 is out of range: it would step backwards into another row.',
-      'offset 接受了负数下标。这里不支持负数下标，index[d] < 0 就是越界：它会往回退到另一行里去。',
+      'offset used a negative index as it is: index[d] * strides[d] then steps backwards into another row (or before the start of the data) and lands on a wrong element, silently.',
+      'offset 把负数下标原样用上了：index[d] * strides[d] 会往回退到另一行（甚至数据开头之前），悄无声息地落到错误的元素上。',
     ),
     hint: t(
-      'Check index[d] >= 0 as well as index[d] < shape[d].',
-      '除了 index[d] < shape[d]，还要检查 index[d] >= 0。',
+      'Throw when index[d] < 0, as you do when index[d] >= shape[d]. (Counting a negative index from the end, index[d] + shape[d], as NumPy and PyTorch indexing do, is accepted too; below -shape[d] it must still throw.)',
+      '当 index[d] < 0 时抛出错误，就像 index[d] >= shape[d] 时一样。（像 NumPy 和 PyTorch 的索引那样把负数下标从末尾倒数，即 index[d] + shape[d]，也可以接受；但小于 -shape[d] 时仍须抛出错误。）',
     ),
   },
   'offset-no-length-check': {
@@ -173,12 +188,12 @@ export const TENSORS_MISTAKES = defineMistakes({
   },
   'matmul-not-2d': {
     message: t(
-      'matmul accepted a tensor that is not 2-D: this matmul is for matrices only, and a 1-D input has no (n, k) shape to read.',
-      'matmul 接受了一个不是二维的张量：这里的 matmul 只处理矩阵，一维输入根本没有 (n, k) 这样的形状可读。',
+      'matmul read a tensor that is not 2-D as if it were a matrix: a 1-D input has no (n, k) shape, so what comes back means nothing.',
+      'matmul 把一个不是二维的张量当成矩阵来读：一维输入根本没有 (n, k) 这样的形状，返回的结果毫无意义。',
     ),
     hint: t(
-      'Check a.shape.length === 2 and b.shape.length === 2 first, and throw new Error(...) naming both shapes.',
-      '先检查 a.shape.length === 2 且 b.shape.length === 2，不满足就 throw new Error(...)，并写明两个形状。',
+      'Check a.shape.length === 2 and b.shape.length === 2 first, and throw new Error(...) naming both shapes. (Promoting a 1-D input as np.matmul and torch.matmul do, a vector a as (1, k) and a vector b as (k, 1) with that dimension removed from the result, is accepted too.)',
+      '先检查 a.shape.length === 2 且 b.shape.length === 2，不满足就 throw new Error(...)，并写明两个形状。（像 np.matmul 和 torch.matmul 那样提升一维输入，即把向量 a 当作 (1, k)、把向量 b 当作 (k, 1)，再从结果中去掉这一维，也可以接受。）',
     ),
   },
 

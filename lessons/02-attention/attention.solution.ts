@@ -26,7 +26,14 @@ export function attention(q: Tensor, k: Tensor, v: Tensor, causal: boolean): Att
   let scores = mul(matmul(q, transpose(k, -2, -1)), 1 / Math.sqrt(d)); // (..., Tq, d) @ (..., d, Tk) -> (..., Tq, Tk)
   if (causal) {
     const T = q.shape[q.ndim - 2];
-    if (k.shape[k.ndim - 2] !== T) throw new Error(`attention: causal needs as many keys as queries, got T_q = ${T}, T_k = ${k.shape[k.ndim - 2]}`);
+    // With T_q != T_k, "key j is in the future of query i" depends on where the queries sit, and libraries
+    // differ: torch.tril and PyTorch's scaled_dot_product_attention(is_causal=True) align the triangle top-left
+    // (query i sees keys 0..i), FlashAttention >= 2.1 and KV-cache decoding bottom-right (the queries are the
+    // last T_q positions). This function has no argument to say which, so it refuses rather than guess.
+    if (k.shape[k.ndim - 2] !== T) {
+      throw new Error(`attention: causal needs as many keys as queries (T_q = T_k), got T_q = ${T}, T_k = ${k.shape[k.ndim - 2]}: `
+        + 'when they differ, top-left (tril) and bottom-right (KV cache) causal masks do not agree');
+    }
     // -Infinity BEFORE the softmax: e^-inf = 0, so the future gets exactly zero weight and the rest is
     // normalised among the visible keys. The diagonal stays visible, so no row is ever fully masked.
     scores = maskedFill(scores, futureMask(T), -Infinity); // (..., T, T); the mask broadcasts over leading axes

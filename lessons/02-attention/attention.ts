@@ -31,7 +31,8 @@ export interface AttentionResult {
  *   out     = weights @ v                          (..., T_q, d_v)
  *
  * q: (..., T_q, d_k), k: (..., T_k, d_k), v: (..., T_k, d_v), with the same leading axes (none, or
- * (nh), or (B, nh), ...). d_k is the last dimension of q. With `causal`, T_q = T_k = T.
+ * (nh), or (B, nh), ...). d_k is the last dimension of q. With `causal`, T_q = T_k = T (self-attention;
+ * the lesson's Conventions section says why a causal mask over T_q != T_k is left out).
  * Return new tensors; do not modify q, k or v.
  */
 export function attention(q: Tensor, k: Tensor, v: Tensor, causal: boolean): AttentionResult {

@@ -31,7 +31,8 @@ export interface AttentionResult {
  *   out     = weights @ v                          (..., T_q, d_v)
  *
  * q: (..., T_q, d_k)，k: (..., T_k, d_k)，v: (..., T_k, d_v)，它们的前置轴相同（没有，或
- * (nh)，或 (B, nh)，……）。d_k 是 q 的最后一维。`causal` 时 T_q = T_k = T。
+ * (nh)，或 (B, nh)，……）。d_k 是 q 的最后一维。`causal` 时 T_q = T_k = T（自注意力；
+ * 为什么不处理 T_q != T_k 时的因果掩码，见本课的“约定”一节）。
  * 返回新的张量；不要修改 q、k 或 v。
  */
 export function attention(q: Tensor, k: Tensor, v: Tensor, causal: boolean): AttentionResult {

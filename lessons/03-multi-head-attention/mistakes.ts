@@ -47,13 +47,25 @@ export const MHA_MISTAKE_TEXT = defineMistakes({
     ),
   },
   'weight-not-transposed': {
+    convention: 'Hugging Face (Conv1D)',
     message: t(
-      'The projections used x @ W + b, but the weights follow PyTorch\'s Linear convention, shape (out, in): the projection is x @ Wᵀ + b. (The shapes only fit because W is square, C x C.)',
-      '投影用的是 x @ W + b，但权重遵循 PyTorch 中 Linear 的约定，形状为 (out, in)：投影应是 x @ Wᵀ + b。（形状能对上只是因为 W 是 C x C 的方阵。）',
+      'The projections compute x @ W + b: that is the convention of Hugging Face (Conv1D), whose GPT-2 stores its attention weights as (in, out). This course stores every weight as PyTorch\'s nn.Linear does, (out, in), like nanoGPT (which transposes the Conv1D weights when it loads GPT-2), so that one linear(x, W, b) serves every layer of every lesson; here the projection is x @ Wᵀ + b. (x @ W runs only because W is square, C × C.) Change x @ W to x @ Wᵀ.',
+      '投影算的是 x @ W + b：这是 Hugging Face (Conv1D) 的约定，它的 GPT-2 把注意力权重存成 (in, out)。本课程和 nanoGPT 一样，按 PyTorch 的 nn.Linear 的方式存所有权重，即 (out, in)（nanoGPT 加载 GPT-2 时会把 Conv1D 的权重转置过来），这样同一个 linear(x, W, b) 就能用于每一课的每一层；所以这里的投影是 x @ Wᵀ + b。（x @ W 能运行，只是因为 W 是 C × C 的方阵。）把 x @ W 改成 x @ Wᵀ。',
     ),
     hint: t(
-      'Use the kit\'s linear(x, weight, bias), which computes x Wᵀ + b, or matmul(x, transpose(weight, 0, 1)).',
-      '用工具包的 linear(x, weight, bias)，它计算 x Wᵀ + b；或者用 matmul(x, transpose(weight, 0, 1))。',
+      'Use the kit\'s linear(x, weight, bias), which computes x @ weightᵀ + bias, or matmul(x, transpose(weight, 0, 1)). Weights in Hugging Face\'s Conv1D layout would need the transpose taken once, when they are loaded, as nanoGPT does.',
+      '用工具包的 linear(x, weight, bias)，它计算 x @ weightᵀ + bias；或者用 matmul(x, transpose(weight, 0, 1))。如果权重是 Hugging Face 的 Conv1D 布局，应当像 nanoGPT 那样在加载时转置一次。',
+    ),
+  },
+  'heads-averaged': {
+    convention: 'PyTorch (nn.MultiheadAttention)',
+    message: t(
+      'Your weights are averaged over the heads, (B, T, T): that is the convention of PyTorch (nn.MultiheadAttention), which returns head-averaged weights unless average_attn_weights=False. This lesson returns every head\'s weights, (B, nh, T, T), as Hugging Face\'s output_attentions does, because the checks compare each head with the model\'s and draw one heatmap per head. Return the weights attention(q, k, v, true) gave you, without averaging them.',
+      '你的权重在各个头上取了平均，形状是 (B, T, T)：这是 PyTorch (nn.MultiheadAttention) 的约定，除非设置 average_attn_weights=False，它返回的是各头平均后的权重。本课和 Hugging Face 的 output_attentions 一样，返回每个头的权重 (B, nh, T, T)，因为检查要把每个头与模型的逐一比较，并为每个头画一张热力图。直接返回 attention(q, k, v, true) 给出的权重，不要取平均。',
+    ),
+    hint: t(
+      'const { out: y, weights } = attention(q, k, v, true); ... return { out, weights }: weights is (B, nh, T, T).',
+      'const { out: y, weights } = attention(q, k, v, true); …… return { out, weights }：weights 的形状是 (B, nh, T, T)。',
     ),
   },
   'no-output-projection': {

@@ -4,8 +4,9 @@
  * Layouts are tested with inputs whose values name their own position (1000·b + 100·t + c), so a wrong
  * split shows which channels each head received. Values are compared with a float64 reference (@llm-lab/course/attention)
  * and, for the bundled model, with onnxruntime's attn_probs_i and attn_out_i for every layer. Each
- * catalogued mistake (heads split or merged in the wrong order, x @ W instead of x @ Wᵀ, no output
- * projection, nHead ignored) is computed as its own variant, so a failure names it.
+ * catalogued mistake (heads split or merged in the wrong order, no output projection, nHead ignored) is
+ * computed as its own variant, so a failure names it; so are two other libraries' conventions, named as such:
+ * x @ W + b (Hugging Face's Conv1D layout) and weights averaged over the heads (nn.MultiheadAttention).
  */
 import {
   type CheckContext, type Text, defineChecks, describeType, expectClose, expectCloseLazy, expectShape, expectTensorField, expectUnchanged, fail,
@@ -13,7 +14,7 @@ import {
 } from '@llm-lab/check';
 import { type Tensor, tensor } from '@llm-lab/kit';
 import {
-  type AttentionParamsArr, MHA_MISTAKES, attention64, attentionHeatmaps, mergeHeads64, mha64, modelFixture, splitHeads64,
+  type AttentionParamsArr, MHA_MISTAKES, attention64, attentionHeatmaps, averageHeads64, mergeHeads64, mha64, modelFixture, splitHeads64,
 } from '@llm-lab/course/attention';
 import { MHA_MISTAKE_TEXT as TEXT } from './mistakes';
 
@@ -61,12 +62,16 @@ function expectMha(got: { out: Tensor; weights: Tensor }, x: Tensor, p: Attentio
   expected: { weights: { data: ArrayLike<number>; shape: readonly number[] }; out: { data: ArrayLike<number>; shape: readonly number[] } },
   tol: { rtol: number; atol: number }): void {
   const variants = () => MHA_MISTAKES.map((mistake) => ({ mistake, r: mha64(x, p, nHead, mistake) }));
-  // No separate shape check first: a wrong shape may itself be a known mistake (nHead ignored gives one head).
+  // No separate shape check first: a wrong shape may itself be a known mistake (nHead ignored gives one head)
+  // or another library's convention (nn.MultiheadAttention's weights, averaged over the heads).
   expectCloseLazy(got.weights, expected.weights, {
     what: `${what}.weights`, ...tol,
     hint: t('weights are lesson 2\'s attention weights of every head: (B, nh, T, T).', 'weights 是每个头的第 2 课注意力权重：(B, nh, T, T)。'),
   },
-    () => variants().map(({ mistake, r }) => ({ value: r.weights, ...TEXT[mistake] })));
+    () => [
+      ...variants().map(({ mistake, r }) => ({ value: r.weights, ...TEXT[mistake] })),
+      { value: averageHeads64(mha64(x, p, nHead).weights), ...TEXT['heads-averaged'] },
+    ]);
   expectCloseLazy(got.out, expected.out, {
     what: `${what}.out`, ...tol,
     hint: t('The weights are right: look at what happens after attention (merging the heads, the output projection).',

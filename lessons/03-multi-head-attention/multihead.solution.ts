@@ -3,7 +3,8 @@
  *
  * The layout is nanoGPT's CausalSelfAttention (Karpathy), itself GPT-2's, with separate q, k, v projections
  * instead of one fused c_attn; the idea is section 3.2.2 of Vaswani et al. 2017: nh small attentions on
- * hs = C / nh channels each see different things, at the cost of one big one.
+ * hs = C / nh channels each see different things, at the cost of one big one. Weights are (out, in), as
+ * nn.Linear and nanoGPT store them (Hugging Face's GPT-2 Conv1D layers store the transpose and compute x W + b).
  */
 import { type Tensor, linear, transpose } from '@llm-lab/kit';
 import { attention } from '../02-attention/attention';

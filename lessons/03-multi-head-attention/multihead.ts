@@ -24,7 +24,10 @@ export interface LinearWeights {
   bias: Tensor; //   (out)
 }
 
-/** The four Linear layers of an attention layer (nanoGPT's names: h.<i>.attn.q, .k, .v, .proj). */
+/**
+ * The four Linear layers of an attention layer (the course model's weights h.<i>.attn.q, .k, .v, .proj; nanoGPT
+ * fuses q, k and v into one c_attn and calls the projection c_proj).
+ */
 export interface AttentionWeights {
   q: LinearWeights;
   k: LinearWeights;

@@ -24,7 +24,10 @@ export interface LinearWeights {
   bias: Tensor; //   (out)
 }
 
-/** 注意力层的四个 Linear 层（nanoGPT 的命名：h.<i>.attn.q、.k、.v、.proj）。 */
+/**
+ * 注意力层的四个 Linear 层（对应课程模型的权重 h.<i>.attn.q、.k、.v、.proj；nanoGPT 把 q、k、v
+ * 合并成一个 c_attn，输出投影叫 c_proj）。
+ */
 export interface AttentionWeights {
   q: LinearWeights;
   k: LinearWeights;

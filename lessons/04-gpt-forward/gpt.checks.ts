@@ -7,13 +7,15 @@
  * (so a failure says where the first difference appears), the logits to 1e-4, a batch, causality, and 50
  * greedily generated characters (as minGPT checks its GPT-2 against Hugging Face's: logits, then identical
  * greedy text). Catalogued mistakes (post-LN, missing residuals or ln_f or position embedding, ReLU for
- * GELU, unbiased variance, eps outside the square root, ...) are computed as wrong variants and named.
+ * GELU, unbiased variance, eps outside the square root, ...) are computed as wrong variants and named. Other
+ * libraries' conventions are recognised too and named as conventions, not as mistakes: nanoGPT's exact GELU
+ * (nn.GELU()) and its last-position-only logits, and Hugging Face's Conv1D weight layout (x @ W + b) in the MLP.
  */
 import {
   type CheckContext, type Misconception, type Text, defineChecks, describeType, expectClose, expectCloseLazy, expectShape, expectUnchanged, fail,
-  fmt, isTensorLike, maxAbsDiff, randomTensor, say, snapshot, t, withShapeAdvice,
+  fmt, isTensorLike, maxAbsDiff, mistake, randomTensor, say, snapshot, t, withShapeAdvice,
 } from '@llm-lab/check';
-import { type Tensor, embedding, tensor } from '@llm-lab/kit';
+import { type Tensor, embedding, tensor, transpose } from '@llm-lab/kit';
 import {
   BLOCK_MISTAKES, GELU_MISTAKES, GPT_MISTAKES, LAYER_NORM_MISTAKES, type GptMistake, type ModelFixture, blockVariant, gelu64, gptVariant,
   layerNorm64, mlpVariant, modelFixture, round4, tokenLabel,
@@ -59,6 +61,10 @@ function forward(m: Learner, w: Map<string, Tensor>, ids: number[][], f: ModelFi
       { hint: r === undefined ? FORGOT_RETURN : undefined });
   }
   const logits = expectTensor(r.logits, 'gptForward(...).logits');
+  // nanoGPT's forward, without targets, scores only the last position: its convention, named as such.
+  if (ids[0].length > 1 && logits.shape.length === 3 && logits.shape[0] === ids.length && logits.shape[1] === 1) {
+    fail(...mistake(TEXT['logits-last-position-only']));
+  }
   const inter = r.intermediates as unknown;
   const get = (name: string): Tensor | undefined => {
     const v = inter instanceof Map ? inter.get(name) : typeof inter === 'object' && inter !== null ? (inter as Record<string, unknown>)[name] : undefined;
@@ -71,6 +77,21 @@ function argmax(row: ArrayLike<number>): number {
   let best = 0;
   for (let i = 1; i < row.length; i++) if (row[i] > row[best]) best = i;
   return best;
+}
+
+/**
+ * Whether the learner's mlp, given its two weights transposed to (in, out) (Hugging Face's Conv1D layout), computes
+ * the model's mlp: then it computes x @ W + b, right for that layout and not for this course's (out, in).
+ */
+function takesConv1dLayout(m: Learner, f: ModelFixture, x: Tensor, expected: Tensor): boolean {
+  const w = weightsOf(f);
+  for (const name of ['h.0.mlp.fc.weight', 'h.0.mlp.proj.weight']) w.set(name, transpose(w.get(name)!, 0, 1));
+  try {
+    const y = m.mlp(x, w, 0);
+    return isTensorLike(y) && y.data.length === expected.data.length && maxAbsDiff(y, expected) <= 1e-4;
+  } catch {
+    return false;
+  }
 }
 
 const lazyVariants = (values: () => { mistake: GptMistake; value: Tensor }[]) => (): Misconception[] =>
@@ -169,7 +190,7 @@ export default defineChecks<Learner>({
         expectUnchanged(x, before, 'x');
         expectShape(y, [4, 4], 'gelu(x (4, 4))');
         expectClose(y, tensor(points.map((p) => gelu64(p)), [4, 4]), {
-          what: 'gelu(x)', rtol: 1e-5, atol: 1e-6, hint: TEXT['gelu-erf'].hint,
+          what: 'gelu(x)', rtol: 1e-5, atol: 1e-6, hint: TEXT['gelu-relu'].hint,
           misconceptions: GELU_MISTAKES.map((mk) => ({ value: tensor(points.map((p) => gelu64(p, mk)), [4, 4]), ...TEXT[mk] })),
         });
       },
@@ -203,8 +224,15 @@ export default defineChecks<Learner>({
         const get = (n: string) => w.get(n)!;
         const x = randomTensor(ctx, [1, 5, f.model.config.nEmbd], 1.5);
         const before = snapshot(x);
-        const y = withShapeAdvice(() => m.mlp(x, w, 0), t('Shapes: mlp.fc.weight is (4C, C), so linear(x, fc.weight, fc.bias) is (B, T, 4C); mlp.proj.weight is (C, 4C).',
-          '形状：mlp.fc.weight 是 (4C, C)，所以 linear(x, fc.weight, fc.bias) 是 (B, T, 4C)；mlp.proj.weight 是 (C, 4C)。'));
+        let y: Tensor;
+        try {
+          y = withShapeAdvice(() => m.mlp(x, w, 0), t('Shapes: mlp.fc.weight is (4C, C), so linear(x, fc.weight, fc.bias) is (B, T, 4C); mlp.proj.weight is (C, 4C).',
+            '形状：mlp.fc.weight 是 (4C, C)，所以 linear(x, fc.weight, fc.bias) 是 (B, T, 4C)；mlp.proj.weight 是 (C, 4C)。'));
+        } catch (e) {
+          // x @ W + b throws with (out, in) weights of shape (4C, C): see whether it is Hugging Face's Conv1D way.
+          if (!notImplemented(e) && takesConv1dLayout(m, f, x, mlpVariant(x, get, 0))) fail(...mistake(TEXT['mlp-conv1d']));
+          throw e;
+        }
         expectUnchanged(x, before, 'x');
         expectShape(y, [1, 5, f.model.config.nEmbd], 'mlp(x (1, 5, C), w, 0)');
         expectCloseLazy(expectTensor(y, 'mlp(x, w, 0)'), mlpVariant(x, get, 0), {
@@ -212,7 +240,7 @@ export default defineChecks<Learner>({
           hint: t('mlp(x) = linear(gelu(linear(x, fc.weight, fc.bias)), proj.weight, proj.bias), weights of layer 0.',
             'mlp(x) = linear(gelu(linear(x, fc.weight, fc.bias)), proj.weight, proj.bias)，用第 0 层的权重。'),
         },
-          lazyVariants(() => (['mlp-relu', 'mlp-no-activation'] as const).map((mistake) => ({ mistake, value: mlpVariant(x, get, 0, mistake) }))));
+          lazyVariants(() => (['gelu-erf', 'mlp-relu', 'mlp-no-activation'] as const).map((mk) => ({ mistake: mk, value: mlpVariant(x, get, 0, mk) }))));
       },
     },
 

@@ -1,11 +1,14 @@
 /**
  * Lesson 4 reference solution: the GPT-2 forward pass, on top of lesson 3's multi-head attention.
  *
- * Follows nanoGPT's model.py (Karpathy), which reproduces GPT-2 (Radford et al. 2019): pre-LayerNorm blocks
+ * GPT-2 (Radford et al. 2019), laid out as nanoGPT's model.py (Karpathy) writes it: pre-LayerNorm blocks
  * (Xiong et al. 2020 explain why pre-LN trains more easily than the original post-LN Transformer), GELU
- * (Hendrycks & Gimpel 2016) in its tanh form, learned position embeddings, and an LM head tied to the token
- * embedding (Press & Wolf 2017). LayerNorm and GELU are written from the kit's primitives to show what is in
- * them; the kit's own layerNorm and gelu compute the same.
+ * (Hendrycks & Gimpel 2016), learned position embeddings, and an LM head tied to the token embedding (Press &
+ * Wolf 2017). Where this differs from nanoGPT: GELU is GPT-2's tanh form (Hugging Face's gelu_new), the one this
+ * model was trained with, where nanoGPT's nn.GELU() is the exact erf form; q, k, v have separate weights instead
+ * of one fused c_attn; and the LM head scores every position, where nanoGPT's inference scores only the last.
+ * LayerNorm and GELU are written from the kit's primitives to show what is in them; the kit's own layerNorm and
+ * gelu compute the same.
  */
 import {
   type Tensor, add, div, embedding, linear, mean, mul, pow, sqrt, sub, tanh, variance,
@@ -41,7 +44,7 @@ export function layerNorm(x: Tensor, weight: Tensor, bias: Tensor, eps = 1e-5): 
 
 const GELU_C = Math.sqrt(2 / Math.PI);
 
-/** GELU, tanh form: a smooth ReLU that lets small negative values through. */
+/** GELU, tanh form (PyTorch's nn.GELU(approximate='tanh')): a smooth ReLU that lets small negative values through. */
 export function gelu(x: Tensor): Tensor {
   const inner = mul(add(x, mul(pow(x, 3), 0.044715)), GELU_C); // sqrt(2/pi) (x + 0.044715 x^3)
   return mul(mul(x, 0.5), add(tanh(inner), 1)); //                0.5 x (1 + tanh(...))
@@ -101,6 +104,7 @@ export function gptForward(w: Weights, ids: number[][], config: GptConfig): GptO
   }
   x = layerNorm(x, param(w, 'ln_f.weight'), param(w, 'ln_f.bias')); // (B, T, C)
   // Tied LM head: score x against every token's embedding. linear(x, wte) is x @ wteᵀ: (B, T, C) @ (C, V).
+  // Every position, not only the last (nanoGPT's inference shortcut): the logits at t predict token t + 1.
   const logits = linear(x, param(w, 'wte.weight')); // (B, T, V)
   return { logits, intermediates };
 }

@@ -5,8 +5,9 @@
  * It builds on YOUR multi-head attention from lesson 3, imported from ../03-multi-head-attention/multihead.ts
  * (which imports your lesson-2 attention in turn). The first check tests that import.
  *
- * Five tasks, in order: layerNorm, gelu, mlp, block, gptForward. Weights come as a Map from nanoGPT's names
- * to tensors ('wte.weight', 'h.0.ln_1.weight', 'h.0.attn.q.weight', ...); `param(w, name)` fetches one.
+ * Five tasks, in order: layerNorm, gelu, mlp, block, gptForward. Weights come as a Map from names to tensors
+ * ('wte.weight', 'h.0.ln_1.weight', 'h.0.attn.q.weight', ...), modelled on nanoGPT's (see the lesson's
+ * Conventions for where they differ); `param(w, name)` fetches one.
  *
  * Kit ops you may want (all broadcast like NumPy and PyTorch):
  *   add, sub, mul, div, pow, sqrt, tanh           elementwise; a plain number works as the second operand
@@ -31,7 +32,7 @@ export interface GptConfig {
   nEmbd: number; //    C
 }
 
-/** Weights by nanoGPT's names: wte.weight (V, C), wpe.weight (blockSize, C), h.<i>.ln_1.weight (C), ... */
+/** Weights by name: wte.weight (V, C), wpe.weight (blockSize, C), h.<i>.ln_1.weight (C), ...; each (out, in) like nn.Linear's. */
 export type Weights = ReadonlyMap<string, Tensor>;
 
 /** The weight called `name`. (Given: it only adds a clear error message.) */
@@ -54,7 +55,10 @@ export function layerNorm(x: Tensor, weight: Tensor, bias: Tensor, eps = 1e-5): 
   return TODO('layerNorm');
 }
 
-/** GELU, GPT-2's tanh approximation: 0.5 * x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 * x^3))). Elementwise. */
+/**
+ * GELU, GPT-2's tanh approximation: 0.5 * x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 * x^3))). Elementwise.
+ * (PyTorch's nn.GELU(approximate='tanh'); nanoGPT's nn.GELU() is the exact erf form, which this model was not trained with.)
+ */
 export function gelu(x: Tensor): Tensor {
   return TODO('gelu');
 }

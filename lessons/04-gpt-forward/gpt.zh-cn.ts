@@ -5,8 +5,9 @@
  * 它建立在你第 3 课写的多头注意力之上，从 ../03-multi-head-attention/multihead.ts 导入
  * （那个文件又导入了你第 2 课的注意力）。第一个检查测试的就是这个导入。
  *
- * 五个任务，按顺序：layerNorm、gelu、mlp、block、gptForward。权重以 Map 的形式给出，键是 nanoGPT
- * 的参数名，值是张量（'wte.weight'、'h.0.ln_1.weight'、'h.0.attn.q.weight'……）；`param(w, name)` 取出一个。
+ * 五个任务，按顺序：layerNorm、gelu、mlp、block、gptForward。权重以 Map 的形式给出，键是参数名，值是张量
+ * （'wte.weight'、'h.0.ln_1.weight'、'h.0.attn.q.weight'……），参数名仿照 nanoGPT 的命名（与它的不同之处见本课的
+ * “约定”一节）；`param(w, name)` 取出一个。
  *
  * 你可能用到的工具包运算（都像 NumPy 和 PyTorch 那样广播）：
  *   add, sub, mul, div, pow, sqrt, tanh           逐元素运算；第二个操作数可以是普通的数
@@ -31,7 +32,7 @@ export interface GptConfig {
   nEmbd: number; //    C
 }
 
-/** 按 nanoGPT 命名的权重：wte.weight (V, C)，wpe.weight (blockSize, C)，h.<i>.ln_1.weight (C)，…… */
+/** 按名称给出的权重：wte.weight (V, C)，wpe.weight (blockSize, C)，h.<i>.ln_1.weight (C)，……；每个都和 nn.Linear 一样是 (out, in)。 */
 export type Weights = ReadonlyMap<string, Tensor>;
 
 /** 名为 `name` 的权重。（已给出：它只是多提供一条清楚的报错信息。） */
@@ -54,7 +55,10 @@ export function layerNorm(x: Tensor, weight: Tensor, bias: Tensor, eps = 1e-5): 
   return TODO('layerNorm');
 }
 
-/** GELU，GPT-2 用的 tanh 近似：0.5 * x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 * x^3)))。逐元素计算。 */
+/**
+ * GELU，GPT-2 用的 tanh 近似：0.5 * x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 * x^3)))。逐元素计算。
+ * （即 PyTorch 的 nn.GELU(approximate='tanh')；nanoGPT 的 nn.GELU() 是精确的 erf 形式，这个模型不是用它训练的。）
+ */
 export function gelu(x: Tensor): Tensor {
   return TODO('gelu');
 }

@@ -13,8 +13,8 @@ const GELU_FORMULA = t(
 export const GPT_MISTAKE_TEXT = defineMistakes({
   'ln-unbiased-variance': {
     message: t(
-      'LayerNorm used the unbiased variance (dividing by C − 1). LayerNorm in GPT-2 and PyTorch divides by C.',
-      'LayerNorm 用了无偏方差（除以 C − 1）。GPT-2 和 PyTorch 的 LayerNorm 除以的是 C。',
+      'LayerNorm used the unbiased variance (dividing by C − 1). LayerNorm in GPT-2 and in PyTorch (nn.LayerNorm) divides by C, even though torch.var divides by C − 1 by default.',
+      'LayerNorm 用了无偏方差（除以 C − 1）。GPT-2 和 PyTorch（nn.LayerNorm）的 LayerNorm 除以的是 C，尽管 torch.var 默认除以 C − 1。',
     ),
     hint: t(
       'var = mean((x - mean)^2) over the last axis: divide the sum of squares by C. (The kit\'s variance(x, -1, true) does that by default.)',
@@ -60,11 +60,15 @@ export const GPT_MISTAKE_TEXT = defineMistakes({
     hint: t('y = xhat * weight + bias.', 'y = xhat * weight + bias。'),
   },
   'gelu-erf': {
+    convention: 'nanoGPT (nn.GELU())',
     message: t(
-      'This is the exact GELU, x·Φ(x) computed with erf. GPT-2 (and this model) uses the tanh approximation; the two differ by up to about 5e-4, enough to change a trained model\'s logits.',
-      '这是精确的 GELU，即用 erf 计算的 x·Φ(x)。GPT-2（以及这个模型）用的是 tanh 近似；两者最多相差约 5e-4，足以改变训练好的模型的 logits。',
+      'This is the exact GELU, x·Φ(x) computed with erf: the convention of nanoGPT (nn.GELU()), whose MLP uses PyTorch\'s default, exact GELU. This model, like GPT-2, was trained with the tanh approximation (Hugging Face\'s gelu_new, PyTorch\'s nn.GELU(approximate=\'tanh\')), and your logits must match it to 1e-4; the two forms differ by up to about 5e-4, enough to move a trained model\'s logits by more than that. Change gelu to the tanh form.',
+      '这是精确的 GELU，即用 erf 计算的 x·Φ(x)：这是 nanoGPT (nn.GELU()) 的约定，它的 MLP 用的是 PyTorch 默认的精确 GELU。这个模型和 GPT-2 一样，是用 tanh 近似训练的（Hugging Face 的 gelu_new，PyTorch 的 nn.GELU(approximate=\'tanh\')），而你的 logits 必须与它相差不超过 1e-4；两种形式最多相差约 5e-4，足以让训练好的模型的 logits 偏离超过这个容差。把 gelu 改成 tanh 形式。',
     ),
-    hint: GELU_FORMULA,
+    hint: t(
+      'gelu(x) = 0.5 · x · (1 + tanh(√(2/π) · (x + 0.044715 · x³))): in PyTorch, nn.GELU(approximate=\'tanh\'), not nn.GELU().',
+      'gelu(x) = 0.5 · x · (1 + tanh(√(2/π) · (x + 0.044715 · x³)))：在 PyTorch 中是 nn.GELU(approximate=\'tanh\')，而不是 nn.GELU()。',
+    ),
   },
   'gelu-relu': {
     message: t(
@@ -112,6 +116,17 @@ export const GPT_MISTAKE_TEXT = defineMistakes({
     hint: t(
       'Apply gelu to the (B, T, 4C) hidden layer before the second projection.',
       '在第二个投影之前，对 (B, T, 4C) 的隐藏层做 gelu。',
+    ),
+  },
+  'mlp-conv1d': {
+    convention: 'Hugging Face (Conv1D)',
+    message: t(
+      'Your mlp computes x @ W + b: that is the convention of Hugging Face (Conv1D), whose GPT-2 stores c_fc and c_proj as (in, out). This course stores every weight as PyTorch\'s nn.Linear does, (out, in), like nanoGPT (which transposes the Conv1D weights when it loads GPT-2), so h.<i>.mlp.fc.weight is (4C, C) and each layer is x @ Wᵀ + b. Your mlp gives the right numbers when the weights are handed to it transposed; change x @ W to x @ Wᵀ.',
+      '你的 mlp 算的是 x @ W + b：这是 Hugging Face (Conv1D) 的约定，它的 GPT-2 把 c_fc 和 c_proj 存成 (in, out)。本课程和 nanoGPT 一样，按 PyTorch 的 nn.Linear 的方式存所有权重，即 (out, in)（nanoGPT 加载 GPT-2 时会把 Conv1D 的权重转置过来），所以 h.<i>.mlp.fc.weight 是 (4C, C)，每一层都是 x @ Wᵀ + b。把权重转置后再交给你的 mlp，它就能算出正确的数值；把 x @ W 改成 x @ Wᵀ。',
+    ),
+    hint: t(
+      'linear(x, weight, bias) computes x @ weightᵀ + bias: h = linear(x, fc.weight, fc.bias), then linear(gelu(h), proj.weight, proj.bias).',
+      'linear(x, weight, bias) 计算 x @ weightᵀ + bias：h = linear(x, fc.weight, fc.bias)，再 linear(gelu(h), proj.weight, proj.bias)。',
     ),
   },
   'post-ln': {
@@ -169,6 +184,17 @@ export const GPT_MISTAKE_TEXT = defineMistakes({
     hint: t(
       'logits = linear(layerNorm(x, ln_f.weight, ln_f.bias), wte.weight).',
       'logits = linear(layerNorm(x, ln_f.weight, ln_f.bias), wte.weight)。',
+    ),
+  },
+  'logits-last-position-only': {
+    convention: 'nanoGPT',
+    message: t(
+      'Your logits cover only the last position, (B, 1, V): that is the convention of nanoGPT at inference (without targets, its forward applies lm_head to x[:, [-1], :] only, to save work while generating). This lesson returns the logits at every position, (B, T, V), as Hugging Face\'s GPT-2 does, because the checks compare every position with onnxruntime and read the next-character prediction at each one. Apply the LM head to all T positions.',
+      '你的 logits 只有最后一个位置，形状是 (B, 1, V)：这是 nanoGPT 在推理时的约定（没有 targets 时，它的 forward 只对 x[:, [-1], :] 做 lm_head，以便生成时省些计算）。本课和 Hugging Face 的 GPT-2 一样，返回每个位置的 logits (B, T, V)，因为检查要把每个位置都与 onnxruntime 比较，并读取每个位置对下一个字符的预测。对全部 T 个位置做语言模型头。',
+    ),
+    hint: t(
+      'logits = linear(x, param(w, \'wte.weight\')) on the whole (B, T, C) output of ln_f: (B, T, C) @ (C, V) = (B, T, V).',
+      '对 ln_f 输出的整个 (B, T, C) 张量做 logits = linear(x, param(w, \'wte.weight\'))：(B, T, C) @ (C, V) = (B, T, V)。',
     ),
   },
   'lesson-3': {

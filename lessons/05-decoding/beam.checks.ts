@@ -7,7 +7,7 @@
  * with width 1 must walk exactly the greedy path.
  * When the learner's beams are wrong, `diagnose` looks for the classic mistakes by name (the lesson's
  * catalogue, mistakes.ts): products of probabilities instead of sums of logs, beams that share one tokens
- * array, beams that never compete.
+ * array, beams that never compete; and Hugging Face's length-normalised score, named as its convention.
  */
 import { type Mistake, type Text, defineChecks, expectEqual, expectTrue, fail, mistake, t } from '@llm-lab/check';
 import { PROMPT, lessonModel, logitsOf, shown, withDetails } from '@llm-lab/course/decoding';
@@ -140,6 +140,11 @@ function diagnose(got: unknown, expected: readonly RefBeam[], c: Case): void {
     if (close(b.logProb, s.sum, 1e-6)) {
       failWith(BEAM['sum-of-probabilities'], t(`(${what}[${i}].logProb is ${b.logProb}; the sum of the logarithms is ${s.logProb}.)`,
         `（${what}[${i}].logProb 是 ${b.logProb}；对数之和是 ${s.logProb}。）`));
+    }
+    // Hugging Face's final beam score: the sum divided by the length (length_penalty 1.0), new tokens only or the whole sequence.
+    if (steps > 0 && (close(b.logProb, s.logProb / steps) || close(b.logProb, s.logProb / b.tokens.length))) {
+      failWith(BEAM['length-normalised'], t(`(${what}[${i}].logProb is ${b.logProb}; its summed log-probability is ${s.logProb}.)`,
+        `（${what}[${i}].logProb 是 ${b.logProb}；它的对数概率之和是 ${s.logProb}。）`));
     }
     if (b.logProb === 0 || b.logProb === -Infinity) {
       failWith(BEAM.underflow, t(`(${what}[${i}].logProb is ${b.logProb} after ${steps} steps.)`, `（${steps} 步之后 ${what}[${i}].logProb 是 ${b.logProb}。）`));

@@ -62,9 +62,10 @@ export const SAMPLING_MISTAKES = defineMistakes({
     hint: t('sort((a, b) => probs[b] - probs[a]) puts the largest probability first.', 'sort((a, b) => probs[b] - probs[a]) 会把最大的概率排在最前面。'),
   },
   'top-k-keeps-ties': {
+    convention: 'Hugging Face / nanoGPT',
     message: t(
-      'A threshold like "p >= the k-th largest" keeps every tied token. Keep exactly k tokens; among equal probabilities the lower index goes first.',
-      '像“p >= 第 k 大的概率”这样的阈值会把所有并列的 token 都留下。应恰好保留 k 个 token；概率相同时，下标小的优先。',
+      'You kept every token tied with the k-th. This is the convention of Hugging Face / nanoGPT: their top-k removes only the tokens whose score is below the k-th largest (scores < torch.topk(scores, k)[0][..., -1]), so every token tied with the k-th stays and more than k can survive. This lesson keeps exactly k, the lower index first among ties, so that k is the size of the set whatever the ties; change the threshold test to a sort by probability, then by index, and keep the first k.',
+      '你把与第 k 个并列的 token 全都留下了。这是 Hugging Face / nanoGPT 的约定：它们的 top-k 只去掉分数低于第 k 大值的 token（scores < torch.topk(scores, k)[0][..., -1]），所以与第 k 个并列的 token 都会留下，留下的可能多于 k 个。本课恰好保留 k 个，并列时下标小的优先，这样无论有没有并列，k 都是集合的大小；请把阈值判断改成先按概率、再按下标排序，然后保留前 k 个。',
     ),
     hint: TIE_HINT,
   },
@@ -88,6 +89,24 @@ export const SAMPLING_MISTAKES = defineMistakes({
       '概率质量恰好等于 p 时你又多保留了一个 token：“达到 p”的意思是 mass >= p，所以质量等于 p 时也要停止。',
     ),
     hint: t('Test mass >= p, not mass > p.', '判断 mass >= p，而不是 mass > p。'),
+  },
+  'top-p-ties-higher-index': {
+    convention: 'Hugging Face',
+    message: t(
+      'Among tokens tied at the edge of the nucleus you kept the higher index. This is Hugging Face\'s convention: its TopPLogitsWarper sorts the probabilities in ascending order and removes tokens from the least likely end, so of tied tokens it keeps the ones with the higher index. This lesson keeps the lower index first, the order topK and greedy use too (the lower index wins a tie, as with torch.argmax), so that every filter agrees on which of two equal tokens comes first; change the tie-break to index order.',
+      '在核边缘并列的 token 中，你保留了下标大的。这是 Hugging Face 的约定：它的 TopPLogitsWarper 把概率按升序排序，从最不可能的一端开始去掉 token，所以并列时留下的是下标大的。本课让下标小的优先，topK 和 greedy 用的也是这个顺序（并列时下标小的胜出，和 torch.argmax 一样），这样所有过滤器对两个相等 token 的先后看法一致；请把并列时的顺序改为按下标从小到大。',
+    ),
+    hint: TIE_HINT,
+  },
+  'top-p-one-drops-tokens': {
+    message: t(
+      'topP(probs, 1) set a token whose probability is not 0 to 0: rounding made the running mass reach 1 before the last token. p = 1 keeps every token, whatever the rounding.',
+      'topP(probs, 1) 把一个概率不为 0 的 token 置成了 0：舍入误差让累计质量在最后一个 token 之前就达到了 1。p = 1 要保留所有 token，不管舍入如何。',
+    ),
+    hint: t(
+      'When p >= 1, keep every token (renormalised) before walking the order: the float32 probabilities of a distribution can add up to a hair more than 1 before the last, tiny one.',
+      'p >= 1 时，在按顺序累加之前就保留所有 token（重新归一化）：一个分布的 float32 概率，在加到最后一个极小的概率之前，和就可能已经比 1 略大。',
+    ),
   },
   'top-p-unsorted': {
     message: t(
@@ -119,6 +138,17 @@ export const SAMPLING_MISTAKES = defineMistakes({
   'temperature-ignored': {
     message: t('The temperature had no effect: pickNext chose the tokens it would choose at T = 1.', '温度没有起任何作用：pickNext 选出的 token 和 T = 1 时一模一样。'),
     hint: t('Start from withTemperature(logits, settings.temperature).', '从 withTemperature(logits, settings.temperature) 开始。'),
+  },
+  'temperature-zero-refused': {
+    convention: 'Hugging Face',
+    message: t(
+      'pickNext threw an error at temperature 0. This is Hugging Face\'s convention: its TemperatureLogitsWarper refuses temperature 0, and greedy decoding is a separate switch (do_sample=False). These settings have no such switch, so in this lesson temperature 0 means greedy, the limit of T -> 0; return greedy(logits) when the temperature is 0 to match.',
+      'pickNext 在温度为 0 时抛出了错误。这是 Hugging Face 的约定：它的 TemperatureLogitsWarper 拒绝温度 0，贪心解码由另一个开关控制（do_sample=False）。本课的设置里没有这样的开关，所以温度 0 就表示贪心，即 T -> 0 的极限；请在温度为 0 时返回 greedy(logits)。',
+    ),
+    hint: t(
+      'Start pickNext with: if (settings.temperature === 0) return greedy(logits); withTemperature itself still throws for T <= 0, as Hugging Face\'s warper does.',
+      '在 pickNext 开头写：if (settings.temperature === 0) return greedy(logits);。withTemperature 本身在 T <= 0 时仍然抛出错误，和 Hugging Face 的 warper 一样。',
+    ),
   },
 });
 
@@ -171,6 +201,17 @@ export const BEAM_MISTAKES = defineMistakes({
     hint: t(
       'Pool the candidates of ALL beams (width x V of them) and keep the best `width` overall: two of the survivors may come from the same parent.',
       '把“所有”束的候选放在一起（共 width x V 个），整体保留最好的 `width` 个：留下来的两个候选可能来自同一个父束。',
+    ),
+  },
+  'length-normalised': {
+    convention: 'Hugging Face',
+    message: t(
+      'The logProb is the summed log-probability divided by the length. This is Hugging Face\'s convention: generate() divides a finished beam\'s summed log-probability by its length to the power length_penalty (1.0 by default). In this lesson logProb is the plain sum, the log-probability of the sequence itself: every beam here has the same length, so dividing would change no ranking; return the sum to match.',
+      'logProb 是对数概率之和再除以长度。这是 Hugging Face 的约定：generate() 把一条已完成的束的对数概率之和除以它长度的 length_penalty 次方（默认 1.0）。本课的 logProb 就是这个和本身，即该序列自己的对数概率：这里所有束一样长，除以长度不会改变任何排名；请返回这个和。',
+    ),
+    hint: t(
+      'logProb = parent.logProb + Math.log(p[t]) at every step, with nothing divided at the end.',
+      '每一步 logProb = parent.logProb + Math.log(p[t])，最后不要再除以任何东西。',
     ),
   },
   'worst-first': {

@@ -10,10 +10,10 @@
  * Distributions are compared, never random samples: the sampler gets its uniform number u from the check.
  */
 import {
-  type CheckContext, type Misconception, type Text, defineChecks, expectClose, expectEqual, expectThrows, expectTrue, fail, mistake, t,
+  CheckFailure, type CheckContext, type Misconception, type Text, defineChecks, expectClose, expectEqual, expectThrows, expectTrue, fail, mistake, t,
 } from '@llm-lab/check';
 import { PROMPT, lessonModel, nextLogits, readable, shown, withDetails } from '@llm-lab/course/decoding';
-import { Rng } from '@llm-lab/kit';
+import { NotImplementedError, Rng } from '@llm-lab/kit';
 import { SAMPLING_MISTAKES as M } from './mistakes';
 
 type Learner = typeof import('./sampling');
@@ -47,11 +47,16 @@ function topK64(probs: ArrayLike<number>, k: number): number[] {
   return keep64(probs, order64(probs).slice(0, k));
 }
 
-type TopPVariant = 'correct' | 'exclude-crossing' | 'strict' | 'unsorted';
+type TopPVariant = 'correct' | 'exclude-crossing' | 'strict' | 'unsorted' | 'higher-index';
 
-/** The nucleus, or one of its classic wrong versions. */
+/**
+ * The nucleus, or one of its classic wrong versions, or Hugging Face's tie order ('higher-index': of tied
+ * tokens, the higher index first, which is what TopPLogitsWarper's ascending sort keeps). p >= 1 is every token.
+ */
 function nucleus(probs: ArrayLike<number>, p: number, variant: TopPVariant = 'correct'): number[] {
-  const order = variant === 'unsorted' ? Array.from({ length: probs.length }, (_, i) => i) : order64(probs);
+  const all = Array.from({ length: probs.length }, (_, i) => i);
+  const order = variant === 'unsorted' ? all : variant === 'higher-index' ? all.sort((a, b) => probs[b] - probs[a] || b - a) : order64(probs);
+  if (p >= 1) return order;
   const kept: number[] = [];
   let mass = 0;
   for (const i of order) {
@@ -327,6 +332,19 @@ export default defineChecks<Learner>({
           hint: t('The most likely token alone (0.5) already reaches 0.3: the nucleus is one token, with probability 1 after renormalising.',
             '仅最可能的那个 token（0.5）就已达到 0.3：核只有一个 token，重新归一化后概率为 1。') });
         expectClose(m.topP(x, 1), probs, { what: 'topP(probs, 1)', hint: t('p = 1 keeps every token (the whole mass).', 'p = 1 保留所有 token（全部概率质量）。') });
+        // In float32, 0.6 and 0.4 add up to 1.0000000298: a running mass reaches 1 before the 1e-8, which p = 1 must keep too.
+        for (const tail of [[0.6, 0.4, 1e-8], [0.9, 0.1, 1e-8]]) {
+          const y = f32(tail);
+          const kept = m.topP(y, 1);
+          expectDistribution(kept, `topP(${fmtList(tail)}, 1)`);
+          const dropped = tail.findIndex((_, i) => y[i] > 0 && !(kept[i] > 0));
+          if (dropped >= 0) {
+            fail(...mistake(withDetails(M['top-p-one-drops-tokens'], t(
+              `(topP(Float32Array.from([${tail.join(', ')}]), 1) gave ${fmtList(kept)}: token ${dropped}, of probability ${y[dropped]}, was dropped.)`,
+              `（topP(Float32Array.from([${tail.join(', ')}]), 1) 给出 ${fmtList(kept)}：概率为 ${y[dropped]} 的 token ${dropped} 被去掉了。）`))));
+          }
+          expectClose(kept, Array.from(y), { what: `topP(Float32Array.from([${tail.join(', ')}]), 1)`, hint: t('p = 1 keeps every token (the whole mass).', 'p = 1 保留所有 token（全部概率质量）。') });
+        }
       },
     },
     {
@@ -342,6 +360,24 @@ export default defineChecks<Learner>({
           misconceptions: [
             { value: keep64(probs, nucleus(probs, 0.75, 'strict')), ...withDetails(M['top-p-strict'], t('(0.5 + 0.25 = 0.75.)', '（0.5 + 0.25 = 0.75。）')) },
             { value: keep64(probs, nucleus(probs, 0.75, 'exclude-crossing')), ...withDetails(M['top-p-excludes-crossing'], t('(Here that is the 0.25 that takes the mass from 0.5 to 0.75.)', '（这里就是把质量从 0.5 带到 0.75 的那个 0.25。）')) },
+          ],
+        });
+      },
+    },
+
+    {
+      name: t('topP with ties keeps the lower index first', 'topP 遇到并列时下标小的优先'),
+      task: 'topP',
+      run: (m) => {
+        // Sorted: token 1 (0.5), then four tokens tied at 0.125. 0.5 + 0.125 + 0.125 is exactly 0.75: two of the tied ones join.
+        const probs = [0.125, 0.5, 0.125, 0.125, 0.125];
+        expectClose(m.topP(f32(probs), 0.75), [1 / 6, 2 / 3, 1 / 6, 0, 0], {
+          what: 'topP([0.125, 0.5, 0.125, 0.125, 0.125], 0.75)',
+          hint: t('Token 1 (0.5) comes first, then the four tokens tied at 0.125 in index order: 0, 2, 3, 4. The mass reaches 0.75 after tokens 1, 0 and 2.',
+            'token 1（0.5）排第一，然后是以 0.125 并列的四个 token，按下标顺序：0、2、3、4。加上 token 1、0、2 后质量达到 0.75。'),
+          misconceptions: [
+            { value: keep64(probs, nucleus(probs, 0.75, 'higher-index')), ...withDetails(M['top-p-ties-higher-index'], t('(You kept tokens 3 and 4 of the tied ones, not 0 and 2.)', '（并列者中你保留的是 token 3 和 4，而不是 0 和 2。）')) },
+            { value: keep64(probs, nucleus(probs, 0.75, 'strict')), ...withDetails(M['top-p-strict'], t('(0.5 + 0.125 + 0.125 = 0.75.)', '（0.5 + 0.125 + 0.125 = 0.75。）')) },
           ],
         });
       },
@@ -425,7 +461,15 @@ export default defineChecks<Learner>({
         for (const s of settings) {
           const label = `pickNext(logits, ${JSON.stringify(s)}, u)`;
           if (s.temperature === 0) {
-            expectEqual(us.map((u) => m.pickNext(x, s, u)), us.map(() => 6), `${label} for 19 values of u`,
+            let picked: number[];
+            try {
+              picked = us.map((u) => m.pickNext(x, s, u));
+            } catch (e) {
+              if (e instanceof NotImplementedError || e instanceof CheckFailure) throw e;
+              const why = e instanceof Error ? e.message : String(e);
+              fail(...mistake(withDetails(M['temperature-zero-refused'], t(`(${label} threw: ${why})`, `（${label} 抛出了：${why}）`))));
+            }
+            expectEqual(picked, us.map(() => 6), `${label} for 19 values of u`,
               t('Temperature 0 means greedy: return the index of the largest logit (do not divide by 0).', '温度为 0 就是贪心：返回最大 logit 的下标（不要除以 0）。'));
             continue;
           }

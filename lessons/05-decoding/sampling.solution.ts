@@ -53,11 +53,15 @@ export function topK(probs: Float32Array, k: number): Float32Array {
 
 /**
  * Nucleus: the smallest set of most likely tokens whose probabilities add up to at least p,
- * including the token that crosses p, renormalised.
+ * including the token that crosses p, renormalised. Ties: the lower index first, as in topK (Hugging
+ * Face's TopPLogitsWarper cuts from the least likely end and keeps the higher index). p = 1 keeps every token.
  */
 export function topP(probs: Float32Array, p: number): Float32Array {
   if (!(p > 0 && p <= 1)) throw new Error(`topP: p must be in (0, 1], got ${p}`);
   const order = byProbability(probs);
+  // p = 1 is the whole mass: keep everything. Summing first would let rounding decide: the float32
+  // probabilities [0.6, 0.4, 1e-8] reach a mass of 1.00000003 after two tokens, and the third would go.
+  if (p >= 1) return renormalised(probs, order);
   const keep: number[] = [];
   let mass = 0;
   for (const i of order) {
@@ -91,7 +95,11 @@ export interface DecodeSettings {
   topP?: number;
 }
 
-/** The whole pipeline: temperature, then top-k, then top-p, then one draw with u. */
+/**
+ * The whole pipeline: temperature, then top-k, then top-p, then one draw with u. Temperature 0 means greedy
+ * (Hugging Face refuses temperature 0 and switches to greedy with do_sample=False instead; these settings
+ * have no such switch).
+ */
 export function pickNext(logits: Float32Array, settings: DecodeSettings, u: number): number {
   if (settings.temperature === 0) return greedy(logits);
   let probs = withTemperature(logits, settings.temperature);

@@ -32,7 +32,8 @@ export function withTemperature(logits: Float32Array, temperature: number): Floa
 
 /**
  * Top-k: keep exactly the k most likely tokens, set every other probability to 0, renormalise.
- * Ties: among equal probabilities the lower index is kept first. k >= the vocabulary size keeps all.
+ * Ties: among equal probabilities the lower index is kept first, and never more than k tokens (Hugging Face
+ * and nanoGPT keep every token tied with the k-th; this course does not). k >= the vocabulary size keeps all.
  *   topK([0.1, 0.4, 0.05, 0.3, 0.15], 2) -> [0, 4/7, 0, 3/7, 0]
  */
 export function topK(probs: Float32Array, k: number): Float32Array {
@@ -42,7 +43,9 @@ export function topK(probs: Float32Array, k: number): Float32Array {
 /**
  * Top-p (nucleus): sort the tokens by probability, largest first (ties: lower index first), and keep the
  * smallest prefix whose probabilities add up to at least p, INCLUDING the token that crosses p.
- * Zero the rest and renormalise. 0 < p <= 1.
+ * Zero the rest and renormalise. 0 < p <= 1, and p = 1 keeps every token: decide that before summing, since
+ * float32 probabilities can add up to a hair more than 1 before the last, tiny one.
+ * (Hugging Face's TopPLogitsWarper keeps the HIGHER index among ties; this course keeps the lower, as in topK.)
  *   topP([0.05, 0.5, 0.15, 0.3], 0.75) -> [0, 0.625, 0, 0.375]      (0.5 < 0.75, then 0.5 + 0.3 = 0.8 >= 0.75)
  */
 export function topP(probs: Float32Array, p: number): Float32Array {
@@ -69,7 +72,8 @@ export interface DecodeSettings {
 
 /**
  * The whole decoding step, in the order Hugging Face's generate() uses:
- *   temperature 0: greedy(logits), u is not used.
+ *   temperature 0: greedy(logits), u is not used. (Hugging Face refuses temperature 0 and asks for
+ *   do_sample=False instead; these settings have no such switch, so here 0 means greedy.)
  *   otherwise: withTemperature, then topK (if set), then topP (if set), then sample(probs, u).
  */
 export function pickNext(logits: Float32Array, settings: DecodeSettings, u: number): number {

@@ -31,7 +31,8 @@ export function withTemperature(logits: Float32Array, temperature: number): Floa
 
 /**
  * Top-k：恰好保留最可能的 k 个 token，其余概率全部置 0，再重新归一化。
- * 并列时：概率相同的 token 中下标小的优先保留。k >= 词表大小时全部保留。
+ * 并列时：概率相同的 token 中下标小的优先保留，且绝不超过 k 个（Hugging Face 和 nanoGPT
+ * 会保留所有与第 k 个并列的 token；本课程不这样做）。k >= 词表大小时全部保留。
  *   topK([0.1, 0.4, 0.05, 0.3, 0.15], 2) -> [0, 4/7, 0, 3/7, 0]
  */
 export function topK(probs: Float32Array, k: number): Float32Array {
@@ -41,7 +42,9 @@ export function topK(probs: Float32Array, k: number): Float32Array {
 /**
  * Top-p（nucleus，核采样）：把 token 按概率从大到小排序（并列时下标小的在前），保留
  * 概率之和至少达到 p 的最短前缀，“包括”跨过 p 的那个 token。
- * 其余置 0，再重新归一化。0 < p <= 1。
+ * 其余置 0，再重新归一化。0 < p <= 1；p = 1 保留所有 token：要在累加之前就判断这一点，
+ * 因为 float32 概率在加到最后一个极小的概率之前，和就可能已经比 1 略大。
+ * （Hugging Face 的 TopPLogitsWarper 在并列时保留下标“大”的；本课程和 topK 一样保留下标小的。）
  *   topP([0.05, 0.5, 0.15, 0.3], 0.75) -> [0, 0.625, 0, 0.375]      （0.5 < 0.75，然后 0.5 + 0.3 = 0.8 >= 0.75）
  */
 export function topP(probs: Float32Array, p: number): Float32Array {
@@ -68,7 +71,8 @@ export interface DecodeSettings {
 
 /**
  * 完整的一步解码，顺序与 Hugging Face 的 generate() 相同：
- *   温度为 0：greedy(logits)，不使用 u。
+ *   温度为 0：greedy(logits)，不使用 u。（Hugging Face 拒绝温度 0，要求改用 do_sample=False；
+ *   这里的设置没有这样的开关，所以 0 就表示贪心。）
  *   否则：withTemperature，然后 topK（如果设置了），然后 topP（如果设置了），最后 sample(probs, u)。
  */
 export function pickNext(logits: Float32Array, settings: DecodeSettings, u: number): number {

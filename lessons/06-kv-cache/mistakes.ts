@@ -13,8 +13,8 @@ export const CACHE_MISTAKES = defineMistakes({
       '新查询只关注了第一个缓存位置：为这一步构造的因果掩码拿键 j 和查询在本步中的下标（0）比较，而不是和它在序列中的位置比较。',
     ),
     hint: t(
-      'With a cache, the single new query comes after every cached position, so it may see all of them: no mask is needed at all.',
-      '有了缓存，唯一的新查询排在所有缓存位置之后，所以它可以看到全部位置：根本不需要掩码。',
+      'With a cache, the single new query comes after every cached position, so it may see all of them: no mask is needed at all. (A mask kept from full attention must be aligned bottom-right, the query at position cache length - 1, not top-left like torch.tril or is_causal=True.)',
+      '有了缓存，唯一的新查询排在所有缓存位置之后，所以它可以看到全部位置：根本不需要掩码。（如果保留全注意力里的掩码，它必须按右下角对齐，即查询位于位置“缓存长度 - 1”，而不是像 torch.tril 或 is_causal=True 那样按左上角对齐。）',
     ),
   },
   'exclude-self': {

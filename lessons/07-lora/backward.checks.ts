@@ -3,7 +3,8 @@
  *
  * Two independent references: central finite differences of L = Σ y ⊙ dY on a float64 forward pass, and the
  * kit's autograd (backward() through linear layers with W frozen). The catalogued mistakes (the scale
- * missing or inverted, dx without one of its two paths, a gradient transposed) are recognised.
+ * missing or inverted, dx without one of its two paths, a gradient transposed) are recognised, and rsLoRA's
+ * scale alpha / √r is named as that library's convention.
  */
 import {
   type CheckContext, defineChecks, expectClose, expectCloseLazy, expectShape, expectTensorField, expectUnchanged, fail, mistake, randomTensor, snapshot, t,

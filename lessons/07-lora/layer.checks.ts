@@ -2,8 +2,11 @@
  * Checks for lesson 7, exercise 2 (lora/layer): the LoRALinear class.
  *
  * Expected outputs and gradients come from the float64 reference (@llm-lab/course/lora), never from the
- * learner's other code. Each catalogued mistake (B not zero, A and B swapped, the scale missing, inverted or
- * alpha alone, W still trainable, A not drawn from the given rng) is recognised by what it does.
+ * learner's other code. Each catalogued mistake (B not zero, A zero, the scale missing, inverted or alpha alone,
+ * W still trainable, A not drawn from the given rng) is recognised by what it does, and so are two other
+ * libraries' conventions, named as conventions: A and B in Hugging Face Conv1D's (in, out) layout, and rsLoRA's
+ * scale alpha / √r. Any small random A is accepted: this course's N(0, 1/in), PyTorch's and PEFT's U(±1/√in),
+ * PEFT's 'gaussian' N(0, 1/r²).
  */
 import {
   type CheckContext, defineChecks, describeType, expectClose, expectCloseLazy, expectTrue, fail, fmt, isTensorLike, mistake, randomTensor, t, withShapeAdvice,
@@ -47,7 +50,9 @@ function trained(m: Learner, ctx: CheckContext, dIn: number, dOut: number, r: nu
   return layer;
 }
 
-const SCALE_MISTAKES: [ScaleVariant, LoRAMistake][] = [['none', 'scale-missing'], ['r/alpha', 'scale-inverted'], ['alpha', 'scale-alpha-only']];
+const SCALE_MISTAKES: [ScaleVariant, LoRAMistake][] = [
+  ['none', 'scale-missing'], ['r/alpha', 'scale-inverted'], ['alpha', 'scale-alpha-only'], ['alpha/sqrt(r)', 'scale-rslora'],
+];
 
 export default defineChecks<Learner>({
   exports: ['LoRALinear'],
@@ -60,7 +65,8 @@ export default defineChecks<Learner>({
         const x = randomTensor(ctx, [3, 6], 1);
         const before = linear(x, layer.weight, layer.bias); // the pretrained layer, computed by the kit
         const y = forward(layer, x, 'layer.forward(x)');
-        if (layer.B && !isZero(layer.B)) fail(...mistake(M['b-nonzero']));
+        // B random with A zero also gives B A = 0, but it is not this lesson's layer (A random, B zero): named as such.
+        if (layer.B && !isZero(layer.B)) fail(...mistake(layer.A && isZero(layer.A) ? M['init-swapped'] : M['b-nonzero']));
         expectClose(y, before, { what: 'layer.forward(x)', rtol: RTOL, atol: ATOL,
           hint: t('With B = 0 the adapter adds exactly 0: y = x Wᵀ + b.', 'B = 0 时适配器恰好加上 0：y = x Wᵀ + b。') });
       },
@@ -79,13 +85,16 @@ export default defineChecks<Learner>({
         const a = make(m, 64, 32, 4, 8, 7);
         expectLoRAShapes(a, 64, 32, 4, M['shapes-swapped']);
         if (isZero(a.A)) fail(...mistake(isZero(a.B) ? M['a-zero'] : M['init-swapped']));
+        // Any small random init passes: N(0, 1/in) (std 0.125 here), PyTorch's and PEFT's U(±1/√in) (std 1/√(3·in) ≈ 0.072),
+        // PEFT's init_lora_weights='gaussian' N(0, 1/r²) (std 0.25).
         const values = Array.from(a.A.data);
         const std = Math.sqrt(values.reduce((s, v) => s + v * v, 0) / values.length);
         const sd = std.toFixed(4);
         const want = (1 / 8).toFixed(3);
         expectTrue(std > 0.005 && std < 1,
-          t(`A's values have a standard deviation of ${sd}: keep them small, about 1/√in = ${want} here.`, `A 的值的标准差是 ${sd}：应当较小，这里约为 1/√in = ${want}。`),
-          t('randn([r, inFeatures], rng, 1 / Math.sqrt(inFeatures), { requiresGrad: true }).', 'randn([r, inFeatures], rng, 1 / Math.sqrt(inFeatures), { requiresGrad: true })。'));
+          t(`A's values have a standard deviation of ${sd}: keep them small, of the order of 1/√in = ${want} here.`, `A 的值的标准差是 ${sd}：应当较小，与 1/√in = ${want} 同一量级。`),
+          t('randn([r, inFeatures], rng, 1 / Math.sqrt(inFeatures), { requiresGrad: true }), or PEFT\'s U(±1/√in): new Linear(inFeatures, r, false, rng).weight.',
+            'randn([r, inFeatures], rng, 1 / Math.sqrt(inFeatures), { requiresGrad: true })，或者 PEFT 的 U(±1/√in)：new Linear(inFeatures, r, false, rng).weight。'));
         const again = make(m, 64, 32, 4, 8, 7);
         const other = make(m, 64, 32, 4, 8, 8);
         const same = (p: Tensor, q: Tensor) => p.data.every((v, i) => v === q.data[i]);

@@ -3,7 +3,8 @@
  *
  * Expected weights come from the float64 reference (@llm-lab/course/lora); the merged layer is also run on inputs and
  * compared with the LoRA layer's output. The catalogued mistakes (the wrong transpose, the scale missing or
- * inverted, W changed in place, unmerge adding again or doing nothing) are each recognised.
+ * inverted, unmerge adding again or doing nothing) are each recognised, and so are two conventions, named as
+ * such: W changed in place (PEFT's merge()) and rsLoRA's scale alpha / √r.
  */
 import {
   type CheckContext, defineChecks, expectClose, expectCloseLazy, expectUnchanged, fail, mistake, randomTensor, snapshot, t, withShapeAdvice,

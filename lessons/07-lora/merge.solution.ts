@@ -1,6 +1,7 @@
 /**
- * Lesson 7, exercise 4, reference solution: merging a LoRA adapter into its frozen weight (what PEFT's
- * merge_and_unload does), so inference costs one matmul again, and unmerging it.
+ * Lesson 7, exercise 4, reference solution: merging a LoRA adapter into its frozen weight, so inference costs
+ * one matmul again, and unmerging it. The arithmetic of PEFT's merge() / merge_and_unload(), W + (alpha / r) B A,
+ * but as functions that return new tensors: PEFT writes the update into the base layer's weight in place.
  */
 import { type Tensor, add, matmul, mul, sub } from '@llm-lab/kit';
 

@@ -2,6 +2,10 @@
  * Lesson 7's catalogue of known LoRA mistakes: what a learner is told when their numbers match one (the course
  * layer's reference, @llm-lab/course/lora, computes most of them as wrong variants). One place for the words,
  * so the checks and the test that feeds every mistake through the runner (test/unit/mistakes/lora.ts) agree.
+ *
+ * Entries marked `convention` are not mistakes but another library's way (nanoGPT's parameter count without
+ * wpe, Hugging Face Conv1D's (in, out) layout, rsLoRA's alpha / √r, PEFT's in-place merge): the checks name
+ * them as such. PEFT's and PyTorch's initialisation of A, U(±1/√in), is simply accepted (see the lesson).
  */
 import { defineMistakes, t } from '@llm-lab/check';
 
@@ -52,6 +56,17 @@ export const LORA_MISTAKES = defineMistakes({
     ),
     hint: t('Sum loraParams over the targets, then multiply by config.nLayer.', '对所有目标层把 loraParams 加起来，再乘以 config.nLayer。'),
   },
+  'gpt-no-wpe': {
+    convention: 'nanoGPT',
+    message: t(
+      'The count leaves out the position embeddings wpe (blockSize·C): that is nanoGPT\'s convention (its get_num_params() subtracts them by default, non_embedding=True). This lesson counts every weight, because full fine-tuning trains wpe too and the count must equal the number of weights in the model file: add blockSize · C.',
+      '这个总数没有算位置嵌入 wpe（blockSize·C）：这是 nanoGPT 的约定（它的 get_num_params() 默认 non_embedding=True，会减去它们）。本课要数每一个权重，因为全量微调也会训练 wpe，而且总数必须等于模型文件中的权重个数：请加上 blockSize · C。',
+    ),
+    hint: t(
+      'gptParams = V·C (wte, also the head) + blockSize·C (wpe) + nLayer · (one block) + 2C (ln_f).',
+      'gptParams = V·C（wte，同时也是输出头）+ blockSize·C（wpe）+ nLayer ·（一个块）+ 2C（ln_f）。',
+    ),
+  },
   'mlp-square': {
     message: t(
       'The MLP layers are not C×C: mlp.fc maps C to 4C and mlp.proj maps 4C back to C, so their adapters are r·(C + 4C) each.',
@@ -94,13 +109,14 @@ export const LORA_MISTAKES = defineMistakes({
     ),
   },
   'shapes-swapped': {
+    convention: 'Hugging Face Conv1D',
     message: t(
-      'A and B have swapped shapes: A is (r, in), it reads the input down to r numbers, and B is (out, r), it writes them back up. Yours are (in, r) and (r, out).',
-      'A 和 B 的形状弄反了：A 是 (r, in)，把输入压缩到 r 个数；B 是 (out, r)，再把它们映射回去。你的是 (in, r) 和 (r, out)。',
+      'A is laid out (in, r) or B (r, out), for y = x @ A @ B: that is the convention of Hugging Face Conv1D, which stores GPT-2\'s weights (c_attn, c_fc) as (in, out). This lesson stores every weight as nn.Linear does, (out, in), as PEFT\'s lora_A and lora_B also do, because the kit\'s linear(x, w) takes that layout and B A then has the shape of W, so merging needs no transpose: make A (r, in) and B (out, r).',
+      'A 的布局是 (in, r)，或 B 是 (r, out)，对应 y = x @ A @ B：这是 Hugging Face Conv1D 的约定，它把 GPT-2 的权重（c_attn、c_fc）存成 (in, out)。本课程所有权重都按 nn.Linear 的方式存成 (out, in)，PEFT 的 lora_A 和 lora_B 也是如此，因为库里的 linear(x, w) 接受这种布局，而且这样 B A 与 W 同形，合并时无需转置：请让 A 为 (r, in)，B 为 (out, r)。',
     ),
     hint: t(
-      'Like a Linear weight, each is (out, in) of its own step: A: in -> r is (r, in); B: r -> out is (out, r). Then x Aᵀ Bᵀ = linear(linear(x, A), B).',
-      '和 Linear 的权重一样，每个矩阵都是它那一步的 (out, in)：A 是 in -> r，形状 (r, in)；B 是 r -> out，形状 (out, r)。于是 x Aᵀ Bᵀ = linear(linear(x, A), B)。',
+      'Like a Linear weight, each is (out, in) of its own step: A: in -> r is (r, in); B: r -> out is (out, r). Then x Aᵀ Bᵀ = linear(linear(x, A), B), in place of matmul(matmul(x, A), B).',
+      '和 Linear 的权重一样，每个矩阵都是它那一步的 (out, in)：A 是 in -> r，形状 (r, in)；B 是 r -> out，形状 (out, r)。于是 x Aᵀ Bᵀ = linear(linear(x, A), B)，用它代替 matmul(matmul(x, A), B)。',
     ),
   },
   'scale-missing': {
@@ -118,6 +134,17 @@ export const LORA_MISTAKES = defineMistakes({
     hint: t(
       'scale = alpha / r: a larger alpha makes the adapter louder, a larger rank does not.',
       'scale = alpha / r：alpha 越大，适配器的作用越强；秩变大则不会。',
+    ),
+  },
+  'scale-rslora': {
+    convention: 'rsLoRA (PEFT use_rslora=True)',
+    message: t(
+      'The scale here is alpha / √r: that is the convention of rsLoRA (PEFT use_rslora=True), rank-stabilised LoRA (Kalajdzievski, 2023), which PEFT offers as an option. This lesson uses s = alpha / r, the scale of the LoRA paper and PEFT\'s default, so its outputs, gradients and merged weights are those of a default PEFT adapter: change alpha / Math.sqrt(r) to alpha / r.',
+      '这里的缩放系数是 alpha / √r：这是 rsLoRA (PEFT use_rslora=True) 的约定，即秩稳定 LoRA（Kalajdzievski，2023），PEFT 把它作为一个选项提供。本课使用 s = alpha / r，这是 LoRA 论文的缩放系数，也是 PEFT 的默认值，这样得到的输出、梯度和合并后的权重都与默认配置的 PEFT 适配器一致：请把 alpha / Math.sqrt(r) 改成 alpha / r。',
+    ),
+    hint: t(
+      's = alpha / r wherever the scale appears: this.scale in the layer, s in the backward pass, and the factor of B A in merge and unmerge.',
+      '凡是用到缩放系数的地方都用 s = alpha / r：层里的 this.scale、反向传播中的 s，以及 merge 和 unmerge 中 B A 前面的系数。',
     ),
   },
   'scale-alpha-only': {
@@ -218,9 +245,10 @@ export const LORA_MISTAKES = defineMistakes({
     hint: t('W\' = W + (alpha / r) · B A.', 'W\' = W + (alpha / r) · B A。'),
   },
   'merge-in-place': {
+    convention: 'PEFT',
     message: t(
-      'merge changed W itself: the frozen base weight must stay as it was (other adapters share it, and unmerging needs it). Return a new tensor.',
-      'merge 修改了 W 本身：冻结的基础权重必须保持原样（别的适配器共用它，拆分时也要用到它）。请返回一个新张量。',
+      'merge wrote the update into W itself: that is PEFT\'s convention (LoraLayer.merge() adds it into base_layer.weight.data in place, and unmerge() subtracts it again). This lesson\'s merge is a function that returns W\' as a new tensor and leaves W as it was, because W is the frozen pretrained weight that other code still reads (the checks compare with it, and one base can serve several adapters): return a new tensor instead.',
+      'merge 把更新量直接写进了 W：这是 PEFT 的约定（LoraLayer.merge() 原地把它加到 base_layer.weight.data 上，unmerge() 再原地减掉）。本课的 merge 是一个函数，把 W\' 作为新张量返回，W 保持原样，因为 W 是冻结的预训练权重，别的代码还要读它（检查要拿它作比较，一个基座也可以配多个适配器）：请返回一个新张量。',
     ),
     hint: t(
       'add(W, mul(matmul(B, A), alpha / r)) returns a new tensor; do not write into W.data.',

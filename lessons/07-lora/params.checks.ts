@@ -2,7 +2,8 @@
  * Checks for lesson 7, exercise 1 (lora/params): loraParams, gptParams, countTrainable.
  *
  * Expected counts come from the bundled model's own weights (the size of every tensor in the ONNX file) and
- * from plain arithmetic written here; each catalogued miscount is its own wrong value, so a failure names it.
+ * from plain arithmetic written here; each catalogued miscount is its own wrong value, so a failure names it
+ * (nanoGPT's count without the position embeddings is named as that library's convention).
  */
 import { type CheckContext, type Text, defineChecks, expectClose, t } from '@llm-lab/check';
 import { ALL_TARGETS, type ConfigLike, type LoRATarget, targetDims } from '@llm-lab/course/lora';
@@ -24,14 +25,21 @@ function expectLoraParams(m: Learner, dIn: number, dOut: number, r: number): voi
   });
 }
 
-/** Every parameter, counted from the weight shapes (the ONNX file agrees: see the model check). */
-function gptCount(c: ConfigLike, variant?: 'tied-head-twice' | 'no-biases'): number {
+/**
+ * Every parameter, counted from the weight shapes (the ONNX file agrees: see the model check); or a miscount, or
+ * nanoGPT's get_num_params() count (without wpe, a convention).
+ */
+function gptCount(c: ConfigLike, variant?: 'tied-head-twice' | 'no-biases' | 'gpt-no-wpe'): number {
   const C = c.nEmbd;
   const lin = (i: number, o: number) => i * o + (variant === 'no-biases' ? 0 : o);
   const ln = variant === 'no-biases' ? 0 : 2 * C;
   const block = 2 * ln + 4 * lin(C, C) + lin(C, 4 * C) + lin(4 * C, C);
-  return c.vocabSize * C * (variant === 'tied-head-twice' ? 2 : 1) + c.blockSize * C + c.nLayer * block + ln;
+  const wpe = variant === 'gpt-no-wpe' ? 0 : c.blockSize * C;
+  return c.vocabSize * C * (variant === 'tied-head-twice' ? 2 : 1) + wpe + c.nLayer * block + ln;
 }
+
+/** The known wrong counts of gptParams, and nanoGPT's convention. */
+const gptMisconceptions = (c: ConfigLike) => (['tied-head-twice', 'no-biases', 'gpt-no-wpe'] as const).map((key) => ({ value: gptCount(c, key), ...TEXT[key] }));
 
 function trainableCount(c: ConfigLike, targets: readonly LoRATarget[], r: number, variant?: 'one-layer' | 'mlp-square'): number {
   const per = targets.reduce((s, target) => {
@@ -84,7 +92,7 @@ export default defineChecks<Learner>({
         expectClose(m.gptParams(SMALL), gptCount(SMALL), {
           ...exact, what: 'gptParams({ vocabSize: 11, blockSize: 7, nLayer: 3, nHead: 2, nEmbd: 6 })',
           hint: t('wte (V, C) + wpe (blockSize, C) + nLayer blocks + ln_f (2C); see the list at the top of the file.', 'wte (V, C) + wpe (blockSize, C) + nLayer 个块 + ln_f (2C)；见文件开头的清单。'),
-          misconceptions: [{ value: gptCount(SMALL, 'tied-head-twice'), ...TEXT['tied-head-twice'] }, { value: gptCount(SMALL, 'no-biases'), ...TEXT['no-biases'] }],
+          misconceptions: gptMisconceptions(SMALL),
         });
       },
     },
@@ -100,7 +108,7 @@ export default defineChecks<Learner>({
           rows: [[c.vocabSize, c.blockSize, c.nLayer, c.nHead, c.nEmbd, inFile]] });
         expectClose(m.gptParams(c), inFile, {
           ...exact, what: 'gptParams(model.config)',
-          misconceptions: [{ value: gptCount(c, 'tied-head-twice'), ...TEXT['tied-head-twice'] }, { value: gptCount(c, 'no-biases'), ...TEXT['no-biases'] }],
+          misconceptions: gptMisconceptions(c),
         });
       },
     },

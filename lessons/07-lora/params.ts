@@ -1,7 +1,9 @@
 /**
  * Lesson 7, exercise 1: why LoRA. Count what full fine-tuning trains, and what a LoRA adapter trains instead.
  *
- * No tensors here, only arithmetic on shapes. The GPT's weights (nanoGPT names, PyTorch layouts):
+ * No tensors here, only arithmetic on shapes. The GPT's weights, in PyTorch's (out, in) layout, named like
+ * nanoGPT's (wte, wpe, h.<i>, ln_1, ln_2, ln_f) except that q, k and v are three Linear layers where nanoGPT
+ * and GPT-2 have one fused c_attn, and proj, fc stand for c_proj, c_fc:
  *   wte (V, C), wpe (blockSize, C)                  token and position embeddings; the LM head is tied to wte
  *   per block: ln_1.weight, ln_1.bias (C each)
  *              attn.q, attn.k, attn.v, attn.proj   Linear C -> C: weight (C, C), bias (C)

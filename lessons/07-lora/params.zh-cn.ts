@@ -1,7 +1,9 @@
 /**
  * 第 7 课，练习 1：为什么用 LoRA。算一算全量微调要训练多少参数，以及 LoRA 适配器只需训练多少。
  *
- * 这里没有张量，只有对形状的算术。GPT 的权重（nanoGPT 的命名，PyTorch 的布局）：
+ * 这里没有张量，只有对形状的算术。GPT 的权重采用 PyTorch 的 (out, in) 布局，命名与 nanoGPT 相近（wte、wpe、
+ * h.<i>、ln_1、ln_2、ln_f），不同之处在于：q、k、v 是三个独立的 Linear 层，而 nanoGPT 和 GPT-2 用的是一个融合的
+ * c_attn；proj、fc 对应 c_proj、c_fc：
  *   wte (V, C), wpe (blockSize, C)                  词嵌入和位置嵌入；语言模型头与 wte 共享权重
  *   每个块：   ln_1.weight, ln_1.bias（各 C 个）
  *              attn.q, attn.k, attn.v, attn.proj   Linear C -> C：权重 (C, C)，偏置 (C)

@@ -124,12 +124,20 @@ export default defineChecks<Learner>({
       task: 'addLoRA',
       run: (m, ctx) => {
         try {
+          // r = 2, alpha = 4: s = alpha / r = 2 (rsLoRA's alpha / √r would be 2√2, named as that convention).
           const layer = new m.LoRALinear(baseLinear(4, 3, 9), 2, 4, new Rng(1));
           const x = randomTensor(ctx, [2, 4], 1);
           const ok0 = isZero(layer.B) && maxAbsDiff(layer.forward(x), loraForward64(x, layer.weight, layer.bias, layer.A, layer.B, 2)) < 1e-4;
           layer.B.data.set(normalTensor(ctx.random, [3, 2], 0.5).data);
-          const ok1 = maxAbsDiff(layer.forward(x), loraForward64(x, layer.weight, layer.bias, layer.A, layer.B, 2)) < 1e-4;
-          const ok2 = maxAbsDiff(noGrad(() => m.merge(layer.weight, layer.A, layer.B, 4, 2)), merge64(layer.weight, layer.A, layer.B, 4, 2)!) < 1e-4;
+          const y = layer.forward(x);
+          const ok1 = maxAbsDiff(y, loraForward64(x, layer.weight, layer.bias, layer.A, layer.B, 2)) < 1e-4;
+          const rsLayer = !ok1 && maxAbsDiff(y, loraForward64(x, layer.weight, layer.bias, layer.A, layer.B, 4 / Math.SQRT2)) < 1e-4;
+          // Expected values first: a merge that writes into W (PEFT's way) is judged on what it returns.
+          const [want, wantRs] = [merge64(layer.weight, layer.A, layer.B, 4, 2)!, merge64(layer.weight, layer.A, layer.B, 4, 2, 'scale-rslora')!];
+          const merged = noGrad(() => m.merge(layer.weight, layer.A, layer.B, 4, 2));
+          const ok2 = maxAbsDiff(merged, want) < 1e-4;
+          const rsMerge = !ok2 && maxAbsDiff(merged, wantRs) < 1e-4;
+          if ((rsLayer || ok1) && (rsMerge || ok2) && (rsLayer || rsMerge) && ok0) fail(...mistake(M['lesson-7-rslora']));
           if (!(ok0 && ok1 && ok2)) fail(...mistake(M['lesson-7']));
         } catch (e) {
           if (e instanceof Error && e.name === 'NotImplementedError') throw e;

@@ -5,7 +5,8 @@
  *
  * Expected values are computed here with plain loops; each catalogued mistake (one scale for the whole
  * matrix, scales per column, truncation instead of rounding, dividing when dequantizing) is its
- * own wrong variant, so a failure names it.
+ * own wrong variant, so a failure names it. `scales` may hold the step (absmax / 127, the lesson's way) or the
+ * absmax itself (bitsandbytes' way), as long as dequantizeInt8 agrees.
  */
 import {
   type CheckContext, type Text, defineChecks, describeType, expectClose, expectEqual, expectTrue, expectUnchanged, fail, randomTensor, snapshot, t,
@@ -59,16 +60,27 @@ function call(m: Learner, W: Tensor, what: string): Int8Weight {
   return got;
 }
 
+/**
+ * Whether `scales` holds each row's absmax itself rather than the step absmax / 127: bitsandbytes' convention (its
+ * LLM.int8() weights keep the row absmax, SCB, and dequantize with q · SCB / 127). The lesson accepts both; the
+ * learner's dequantizeInt8 must then agree, which the round trip checks.
+ */
+function storesAbsmax(scales: ArrayLike<number>, ref: number[]): boolean {
+  return scales.length === ref.length && ref.some((s) => s !== 0)
+    && ref.every((s, o) => Math.abs(scales[o] - 127 * s) <= 1e-6 * 127 * Math.abs(s));
+}
+
 /** Compares q and scales with the right answer; a match with a wrong variant names the mistake. */
 function expectQuantized(got: Int8Weight, W: Tensor, what: string): void {
   const ref = quantize64(W);
+  const absmax = storesAbsmax(got.scales, ref.scales);
   const variants = ['per-tensor', 'per-column', 'floor'] as const;
   const asInt8 = (q: number[]) => Array.from(Int8Array.from(q));
   const name = (part: 'q' | 'scales') => variants.map((v) => {
     const wrong = quantize64(W, v);
     return { value: part === 'q' ? asInt8(wrong.q) : wrong.scales, ...M[v] };
   });
-  expectClose(got.scales, ref.scales, { what: `${what}.scales`, rtol: 1e-6, atol: 0, misconceptions: name('scales'),
+  expectClose(got.scales, absmax ? ref.scales.map((s) => 127 * s) : ref.scales, { what: `${what}.scales`, rtol: 1e-6, atol: 0, misconceptions: name('scales'),
     hint: t('scale[o] = max_i |W[o, i]| / 127.', 'scale[o] = max_i |W[o, i]| / 127。') });
   expectClose(Array.from(got.q), ref.q, { what: `${what}.q`, rtol: 0, atol: 0, misconceptions: name('q'),
     hint: t('q = Math.round(W / scale), clamped to [-127, 127].', 'q = Math.round(W / scale)，再截断到 [-127, 127]。') });

@@ -1,8 +1,9 @@
 /**
- * Lesson 8, exercise 2, reference solution: absmax int8 quantization per output channel, the "int8" of
- * LLM.int8() (Dettmers et al. 2022) without its outlier handling. QLoRA (Dettmers et al. 2023) goes further
- * with 4-bit NormalFloat and double quantization; the idea, a frozen low-precision base under a
- * full-precision adapter, is the same.
+ * Lesson 8, exercise 2, reference solution: absmax int8 quantization per output channel, the weight format of
+ * LLM.int8() (Dettmers et al. 2022; bitsandbytes' 8-bit layers) without its mixed-precision path for outlier
+ * activations (bitsandbytes also keeps the row's absmax rather than absmax / 127). QLoRA (Dettmers et al. 2023)
+ * goes further: 4-bit NormalFloat (NF4) levels, one absmax per block of 64 weights, and double quantization of
+ * those absmax values; the idea, a frozen low-precision base under a higher-precision adapter, is the same.
  */
 import { type Tensor, tensor } from '@llm-lab/kit';
 

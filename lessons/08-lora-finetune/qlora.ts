@@ -12,7 +12,10 @@ import { type Tensor, TODO, tensor } from '@llm-lab/kit';
 export interface Int8Weight {
   /** (out · in) integers in [-127, 127], row-major like the weight. */
   q: Int8Array;
-  /** (out): one scale per output channel. */
+  /**
+   * (out): one scale per output channel, the step max / 127. (bitsandbytes stores the row's max itself and
+   * dequantizes with q · max / 127; the checks accept that too, if dequantizeInt8 agrees.)
+   */
   scales: Float32Array;
   /** [out, in] */
   shape: [number, number];

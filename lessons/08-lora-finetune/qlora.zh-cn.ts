@@ -12,7 +12,10 @@ import { type Tensor, TODO, tensor } from '@llm-lab/kit';
 export interface Int8Weight {
   /** (out · in) 个 [-127, 127] 内的整数，与权重一样按行主序排列。 */
   q: Int8Array;
-  /** (out)：每个输出通道一个缩放系数。 */
+  /**
+   * (out)：每个输出通道一个缩放系数，即步长 max / 127。（bitsandbytes 存的是每行的 max 本身，反量化时算
+   * q · max / 127；只要 dequantizeInt8 与之一致，检查也接受这种存法。）
+   */
   scales: Float32Array;
   /** [out, in] */
   shape: [number, number];

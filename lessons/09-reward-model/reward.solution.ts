@@ -2,7 +2,8 @@
  * Lesson 9 reference solution: the Bradley-Terry preference loss and pair accuracy.
  *
  * The pairwise model of preferences is Bradley & Terry (1952); InstructGPT (Ouyang et al. 2022) trains its
- * reward model with exactly this loss, -log σ(r_chosen - r_rejected), averaged over the comparisons.
+ * reward model with exactly this loss, -log σ(r_chosen - r_rejected), averaged over the comparisons, and so does
+ * TRL's RewardTrainer (-F.logsigmoid(r_c - r_r).mean()).
  * The stable form is the log of a two-way softmax: log σ(d) = d - log(e^d + e^0), and logSoftmax subtracts
  * the larger of d and 0 before exponentiating, so no exp ever sees a large positive number.
  */

@@ -5,6 +5,8 @@
  * (A_t = Σ_k (γλ)^k δ_{t+k} up to the episode's end), not as the backward recursion the learner writes. Worked
  * small cases are in the comments. Each catalogued mistake (mistakes.ts) is computed as its own wrong variant, so
  * a failure names it. The λ = 0 and λ = 1 checks compare with the TD error and the Monte-Carlo return directly.
+ * Two entries are other libraries' conventions, and named as such: CleanRL's / Stable-Baselines3's dones indexing
+ * (dones[t + 1] cuts step t) and OpenAI Spinning Up's value target (discounted rewards-to-go instead of A + V).
  */
 import { type CheckContext, type Misconception, defineChecks, describeType, expectClose, expectEqual, expectTrue, fail, say, t } from '@llm-lab/check';
 import { GAE_MISTAKES as M, type GaeMistake } from './mistakes';
@@ -29,15 +31,18 @@ type Variant = 'right' | Exclude<GaeMistake, 'returns-without-values' | 'returns
 
 /**
  * GAE as a sum over the future, in float64: A_t = Σ_{k≥0} (γλ)^k δ_{t+k}, stopping after the step whose done is
- * set, with δ_t = r_t + γ V_{t+1} (1 - done_t) - V_t. Variants reproduce the catalogued mistakes.
+ * set, with δ_t = r_t + γ V_{t+1} (1 - done_t) - V_t. Variants reproduce the catalogued mistakes, and
+ * 'dones-shifted' CleanRL's and Stable-Baselines3's indexing (step t cut by dones[t + 1]; the last step, which they
+ * cut with a separate next_done, either not cut or cut by dones[T - 1] when `shiftedLastCut`).
  */
-function gae64(x: Rollout, variant: Variant = 'right'): Result {
+function gae64(x: Rollout, variant: Variant = 'right', shiftedLastCut = false): Result {
   const { rewards: r, values: v, dones, lastValue, gamma } = x;
   const T = r.length;
   const lambda = variant === 'no-lambda' ? 1 : x.lambda;
   const trace = variant === 'no-gamma-in-trace' ? lambda : gamma * lambda; // what the carried advantage is multiplied by
-  const cutBootstrap = (t: number) => dones[t] && variant !== 'ignores-dones' && variant !== 'bootstraps-across-done';
-  const cutTrace = (t: number) => dones[t] && variant !== 'ignores-dones' && variant !== 'accumulates-across-done';
+  const done = (t: number) => (variant !== 'dones-shifted' ? dones[t] : t + 1 < T ? dones[t + 1] : shiftedLastCut && dones[t]);
+  const cutBootstrap = (t: number) => done(t) && variant !== 'ignores-dones' && variant !== 'bootstraps-across-done';
+  const cutTrace = (t: number) => done(t) && variant !== 'ignores-dones' && variant !== 'accumulates-across-done';
   const vNext = (t: number) => (t + 1 < T ? v[t + 1] : variant === 'last-value-ignored' ? 0 : lastValue);
   const delta = r.map((rt, t) => rt + (cutBootstrap(t) ? 0 : gamma * vNext(t)) - v[t]);
   const advantages = delta.map((_, t) => {
@@ -61,16 +66,23 @@ function forwardOrder(delta: number[], t: number, trace: number, cut: (t: number
   return acc;
 }
 
-const VARIANTS: Exclude<Variant, 'right'>[] = [
+const VARIANTS: Exclude<Variant, 'right' | 'dones-shifted'>[] = [
   'forward-order', 'ignores-dones', 'bootstraps-across-done', 'accumulates-across-done', 'no-lambda', 'no-gamma-in-trace', 'last-value-ignored',
 ];
 
-/** Every wrong variant that differs from the right answer on this rollout, as misconceptions on the advantages. */
+/**
+ * Every wrong variant on this rollout, as misconceptions on the advantages (checked only when the answer is not the
+ * right one). Last, CleanRL's / Stable-Baselines3's dones indexing: named as their convention, not as a mistake.
+ */
 function advantageMistakes(x: Rollout): Misconception[] {
-  return VARIANTS.map((m) => ({ value: gae64(x, m).advantages, ...M[m] }));
+  return [
+    ...VARIANTS.map((m) => ({ value: gae64(x, m).advantages, ...M[m] })),
+    { value: gae64(x, 'dones-shifted').advantages, ...M['dones-shifted'] },
+    { value: gae64(x, 'dones-shifted', true).advantages, ...M['dones-shifted'] },
+  ];
 }
 
-/** Discounted sums of rewards alone, cut at episode ends (the "returns are rewards" mistake), bootstrapped with lastValue. */
+/** Discounted sums of rewards alone, cut at episode ends, bootstrapped with lastValue: OpenAI Spinning Up's value target (a convention). */
 function rewardReturns(x: Rollout): number[] {
   const out = new Array<number>(x.rewards.length);
   let g = x.lastValue;

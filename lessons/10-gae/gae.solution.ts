@@ -11,6 +11,8 @@
 /**
  * rewards, values, dones: one entry per step t = 0..T-1. dones[t] = true: the episode ended after step t, so
  * neither the next value nor the next advantage (which belong to a new episode) flows back into step t.
+ * (CleanRL's dones and Stable-Baselines3's episode_starts hold the same flags one index later: there step t is cut
+ * by dones[t + 1], and the last step by a separate next_done.)
  * lastValue: V of the state after the last step, used only if the rollout stopped mid-episode.
  */
 export function gae(rewards: number[], values: number[], dones: boolean[], lastValue: number, gamma: number, lambda: number):

@@ -9,7 +9,9 @@
  *
  * V_T (the value after the last step) is `lastValue`, and A_T = 0. A_t needs A_{t+1}, so compute from the LAST
  * step back to the first. dones[t] = true means the episode ENDED after step t: the next state belongs to a new
- * episode, so nothing (neither its value nor its advantage) may flow back across that boundary.
+ * episode, so nothing (neither its value nor its advantage) may flow back across that boundary. (CleanRL and
+ * Stable-Baselines3 store that flag one step later, as "step t starts an episode", and cut step t with dones[t + 1]:
+ * here each step is cut by its own dones[t]. The lesson's Conventions section has the details.)
  * Plain numbers, no tensors: advantages are computed once per rollout, without gradients.
  */
 import { TODO } from '@llm-lab/kit';

@@ -1,7 +1,8 @@
 /**
  * The catalogued GAE mistakes: how each one computes (gae64 in gae.checks.ts follows these names) and what the
  * learner is told, in English and Simplified Chinese. One place for the words, shared with
- * test/unit/mistakes/alignment.ts.
+ * test/unit/mistakes/alignment.ts. Entries with `convention` are another library's way, not a mistake: the
+ * learner is told whose, and why this lesson chose the other side.
  */
 import { defineMistakes, t } from '@llm-lab/check';
 
@@ -84,11 +85,23 @@ export const GAE_MISTAKES = defineMistakes({
     hint: t('returns[t] = advantages[t] + values[t].', 'returns[t] = advantages[t] + values[t]。'),
   },
   'returns-are-rewards': {
+    convention: 'OpenAI Spinning Up',
     message: t(
-      'returns were computed as discounted sums of rewards alone, ignoring λ and the values; PPO\'s value target is the λ-return A_t + V(s_t), which is consistent with the advantages it trains the policy with.',
-      'returns 被算成了仅由奖励构成的折扣和，忽略了 λ 和价值；PPO 的价值目标是 λ-回报 A_t + V(s_t)，它与训练策略所用的优势是一致的。',
+      'These returns are the discounted rewards-to-go (bootstrapped with lastValue when the rollout stops mid-episode): the value target of OpenAI Spinning Up\'s PPO, a Monte-Carlo return. This lesson\'s returns are the λ-return A_t + V(s_t), as in CleanRL, Stable-Baselines3 and TRL, because it goes with the advantages the policy is trained on (the same trade-off between bias and variance, set by λ), and lesson 12 trains the value head on it. Return advantages[t] + values[t] to match.',
+      '这些 returns 是折扣的未来奖励和（rollout 在回合中途停止时用 lastValue 自举）：这是 OpenAI Spinning Up 的 PPO 所用的价值目标，一种蒙特卡洛回报。本课的 returns 是 λ-回报 A_t + V(s_t)，与 CleanRL、Stable-Baselines3 和 TRL 相同，因为它与训练策略所用的优势相配（由 λ 决定的同一种偏差与方差的权衡），第 12 课也用它训练价值头。返回 advantages[t] + values[t] 即与本课一致。',
     ),
-    hint: t('returns[t] = advantages[t] + values[t].', 'returns[t] = advantages[t] + values[t]。'),
+    hint: t('returns[t] = advantages[t] + values[t] (with λ = 1 the two targets coincide).', 'returns[t] = advantages[t] + values[t]（λ = 1 时两种目标相同）。'),
+  },
+  'dones-shifted': {
+    convention: 'CleanRL / Stable-Baselines3',
+    message: t(
+      'This is how CleanRL / Stable-Baselines3 index episode ends: there dones[t] (SB3: episode_starts[t]) says that step t STARTS a new episode, so step t is cut by dones[t + 1], and the last step by a separate flag (CleanRL\'s next_done, the dones argument of SB3\'s compute_returns_and_advantage). In this lesson dones[t] says the episode ENDED after step t, the flag the environment returns together with r_t, so each step is cut by its own dones[t] and no extra flag is needed. Read dones[t] where you read dones[t + 1] to match.',
+      '这是 CleanRL / Stable-Baselines3 标记回合结束的下标方式：在那里 dones[t]（SB3 中是 episode_starts[t]）表示第 t 步开始了一个新回合，所以第 t 步由 dones[t + 1] 截断，最后一步则由另一个单独的标志截断（CleanRL 的 next_done，SB3 的 compute_returns_and_advantage 的 dones 参数）。本课的 dones[t] 表示回合在第 t 步之后结束，也就是环境与 r_t 一起返回的那个标志，所以每一步由它自己的 dones[t] 截断，不需要额外的标志。把读 dones[t + 1] 的地方改成读 dones[t]，即与本课一致。',
+    ),
+    hint: t(
+      'const live = dones[t] ? 0 : 1 for every step t, the last one included; lastValue plays the part of CleanRL\'s next_value.',
+      '对每一步 t（包括最后一步）都用 const live = dones[t] ? 0 : 1；lastValue 相当于 CleanRL 的 next_value。',
+    ),
   },
 });
 

@@ -22,8 +22,8 @@ export const PPO_MISTAKES = defineMistakes({
       '你对两项取了最大值：那是乐观界，恰恰让比率朝裁剪本想阻止的方向失控。PPO 取最小值，即悲观界。',
     ),
     hint: t(
-      'minimum(ratio·A, clamp(ratio, 1-ε, 1+ε)·A), then negate the mean.',
-      'minimum(ratio·A, clamp(ratio, 1-ε, 1+ε)·A)，再对均值取负。',
+      'minimum(ratio·A, clamp(ratio, 1-ε, 1+ε)·A), then negate the mean. (CleanRL writes the same loss as mean(max(-ratio·A, -clamp(ratio, 1-ε, 1+ε)·A)): a max of the NEGATED terms, which is minus the min. A max of the terms themselves is not that.)',
+      'minimum(ratio·A, clamp(ratio, 1-ε, 1+ε)·A)，再对均值取负。（CleanRL 把同一个损失写成 mean(max(-ratio·A, -clamp(ratio, 1-ε, 1+ε)·A))：对取了负的两项取最大值，等于最小值取负；对两项本身取最大值则不是这样。）',
     ),
   },
   'sign-flipped': {
@@ -85,9 +85,10 @@ export const PPO_MISTAKES = defineMistakes({
   },
   // ----- valueLoss
   'value-no-half': {
+    convention: 'Stable-Baselines3',
     message: t(
-      'The 0.5 is missing: you returned mean((values - returns)²). This course (like CleanRL and the PPO paper\'s code) uses 0.5·mean(...), so the gradient is (values - returns)/N.',
-      '缺了 0.5：你返回的是 mean((values - returns)²)。本课程（与 CleanRL 和 PPO 论文的代码一样）用 0.5·mean(...)，这样梯度就是 (values - returns)/N。',
+      'This is Stable-Baselines3\'s convention: its value loss is F.mse_loss(returns, values), mean((values - returns)²) without the ½ (the PPO paper\'s L^VF has none either), weighted by vf_coef = 0.5 in the total loss. This lesson uses 0.5·mean((values - returns)²), as CleanRL and OpenAI Baselines\' ppo2 do, because lesson 12\'s loop adds 0.5 · valueLoss (CleanRL\'s vf_coef) and expects this scale: the gradient is (values - returns)/N per token. Multiply by 0.5 to match.',
+      '这是 Stable-Baselines3 的约定：它的价值损失是 F.mse_loss(returns, values)，即不带 ½ 的 mean((values - returns)²)（PPO 论文中的 L^VF 也没有 ½），在总损失里再乘以 vf_coef = 0.5。本课和 CleanRL、OpenAI Baselines 的 ppo2 一样用 0.5·mean((values - returns)²)，因为第 12 课的训练循环加的是 0.5 · valueLoss（CleanRL 的 vf_coef），它预期的正是这个尺度：每个词元的梯度为 (values - returns)/N。乘以 0.5 即与本课一致。',
     ),
     hint: t('mul(mean(pow(sub(values, returns), 2)), 0.5).', 'mul(mean(pow(sub(values, returns), 2)), 0.5)。'),
   },
@@ -111,7 +112,10 @@ export const PPO_MISTAKES = defineMistakes({
       'The minus sign is missing: Σ p log p is ≤ 0; the entropy is -Σ p log p ≥ 0.',
       '缺了负号：Σ p log p ≤ 0；熵是 -Σ p log p ≥ 0。',
     ),
-    hint: t('neg(sum(mul(p, logp), -1)), then the mean over positions.', 'neg(sum(mul(p, logp), -1))，再对各位置取平均。'),
+    hint: t(
+      'neg(sum(mul(p, logp), -1)), then the mean over positions. (Stable-Baselines3\'s entropy_loss is the NEGATED mean entropy, a term it adds to the loss; entropy() returns H itself, as CleanRL\'s entropy does, and the minus goes into the total loss: - c₂·H.)',
+      'neg(sum(mul(p, logp), -1))，再对各位置取平均。（Stable-Baselines3 的 entropy_loss 是取了负的平均熵，是它加进损失的一项；entropy() 返回的是 H 本身，和 CleanRL 的 entropy 一样，负号放在总损失里：- c₂·H。）',
+    ),
   },
   'entropy-sum': {
     message: t(
@@ -158,6 +162,21 @@ export const PPO_MISTAKES = defineMistakes({
     ),
     hint: t('sub(logProbs, refLogProbs), no exp.', 'sub(logProbs, refLogProbs)，不要 exp。'),
   },
+  'kl-k3': {
+    convention: 'TRL',
+    message: t(
+      'This is the k3 KL estimator, an option of TRL\'s PPOTrainer (kl_estimator="k3"; its GRPOTrainer\'s KL term is the same): (r - 1) - log r per token with r = π_ref/π, never negative, with the same expectation KL(π || π_ref) under π. This lesson uses k1, log π - log π_ref (TRL\'s default, and the penalty of Ziegler et al. and InstructGPT), because its sum over a continuation is exactly the log-ratio log π(y|x)/π_ref(y|x) of the RLHF objective, and lesson 12 puts it into the reward. Return the log-ratio itself to match.',
+      '这是 k3 KL 估计量，是 TRL 的 PPOTrainer 的一个选项（kl_estimator="k3"；它的 GRPOTrainer 里的 KL 项也是这个）：每个词元上是 (r - 1) - log r，其中 r = π_ref/π，永不为负，在 π 下的期望同样是 KL(π || π_ref)。本课用 k1，即 log π - log π_ref（TRL 的默认值，也是 Ziegler 等人和 InstructGPT 的惩罚），因为它在一段续写上的和恰好是 RLHF 目标里的对数比 log π(y|x)/π_ref(y|x)，第 12 课也把它放进奖励里。直接返回对数比即与本课一致。',
+    ),
+    hint: t('sub(logProbs, refLogProbs): k1, no exp.', 'sub(logProbs, refLogProbs)：k1，不要 exp。'),
+  },
+  'kl-k3-upside-down': {
+    message: t(
+      'You returned (r - 1) - log r with r = π/π_ref: the k3 estimator with its ratio upside down. In k3 the ratio is (the other policy) / (the policy that sampled the tokens): in CleanRL\'s approx_kl the tokens come from π_old and r = π_new/π_old; here they come from π, so k3 would need r = π_ref/π. With r = π/π_ref its average over tokens sampled from π is not KL(π || π_ref).',
+      '你返回的是 (r - 1) - log r，其中 r = π/π_ref：这是比率上下颠倒了的 k3 估计量。k3 中的比率是（另一个策略）/（采样出这些词元的策略）：CleanRL 的 approx_kl 里词元来自 π_old，所以 r = π_new/π_old；这里词元来自 π，k3 就需要 r = π_ref/π。用 r = π/π_ref 时，它在从 π 采样的词元上的平均并不是 KL(π || π_ref)。',
+    ),
+    hint: t('This lesson uses k1: sub(logProbs, refLogProbs), no exp.', '本课用 k1：sub(logProbs, refLogProbs)，不要 exp。'),
+  },
   // ----- normalizeAdvantages
   'not-normalised': {
     message: t(
@@ -187,12 +206,15 @@ export const PPO_MISTAKES = defineMistakes({
     ),
     hint: t('(a - mean) / (std + 1e-8), with std = sqrt(mean((a - mean)²)).', '(a - mean) / (std + 1e-8)，其中 std = sqrt(mean((a - mean)²))。'),
   },
-  'unbiased-std': {
+  'one-value-nan': {
     message: t(
-      'You used the unbiased std (divide by n - 1, PyTorch\'s default for .std()); this function asks for the population std (divide by n, NumPy\'s default), so that the result has std exactly 1.',
-      '你用的是无偏标准差（除以 n - 1，PyTorch 中 .std() 的默认做法）；这个函数要求总体标准差（除以 n，NumPy 的默认做法），这样结果的标准差才恰好为 1。',
+      'A single advantage gave NaN: with the n - 1 std (torch\'s .std(), as CleanRL and Stable-Baselines3 use) one value has no spread to measure, Σ(a - mean)² / (n - 1) = 0/0, and the eps cannot help. Stable-Baselines3 skips the normalisation when a minibatch has a single element (len(advantages) > 1).',
+      '单个优势得到了 NaN：用 n - 1 的标准差（torch 的 .std()，CleanRL 和 Stable-Baselines3 用的就是它）时，一个值没有离散程度可言，Σ(a - mean)² / (n - 1) = 0/0，eps 也救不了。Stable-Baselines3 在小批次只有一个元素时跳过归一化（len(advantages) > 1）。',
     ),
-    hint: t('std = Math.sqrt(sum of (a_i - mean)² / n).', 'std = Math.sqrt((a_i - mean)² 之和 / n)。'),
+    hint: t(
+      'Handle n = 1 before dividing: return [0] (what dividing by n gives) or, as Stable-Baselines3 does, leave the single advantage as it is.',
+      '在做除法之前先处理 n = 1：返回 [0]（除以 n 得到的结果），或者像 Stable-Baselines3 那样让这个唯一的优势保持原样。',
+    ),
   },
 });
 

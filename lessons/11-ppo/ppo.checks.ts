@@ -6,6 +6,10 @@
  * smaller one). Every catalogued mistake (mistakes.ts) is computed as its own wrong value, so a failure names
  * it; NaN from 0·log 0 and 0/0 are recognised by behaviour. Finite differences of the learner's own functions
  * (the kit's gradcheck) confirm that backward agrees with forward.
+ *
+ * Other libraries' conventions: normalizeAdvantages accepts both the population std (÷ n) and torch's .std()
+ * (÷ (n - 1), CleanRL / Stable-Baselines3 / TRL), and a single advantage left unchanged (Stable-Baselines3). The
+ * value loss without ½ (Stable-Baselines3) and the k3 KL estimator (TRL) are named as those libraries' conventions.
  */
 import { type CheckContext, type Misconception, type Numeric, defineChecks, describeType, expectClose, expectEqual, expectShape, expectTrue, fail, say, t, type Text } from '@llm-lab/check';
 import { type Tensor, gradcheck, tensor } from '@llm-lab/kit';
@@ -77,7 +81,12 @@ function pTimesLogits(logits: readonly number[], V: number): number {
   return meanOf(rows);
 }
 
-function normalize64(a: readonly number[], v: 'right' | 'only-centred' | 'by-max' | 'unbiased-std' = 'right'): number[] {
+/**
+ * (a - mean) / (std + 1e-8) in float64. 'right' divides the squared deviations by n (NumPy's np.std, this lesson's
+ * choice); 'unbiased' by n - 1 (torch's .std(), as CleanRL and Stable-Baselines3 normalise advantages, and TRL's
+ * masked_whiten): both are accepted. The others are the catalogued mistakes.
+ */
+function normalize64(a: readonly number[], v: 'right' | 'unbiased' | 'only-centred' | 'by-max' = 'right'): number[] {
   const n = a.length;
   const mu = meanOf(a);
   if (v === 'only-centred') return a.map((x) => x - mu);
@@ -86,8 +95,25 @@ function normalize64(a: readonly number[], v: 'right' | 'only-centred' | 'by-max
     return a.map((x) => x / m);
   }
   const ss = a.reduce((s, x) => s + (x - mu) ** 2, 0);
-  const std = Math.sqrt(ss / (v === 'unbiased-std' ? n - 1 : n));
+  const std = Math.sqrt(ss / (v === 'unbiased' ? n - 1 : n));
   return a.map((x) => (x - mu) / (std + 1e-8));
+}
+
+/** |a - e| <= atol + rtol·|e| everywhere (expectClose's rule), for deciding which accepted convention `got` follows. */
+function allClose(got: readonly number[], want: readonly number[], rtol: number, atol: number): boolean {
+  return got.length === want.length && want.every((e, i) => Math.abs(got[i] - e) <= atol + rtol * Math.abs(e));
+}
+
+/**
+ * Compares normalizeAdvantages(x) with the reference, accepting both standard deviations: ÷ n (this lesson's) and
+ * ÷ (n - 1) (torch's .std(): CleanRL, Stable-Baselines3, TRL). Returns which one the learner used (the divisor's
+ * offset, 0 or 1), so that the std of the result can be measured the same way.
+ */
+function expectNormalised(got: number[], x: readonly number[], what: string, misconceptions: Misconception[], hint?: Text): 0 | 1 {
+  const opts = { rtol: 1e-6, atol: 1e-9 };
+  if (x.length > 1 && allClose(got, normalize64(x, 'unbiased'), opts.rtol, opts.atol)) return 1;
+  expectClose(got, normalize64(x), { what, ...opts, misconceptions, hint });
+  return 0;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -331,6 +357,9 @@ export default defineChecks<Learner>({
           misconceptions: [
             wrong('kl-reversed', tensor(want.map((v) => -v), [2, 3])),
             wrong('kl-ratio', tensor(want.map(Math.exp), [2, 3])),
+            // k3 with r = π_ref/π (TRL's kl_estimator="k3": a convention), and with the ratio upside down (a mistake).
+            wrong('kl-k3', tensor(want.map((d) => Math.exp(-d) - 1 + d), [2, 3])),
+            wrong('kl-k3-upside-down', tensor(want.map((d) => Math.exp(d) - 1 - d), [2, 3])),
           ],
         });
         expectGraph(got, 'klPenalty');
@@ -360,25 +389,28 @@ export default defineChecks<Learner>({
       name: t('normalizeAdvantages: [1, 2, 3, 4] by hand, and a random batch', 'normalizeAdvantages：手算 [1, 2, 3, 4]，以及一个随机批次'),
       task: 'normalizeAdvantages',
       run: (m, ctx) => {
-        // mean 2.5, population std √1.25 = 1.118034: (-1.341641, -0.447214, 0.447214, 1.341641)
+        // mean 2.5; population std √1.25 = 1.118034: (-1.341641, -0.447214, 0.447214, 1.341641)
+        //           torch's .std() √(5/3) = 1.290994: (-1.161895, -0.387298, 0.387298, 1.161895)   both accepted
         const a = [1, 2, 3, 4];
         const misconceptions = (x: number[]): Misconception[] => [
-          wrong('not-normalised', x), wrong('only-centred', normalize64(x, 'only-centred')),
-          wrong('by-max', normalize64(x, 'by-max')), wrong('unbiased-std', normalize64(x, 'unbiased-std')),
+          wrong('not-normalised', x), wrong('only-centred', normalize64(x, 'only-centred')), wrong('by-max', normalize64(x, 'by-max')),
         ];
         const got = m.normalizeAdvantages([...a]);
         if (!Array.isArray(got) && !ArrayBuffer.isView(got)) {
           const type = describeType(got);
           fail(t(`normalizeAdvantages returned ${type.en}; expected an array of numbers`, `normalizeAdvantages 返回了 ${type['zh-cn']}；应返回一个数组`));
         }
-        expectClose(Array.from(got), normalize64(a), { what: 'normalizeAdvantages([1, 2, 3, 4])', rtol: 1e-6, atol: 1e-9, misconceptions: misconceptions(a) });
+        expectNormalised(Array.from(got), a, 'normalizeAdvantages([1, 2, 3, 4])', misconceptions(a),
+          t('mean 2.5, std √1.25 = 1.1180 (divide by n), or √(5/3) = 1.2910 with the n - 1 of torch\'s .std(): both are accepted. (x - mean) / (std + 1e-8).',
+            'mean 2.5，std √1.25 = 1.1180（除以 n），或用 torch 的 .std() 的 n - 1 得到 √(5/3) = 1.2910：两者都接受。(x - mean) / (std + 1e-8)。'));
         const x = rand(ctx, 100, -3, 5);
         const before = [...x];
         const y = Array.from(m.normalizeAdvantages(x));
         expectEqual(x, before, say(t('the input after the call', '调用之后的输入')), t('Return a new array; leave the input alone.', '返回一个新数组；不要修改输入。'));
-        expectClose(y, normalize64(x), { what: say(t('normalizeAdvantages on 100 random values', '100 个随机值上的 normalizeAdvantages')), rtol: 1e-6, atol: 1e-9, misconceptions: misconceptions(x) });
+        const ddof = expectNormalised(y, x, say(t('normalizeAdvantages on 100 random values', '100 个随机值上的 normalizeAdvantages')), misconceptions(x));
+        // Unit std measured the way the learner divided (÷ n or ÷ (n - 1)).
         const mu = meanOf(y);
-        const sd = Math.sqrt(meanOf(y.map((v) => (v - mu) ** 2)));
+        const sd = Math.sqrt(y.reduce((s, v) => s + (v - mu) ** 2, 0) / (y.length - ddof));
         expectClose([mu, sd], [0, 1], { what: say(t('[mean, std] of the result', '结果的 [mean, std]')), atol: 1e-6, rtol: 1e-6 });
       },
     },
@@ -392,7 +424,19 @@ export default defineChecks<Learner>({
           fail(t(`normalizeAdvantages([3, 3, 3]) is ${shown}. ${M['no-eps'].message.en}`, `normalizeAdvantages([3, 3, 3]) 是 ${shown}。${M['no-eps'].message['zh-cn']}`), { hint: M['no-eps'].hint });
         }
         expectClose(got, [0, 0, 0], { what: 'normalizeAdvantages([3, 3, 3])', atol: 1e-9, misconceptions: [wrong('not-normalised', [3, 3, 3])] });
-        expectClose(Array.from(m.normalizeAdvantages([-2])), [0], { what: 'normalizeAdvantages([-2])', atol: 1e-9 });
+        // One value: 0 (÷ n, with the eps), or left as it is (Stable-Baselines3 skips normalising a minibatch of one).
+        // Not NaN, which the n - 1 std gives without that guard (0/0).
+        const one = Array.from(m.normalizeAdvantages([-2]));
+        if (one.length === 1 && Number.isNaN(one[0])) {
+          fail(t(`normalizeAdvantages([-2]) is [NaN]. ${M['one-value-nan'].message.en}`, `normalizeAdvantages([-2]) 是 [NaN]。${M['one-value-nan'].message['zh-cn']}`), { hint: M['one-value-nan'].hint });
+        }
+        if (!(one.length === 1 && one[0] === -2)) {
+          expectClose(one, [0], {
+            what: 'normalizeAdvantages([-2])', atol: 1e-9,
+            hint: t('One value normalises to [0] (its deviation from its own mean is 0), or may be returned unchanged, as Stable-Baselines3 does.',
+              '单个值归一化后是 [0]（它与自身均值的偏差为 0），也可以像 Stable-Baselines3 那样原样返回。'),
+          });
+        }
         expectEqual(Array.from(m.normalizeAdvantages([])).length, 0, 'normalizeAdvantages([]).length');
       },
     },

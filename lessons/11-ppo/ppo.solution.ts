@@ -48,7 +48,10 @@ export function klPenalty(logProbs: Tensor, refLogProbs: Tensor): Tensor {
   return sub(logProbs, refLogProbs);
 }
 
-/** (a - mean) / (std + 1e-8), with the population std (divide by n): zero mean, unit std. */
+/**
+ * (a - mean) / (std + 1e-8), with the population std (divide by n, NumPy's np.std): zero mean, unit std. (torch's
+ * .std(), ÷ (n - 1), as CleanRL and Stable-Baselines3 use it, is accepted too; one value then needs a guard.)
+ */
 export function normalizeAdvantages(a: number[]): number[] {
   const n = a.length;
   if (n === 0) return [];

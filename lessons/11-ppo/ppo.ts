@@ -39,7 +39,10 @@ export function ppoPolicyLoss(newLogProbs: Tensor, oldLogProbs: Tensor, advantag
   return TODO('ppoPolicyLoss');
 }
 
-/** The value head's loss: 0.5 · mean((values - returns)²), a scalar. (The 0.5 makes the gradient values - returns, per N.) */
+/**
+ * The value head's loss: 0.5 · mean((values - returns)²), a scalar. (The 0.5 makes the gradient values - returns,
+ * per N; CleanRL writes it so, Stable-Baselines3's F.mse_loss leaves it out. Lesson 12 expects the 0.5.)
+ */
 export function valueLoss(values: Tensor, returns: Tensor): Tensor {
   return TODO('valueLoss');
 }
@@ -53,15 +56,20 @@ export function entropy(logits: Tensor): Tensor {
   return TODO('entropy');
 }
 
-/** The per-token KL estimate against the reference model: logπ(a) - logπ_ref(a), the same shape as the inputs. */
+/**
+ * The per-token KL estimate against the reference model: logπ(a) - logπ_ref(a), the same shape as the inputs.
+ * (This is k1, TRL's default; its kl_estimator="k3" option is another estimator, not this function.)
+ */
 export function klPenalty(logProbs: Tensor, refLogProbs: Tensor): Tensor {
   return TODO('klPenalty');
 }
 
 /**
  * (a - mean) / (std + 1e-8): zero mean and unit standard deviation, with the POPULATION std (divide by n, like
- * NumPy's np.std). The eps keeps a constant batch finite (all zeros, not 0/0). Plain numbers; a new array.
- *   normalizeAdvantages([1, 2, 3, 4]) -> [-1.3416, -0.4472, 0.4472, 1.3416]
+ * NumPy's np.std). torch's .std() divides by n - 1 (CleanRL and Stable-Baselines3 normalise that way): the checks
+ * accept it too, but then a single value has std 0/0, so handle n = 1 (return [0], or the value unchanged as
+ * Stable-Baselines3 does). The eps keeps a constant batch finite (all zeros, not 0/0). Plain numbers; a new array.
+ *   normalizeAdvantages([1, 2, 3, 4]) -> [-1.3416, -0.4472, 0.4472, 1.3416]       (÷ n; ÷ (n - 1): ±1.1619, ±0.3873)
  */
 export function normalizeAdvantages(a: number[]): number[] {
   return TODO('normalizeAdvantages');

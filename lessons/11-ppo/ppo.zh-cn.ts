@@ -39,7 +39,10 @@ export function ppoPolicyLoss(newLogProbs: Tensor, oldLogProbs: Tensor, advantag
   return TODO('ppoPolicyLoss');
 }
 
-/** 价值头的损失：0.5 · mean((values - returns)²)，一个标量。（有了 0.5，梯度就是 (values - returns) 再除以 N。） */
+/**
+ * 价值头的损失：0.5 · mean((values - returns)²)，一个标量。（有了 0.5，梯度就是 (values - returns) 再除以 N；
+ * CleanRL 就这样写，Stable-Baselines3 的 F.mse_loss 则没有 0.5。第 12 课需要这个 0.5。）
+ */
 export function valueLoss(values: Tensor, returns: Tensor): Tensor {
   return TODO('valueLoss');
 }
@@ -53,15 +56,20 @@ export function entropy(logits: Tensor): Tensor {
   return TODO('entropy');
 }
 
-/** 相对参考模型的逐词元 KL 估计：logπ(a) - logπ_ref(a)，形状与输入相同。 */
+/**
+ * 相对参考模型的逐词元 KL 估计：logπ(a) - logπ_ref(a)，形状与输入相同。
+ * （这是 k1，TRL 的默认值；TRL 的 kl_estimator="k3" 选项是另一个估计量，不是这个函数要的。）
+ */
 export function klPenalty(logProbs: Tensor, refLogProbs: Tensor): Tensor {
   return TODO('klPenalty');
 }
 
 /**
  * (a - mean) / (std + 1e-8)：均值为 0、标准差为 1，用总体标准差（除以 n，和 NumPy 的
- * np.std 一样）。eps 让常数批次保持有限（全为零，而不是 0/0）。用普通数字；返回新数组。
- *   normalizeAdvantages([1, 2, 3, 4]) -> [-1.3416, -0.4472, 0.4472, 1.3416]
+ * np.std 一样）。torch 的 .std() 除以 n - 1（CleanRL 和 Stable-Baselines3 就这样归一化）：检查也接受它，
+ * 但那样单个值的标准差是 0/0，所以要单独处理 n = 1（返回 [0]，或像 Stable-Baselines3 那样原样返回）。
+ * eps 让常数批次保持有限（全为零，而不是 0/0）。用普通数字；返回新数组。
+ *   normalizeAdvantages([1, 2, 3, 4]) -> [-1.3416, -0.4472, 0.4472, 1.3416]       （除以 n；除以 n - 1 时：±1.1619, ±0.3873）
  */
 export function normalizeAdvantages(a: number[]): number[] {
   return TODO('normalizeAdvantages');

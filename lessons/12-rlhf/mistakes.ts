@@ -31,6 +31,13 @@ export const RLHF_MISTAKES = defineMistakes({
     hint: t('Every token t gets −β·(log π(a_t) − log π_ref(a_t)); only the score is special, added to the last one.',
       '每个 token t 都得到 −β·(log π(a_t) − log π_ref(a_t))；只有分数特殊，只加在最后一个上。'),
   },
+  'kl-k3': {
+    convention: 'TRL',
+    message: t('This is the k3 KL estimator, an option of TRL\'s PPOTrainer (kl_estimator="k3"): (r − 1) − log r per token, with r = π_ref/π, never negative. This lesson uses k1, log π − log π_ref (TRL\'s default), because its sum over a continuation is exactly the log-ratio log π(y|x)/π_ref(y|x) of the RLHF objective (and the implicit reward of lesson 13); change the penalty to k1 to match.',
+      '这是 k3 KL 估计量，是 TRL 的 PPOTrainer 的一个选项（kl_estimator="k3"）：每个 token 上是 (r − 1) − log r，其中 r = π_ref/π，永不为负。本课用 k1，即 log π − log π_ref（TRL 的默认值），因为它在一段续写上的和恰好是 RLHF 目标里的对数比 log π(y|x)/π_ref(y|x)（也是第 13 课的隐式奖励）；请把惩罚改成 k1 与本课一致。'),
+    hint: t('Per token: −klCoef · (logProbs[t] − refLogProbs[t]), no exp: k1, not k3 = e^(refLogProbs[t] − logProbs[t]) − 1 − (refLogProbs[t] − logProbs[t]).',
+      '每个 token：−klCoef · (logProbs[t] − refLogProbs[t])，不要 exp：用 k1，而不是 k3 = e^(refLogProbs[t] − logProbs[t]) − 1 − (refLogProbs[t] − logProbs[t])。'),
+  },
   'no-beta': {
     message: t('The KL term is not multiplied by klCoef (β): every nat of drift costs a full point of reward, whatever β the run asks for.',
       'KL 项没有乘以 klCoef（β）：无论训练要求的 β 是多少，每一奈特（nat）的偏离都要扣掉整整 1 分奖励。'),

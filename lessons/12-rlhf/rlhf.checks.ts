@@ -5,7 +5,8 @@
  * Expected values are worked out by hand or computed here in float64 with plain loops (never with the
  * learner's functions). Each catalogued mistake (KL sign reversed, score on the first token or on every token,
  * the KL charged only at the end, beta forgotten, GAE bootstrapping past the end, gamma and lambda swapped) is
- * computed as its own wrong variant, so a failure names it. The run is seeded: same code, same numbers.
+ * computed as its own wrong variant, so a failure names it; so is TRL's k3 KL estimator, named as TRL's option
+ * (a convention), not as a mistake. The run is seeded: same code, same numbers.
  *
  * The PPO run is a `shared` result: only the check that looks at it asks for it, so re-running one of the
  * hand-worked checks (or a mistake test of one) takes a moment, not a training run.
@@ -24,11 +25,12 @@ type Learner = typeof import('./rlhf');
 // ---------------------------------------------------------------------------------------------------------
 // Float64 references and the catalogued wrong variants
 
-type RewardVariant = 'correct' | Extract<RlhfMistake, 'kl-sign' | 'score-first' | 'score-every' | 'kl-last-only' | 'no-beta'>;
-const REWARD_MISTAKES = ['kl-sign', 'score-first', 'score-every', 'kl-last-only', 'no-beta'] as const;
+type RewardVariant = 'correct' | Extract<RlhfMistake, 'kl-sign' | 'score-first' | 'score-every' | 'kl-last-only' | 'no-beta' | 'kl-k3'>;
+const REWARD_MISTAKES = ['kl-sign', 'score-first', 'score-every', 'kl-last-only', 'no-beta', 'kl-k3'] as const;
 
 function tokenRewards64(score: number, lp: readonly number[], ref: readonly number[], beta: number, v: RewardVariant = 'correct'): number[] {
-  const kl = lp.map((l, t) => l - ref[t]);
+  // k1 = log π − log π_ref, the lesson's estimator; k3 = (r − 1) − log r with r = π_ref/π (TRL's kl_estimator="k3").
+  const kl = lp.map((l, t) => (v === 'kl-k3' ? Math.expm1(ref[t] - l) - (ref[t] - l) : l - ref[t]));
   const n = kl.length;
   let r: number[];
   if (v === 'kl-last-only') {
@@ -147,17 +149,28 @@ function expectImported(m: Learner): void {
   const expected = -(Math.min(Math.exp(0.2), 1.2) * 1 + Math.min(Math.exp(-0.5) * -1, 0.8 * -1) + 0.5) / 3;
   expectFromEarlierLesson(m.ppoPolicyLoss(lp, old, adv, 0.2)?.data, [expected], 'ppoPolicyLoss([-1, -2, -0.5], [-1.2, -1.5, -0.5], [1, -1, 0.5], 0.2)', 'lesson-11');
   expectFromEarlierLesson(m.klPenalty(lp, old)?.data, [0.2, -0.5, 0], 'klPenalty([-1, -2, -0.5], [-1.2, -1.5, -0.5])', 'lesson-11');
-  const s = Math.sqrt(2 / 3); // the population std of [1, 2, 3]
-  expectFromEarlierLesson(m.normalizeAdvantages([1, 2, 3]), [-1 / s, 0, 1 / s], 'normalizeAdvantages([1, 2, 3])', 'lesson-11');
+  // The population std of [1, 2, 3] is √(2/3) (÷ n, this course's choice); torch's .std(), as CleanRL and
+  // Stable-Baselines3 use it, and TRL's masked_whiten divide by n − 1, which gives 1 here. Both normalise, and the
+  // run works with either: this lesson accepts both (the eps, 1e-8 after or inside the square root, is below tolerance).
+  const s = Math.sqrt(2 / 3);
+  expectFromEarlierLesson(m.normalizeAdvantages([1, 2, 3]), [[-1 / s, 0, 1 / s], [-1, 0, 1]], 'normalizeAdvantages([1, 2, 3])', 'lesson-11');
   expectFromEarlierLesson(m.valueLoss(tensor([1, 2]), tensor([0, 0]))?.data, [1.25], 'valueLoss([1, 2], [0, 0])', 'lesson-11');
 }
 
-/** A lesson-10 or lesson-11 function gives the wrong numbers: say which lesson to fix, with both values. */
-function expectFromEarlierLesson(got: ArrayLike<number> | undefined, expected: number[], what: string, lesson: 'lesson-10' | 'lesson-11'): void {
-  const ok = got !== undefined && got.length === expected.length && expected.every((e, i) => Math.abs(Number(got[i]) - e) <= 1e-4 + 1e-4 * Math.abs(e));
-  if (!ok) {
+/**
+ * A lesson-10 or lesson-11 function gives the wrong numbers: say which lesson to fix, with both values.
+ * `expected` is one answer, or several that are all accepted (two libraries' conventions), the first the lesson's.
+ */
+function expectFromEarlierLesson(got: ArrayLike<number> | undefined, expected: number[] | number[][], what: string, lesson: 'lesson-10' | 'lesson-11'): void {
+  const answers = (Array.isArray(expected[0]) ? expected : [expected]) as number[][];
+  const close = (want: number[]) => got !== undefined && got.length === want.length && want.every((e, i) => Math.abs(Number(got[i]) - e) <= 1e-4 + 1e-4 * Math.abs(e));
+  if (!answers.some(close)) {
     const shown = got === undefined ? t('nothing', '空值') : t(list(Array.from(got, Number)), list(Array.from(got, Number)));
-    const detail = t(`${what} gave ${shown.en}, expected ${list(expected)}.`, `${what} 得到 ${shown['zh-cn']}，应为 ${list(expected)}。`);
+    const want = answers.map(list);
+    const detail = answers.length === 1
+      ? t(`${what} gave ${shown.en}, expected ${want[0]}.`, `${what} 得到 ${shown['zh-cn']}，应为 ${want[0]}。`)
+      : t(`${what} gave ${shown.en}, expected ${want[0]} (or ${want.slice(1).join(', or ')}: another convention this lesson accepts).`,
+        `${what} 得到 ${shown['zh-cn']}，应为 ${want[0]}（或 ${want.slice(1).join('，或 ')}：本课也接受的另一种约定）。`);
     fail(join([M[lesson].message, detail], '\n'), { hint: M[lesson].hint });
   }
 }
@@ -181,8 +194,8 @@ const RUN = {
 const REWARD_HACKING = {
   message: t('The reward went up, but the policy drifted far from the reference: this is reward hacking. With a small KL_COEF, nothing stops the policy from finding texts the reward model over-rates (look at the samples after training).',
     '奖励上升了，但策略偏离参考模型太远：这就是奖励投机（reward hacking）。KL_COEF 太小时，没有什么能阻止策略去找奖励模型高估的文本（看看训练后的样本）。'),
-  hint: t('Put KL_COEF back to 0.1 (or anything around 0.05-0.3) and run again: the KL penalty is what keeps the text fluent.',
-    '把 KL_COEF 改回 0.1（或 0.05-0.3 之间的值）再运行：正是 KL 惩罚让文本保持通顺。'),
+  hint: t('Put KL_COEF back to 0.1 (0.1 to 0.3 work here; 0.05, the default of TRL\'s PPOTrainer, is already too small for this reward) and run again: the KL penalty is what keeps the text fluent.',
+    '把 KL_COEF 改回 0.1（这里 0.1 到 0.3 都可以；TRL 的 PPOTrainer 的默认值 0.05 对这个奖励来说已经太小）再运行：正是 KL 惩罚让文本保持通顺。'),
 };
 
 /** One PPO run with the learner's functions and KL_COEF: what the run check looks at. */

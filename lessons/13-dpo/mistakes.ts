@@ -7,8 +7,8 @@ import { defineMistakes, t } from '@llm-lab/check';
 
 export const DPO_MISTAKES = defineMistakes({
   'no-reference': {
-    message: t('The reference model is missing: your loss uses β·(log π(y_c) − log π(y_r)), not the log-RATIOS log π/π_ref. Without them DPO just pushes likelihoods apart and nothing holds the policy near the reference.',
-      '缺少参考模型：你的损失用的是 β·(log π(y_c) − log π(y_r))，而不是对数比 log π/π_ref。没有它们，DPO 只会把两个似然推开，没有任何东西把策略留在参考模型附近。'),
+    message: t('The reference model is missing: your loss uses β·(log π(y_c) − log π(y_r)), not the log-RATIOS log π/π_ref. Without them DPO just pushes likelihoods apart and nothing holds the policy near the reference. (TRL\'s reference_free=True, off by default, computes this on purpose: a different objective, not the DPO of this lesson.)',
+      '缺少参考模型：你的损失用的是 β·(log π(y_c) − log π(y_r))，而不是对数比 log π/π_ref。没有它们，DPO 只会把两个似然推开，没有任何东西把策略留在参考模型附近。（TRL 的 reference_free=True 选项默认关闭，打开时它有意这样计算：那是另一个目标，不是本课的 DPO。）'),
     hint: t('margin = (policyChosen − refChosen) − (policyRejected − refRejected): each text\'s log-probability measured against what the reference gave it.',
       'margin = (policyChosen − refChosen) − (policyRejected − refRejected)：每段文本的对数概率都要和参考模型给它的对数概率相比。'),
   },
@@ -18,8 +18,8 @@ export const DPO_MISTAKES = defineMistakes({
     hint: t('z = β·margin first, then −log σ(z).', '先算 z = β·margin，再算 −log σ(z)。'),
   },
   'beta-divides': {
-    message: t('The margin was divided by β instead of multiplied: σ(margin/β). With β = 0.1 that makes the implicit rewards 100 times too large.',
-      'margin 被 β 除了，而不是乘以 β：σ(margin/β)。β = 0.1 时，这让隐式奖励大了 100 倍。'),
+    message: t('The margin was divided by β instead of multiplied: σ(margin/β). With β = 0.1 that makes the implicit rewards 100 times too large. (β is sometimes called a "temperature", but in the DPO paper and in TRL it multiplies: −logsigmoid(β·margin).)',
+      'margin 被 β 除了，而不是乘以 β：σ(margin/β)。β = 0.1 时，这让隐式奖励大了 100 倍。（β 有时被称为“温度”，但在 DPO 论文和 TRL 中它都是乘上去的：−logsigmoid(β·margin)。）'),
     hint: t('z = β · margin: the implicit reward of a text is β · log(π/π_ref).', 'z = β · margin：一段文本的隐式奖励是 β · log(π/π_ref)。'),
   },
   'swapped': {

@@ -5,6 +5,9 @@
  *   log π(y | x) = Σ_t log π(y_t | x, y_<t)   x: the start the two texts of a pair share ("The crew felt "),
  *                                             y: the rest ("brave." or "weary.")
  *
+ * Summed over the tokens of y, the prompt excluded, as TRL's DPOTrainer does for its default loss (it averages
+ * per token only for loss_type="ipo").
+ *
  * The reference's log-probabilities and the frozen trunk's features of every pair are computed once, before
  * the first step; each step then runs the last block forward and backward on a minibatch of pairs.
  * Used by the checks of lesson 13 and by test/bench/rlhf.ts. Seeded: same code, same numbers.

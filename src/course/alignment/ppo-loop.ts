@@ -7,7 +7,8 @@
  *     log-probs of the sampled tokens under the policy and the reference, values V(s)
  *     per-token rewards       = learner's tokenRewards(score, logp, refLogp, klCoef)
  *     advantages, returns     = learner's episodeAdvantages(rewards, values, gamma, lambda)   (their GAE)
- *     advantages normalised   = learner's normalizeAdvantages (lesson 11)
+ *     advantages normalised   = learner's normalizeAdvantages (lesson 11), over every token of the batch
+ *                               (where TRL whitens them with masked_whiten)
  *     a few epochs of AdamW on  learner's ppoPolicyLoss + 0.5 * learner's valueLoss           (lesson 11)
  *
  * Used by the checks of lessons 12 and 13 and by test/bench/rlhf.ts. Everything random is seeded, so two runs

@@ -17,9 +17,14 @@
  *   text -> kit GPT with the shipped weights -> ln_f output (T, C) -> mean over the T positions (C)
  *        -> standardised with the training texts' mean and std (C) -> dot with the head w (C) -> reward
  *
- * There is no bias: the Bradley-Terry loss only sees differences r_c - r_r, in which a bias cancels. The
- * standardisation makes the mean reward over the training texts exactly 0; score() also divides by the rewards'
- * std over those texts, so rewards are in units of one standard deviation, which is what PPO wants anyway.
+ * Hugging Face's AutoModelForSequenceClassification (what TRL's RewardTrainer trains) reads the hidden state of the
+ * last non-padding token instead; with a frozen model and only a linear head to learn, the mean over positions gives
+ * the head every character's features (lesson 9's Conventions section). The loss is TRL's, -logsigmoid(r_c - r_r).
+ *
+ * There is no bias: the Bradley-Terry loss only sees differences r_c - r_r, in which a bias cancels (Hugging Face's
+ * score layer has none either, in GPT-2 and Llama). The standardisation makes the mean reward over the training
+ * texts exactly 0; score() also divides by the rewards' std over those texts (÷ n), so rewards are in units of one
+ * standard deviation, which is what PPO wants anyway.
  * Training reads the data set's features through onnxruntime (several times faster); score() uses the kit GPT,
  * synchronously, so it can sit inside a training loop, and scoreAsync() onnxruntime again.
  */
@@ -229,7 +234,7 @@ export interface RewardModel {
   readonly timings: { featuresMs: number; trainMs: number };
 }
 
-/** Fraction of i with chosen[i] > rejected[i]: a tie is not a correct ranking. */
+/** Fraction of i with chosen[i] > rejected[i]: a tie is not a correct ranking (as TRL's RewardTrainer counts accuracy). */
 function rankedRight(chosen: ArrayLike<number>, rejected: ArrayLike<number>): number {
   let right = 0;
   for (let i = 0; i < chosen.length; i++) if (chosen[i] > rejected[i]) right++;

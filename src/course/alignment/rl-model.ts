@@ -193,7 +193,8 @@ export function exactKl(pLogits: Tensor, qLogits: Tensor): number[] {
 
 /**
  * Samples `n` new tokens after each prompt from the POLICY, with a KV cache; rows advance together, each at
- * its own position. Temperature 1 (the policy's own distribution: PPO's ratios assume it).
+ * its own position. Temperature 1: the policy's own distribution, the one whose log-probabilities the PPO ratios
+ * and the KL use. (TRL's PPOTrainer samples at 0.7 by default and scores with the same temperature.)
  */
 export function sample(model: RlModel, prompts: readonly number[][], n: number, rng: Rng, temperature = 1): number[][] {
   const { policy, config } = model;

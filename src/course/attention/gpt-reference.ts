@@ -6,11 +6,13 @@
  *   mistake put in (post-LN, no residual, no final LayerNorm, ...). The expected values of the model checks
  *   come from onnxruntime; these variants only let a failure say which mistake it looks like.
  *
- * The architecture is GPT-2's (Radford et al. 2019) as nanoGPT writes it (Karpathy): pre-LayerNorm blocks
- * x = x + attn(ln_1(x)); x = x + mlp(ln_2(x)), learned position embeddings, final ln_f, LM head tied to wte.
+ * The architecture is GPT-2's (Radford et al. 2019), laid out as nanoGPT's model.py (Karpathy): pre-LayerNorm
+ * blocks x = x + attn(ln_1(x)); x = x + mlp(ln_2(x)), learned position embeddings, final ln_f, LM head tied to
+ * wte. Two differences from nanoGPT: GELU is GPT-2's tanh form (Hugging Face's gelu_new), where nanoGPT uses
+ * nn.GELU(), the exact erf form; and q, k, v have separate weights instead of nanoGPT's fused c_attn.
  */
 import {
-  type Tensor, add, causalMask, embedding, gelu, layerNorm, linear, matmul, maskedFill, mul, relu, softmax, transpose,
+  type Tensor, add, causalMask, embedding, gelu, layerNorm, linear, matmul, maskedFill, mul, relu, softmax, tensor, transpose,
 } from '@llm-lab/kit';
 import type { Arr, Arr64 } from './reference';
 
@@ -62,6 +64,7 @@ export function layerNorm64(x: Arr, weight: Arr, bias: Arr, eps = 1e-5, mistake?
 
 // ---- GELU --------------------------------------------------------------------------------------------------
 
+/** 'gelu-erf' is not a mistake but another library's convention (nanoGPT's nn.GELU()): the catalogue says so. */
 export type GeluMistake = 'gelu-erf' | 'gelu-relu' | 'gelu-sigmoid' | 'gelu-no-cubic' | 'gelu-no-half';
 
 export const GELU_MISTAKES: readonly GeluMistake[] = ['gelu-erf', 'gelu-relu', 'gelu-sigmoid', 'gelu-no-cubic', 'gelu-no-half'];
@@ -89,6 +92,7 @@ export function gelu64(x: number, mistake?: GeluMistake): number {
 // ---- the whole model, with the kit ------------------------------------------------------------------------
 
 export type GptMistake =
+  | 'gelu-erf' //              the exact GELU in the MLP: nanoGPT's nn.GELU() (a convention, not a mistake)
   | 'mlp-relu' //              ReLU in the MLP
   | 'mlp-no-activation' //     fc then proj with nothing between
   | 'post-ln' //               x = ln_1(x + attn(x)): the original Transformer's order, not GPT-2's
@@ -98,7 +102,7 @@ export type GptMistake =
   | 'no-position-embedding' // only wte[ids]
   | 'no-final-layer-norm'; //  logits from the last block's output without ln_f
 
-export const BLOCK_MISTAKES: readonly GptMistake[] = ['mlp-relu', 'mlp-no-activation', 'post-ln', 'no-residual', 'parallel-block', 'same-layer-norm'];
+export const BLOCK_MISTAKES: readonly GptMistake[] = ['gelu-erf', 'mlp-relu', 'mlp-no-activation', 'post-ln', 'no-residual', 'parallel-block', 'same-layer-norm'];
 export const GPT_MISTAKES: readonly GptMistake[] = [...BLOCK_MISTAKES, 'no-position-embedding', 'no-final-layer-norm'];
 
 export interface ModelConfig {
@@ -111,9 +115,14 @@ export interface ModelConfig {
 
 type Get = (name: string) => Tensor;
 
+/** The exact GELU, x Φ(x), elementwise on a kit tensor (what nanoGPT's nn.GELU() computes), in float64 then rounded. */
+export function geluErf(x: Tensor): Tensor {
+  return tensor(Float32Array.from(x.data, (u) => gelu64(u, 'gelu-erf')), [...x.shape]);
+}
+
 export function mlpVariant(x: Tensor, get: Get, i: number, mistake?: GptMistake): Tensor {
   const h = linear(x, get(`h.${i}.mlp.fc.weight`), get(`h.${i}.mlp.fc.bias`)); // (B, T, 4C)
-  const a = mistake === 'mlp-relu' ? relu(h) : mistake === 'mlp-no-activation' ? h : gelu(h);
+  const a = mistake === 'mlp-relu' ? relu(h) : mistake === 'mlp-no-activation' ? h : mistake === 'gelu-erf' ? geluErf(h) : gelu(h);
   return linear(a, get(`h.${i}.mlp.proj.weight`), get(`h.${i}.mlp.proj.bias`)); // (B, T, C)
 }
 

@@ -29,7 +29,7 @@ export type MhaMistake =
   | 'split-interleaved' //        view(B, T, hs, nh): head h gets channels h, h + nh, h + 2nh, ...
   | 'merge-without-transpose' //  y.reshape(B, T, C) straight from (B, nh, T, hs)
   | 'merge-interleaved' //        head h's channels written to h, h + nh, ...
-  | 'weight-not-transposed' //    x @ W + b instead of x @ Wᵀ + b
+  | 'weight-not-transposed' //    x @ W + b instead of x @ Wᵀ + b: Hugging Face's Conv1D way (a convention)
   | 'no-output-projection' //     merged heads returned as they are
   | 'single-head'; //             nHead ignored: one head over all C channels
 
@@ -99,6 +99,19 @@ export function mha64(x: Arr, p: AttentionParamsArr, nh: number, mistake?: MhaMi
   const merged = mergeHeads64(y, mistake);
   const out = mistake === 'no-output-projection' ? merged : linear64(merged, p.proj, transposed);
   return { weights, out };
+}
+
+/**
+ * (B, nh, T, T) -> (B, T, T): the weights averaged over the heads, what PyTorch's nn.MultiheadAttention returns
+ * by default (average_attn_weights=True). Another library's convention, not a mistake: the catalogue says so.
+ */
+export function averageHeads64(w: Arr): Arr64 {
+  const [B, nh, T, Tk] = w.shape;
+  const out = new Float64Array(B * T * Tk);
+  for (let b = 0; b < B; b++) for (let h = 0; h < nh; h++) for (let at = 0; at < T * Tk; at++) {
+    out[b * T * Tk + at] += w.data[(b * nh + h) * T * Tk + at] / nh;
+  }
+  return { data: out, shape: [B, T, Tk] };
 }
 
 export { numel };

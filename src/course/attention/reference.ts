@@ -126,6 +126,8 @@ export interface AttentionResult64 {
 /**
  * Scaled dot-product attention on (..., T, d) inputs with equal leading axes, optionally with one mistake.
  * Returns undefined when that mistake cannot run on these shapes (as the learner's code would throw).
+ * The causal mask hides j > i: for T_q != T_k that is the top-left alignment of torch.tril (the checks only
+ * ask for causal attention with T_q = T_k, where every alignment agrees).
  */
 export function attention64(q: Arr, k: Arr, v: Arr, causal: boolean, mistake?: AttentionMistake): AttentionResult64 | undefined {
   if (mistake && !causal && MASK_MISTAKES.has(mistake)) return undefined;

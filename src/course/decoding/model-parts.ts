@@ -5,10 +5,12 @@
  * them to the learner's code, so lesson 6 is only about what does look at other positions: attention,
  * and the cache of keys and values it reads.
  *
- * The maths is nanoGPT's model.py (Karpathy) / GPT-2 (Radford et al. 2019), exactly as src/kit/gpt.ts and
- * the ONNX export compute it (pre-LayerNorm blocks, eps 1e-5, GELU with tanh, head tied to wte), written
- * as plain loops over vectors of C = nEmbd floats. Sums are taken in float64, results stored in float32.
- * Weight names and layouts follow PyTorch: a Linear's weight is (out, in) and y = W x + b.
+ * The maths is GPT-2's (Radford et al. 2019) as nanoGPT's model.py (Karpathy) lays it out, exactly as
+ * src/kit/gpt.ts and the ONNX export compute it (pre-LayerNorm blocks, eps 1e-5, head tied to wte), with one
+ * difference from nanoGPT: GELU is the tanh approximation of GPT-2 and Hugging Face's gelu_new, where nanoGPT
+ * uses nn.GELU(), the exact erf form. Written as plain loops over vectors of C = nEmbd floats; sums are taken
+ * in float64, results stored in float32. Weight names and layouts follow PyTorch's Linear: a weight is
+ * (out, in) and y = W x + b (Hugging Face's GPT-2 stores c_attn, c_fc and the projections as Conv1D, (in, out)).
  */
 
 export interface PartsConfig {

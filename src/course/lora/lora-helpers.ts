@@ -29,8 +29,8 @@ export function normalTensor(random: () => number, shape: number[], std = 1): Te
 }
 
 /**
- * Fails unless the layer has tensors A (r, in) and B (out, r); swapped shapes are named with `swapped`, the
- * lesson's catalogued mistake.
+ * Fails unless the layer has tensors A (r, in) and B (out, r); swapped shapes, (in, r) and (r, out), are named
+ * with `swapped`, the lesson's catalogue entry (the (in, out) layout of Hugging Face's Conv1D: a convention).
  */
 export function expectLoRAShapes(layer: LoRALayerLike, dIn: number, dOut: number, r: number, swapped: Mistake): void {
   for (const k of ['A', 'B', 'weight'] as const) {
@@ -44,7 +44,7 @@ export function expectLoRAShapes(layer: LoRALayerLike, dIn: number, dOut: number
   if (!right && (same(layer.A.shape, [dIn, r]) || same(layer.B.shape, [r, dOut]))) {
     const detail = ` (in = ${dIn}, out = ${dOut}, r = ${r}; A is (${layer.A.shape.join(', ')}), B is (${layer.B.shape.join(', ')}))`;
     const zh = `（in = ${dIn}, out = ${dOut}, r = ${r}；A 是 (${layer.A.shape.join(', ')})，B 是 (${layer.B.shape.join(', ')})）`;
-    fail(t(swapped.message.en + detail, swapped.message['zh-cn'] + zh), { hint: swapped.hint });
+    fail(t(swapped.message.en + detail, swapped.message['zh-cn'] + zh), { hint: swapped.hint, convention: swapped.convention });
   }
   expectShape(layer.A, [r, dIn], 'layer.A');
   expectShape(layer.B, [dOut, r], 'layer.B');

@@ -51,11 +51,21 @@ export const zeros64 = (shape: number[]): Arr64 => ({ data: new Float64Array(sha
 
 // --- the LoRA layer ------------------------------------------------------------------------------
 
-/** How the scale s is (mis)computed: the right alpha / r, none at all, r / alpha, or alpha alone. */
-export type ScaleVariant = 'alpha/r' | 'none' | 'r/alpha' | 'alpha';
+/**
+ * How the scale s is computed: the lesson's alpha / r (the LoRA paper's, and PEFT's default), rsLoRA's
+ * alpha / √r (PEFT's use_rslora=True: another convention, not a mistake), or a slip: none at all, r / alpha,
+ * or alpha alone.
+ */
+export type ScaleVariant = 'alpha/r' | 'alpha/sqrt(r)' | 'none' | 'r/alpha' | 'alpha';
 
 export function scaleOf(alpha: number, r: number, v: ScaleVariant = 'alpha/r'): number {
-  return v === 'alpha/r' ? alpha / r : v === 'none' ? 1 : v === 'r/alpha' ? r / alpha : alpha;
+  switch (v) {
+    case 'alpha/r': return alpha / r;
+    case 'alpha/sqrt(r)': return alpha / Math.sqrt(r);
+    case 'none': return 1;
+    case 'r/alpha': return r / alpha;
+    case 'alpha': return alpha;
+  }
 }
 
 /** y = x Wᵀ + b + s (x Aᵀ) Bᵀ, x (..., in) -> (..., out). */
@@ -68,8 +78,11 @@ export function loraForward64(x: Arr, W: Arr, b: Arr | null, A: Arr, B: Arr, s: 
 
 // --- its backward pass ---------------------------------------------------------------------------
 
-export type BackwardMistake = 'backward-no-scale' | 'backward-inverted-scale' | 'dx-base-only' | 'dx-adapter-only';
-export const BACKWARD_MISTAKES: readonly BackwardMistake[] = ['backward-no-scale', 'backward-inverted-scale', 'dx-base-only', 'dx-adapter-only'];
+/** Catalogue keys of lesson 7 (its mistakes, and 'scale-rslora', rsLoRA's convention alpha / √r). */
+export type BackwardMistake = 'backward-no-scale' | 'backward-inverted-scale' | 'dx-base-only' | 'dx-adapter-only' | 'scale-rslora';
+export const BACKWARD_MISTAKES: readonly BackwardMistake[] = ['backward-no-scale', 'backward-inverted-scale', 'dx-base-only', 'dx-adapter-only', 'scale-rslora'];
+
+const BACKWARD_SCALE: Partial<Record<BackwardMistake, ScaleVariant>> = { 'backward-no-scale': 'none', 'backward-inverted-scale': 'r/alpha', 'scale-rslora': 'alpha/sqrt(r)' };
 
 export interface Grads64 {
   dx: Arr64; // (N, in)
@@ -84,7 +97,7 @@ export interface Grads64 {
  *   dx = dY W + s dY B A  (N, in)          W itself gets no gradient: it is frozen.
  */
 export function loraBackward64(x: Arr, W: Arr, A: Arr, B: Arr, alpha: number, r: number, dY: Arr, mistake?: BackwardMistake): Grads64 {
-  const s = scaleOf(alpha, r, mistake === 'backward-no-scale' ? 'none' : mistake === 'backward-inverted-scale' ? 'r/alpha' : 'alpha/r');
+  const s = scaleOf(alpha, r, (mistake && BACKWARD_SCALE[mistake]) ?? 'alpha/r');
   const h = mm(x, tr(A)); //          (N, r)
   const dh = mm(dY, B); //            (N, r), before the scale
   const dB = mm(tr(dY), h); //        (out, r)
@@ -97,12 +110,14 @@ export function loraBackward64(x: Arr, W: Arr, A: Arr, B: Arr, alpha: number, r:
 
 // --- merging -------------------------------------------------------------------------------------
 
-export type MergeMistake = 'merge-transposed' | 'merge-no-scale' | 'merge-inverted-scale';
-export const MERGE_MISTAKES: readonly MergeMistake[] = ['merge-transposed', 'merge-no-scale', 'merge-inverted-scale'];
+export type MergeMistake = 'merge-transposed' | 'merge-no-scale' | 'merge-inverted-scale' | 'scale-rslora';
+export const MERGE_MISTAKES: readonly MergeMistake[] = ['merge-transposed', 'merge-no-scale', 'merge-inverted-scale', 'scale-rslora'];
+
+const MERGE_SCALE: Partial<Record<MergeMistake, ScaleVariant>> = { 'merge-no-scale': 'none', 'merge-inverted-scale': 'r/alpha', 'scale-rslora': 'alpha/sqrt(r)' };
 
 /** W + s B A (out, in); undefined when the mistake cannot run on these shapes. */
 export function merge64(W: Arr, A: Arr, B: Arr, alpha: number, r: number, mistake?: MergeMistake): Arr64 | undefined {
-  const s = scaleOf(alpha, r, mistake === 'merge-no-scale' ? 'none' : mistake === 'merge-inverted-scale' ? 'r/alpha' : 'alpha/r');
+  const s = scaleOf(alpha, r, (mistake && MERGE_SCALE[mistake]) ?? 'alpha/r');
   let delta = mm(B, A); // (out, in)
   if (mistake === 'merge-transposed') {
     if (W.shape[0] !== W.shape[1]) return undefined; // Aᵀ Bᵀ is (in, out): it only fits a square W
@@ -111,13 +126,14 @@ export function merge64(W: Arr, A: Arr, B: Arr, alpha: number, r: number, mistak
   return axpy(W, delta, s);
 }
 
-export type UnmergeMistake = 'unmerge-adds' | 'unmerge-noop';
-export const UNMERGE_MISTAKES: readonly UnmergeMistake[] = ['unmerge-adds', 'unmerge-noop'];
+export type UnmergeMistake = 'unmerge-adds' | 'unmerge-noop' | 'scale-rslora';
+export const UNMERGE_MISTAKES: readonly UnmergeMistake[] = ['unmerge-adds', 'unmerge-noop', 'scale-rslora'];
 
-/** W' - s B A; 'unmerge-adds' adds it again, 'unmerge-noop' gives W' back unchanged. */
+/** W' - s B A; 'unmerge-adds' adds it again, 'unmerge-noop' gives W' back unchanged, 'scale-rslora' uses s = alpha / √r. */
 export function unmerge64(merged: Arr, A: Arr, B: Arr, alpha: number, r: number, mistake?: UnmergeMistake): Arr64 {
   if (mistake === 'unmerge-noop') return { data: Float64Array.from(merged.data, Number), shape: [...merged.shape] };
-  return axpy(merged, mm(B, A), (mistake === 'unmerge-adds' ? 1 : -1) * (alpha / r));
+  const s = scaleOf(alpha, r, mistake === 'scale-rslora' ? 'alpha/sqrt(r)' : 'alpha/r');
+  return axpy(merged, mm(B, A), (mistake === 'unmerge-adds' ? 1 : -1) * s);
 }
 
 // --- counting parameters -------------------------------------------------------------------------

@@ -54,7 +54,7 @@ own tensor kit's \`GPT\` (\`src/kit/gpt.ts\`), trained by \`src/model/train/trai
 
 | | |
 |---|---|
-| Architecture | GPT-2 style decoder (nanoGPT): pre-LayerNorm blocks, causal multi-head self-attention, MLP with tanh-approximated GELU, learned position embeddings, LM head tied to the token embedding, biases everywhere, LayerNorm eps 1e-5 |
+| Architecture | GPT-2 style decoder, written the way nanoGPT writes it: pre-LayerNorm blocks, causal multi-head self-attention, MLP with GPT-2's tanh-approximated GELU (Hugging Face's gelu_new; nanoGPT itself uses the exact erf form, nn.GELU()), learned position embeddings, LM head tied to the token embedding, biases everywhere, LayerNorm eps 1e-5 |
 | Layers / heads / width | ${plural(c.nLayer, 'layer')}, ${plural(c.nHead, 'head')} of ${c.nEmbd / c.nHead} channels, d_model ${c.nEmbd}, MLP ${4 * c.nEmbd} |
 | Context | ${c.blockSize} characters |
 | Vocabulary | ${c.vocabSize} characters (every distinct character of the text, sorted; token id = index) |

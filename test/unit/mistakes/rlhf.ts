@@ -3,7 +3,7 @@
  * or lesson-11 file under it) and lesson 13 (dpo/loss). Every case names a hand-worked check: none of them
  * trains (the PPO and DPO runs are shared results only the run checks ask for).
  */
-import type { MistakeCase } from '../catalogue';
+import type { LibraryVariant, MistakeCase } from '../catalogue';
 import { mistakeCases } from '../catalogue';
 import { RLHF_MISTAKES } from '../../../lessons/12-rlhf/mistakes';
 import { DPO_MISTAKES } from '../../../lessons/13-dpo/mistakes';
@@ -15,6 +15,8 @@ const HAND_REWARDS = 'tokenRewards: the worked example';
 const EPISODE = 'episodeAdvantages: the continuation ends';
 const KL_LINE = 'const rewards = Array.from(kl, (k) => -klCoef * k);';
 const SCORE_LINE = 'rewards[rewards.length - 1] += score;';
+/** TRL's PPOTrainer with kl_estimator="k3": logr = ref_logprobs - logprobs; kl = (logr.exp() - 1) - logr. */
+const K3_LINE = 'const rewards = refLogProbs.map((r, t) => { const logr = r - logProbs[t]; return -klCoef * (Math.exp(logr) - 1 - logr); });';
 const DONES = 'const dones = rewards.map((_, t) => t === rewards.length - 1);\n  return gae(rewards, values, dones, 0, gamma, lambda);';
 
 const RLHF = mistakeCases(RLHF_MISTAKES, 'rlhf/ppo-run', [
@@ -30,6 +32,8 @@ const RLHF = mistakeCases(RLHF_MISTAKES, 'rlhf/ppo-run', [
   { key: 'score-first', check: HAND_REWARDS, edits: [[SCORE_LINE, 'rewards[0] += score;']] },
   { key: 'score-every', check: HAND_REWARDS, edits: [[SCORE_LINE, 'for (let t = 0; t < rewards.length; t++) rewards[t] += score;']] },
   { key: 'no-beta', check: HAND_REWARDS, edits: [[KL_LINE, 'const rewards = Array.from(kl, (k) => -k);']] },
+  // TRL's kl_estimator="k3": a convention entry (TRL's option), not a mistake
+  { key: 'kl-k3', check: HAND_REWARDS, edits: [[KL_LINE, K3_LINE]] },
   // episodeAdvantages
   { key: 'bootstrap-end', check: EPISODE,
     edits: [[DONES, 'return gae(rewards, values, rewards.map(() => false), values[values.length - 1], gamma, lambda);']] },
@@ -62,3 +66,34 @@ const DPO = mistakeCases(DPO_MISTAKES, 'dpo/loss', [
 ]);
 
 export const CASES: MistakeCase[] = [...RLHF, ...DPO];
+
+// ----- other libraries' conventions ------------------------------------------------------------------------
+
+/** Lesson 11's population std (÷ n, 1e-8 after the square root), in ../11-ppo/ppo.ts. */
+const STD_LINE = 'const std = Math.sqrt(a.reduce((s, x) => s + (x - mu) ** 2, 0) / n);';
+const NORMALISE_LINE = 'return a.map((x) => (x - mu) / (std + 1e-8));';
+/** TRL's PPOTrainer with its default kl_estimator="k1": logr = ref_logprobs - logprobs; kl = -logr; non_score_reward = -kl_coef * kl. */
+const K1_TRL = 'const rewards = refLogProbs.map((r, t) => { const logr = r - logProbs[t]; return -klCoef * -logr; });';
+/** TRL's DPOTrainer: logits = pi_logratios - ref_logratios, then -logsigmoid(beta * logits). */
+const TRL_DPO: [string, string][] = [
+  ['const chosen = sub(policyChosen, refChosen);', 'const piLogratios = sub(policyChosen, policyRejected);'],
+  ['const rejected = sub(policyRejected, refRejected);', 'const refLogratios = sub(refChosen, refRejected);'],
+  [Z_LINE, 'const z = mul(sub(piLogratios, refLogratios), beta).reshape(B, 1);'],
+];
+
+/** Other libraries' conventions put into the solutions: accepted, or named as conventions (never as mistakes). */
+export const VARIANTS: LibraryVariant[] = [
+  // lesson 12: tokenRewards (TRL's PPOTrainer)
+  { library: 'TRL', name: 'per-token k1 penalty written as TRL\'s PPOTrainer writes it (kl = -(ref - logp))', exercise: 'rlhf/ppo-run', check: HAND_REWARDS,
+    edits: [[KL_LINE, K1_TRL]] },
+  { library: 'TRL', name: 'the k3 KL estimator (kl_estimator="k3")', exercise: 'rlhf/ppo-run', check: HAND_REWARDS, edits: [[KL_LINE, K3_LINE]] },
+  // lesson 12: the lesson-11 normalizeAdvantages it imports, written as other libraries normalise
+  { library: 'CleanRL / Stable-Baselines3', name: 'advantages normalised with torch\'s .std() (÷ (n − 1))', exercise: 'rlhf/ppo-run', in: 'ppo/objective', check: IMPORTED,
+    edits: [[STD_LINE, STD_LINE.replace('/ n)', '/ (n - 1))')]] },
+  { library: 'TRL', name: 'advantages whitened as masked_whiten does (Bessel-corrected variance, 1e-8 inside the square root)', exercise: 'rlhf/ppo-run', in: 'ppo/objective', check: IMPORTED,
+    edits: [[STD_LINE, 'const std = Math.sqrt(a.reduce((s, x) => s + (x - mu) ** 2, 0) / (n - 1) + 1e-8);'], [NORMALISE_LINE, 'return a.map((x) => (x - mu) / std);']] },
+  // lesson 13: the margin grouped as TRL's DPOTrainer groups it
+  ...[DPO_HAND, 'a batch of pairs', 'gradients reach', 'huge margins'].map((check): LibraryVariant => ({
+    library: 'TRL', name: `margin as pi_logratios - ref_logratios (${check})`, exercise: 'dpo/loss', check, edits: TRL_DPO,
+  })),
+];

@@ -173,7 +173,12 @@ function outcomeOfError(e: unknown, base: Omit<CheckOutcome, 'status'>, req: Wor
   if (err instanceof ExitCalled) {
     return { ...base, status: 'error', message: say(t(`${err.message}: return a value instead of exiting the process`, `${err.message}：请返回一个值，不要退出进程`)), location };
   }
-  const who = base.task ? t(`${base.task}() threw`, `${base.task}() 抛出了`) : t('the check threw', '检查抛出了');
+  // Not one frame of the learner's file: the error came from the check's own code (or the course layer it uses),
+  // working with what the learner's function returned. Said as that, never as the learner's function throwing.
+  // (A thrown value that is not an Error, or one whose properties throw, is the learner's: lesson code throws plain Errors.)
+  const learnerThrew = !(e instanceof Error) || err !== e || locationInStack(err.stack, file) !== undefined;
+  const who = !learnerThrew ? t('the check\'s own code threw, while working with what your code returned:', '检查自身的代码在处理你的代码返回的结果时抛出了：')
+    : base.task ? t(`${base.task}() threw`, `${base.task}() 抛出了`) : t('the check threw', '检查抛出了');
   return { ...base, status: 'error', message: `${say(who)} ${err.name}: ${err.message}`, location, stack, hint: base.hint };
 }
 

@@ -292,3 +292,19 @@ export function addVectors(a: Float32Array, b: Float32Array) {
   assert.equal(r.status, 'error');
   assert.match(r.error?.message ?? '', /your code may not use the '@llm-lab\/course\/attention' module/);
 });
+
+test('an error thrown by the check\'s own code is labelled as such, not as the learner\'s function throwing', async () => {
+  const checks = path.join(dir, 'machinery.checks.ts');
+  writeFileSync(checks, `import { defineChecks, t } from '@llm-lab/check';
+export default defineChecks<{ addVectors(a: Float32Array, b: Float32Array): Float32Array }>({
+  exports: ['addVectors'],
+  checks: [{ name: t('uses the result', '使用结果'), task: 'addVectors', run: (m) => {
+    const out = m.addVectors(Float32Array.of(1), Float32Array.of(2));
+    (null as unknown as { x: number }).x = out[0]; // a bug in the check, not in the learner's code
+  } }],
+});
+`);
+  const r = await runInWorker({ exerciseId: 'add/vectors', learnerFile: learner('fine.ts', correct), checksFile: checks }, { workerPath: WORKER, timeoutMs: 5000, memoryMb: 256 });
+  assert.match(r.checks[0].message ?? '', /^the check's own code threw, while working with what your code returned: TypeError/);
+  assert.doesNotMatch(r.checks[0].message ?? '', /addVectors\(\) threw/);
+});

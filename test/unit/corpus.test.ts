@@ -1,0 +1,11 @@
+/** Grading truth on the corpus (test/unit/corpus.ts): no false rejects, no false accepts, and the figures printed. */
+import { testCorpus } from './corpus';
+import { LESSONS } from './helpers';
+import { CORPUS as tensors } from './corpus/tensors';
+import { CORPUS as attention } from './corpus/attention';
+import { CORPUS as decoding } from './corpus/decoding';
+import { CORPUS as lora } from './corpus/lora';
+import { CORPUS as alignment } from './corpus/alignment';
+import { CORPUS as rlhf } from './corpus/rlhf';
+
+testCorpus(LESSONS, { tensors, attention, decoding, lora, alignment, rlhf });

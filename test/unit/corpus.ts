@@ -1,0 +1,126 @@
+/**
+ * Grading truth, measured on a corpus of learner files written independently of the catalogues (test/unit/corpus/
+ * <track>.ts): correct solutions in other styles, and one-bug variants (some catalogued mistakes written a new way,
+ * at least half mistakes no catalogue names). Each entry is laid out as a learner folder and checked through the
+ * real runner. The suite prints, per track and in all: false rejects, false accepts, catalogued mistakes named, wrong
+ * diagnoses (a failure that names a catalogued mistake the file does not have), and failures located at the faulty
+ * line. False rejects and false accepts fail the suite; the other figures are printed for the closing note.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { findExercise, loadCatalog } from '../../src/core/lessons/catalog';
+import type { RunResult } from '../../src/core/grading/result';
+import { planInWorker, runInWorker } from '../../src/harness/host';
+import { learnerFile, prerequisiteFiles, solutionFolder } from '../../src/core/workspace';
+import { catalogues } from './catalogue';
+import { WORKER, limiter, tempDir, withEdits } from './helpers';
+
+export interface CorpusEntry {
+  exercise: string;
+  /** What the file does differently, e.g. "index loops over .data" or "mask built with j >= i". */
+  name: string;
+  kind: 'correct' | 'bug';
+  /** The file: the reference solution with exact edits, or a whole source. */
+  edits?: [from: string, to: string][];
+  source?: string;
+  /** For a bug that is a catalogued mistake written a new way: its key (in any catalogue of the lessons). */
+  catalogued?: string;
+  /** The 1-based line of the learner file where the bug is (for the located-at-line figure). */
+  line?: number;
+  /** Whether the bug is written with kit ops (tensor style), for the located figure's target. */
+  kitOps?: boolean;
+  /** Run only these checks (starts of English names); default every check. */
+  checks?: string[];
+}
+
+interface Outcome { entry: CorpusEntry; result: RunResult }
+
+export function testCorpus(root: string, tracks: Record<string, CorpusEntry[]>): void {
+  const dir = tempDir('llm-lab-corpus-');
+  const limit = limiter(2);
+  const catalog = loadCatalog(root);
+  const all = catalogues(root).flatMap((c) => Object.entries(c.catalogue).map(([key, m]) => ({ key, m })));
+  let n = 0;
+  const run = async (e: CorpusEntry): Promise<RunResult> => {
+    const cat = await catalog;
+    const found = findExercise(cat, e.exercise);
+    if (!found) throw new Error(`no exercise ${e.exercise}`);
+    const folder = path.join(dir, `entry-${n++}`);
+    mkdirSync(folder, { recursive: true });
+    const file = await solutionFolder(folder, cat, found.exercise);
+    const own = learnerFile(folder, found.lesson, found.exercise);
+    writeFileSync(own, e.source ?? withEdits(readFileSync(own, 'utf8'), e.edits ?? [], e.name));
+    let only: string[] | undefined;
+    if (e.checks) {
+      const plan = await planInWorker(found.exercise.checks, { workerPath: WORKER, timeoutMs: 30_000, locale: 'en' });
+      only = plan.filter((p) => e.checks!.some((c) => p.name.startsWith(c))).map((p) => p.id);
+      if (only.length !== e.checks.length) throw new Error(`${e.name}: some of its checks are not in ${e.exercise}: ${e.checks.join(' | ')}`);
+    }
+    return limit(() => runInWorker({ exerciseId: e.exercise, learnerFile: file, checksFile: found.exercise.checks, locale: 'en', only,
+      prerequisites: prerequisiteFiles(folder, cat, found.exercise) }, { workerPath: WORKER, timeoutMs: 120_000, memoryMb: 1024 }));
+  };
+
+  const results: Record<string, Promise<Outcome>[]> = {};
+  // LLM_LAB_CORPUS=attention,lora runs only those tracks (while working on one).
+  const only = process.env.LLM_LAB_CORPUS?.split(',').filter(Boolean);
+  for (const [track, entries] of Object.entries(tracks)) {
+    if (only && !only.includes(track)) continue;
+    results[track] = entries.map((entry) => { const p = run(entry).then((result) => ({ entry, result })); p.catch(() => undefined); return p; });
+    entries.forEach((entry, i) => {
+      test(`${track} corpus: ${entry.exercise} ${entry.kind === 'correct' ? 'accepts' : 'rejects'} "${entry.name}"`, async () => {
+        const { result: r } = await results[track][i];
+        if (entry.kind === 'correct') {
+          assert.equal(r.error, undefined, r.error?.message);
+          assert.deepEqual(r.checks.filter((c) => c.status !== 'passed' && c.status !== 'skipped').map((c) => `${c.name}: ${c.message}`), [], 'a correct file was rejected');
+        } else {
+          assert.ok(r.checks.some((c) => c.status === 'failed' || c.status === 'error') || r.error, 'a buggy file passed every check');
+        }
+      });
+    });
+  }
+
+  test('grading truth on the corpus: the figures', async () => {
+    const rows: string[] = [];
+    const total = { correct: 0, falseRejects: 0, bugs: 0, falseAccepts: 0, catalogued: 0, named: 0, wrong: 0, located: 0, locatable: 0, kitLocated: 0, kitLocatable: 0 };
+    for (const [track, list] of Object.entries(results)) {
+      const t = { correct: 0, falseRejects: 0, bugs: 0, falseAccepts: 0, catalogued: 0, named: 0, wrong: 0, located: 0, locatable: 0, kitLocated: 0, kitLocatable: 0 };
+      for (const { entry: e, result: r } of await Promise.all(list)) {
+        const failing = r.checks.filter((c) => c.status === 'failed' || c.status === 'error');
+        if (e.kind === 'correct') {
+          t.correct++;
+          if (failing.length || r.error) t.falseRejects++;
+          continue;
+        }
+        t.bugs++;
+        if (!failing.length && !r.error) { t.falseAccepts++; continue; }
+        const said = failing.map((c) => c.message ?? '').join('\n') + (r.error?.message ?? '');
+        const namedKeys = all.filter(({ m }) => said.includes(m.message.en)).map(({ key }) => key);
+        if (e.catalogued) {
+          t.catalogued++;
+          if (namedKeys.includes(e.catalogued)) t.named++;
+        }
+        if (namedKeys.some((k) => k !== e.catalogued)) t.wrong++;
+        if (e.line) {
+          t.locatable++;
+          const at = failing.some((c) => c.location?.line === e.line) || r.error?.location?.line === e.line;
+          if (at) t.located++;
+          if (e.kitOps) { t.kitLocatable++; if (at) t.kitLocated++; }
+        }
+      }
+      for (const k of Object.keys(total) as (keyof typeof total)[]) total[k] += t[k];
+      rows.push(row(track, t));
+    }
+    rows.push(row('all', total));
+    console.log(['grading truth (track: false rejects, false accepts, catalogued named, wrong diagnoses, located at the faulty line):', ...rows].join('\n'));
+    assert.equal(total.falseRejects, 0, 'false rejects');
+    assert.equal(total.falseAccepts, 0, 'false accepts');
+  });
+}
+
+function row(track: string, t: Record<string, number>): string {
+  const pct = (a: number, b: number) => (b ? `${a}/${b} (${Math.round((100 * a) / b)} %)` : '-');
+  return `  ${track}: correct ${t.correct}, false rejects ${t.falseRejects}; bugs ${t.bugs}, false accepts ${t.falseAccepts}; `
+    + `named ${pct(t.named, t.catalogued)}; wrong diagnoses ${t.wrong}; located ${pct(t.located, t.locatable)} (kit-op bugs ${pct(t.kitLocated, t.kitLocatable)})`;
+}

@@ -1,0 +1,4 @@
+/** The lora track's grading-truth corpus (see test/unit/corpus.ts): other correct styles and one-bug variants. */
+import type { CorpusEntry } from '../corpus';
+
+export const CORPUS: CorpusEntry[] = [];

@@ -4,7 +4,7 @@
  * Runs in the host (extension or CLI) while the runner process starts, so the two overlap.
  */
 import * as path from 'node:path';
-import { accessSync, chmodSync, constants } from 'node:fs';
+import { accessSync, chmodSync, constants, existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { BuildFailure, Message } from 'esbuild';
 import type { RunError } from '../core/grading/result';
@@ -81,6 +81,38 @@ export function outsideExerciseFolder(entry: string, inputs: readonly string[]):
     path.relative(folder, f).startsWith('..') || path.isAbsolute(path.relative(folder, f))
     || /(^|[\\/])node_modules[\\/]/.test(path.relative(folder, f))
     || /\.(solution|checks)\.ts$|(^|[\\/])mistakes\.ts$/.test(f)));
+}
+
+/**
+ * The exercise's reference solution, bundled for the runner's explanation of a failure (diverge.ts): its imports of
+ * earlier learner files (`../02-attention/attention`) are taken from those lessons' solutions instead, so the
+ * reference computes with references all the way down. Undefined when there is none or it does not build.
+ */
+export async function bundleReference(checksFile: string): Promise<BundledCode | undefined> {
+  const solution = checksFile.replace(/\.checks\.ts$/, '.solution.ts');
+  if (solution === checksFile || !existsSync(solution)) return undefined;
+  ensureEsbuildExecutable();
+  const esbuild = await import('esbuild');
+  const filename = path.join(path.dirname(solution), `.${path.basename(solution, '.ts')}.llm-lab-reference.js`);
+  try {
+    const out = await esbuild.build({
+      entryPoints: [solution], outfile: filename, bundle: true, write: false, format: 'cjs', platform: 'node',
+      target: 'node20', logLevel: 'silent', external: ['@llm-lab/*', 'onnxruntime-node', 'esbuild'], tsconfigRaw: {},
+      plugins: [{
+        name: 'earlier-solutions',
+        setup(build) {
+          build.onResolve({ filter: /^\.\.?\// }, (args) => {
+            const base = path.resolve(args.resolveDir, args.path).replace(/\.ts$/, '');
+            const sibling = `${base}.solution.ts`;
+            return existsSync(sibling) && existsSync(`${base}.ts`) ? { path: sibling } : undefined;
+          });
+        },
+      }],
+    });
+    return { code: out.outputFiles[0].text, filename };
+  } catch {
+    return undefined;
+  }
 }
 
 export type ExerciseBundle =

@@ -14,7 +14,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Locale } from '../core/grading/text';
 import type { CheckOutcome, RunError, RunResult } from '../core/grading/result';
-import { type BundledCode, bundleChecks, bundleExercise } from './bundle';
+import { type BundledCode, bundleChecks, bundleExercise, bundleReference } from './bundle';
 import { declarationOf } from './locate';
 import { LOG_LIMITS, type FromWorker, type PlannedCheck, type Prerequisite, type ToWorker, type WorkerRequest } from './protocol';
 import { killTree, permissionFlags, residentMb, runnerEnv } from './sandbox';
@@ -225,15 +225,15 @@ export function runInWorker(req: WorkerRequest, opts: RunOptions): Promise<RunRe
     // Bundle while the process starts; send the job once both are ready. A missing earlier exercise is
     // named (the learner is told which to open) instead of a compile error about an import.
     const unmet = missingPrerequisites(req.prerequisites, req.locale);
-    const bundled = Promise.all([bundleExercise(req.learnerFile, req.checksFile), courseBundles(opts.workerPath)])
-      .catch((e: unknown) => [{ ok: false as const, error: { kind: 'setup' as const, message: `bundling failed: ${(e as Error)?.message ?? e}` } }, {}] as const);
+    const bundled = Promise.all([bundleExercise(req.learnerFile, req.checksFile), courseBundles(opts.workerPath), bundleReference(req.checksFile).catch(() => undefined)])
+      .catch((e: unknown) => [{ ok: false as const, error: { kind: 'setup' as const, message: `bundling failed: ${(e as Error)?.message ?? e}` } }, {}, undefined] as const);
     const onReady = async () => {
-      const [b, course] = await bundled;
+      const [b, course, reference] = await bundled;
       if (child.exitCode !== null || child.signalCode !== null) return;
       if (!b.ok) { setupError = b.error; killTree(child.pid); return; }
       const learner = unmet ? { error: unmet } : b.learner;
       runSent = true;
-      child.send({ type: 'run', request: req, key: key.toString('hex'), checks: b.checks, course, learner, source: b.source } satisfies ToWorker);
+      child.send({ type: 'run', request: req, key: key.toString('hex'), checks: b.checks, course, reference, learner, source: b.source } satisfies ToWorker);
     };
 
     // The time limit runs per check: a check that declares a longer budget (a training run) gets it,

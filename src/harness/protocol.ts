@@ -54,6 +54,8 @@ export type ToWorker =
     checks: BundledCode;
     /** The course layer's parts (`@llm-lab/course/<part>`), by name: the runner reads no course file itself. */
     course: Record<string, BundledCode>;
+    /** The reference solution, to find where a failed check's computation first differs (diverge.ts). */
+    reference?: BundledCode;
     /** The learner's bundled file, or why it does not compile (the worker still reports the plan). */
     learner: BundledCode | { error: RunError };
     /** The learner's source, to find where functions are declared. */

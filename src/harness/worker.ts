@@ -26,6 +26,7 @@ import type { BundledCode } from './bundle';
 import { ForbiddenModule, LEARNER_BUILTINS, closeProcess, lockDown, type Lockdown } from './lockdown';
 import { INTERNAL_ERROR_PREFIX, LOG_LIMITS, type FromWorker, type PlannedCheck, type ToWorker, type WorkerRequest } from './protocol';
 import { keyFromHex, macOf } from './seal';
+import { copyArgs, firstDivergence, type Divergence } from './diverge';
 
 // Captured before anything else can run: the process's own way out and its own channel.
 const reallyExit = (process as unknown as { reallyExit(code: number): never }).reallyExit;
@@ -288,6 +289,47 @@ async function run(job: Extract<ToWorker, { type: 'run' }>, logs: string[]): Pro
     return stopped({ kind: 'missing-export', message: say(t(`${names} must be a function`, `${names} 必须是函数`)) });
   }
 
+  // What each of the learner's functions was last called with (copies), for explaining a failure (diverge.ts).
+  // Not during checks that train: a copy per step would slow them down, and they are explained by their curves.
+  // One copy per function per check (its first call), so loops and timed checks are not slowed down.
+  const lastArgs = new Map<string, unknown[]>();
+  let capturing = false;
+  const capturedThisCheck = new Set<string>();
+  const checked: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(learner)) {
+    const fn = value as (...args: unknown[]) => unknown;
+    const isClass = typeof fn === 'function' && /^class\b/.test(Function.prototype.toString.call(fn));
+    checked[name] = typeof fn !== 'function' || isClass ? value : function (this: unknown, ...args: unknown[]) {
+      if (capturing && !capturedThisCheck.has(name)) {
+        capturedThisCheck.add(name);
+        lastArgs.set(name, copyArgs(args) as unknown[]);
+      }
+      return fn.apply(this, args);
+    };
+  }
+  let reference: Record<string, unknown> | undefined | null;
+  const diagnoses = new Map<string, Divergence | undefined>();
+  /** The first line where the learner's `task` parts ways with the reference, on the input the check gave it. */
+  const explain = (task: string): Divergence | undefined => {
+    if (diagnoses.has(task)) return diagnoses.get(task);
+    let found: Divergence | undefined;
+    const args = lastArgs.get(task);
+    try {
+      if (reference === undefined) reference = job.reference ? loadBundle(job.reference.code, job.reference.filename, forLearner) : null;
+      const ref = reference?.[task];
+      const own = learner[task];
+      if (args && typeof ref === 'function' && typeof own === 'function') {
+        found = firstDivergence(() => (own as (...a: unknown[]) => unknown)(...(copyArgs(args) as unknown[])),
+          () => (ref as (...a: unknown[]) => unknown)(...(copyArgs(args) as unknown[])), req.learnerFile);
+      }
+    } catch {
+      found = undefined; // an explanation that cannot be made is left out, never guessed
+    }
+    diagnoses.set(task, found);
+    return found;
+  };
+  const sourceLines = source.split('\n');
+
   const outcomes: CheckOutcome[] = [];
   const only = req.only ? new Set(req.only) : undefined;
   // Shared results (a training run several checks look at): computed once, by the first check that asks.
@@ -321,7 +363,7 @@ async function run(job: Extract<ToWorker, { type: 'run' }>, logs: string[]): Pro
       shared: <T>(key: string): Promise<T> => {
         const compute = spec.shared?.[key];
         if (!compute) return Promise.reject(new Error(`check bug: no shared result "${key}" in defineChecks({ shared })`));
-        if (!shared.has(key)) shared.set(key, Promise.resolve().then(() => compute(learner, ctx)));
+        if (!shared.has(key)) shared.set(key, Promise.resolve().then(() => compute(checked, ctx)));
         return shared.get(key) as Promise<T>;
       },
     };
@@ -329,9 +371,11 @@ async function run(job: Extract<ToWorker, { type: 'run' }>, logs: string[]): Pro
     const base = { id, name, task: c.task, hint: c.hint === undefined ? undefined : say(c.hint), artifacts, durationMs: 0 };
     const here: Current = { id };
     current = here;
+    capturing = !(typeof budget === 'number' && budget > 0);
+    capturedThisCheck.clear();
     let outcome: CheckOutcome;
     try {
-      const ran = c.run(learner, ctx);
+      const ran = c.run(checked, ctx);
       verify(); // before any callback the learner queued can put a patched built-in back
       await ran;
       verify();
@@ -349,6 +393,19 @@ async function run(job: Extract<ToWorker, { type: 'run' }>, logs: string[]): Pro
       }
     } finally {
       current = undefined;
+      capturing = false;
+    }
+    // A failure with values to compare: point at the first line where the learner's computation parts ways.
+    if ((outcome.status === 'failed' || outcome.status === 'error') && c.task && !outcome.convention && outcome.message && !/TODO\(/.test(outcome.message)) {
+      const d = explain(c.task);
+      verify();
+      if (d) {
+        const code = (sourceLines[d.line - 1] ?? '').replace(/\s*\/\/.*$/, '').trim().slice(0, 120);
+        const shape = `(${d.shape.join(', ')})`;
+        outcome.location = { file: req.learnerFile, line: d.line, column: 1 + Math.max(0, (sourceLines[d.line - 1] ?? '').search(/\S/)) };
+        outcome.message += `\n${say(t(`First difference from the reference solution (run on the same input): line ${d.line}, \`${code}\`, gives a ${shape} value where ${d.how.en}.`,
+          `与参考答案（在同一输入上运行）的第一处不同：第 ${d.line} 行 \`${code}\` 得到的 ${shape} 结果中，${d.how['zh-cn']}。`))}`;
+      }
     }
     outcome.durationMs = performance.now() - started;
     // Live artifacts end up with the result, in their final state, before anything added with artifact().

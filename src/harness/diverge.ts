@@ -1,0 +1,154 @@
+/**
+ * Where a failed check's computation first parts ways with the reference: the learner's function and the reference
+ * solution's are run again on the input the check gave the learner (a copy of it), with the kit handing over every
+ * tensor each creates (kit/trace.ts). Walking the learner's tensors in the order they were made, the first one that
+ * matches none of the reference's (the same values at the same places, or the same values in another layout: a
+ * transpose or a reshape) is where the two computations diverge; its line in the learner's file is reported, with
+ * how it differs from the reference's tensor of the same shape (a factor, a sign, a transpose, NaN, a shift).
+ *
+ * This explains a failure; it never decides one. Code that computes without kit tensors (index loops over .data)
+ * gives nothing to compare, and the failure keeps pointing at the function.
+ */
+import { Tensor } from '../kit/tensor';
+import { onTensorCreated } from '../kit/trace';
+import { type Text, t } from '../core/grading/text';
+import { locationInStack } from './locate';
+
+/** A deep copy of what a learner's function was called with: tensors and arrays copied, everything else shared. */
+export function copyArgs(v: unknown, depth = 0): unknown {
+  if (depth > 6) return v;
+  if (v instanceof Tensor) return new Tensor(Float32Array.from(v.data), v.shape, v.requiresGrad);
+  if (ArrayBuffer.isView(v) && !(v instanceof DataView)) return (v as unknown as { slice(): unknown }).slice();
+  if (Array.isArray(v)) return v.map((x) => copyArgs(x, depth + 1));
+  if (v instanceof Map) return new Map([...v].map(([k, x]) => [k, copyArgs(x, depth + 1)]));
+  // A plain object: a lesson-1 NDArray ({ data, shape }), a config, a bag of weights.
+  if (v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, copyArgs(x, depth + 1)]));
+  }
+  return v;
+}
+
+interface Made { t: Tensor; line?: number }
+
+/** Runs fn with the kit's hook set; `lineOf` finds the learner's line of each new tensor (only for the learner's run). */
+function record(fn: () => unknown, file?: string): Made[] | undefined {
+  const made: Made[] = [];
+  const previous = onTensorCreated((tensor) => {
+    if (made.length > 5000) return;
+    const line = file ? locationInStack(new Error().stack, file)?.line : undefined;
+    made.push({ t: tensor, line });
+  });
+  try {
+    const out = fn();
+    if (out && typeof (out as { then?: unknown }).then === 'function') return undefined; // async: not explained
+  } catch {
+    // What was made before a throw still counts.
+  } finally {
+    onTensorCreated(previous);
+  }
+  return made;
+}
+
+const close = (a: number, b: number) => (Number.isNaN(a) && Number.isNaN(b)) || a === b || Math.abs(a - b) <= 1e-6 + 2e-4 * Math.abs(b);
+
+function sameAt(a: Tensor, b: Tensor): boolean {
+  if (a.data.length !== b.data.length) return false;
+  for (let i = 0; i < a.data.length; i++) if (!close(a.data[i], b.data[i])) return false;
+  return true;
+}
+
+const sorted = new WeakMap<Tensor, Float64Array>();
+function sortedOf(x: Tensor): Float64Array {
+  let s = sorted.get(x);
+  if (!s) { s = Float64Array.from(x.data).sort(); sorted.set(x, s); }
+  return s;
+}
+
+function sameValues(a: Tensor, b: Tensor): boolean {
+  if (a.data.length !== b.data.length) return false;
+  const x = sortedOf(a);
+  const y = sortedOf(b);
+  for (let i = 0; i < x.length; i++) if (!close(x[i], y[i])) return false;
+  return true;
+}
+
+const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
+
+/** Swaps the last two axes of a tensor's values (for "is it the reference transposed?"). */
+function transposedLast(x: Tensor): Float32Array | undefined {
+  const n = x.shape.length;
+  if (n < 2) return undefined;
+  const r = x.shape[n - 2];
+  const c = x.shape[n - 1];
+  const out = new Float32Array(x.data.length);
+  for (let b = 0; b < x.data.length; b += r * c) for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[b + j * r + i] = x.data[b + i * c + j];
+  return out;
+}
+
+/** How `got` differs from the reference's `want` (same number of values), in words. */
+function howItDiffers(got: Tensor, want: Tensor): Text {
+  const g = got.data;
+  const w = want.data;
+  const bad = [...g].findIndex((v, i) => !close(v, w[i]));
+  if ([...g].some((v, i) => !Number.isFinite(v) && Number.isFinite(w[i]))) {
+    return t('it holds NaN or Infinity where the reference is finite', '在参考结果是有限值的地方，它是 NaN 或无穷大');
+  }
+  const ratio = w[bad] !== 0 ? g[bad] / w[bad] : NaN;
+  if (Number.isFinite(ratio) && ratio !== 0 && [...g].every((v, i) => close(v, ratio * w[i]))) {
+    if (close(ratio, -1)) return t('its sign is flipped', '它的符号反了');
+    const k = Math.abs(ratio) >= 0.01 ? ratio.toPrecision(4) : ratio.toExponential(3);
+    return t(`it is the reference's value times ${k}`, `它是参考值的 ${k} 倍`);
+  }
+  const tr = transposedLast(want);
+  if (tr && sameShape(got.shape, [...want.shape.slice(0, -2), want.shape.at(-1)!, want.shape.at(-2)!]) && [...g].every((v, i) => close(v, tr[i]))) {
+    return t('it is the reference\'s value with its last two axes swapped', '它是把参考值最后两个轴交换后的结果');
+  }
+  // Shifted by one along the last axis?
+  const last = want.shape.at(-1) ?? 1;
+  for (const s of [1, -1]) {
+    let ok = true;
+    let compared = 0;
+    for (let i = 0; i < g.length && ok; i++) {
+      const j = (i % last) + s;
+      if (j < 0 || j >= last) continue;
+      compared++;
+      ok = close(g[i], w[i + s]);
+    }
+    if (ok && compared > 0) return t(`it is the reference's value shifted by ${s > 0 ? 'one position' : 'minus one position'} along the last axis`, `它是参考值沿最后一个轴错开${s > 0 ? '一' : '负一'}个位置的结果`);
+  }
+  const at = bad >= 0 ? bad : 0;
+  return t(`its values differ (the first at flat index ${at}: ${g[at]} where the reference has ${w[at]})`, `数值不同（第一个在展平下标 ${at}：是 ${g[at]}，参考结果是 ${w[at]}）`);
+}
+
+export interface Divergence {
+  line: number;
+  how: Text;
+  shape: number[];
+}
+
+/**
+ * The first tensor the learner's function makes that the reference's does not (see the header), or undefined
+ * when there is nothing to compare or no such tensor.
+ */
+export function firstDivergence(learnerFn: () => unknown, referenceFn: () => unknown, file: string): Divergence | undefined {
+  const reference = record(referenceFn);
+  const learner = record(learnerFn, file);
+  if (!reference?.length || !learner?.length) return undefined;
+  for (const m of learner) {
+    if (m.line === undefined) continue; // made inside the kit for another tensor, or by the check
+    const x = m.t;
+    if (reference.some((r) => sameShape(r.t.shape, x.shape) && sameAt(r.t, x))) continue;
+    // The same numbers in another shape: another way to lay out the same data (a reshape, a transpose), not a bug.
+    // The same numbers in the same shape but another order: the layout went wrong here.
+    const shuffled = reference.find((r) => sameShape(r.t.shape, x.shape) && sameValues(r.t, x));
+    if (shuffled) {
+      return { line: m.line, shape: [...x.shape], how: t('it holds the reference\'s numbers in another order (a transpose or reshape in the wrong place?)',
+        '它包含参考结果的那些数，但顺序不同（转置或 reshape 放错了地方？）') };
+    }
+    if (reference.some((r) => sameValues(r.t, x))) continue;
+    const twin = reference.filter((r) => r.t.data.length === x.data.length).sort((a, b) => Number(sameShape(b.t.shape, x.shape)) - Number(sameShape(a.t.shape, x.shape)))[0];
+    const how = twin ? howItDiffers(x, twin.t) : t('the reference computes nothing of this shape', '参考实现里没有这个形状的中间结果');
+    return { line: m.line, how, shape: [...x.shape] };
+  }
+  return undefined;
+}

@@ -1,0 +1,20 @@
+/**
+ * A hook the runner uses to explain a failed check: while it is set, every Tensor the kit creates is handed to it
+ * (with the learner's line, found from the stack, in the runner). Not part of the kit learners import, and not set
+ * during ordinary runs: it costs nothing then.
+ */
+import type { Tensor } from './tensor';
+
+let hook: ((t: Tensor) => void) | undefined;
+
+/** Sets (or, with undefined, clears) the hook; returns the previous one. */
+export function onTensorCreated(fn: ((t: Tensor) => void) | undefined): ((t: Tensor) => void) | undefined {
+  const previous = hook;
+  hook = fn;
+  return previous;
+}
+
+/** Called by the Tensor constructor. */
+export function tensorCreated(t: Tensor): void {
+  if (hook) hook(t);
+}

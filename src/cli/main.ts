@@ -87,7 +87,7 @@ async function main(argv: string[]): Promise<number> {
         { workerPath: inst.worker, timeoutMs, memoryMb: DEFAULT_MEMORY_MB, onEvent: status?.onEvent },
       );
       status?.clear();
-      console.log(values.json ? JSON.stringify(result, null, 2) : formatResult(result, style));
+      console.log(values.json ? JSON.stringify(result, null, 2) : formatResult(result, style, lang));
       if (result.error?.kind === 'setup') return 2;
       return result.status === 'passed' ? 0 : 1;
     } finally {

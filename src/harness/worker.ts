@@ -396,7 +396,8 @@ async function run(job: Extract<ToWorker, { type: 'run' }>, logs: string[]): Pro
       capturing = false;
     }
     // A failure with values to compare: point at the first line where the learner's computation parts ways.
-    if ((outcome.status === 'failed' || outcome.status === 'error') && c.task && !outcome.convention && outcome.message && !/TODO\(/.test(outcome.message)) {
+    // (Only wrong values: an error thrown by the learner's code already points at the line that threw.)
+    if (outcome.status === 'failed' && c.task && !outcome.convention && outcome.message && !/TODO\(/.test(outcome.message)) {
       const d = explain(c.task);
       verify();
       if (d) {

@@ -9,10 +9,10 @@ import * as vscode from 'vscode';
 import type { RunResult } from '../core/grading/result';
 import type { Install } from '../core/install';
 import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_MS } from '../core/install';
-import { learnerFile } from '../core/workspace';
+import { learnerFile, prerequisiteFiles } from '../core/workspace';
 import { runInWorker } from '../harness/host';
 import type { FromWorker } from '../harness/protocol';
-import type { CourseService } from './course';
+import { type CourseService, currentLocale } from './course';
 import { Disposable } from './dispose';
 import type { LearnerState } from './learner';
 import type { ResultsPanel } from './panels';
@@ -39,6 +39,8 @@ export interface CheckHooks {
   onEvent?(e: FromWorker): void;
   token?: vscode.CancellationToken;
   origin?: CheckOrigin;
+  /** Run only these checks (ids): the Test Explorer's run of one check, or Re-run Failed. */
+  only?: string[];
 }
 
 export class CheckService extends Disposable {
@@ -110,26 +112,32 @@ export class CheckService extends Disposable {
         const cancelled = hooks.token?.onCancellationRequested(() => abort.abort());
         if (hooks.token?.isCancellationRequested) abort.abort();
         let total = 0;
-        return runInWorker({ exerciseId, learnerFile: file, checksFile: exercise.checks }, {
+        const names = new Map<string, string>(); // check id -> name: the toast names the check that is running
+        const catalog = this.course.get();
+        return catalog.then((c) => runInWorker({
+          exerciseId, learnerFile: file, checksFile: exercise.checks, locale: currentLocale(), only: hooks.only,
+          prerequisites: prerequisiteFiles(folder, c, exercise),
+        }, {
           workerPath: this.install.worker, timeoutMs, memoryMb, signal: abort.signal,
           onOutput: (text) => this.log.trace(`[runner] ${text.trimEnd()}`),
           onEvent: (e) => {
             hooks.onEvent?.(e);
             this.events.fire({ start, event: e });
-            if (e.type === 'plan') { total = e.checks.length; this.results.running(exerciseId, exercise.title, e.checks); }
-            if (e.type === 'check-started') this.results.checkStarted(e.id);
+            if (e.type === 'plan') { total = e.checks.length; e.checks.forEach((p) => names.set(p.id, p.name)); this.results.running(exerciseId, exercise.title, e.checks); }
+            if (e.type === 'check-started') { this.results.checkStarted(e.id); progress.report({ message: names.get(e.id) }); }
             if (e.type === 'check-progress') this.results.checkProgress(e.id, e.artifact);
             if (e.type === 'check-finished') {
               this.results.checkFinished(e.outcome);
-              progress.report({ increment: 100 / Math.max(1, total), message: e.outcome.name });
+              progress.report({ increment: 100 / Math.max(1, total) });
             }
             if (e.type === 'log') this.log.info(`[${exerciseId}] ${e.text}`);
           },
-        }).finally(() => cancelled?.dispose());
+        })).finally(() => cancelled?.dispose());
       });
       const passed = result.checks.filter((c) => c.status === 'passed').length;
       this.log.info(`check ${exerciseId}: ${result.status}, ${passed}/${result.checks.length} passed in ${Math.round(result.durationMs)} ms${result.error ? ` (${result.error.kind}: ${result.error.message})` : ''}`);
-      if (result.error?.kind !== 'cancelled') await this.learner.recordRun(exerciseId, result);
+      // A run of some checks only says nothing about the others: progress is recorded for whole runs.
+      if (result.error?.kind !== 'cancelled' && !hooks.only) await this.learner.recordRun(exerciseId, result);
       this.results.result(exercise.title, result);
       this.finished.fire({ exerciseId, result, start });
       return result;

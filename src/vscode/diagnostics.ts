@@ -1,7 +1,8 @@
 /**
  * Failing checks as errors in the learner's file (squiggles and the Problems panel): one per failing
  * check that points at a line, plus the run's own fault (a syntax error, a missing export). Each run
- * replaces the previous run's errors for that file; they stay until the next run.
+ * replaces the previous run's errors for that file; they stay until the next run, or until the file's
+ * code is replaced by Reset or Restore Backup.
  */
 import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
@@ -20,6 +21,11 @@ export class DiagnosticsService extends Disposable {
     super();
     this.register(checks.onDidFinish(({ result }) => this.update(result)));
     this.register(vscode.workspace.onDidChangeConfiguration((e) => { if (affects(e, 'diagnostics') && !settings.diagnostics()) this.collection.clear(); }));
+  }
+
+  /** Forgets a file's errors: its code was replaced (Reset, Restore Backup) and has not been checked. */
+  clear(file: string): void {
+    this.collection.delete(vscode.Uri.file(file));
   }
 
   update(result: RunResult): void {

@@ -13,12 +13,13 @@ import { SOLUTION_SCHEME } from './commands/showSolution';
 import { CourseService } from './course';
 import { DiagnosticsService } from './diagnostics';
 import { LearnerState } from './learner';
-import { LessonPanel, ResultsPanel } from './panels';
+import { LessonPanel, panelSerializers, ResultsPanel } from './panels';
 import { PlanService } from './plans';
 import { affects } from './settings';
 import { LessonStatusBar } from './statusBar';
 import { TestingService } from './testing';
 import { LessonsTree, LessonsView } from './tree';
+import { WalkthroughProgress } from './walkthrough';
 
 export function createServices(context: vscode.ExtensionContext): Services {
   const log = vscode.window.createOutputChannel('LLM Lab', { log: true });
@@ -55,9 +56,20 @@ export function createServices(context: vscode.ExtensionContext): Services {
   };
   void updateExerciseFiles();
 
+  // The results panel follows the exercise being edited (its last results, or a Check button).
+  const followEditor = async (editor: vscode.TextEditor | undefined) => {
+    if (editor?.document.uri.scheme !== 'file') return;
+    const id = learner.exerciseForFile(await course.get(), editor.document.uri.fsPath);
+    if (id) results.follow(id, (await course.exercise(id)).exercise.title);
+  };
+
   context.subscriptions.push(
     log, course, learner, results, lessonPanel, checks, plans, tree, lessonsView, testing, codeLens, diagnostics, statusBar,
     new CheckOnSave(course, learner, checks),
+    new WalkthroughProgress(course, learner, lessonPanel, checks),
+    ...panelSerializers(course, lessonPanel, results, log),
+    vscode.window.onDidChangeActiveTextEditor((e) => void followEditor(e)),
+    checks.onDidEnd(() => results.ended()),
     vscode.languages.registerCodeLensProvider(CODELENS_SELECTOR, codeLens),
     vscode.workspace.registerTextDocumentContentProvider(SOLUTION_SCHEME, solutions),
     course.onDidChange(updateExerciseFiles),

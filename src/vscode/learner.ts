@@ -79,7 +79,12 @@ export class LearnerState extends Disposable {
   }
 
   markOpened(id: string) { return this.set(id, opened(this.get(id))); }
-  recordRun(id: string, result: RunResult) { return this.set(id, checked(this.get(id), result)); }
+  /** A run of code the learner has not written yet (every failure is a TODO) is not a failed attempt. */
+  recordRun(id: string, result: RunResult) {
+    const before = this.get(id);
+    const after = checked(before, result);
+    return this.set(id, attemptedCode(result) ? after : { ...after, failedRuns: before.failedRuns });
+  }
   revealHint(id: string, total: number) { return this.set(id, hintRevealed(this.get(id), total)); }
 
   /** The exercise a file belongs to, if it is a learner copy in the exercise folder. */
@@ -98,4 +103,16 @@ export class LearnerState extends Disposable {
     if (!folder) return [];
     return catalog.lessons.flatMap((l) => l.exercises.map((e) => learnerFile(folder, l, e)));
   }
+}
+
+/**
+ * Whether a run tried the learner's own code: a check failed on something other than a function that
+ * still calls TODO(), or the file itself failed (a syntax error, a timeout...). Three checks of an
+ * untouched scaffold are not three attempts, and do not unlock the solution. (The runner's TODO message
+ * names `TODO('task')` in every language, so that is what is looked for.)
+ */
+export function attemptedCode(result: RunResult): boolean {
+  if (result.error) return !['setup', 'prerequisite', 'cancelled'].includes(result.error.kind);
+  return result.checks.some((c) => (c.status === 'failed' || c.status === 'error')
+    && !/\bTODO\('[^']*'\)/.test(c.message ?? ''));
 }

@@ -8,7 +8,7 @@ import type { Install } from '../core/install';
 import { planInWorker } from '../harness/host';
 import type { PlannedCheck } from '../harness/protocol';
 import type { CheckService } from './checker';
-import type { CourseService } from './course';
+import { type CourseService, currentLocale } from './course';
 import { Disposable } from './dispose';
 
 const PLAN_TIMEOUT_MS = 30_000;
@@ -59,7 +59,7 @@ export class PlanService extends Disposable {
 
   private async list(exerciseId: string): Promise<PlannedCheck[]> {
     const { exercise } = await this.course.exercise(exerciseId);
-    const next = this.queue.then(() => planInWorker(exercise.checks, { workerPath: this.install.worker, timeoutMs: PLAN_TIMEOUT_MS }));
+    const next = this.queue.then(() => planInWorker(exercise.checks, { workerPath: this.install.worker, timeoutMs: PLAN_TIMEOUT_MS, locale: currentLocale() }));
     this.queue = next.catch(() => undefined);
     try {
       const plan = await next;

@@ -9,13 +9,10 @@ import { lessonStatus } from '../core/progress';
 import type { CourseService } from './course';
 import { Disposable } from './dispose';
 import type { LearnerState } from './learner';
+import { shortTitle } from './labels';
 import { affects, settings } from './settings';
 
-/** "Tensors: numbers with a shape" -> "Tensors": the status bar is narrow, the tooltip has the rest. */
-export function shortTitle(title: string): string {
-  const cut = title.search(/[:：]/);
-  return (cut > 0 ? title.slice(0, cut) : title).trim();
-}
+export { shortTitle } from './labels';
 
 export class LessonStatusBar extends Disposable {
   readonly item = this.register(vscode.window.createStatusBarItem('llmLab.lesson', vscode.StatusBarAlignment.Left, 50));

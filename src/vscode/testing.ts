@@ -343,6 +343,18 @@ export class TestingService extends Disposable {
     return out;
   }
 
+  /** The check ids a request runs, when it does not ask for the whole exercise (undefined: every check). */
+  private onlyIds(w: Wanted): string[] | undefined {
+    if (!w.only && !w.excluded.size) return undefined;
+    const ids: string[] = [];
+    w.item.children.forEach((c) => {
+      const data = dataOf(c);
+      if (data.kind === 'check' && (!w.only || w.only.has(data.checkId)) && !w.excluded.has(data.checkId)) ids.push(data.checkId);
+    });
+    if (w.only) for (const id of w.only) if (!ids.includes(id) && !w.excluded.has(id)) ids.push(id);
+    return ids;
+  }
+
   /** Whether the item points at the learner's own file (not the lesson's scaffold). */
   private opened(item: vscode.TestItem, folder: string | undefined): boolean {
     return !!folder && !!item.uri && path.resolve(item.uri.fsPath).startsWith(path.resolve(folder) + path.sep) && existsSync(item.uri.fsPath);
@@ -365,7 +377,7 @@ export class TestingService extends Disposable {
         }
         mapper.enqueue();
         try {
-          const result = await this.checks.check(id, { token, origin: 'testing', onEvent: (e) => mapper.onEvent(e) });
+          const result = await this.checks.check(id, { token, origin: 'testing', only: this.onlyIds(w), onEvent: (e) => mapper.onEvent(e) });
           if (result) mapper.finish(result);
           else mapper.notStarted();
         } catch (e) {

@@ -1,5 +1,7 @@
 /**
- * The Lessons tree: parts, then lessons, then exercises, each with a status icon and a tooltip.
+ * The Lessons tree: parts, then lessons, then exercises, each with a status icon and a tooltip. Labels
+ * are short (labels.ts: "Tensors", "Strides, offset, matmul") so they fit the default sidebar; the full
+ * title, the minutes, the file and the last check are in the tooltip.
  * Lessons that failed to load appear as warnings naming the file and field, so a broken lesson is
  * visible without hiding the others. In Restricted Mode the lessons stay readable and the view says why
  * checks are off.
@@ -9,6 +11,7 @@ import { formatProblem, partsOf, type Exercise, type Lesson, type LessonProblem 
 import { lessonStatus, type ExerciseStatus } from '../core/progress';
 import type { CourseService } from './course';
 import { Disposable } from './dispose';
+import { shortLabel } from './labels';
 import type { LearnerState } from './learner';
 
 export type Node =
@@ -66,9 +69,9 @@ export class LessonsTree extends Disposable implements vscode.TreeDataProvider<N
       case 'lesson': {
         const { lesson } = node;
         const status = lessonStatus(lesson.exercises.map((e) => this.learner.get(e.id)));
-        const item = new vscode.TreeItem(lesson.title, vscode.TreeItemCollapsibleState.Expanded);
+        const item = new vscode.TreeItem(shortLabel(lesson.title), vscode.TreeItemCollapsibleState.Expanded);
         item.id = `lesson:${lesson.id}`;
-        item.description = vscode.l10n.t('{0} min', lesson.minutes);
+        item.accessibilityInformation = { label: lesson.title };
         item.iconPath = new vscode.ThemeIcon('book', status === 'passed' ? new vscode.ThemeColor('testing.iconPassed') : undefined);
         item.contextValue = 'lesson';
         const tip = new vscode.MarkdownString(`**${lesson.title}**  \n${lesson.part} · ${vscode.l10n.t('{0} min', lesson.minutes)} · ${statusLabel(status)}\n\n`);
@@ -80,12 +83,12 @@ export class LessonsTree extends Disposable implements vscode.TreeDataProvider<N
       case 'exercise': {
         const { exercise } = node;
         const p = this.learner.get(exercise.id);
-        const item = new vscode.TreeItem(exercise.title, vscode.TreeItemCollapsibleState.None);
+        const item = new vscode.TreeItem(shortLabel(exercise.title), vscode.TreeItemCollapsibleState.None);
         item.id = `exercise:${exercise.id}`;
         item.iconPath = ICONS[p.status];
-        item.description = p.lastRun ? `${p.lastRun.passed}/${p.lastRun.total}` : exercise.fileName;
+        item.accessibilityInformation = { label: `${exercise.title}, ${statusLabel(p.status)}` };
         item.contextValue = 'exercise';
-        item.tooltip = new vscode.MarkdownString(`**${exercise.title}** (\`${exercise.id}\`)  \n${statusLabel(p.status)}` +
+        item.tooltip = new vscode.MarkdownString(`**${exercise.title}** (\`${exercise.fileName}\`)  \n${statusLabel(p.status)}` +
           (p.lastRun ? `  \n${vscode.l10n.t('Last check: {0} of {1} passed', p.lastRun.passed, p.lastRun.total)}` : ''));
         item.command = { command: 'llmLab.openExercise', title: vscode.l10n.t('Open Exercise'), arguments: [exercise.id] };
         return item;

@@ -1,7 +1,8 @@
 /**
  * One webview panel with the habits that keep it safe and simple: a strict CSP (nothing remote, scripts
- * only with a fresh nonce), resources only from media/ and dist/, typed messages, and nothing posted
- * until the webview said `ready` (earlier messages are queued).
+ * only with a fresh nonce, no inline styles), resources only from media/ and dist/, typed messages, and
+ * nothing posted until the webview said `ready` (earlier messages are queued). A panel restored after a
+ * window reload (a WebviewPanelSerializer hands it over) is adopted with the same options and HTML.
  */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
@@ -25,15 +26,21 @@ export class WebviewPanelHost extends Disposable {
   private readonly readyEmitter = this.register(new vscode.EventEmitter<void>());
   readonly onDidClose = this.closed.event;
 
-  constructor(extensionUri: vscode.Uri, opts: PanelOptions) {
+  /** A new panel, or `restored`, one VS Code brought back after a reload. */
+  constructor(extensionUri: vscode.Uri, opts: PanelOptions, restored?: vscode.WebviewPanel) {
     super();
-    this.panel = this.register(vscode.window.createWebviewPanel(opts.viewType, opts.title, { viewColumn: opts.column, preserveFocus: true }, {
+    const options = {
       enableScripts: true,
-      retainContextWhenHidden: true,
       // media/ and dist/ for styles and the script; lessons/ for images in lesson text.
       localResourceRoots: ['media', 'dist', 'lessons'].map((d) => vscode.Uri.joinPath(extensionUri, d)),
-    }));
-    this.panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.svg');
+    };
+    if (restored) restored.webview.options = options;
+    this.panel = this.register(restored ?? vscode.window.createWebviewPanel(opts.viewType, opts.title, { viewColumn: opts.column, preserveFocus: true },
+      { ...options, retainContextWhenHidden: true }));
+    this.panel.iconPath = {
+      light: vscode.Uri.joinPath(extensionUri, 'media', 'icon-panel-light.svg'),
+      dark: vscode.Uri.joinPath(extensionUri, 'media', 'icon-panel-dark.svg'),
+    };
     this.panel.webview.html = html(this.panel.webview, extensionUri, opts.page);
     this.register(this.panel.webview.onDidReceiveMessage((raw: FromWebview) => {
       if (raw.type === 'ready') {

@@ -3,24 +3,34 @@
  * probabilities, attention heatmaps (one, or every layer and head with a picker), and two generated texts
  * side by side with the differing characters marked.
  *
- * Plain DOM and SVG, no charting library: the webview's CSP allows no eval and no inline scripts, and these
- * few charts are small enough to draw directly. Colours come from the VS Code theme (CSS variables in
- * media/lab.css), so the charts follow light, dark and high-contrast themes. Text from checks is always
- * inserted as text nodes, never as HTML.
+ * Curves (training loss, reward, KL) are drawn by uPlot, the panel's one chart library (it needs no eval,
+ * which the webview's CSP forbids); tables, bars, heatmaps and the two texts are plain DOM and SVG. Colours
+ * come from the VS Code theme (CSS variables in media/lab.css), so the charts follow light, dark and
+ * high-contrast themes. Text from checks is always inserted as text nodes, never as HTML.
+ *
+ * Everything fits the panel's width (about 450 px beside an editor): heatmaps scale down to a readable size
+ * and then scroll inside their own box, tables scroll inside theirs and show their first rows with a button
+ * for the rest, numbers never wrap. Widths known only at run time are set through the CSSOM (dom.ts says
+ * why); test/e2e/layout.mjs measures all of it in the real webview.
  */
 import uPlot from 'uplot';
 import type { Artifact } from '../core/grading/result';
-import { h } from './dom';
+import { h, setStyle } from './dom';
+import { t } from './strings';
 import { fmt } from './tensor';
 
 type HeatmapsArtifact = Extract<Artifact, { kind: 'heatmaps' }>;
 type GenerationArtifact = Extract<Artifact, { kind: 'generation' }>;
 
-export function artifactView(a: Artifact): HTMLElement {
+/** What an artifact is drawn for: a check that passed shows differences as change, not as failure. */
+export interface ArtifactContext {
+  passed?: boolean;
+}
+
+export function artifactView(a: Artifact, ctx: ArtifactContext = {}): HTMLElement {
   switch (a.kind) {
     case 'table':
-      return figure(a.title, h('table', { class: 'data' }, h('tr', {}, ...a.columns.map((c) => h('th', {}, c))),
-        ...a.rows.map((r) => h('tr', {}, ...r.map((x) => h('td', {}, typeof x === 'number' ? fmt(x) : x))))));
+      return figure(a.title, tableView(a));
     case 'text':
       return figure(a.title, h('pre', {}, a.text));
     case 'bars':
@@ -30,7 +40,7 @@ export function artifactView(a: Artifact): HTMLElement {
     case 'heatmaps':
       return figure(a.title, heatmapsView(a));
     case 'generation':
-      return figure(a.title, generationView(a));
+      return figure(a.title, generationView(a, ctx.passed === true));
     case 'curve':
       return figure(a.title, curveView(a));
     default: // an artifact kind from a newer lesson than this panel: show its title at least
@@ -84,7 +94,8 @@ function curveView(a: CurveArtifact): HTMLElement {
   const text = cssVar('--vscode-foreground', '#ccc');
   const grid = cssVar('--vscode-widget-border', 'rgba(128,128,128,0.25)') || 'rgba(128,128,128,0.25)';
   const axis = (label: string, size: number): uPlot.Axis => ({ label, stroke: text, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 }, labelGap: 4, size });
-  const width = Math.max(280, Math.min(720, (document.body.clientWidth || 640) - 80));
+  // A first guess at the width; the observer below fits the chart to its box once it is laid out.
+  const width = Math.max(240, Math.min(720, (document.body.clientWidth || 640) - 90));
   const opts: uPlot.Options = {
     width, height: 220,
     scales: { x: { time: false } },
@@ -100,13 +111,55 @@ function curveView(a: CurveArtifact): HTMLElement {
       })),
     ],
   };
-  new uPlot(opts, [xs, ...columns] as uPlot.AlignedData, box);
+  const plot = new uPlot(opts, [xs, ...columns] as uPlot.AlignedData, box);
+  new ResizeObserver(() => {
+    const w = Math.max(240, Math.min(720, Math.floor(box.clientWidth)));
+    if (box.clientWidth > 0 && Math.abs(w - plot.width) > 1) plot.setSize({ width: w, height: 220 });
+  }).observe(box);
+  return box;
+}
+
+// ---- tables ----------------------------------------------------------------------------------------------
+
+type TableArtifact = Extract<Artifact, { kind: 'table' }>;
+
+/** Rows shown before "show all". */
+const TABLE_ROWS = 12;
+const NUMERIC = /^[-+−]?(\d[\d,.]*|\.\d+)(e[-+]?\d+)?%?$/i;
+
+/** A table that scrolls sideways in its own box; numbers never wrap; long tables show their first rows. */
+function tableView(a: TableArtifact): HTMLElement {
+  const box = h('div', { class: 'table-box' });
+  let all = a.rows.length <= TABLE_ROWS + 2;
+  const cell = (x: string | number) => {
+    const text = typeof x === 'number' ? fmt(x) : x;
+    return h('td', { class: typeof x === 'number' || NUMERIC.test(text.trim()) ? 'num' : undefined }, text);
+  };
+  const draw = (): void => {
+    const rows = all ? a.rows : a.rows.slice(0, TABLE_ROWS);
+    const table = h('table', { class: 'data' }, h('tr', {}, ...a.columns.map((c) => h('th', {}, c))), ...rows.map((r) => h('tr', {}, ...r.map(cell))));
+    const toggle = a.rows.length > TABLE_ROWS + 2
+      ? h('button', { class: 'show-all link-button', type: 'button', onclick: () => { all = !all; draw(); } },
+        all ? t('showFewerRows', TABLE_ROWS) : t('showRows', a.rows.length)) : null;
+    box.replaceChildren(h('div', { class: 'table-scroll' }, table), ...(toggle ? [toggle] : []));
+  };
+  draw();
   return box;
 }
 
 // ---- bars ------------------------------------------------------------------------------------------------
 
-/** Horizontal bars, largest first as given; values that look like probabilities are shown as percentages. */
+/** A bar's number: probabilities as percentages, large counts with thousands separators (821,120 vs 73,728). */
+function barValue(v: number, probabilities: boolean): string {
+  if (!Number.isFinite(v)) return fmt(v);
+  if (probabilities) return `${(100 * v).toFixed(v >= 0.1 ? 1 : 2)}%`;
+  return Number.isInteger(v) && Math.abs(v) >= 1e4 && Math.abs(v) < 1e15 ? v.toLocaleString('en-US') : fmt(v);
+}
+
+/**
+ * Horizontal bars, largest first as given; each bar's length is its |value| over the largest |value|
+ * (negative values in red), so 73,728 trainable of 821,120 parameters is a ninth of a bar.
+ */
 function barsView(labels: string[], values: number[]): HTMLElement {
   const finite = values.filter(Number.isFinite);
   const max = Math.max(...finite.map(Math.abs), 1e-12);
@@ -115,10 +168,11 @@ function barsView(labels: string[], values: number[]): HTMLElement {
   return h('div', { class: 'bars', role: 'list' }, ...labels.map((label, i) => {
     const v = values[i];
     const width = Number.isFinite(v) ? Math.max(0, (100 * Math.abs(v)) / max) : 0;
-    const shown = !Number.isFinite(v) ? fmt(v) : probabilities ? `${(100 * v).toFixed(v >= 0.1 ? 1 : 2)}%` : fmt(v);
+    const shown = barValue(v, probabilities);
+    const fill = setStyle(h('span', { class: `bars-fill${v < 0 ? ' negative' : ''}` }), { width: `${width.toFixed(3)}%` });
     return h('div', { class: `bars-row${i === top ? ' top' : ''}`, role: 'listitem', title: `${label}: ${shown}` },
       h('span', { class: 'bars-label' }, label),
-      h('span', { class: 'bars-track' }, h('span', { class: `bars-fill${v < 0 ? ' negative' : ''}`, style: `width:${width.toFixed(2)}%` })),
+      h('span', { class: 'bars-track' }, fill),
       h('span', { class: 'bars-value' }, shown));
   }));
 }
@@ -145,7 +199,8 @@ const longest = (labels: string[]) => labels.reduce((m, l) => Math.max(m, [...l]
 
 /**
  * One heatmap as SVG: rows are queries, columns keys (for attention). Hovering a cell shows both labels and
- * the value and lights up the row and column labels.
+ * the value and lights up the row and column labels. The SVG scales down with the panel (its viewBox keeps
+ * the proportions) to about half its size, below which labels would be unreadable; past that its box scrolls.
  */
 function heatmapView(m: Matrix): HTMLElement {
   const nr = m.rows.length;
@@ -160,7 +215,8 @@ function heatmapView(m: Matrix): HTMLElement {
   const strength = scaler(m.values);
 
   const svg = s('svg', { class: 'heatmap', width, height, viewBox: `0 0 ${width} ${height}`, role: 'img',
-    'aria-label': `${nr} by ${nc} heatmap` });
+    'aria-label': `${nr} × ${nc}` });
+  setStyle(svg, { 'min-width': `${Math.round(Math.min(width, Math.max(260, width * 0.55)))}px` });
   svg.append(s('rect', { class: 'hm-bg', x: x0, y: y0, width: nc * cell, height: nr * cell }));
   const rowLabels = m.rows.map((label, i) => s('text', { class: 'hm-label', x: x0 - 5, y: y0 + (i + 0.5) * cell, 'text-anchor': 'end', 'dominant-baseline': 'central' }, label));
   const colLabels = m.columns.map((label, j) => {
@@ -184,6 +240,7 @@ function heatmapView(m: Matrix): HTMLElement {
 
   const tip = h('div', { class: 'hm-tip', role: 'status' });
   const wrap = h('div', { class: 'hm-wrap' }, svg, tip);
+  const scroll = h('div', { class: 'hm-scroll' }, wrap);
   let lit: SVGElement[] = [];
   const clear = () => {
     lit.forEach((el) => el.classList.remove('lit'));
@@ -193,8 +250,9 @@ function heatmapView(m: Matrix): HTMLElement {
   };
   svg.addEventListener('mousemove', (e) => {
     const box = svg.getBoundingClientRect();
-    const j = Math.floor((e.clientX - box.left - x0) / cell);
-    const i = Math.floor((e.clientY - box.top - y0) / cell);
+    const k = box.width / width || 1; // drawn size over the viewBox's
+    const j = Math.floor(((e.clientX - box.left) / k - x0) / cell);
+    const i = Math.floor(((e.clientY - box.top) / k - y0) / cell);
     if (i < 0 || j < 0 || i >= nr || j >= nc) return clear();
     lit.forEach((el) => el.classList.remove('lit'));
     lit = [rowLabels[i], colLabels[j]];
@@ -204,17 +262,23 @@ function heatmapView(m: Matrix): HTMLElement {
     focus.setAttribute('visibility', 'visible');
     const v = m.values[i]?.[j];
     tip.replaceChildren(
-      h('span', { class: 'hm-tip-tokens' }, `${m.rowTitle ?? 'row'} ${i} `, h('code', {}, m.rows[i]), ' → ', `${m.columnTitle ?? 'column'} ${j} `, h('code', {}, m.columns[j])),
+      h('span', { class: 'hm-tip-tokens' }, `${m.rowTitle ?? t('row')} ${i} `, h('code', {}, m.rows[i]), ' → ', `${m.columnTitle ?? t('column')} ${j} `, h('code', {}, m.columns[j])),
       h('strong', {}, v === undefined ? '' : fmt(v)));
-    tip.style.left = `${Math.min(x0 + (j + 1) * cell + 8, width - 40)}px`;
-    tip.style.top = `${y0 + i * cell - 4}px`;
     tip.classList.add('shown');
+    // Right of the cell, else left of it, else below it, always inside the heatmap's visible box.
+    const [from, to] = [scroll.scrollLeft, scroll.scrollLeft + scroll.clientWidth];
+    const right = k * (x0 + (j + 1) * cell) + 8;
+    const left = k * (x0 + j * cell) - 8 - tip.offsetWidth;
+    const beside = right + tip.offsetWidth <= to ? right : left >= from ? left : undefined;
+    setStyle(tip, beside !== undefined
+      ? { left: `${Math.round(beside)}px`, top: `${Math.round(k * (y0 + i * cell) - 4)}px` }
+      : { left: `${Math.round(Math.max(from, to - tip.offsetWidth))}px`, top: `${Math.round(k * (y0 + (i + 1) * cell) + 4)}px` });
   });
   svg.addEventListener('mouseleave', clear);
 
   const axes = m.rowTitle || m.columnTitle
-    ? h('div', { class: 'hm-axes dim' }, `rows: ${m.rowTitle ?? ''} · columns: ${m.columnTitle ?? ''}`) : null;
-  return h('div', { class: 'hm' }, wrap, legend(m.values), axes);
+    ? h('div', { class: 'hm-axes dim' }, t('axes', m.rowTitle ?? '', m.columnTitle ?? '')) : null;
+  return h('div', { class: 'hm' }, scroll, legend(m.values), axes);
 }
 
 /** A colour ramp from 0 to the largest value. */
@@ -246,7 +310,7 @@ function thumbnail(values: number[][]): SVGElement {
  * maps (rows: first axis, columns: second) doubles as the picker; otherwise one row of buttons per axis.
  */
 function heatmapsView(a: HeatmapsArtifact): HTMLElement {
-  if (a.maps.length === 0) return h('div', { class: 'dim' }, '(no maps)');
+  if (a.maps.length === 0) return h('div', { class: 'dim' }, '∅');
   const key = (at: number[]) => at.join(',');
   const byKey = new Map(a.maps.map((m) => [key(m.at), m]));
   const values = a.axes.map((_, d) => [...new Set(a.maps.map((m) => m.at[d]))].sort((x, y) => x - y));
@@ -267,7 +331,8 @@ function heatmapsView(a: HeatmapsArtifact): HTMLElement {
   let picker: HTMLElement;
   if (a.axes.length === 2) {
     const [rowsAxis, colsAxis] = values;
-    picker = h('div', { class: 'hm-grid', style: `grid-template-columns: auto repeat(${colsAxis.length}, auto)` },
+    // One column of row names, then one per value of the second axis; thumbnails shrink with the panel.
+    picker = h('div', { class: 'hm-grid' },
       h('span', {}), ...colsAxis.map((c) => h('span', { class: 'hm-grid-head dim' }, `${a.axes[1]} ${c}`)),
       ...rowsAxis.flatMap((r) => [
         h('span', { class: 'hm-grid-head dim' }, `${a.axes[0]} ${r}`),
@@ -279,6 +344,7 @@ function heatmapsView(a: HeatmapsArtifact): HTMLElement {
           return el;
         }),
       ]));
+    setStyle(picker, { 'grid-template-columns': `max-content repeat(${colsAxis.length}, minmax(28px, 92px))` });
   } else {
     picker = h('div', { class: 'hm-axis-pickers' }, ...a.axes.map((name, d) => h('div', { class: 'hm-axis' },
       h('span', { class: 'dim' }, name), ...values[d].map((v) => {
@@ -300,7 +366,7 @@ function glyph(ch: string | undefined, differs: boolean): string {
   return ch === ' ' && differs ? '␣' : ch;
 }
 
-function continuation(text: string, other: string, mark: 'diff' | 'ref'): HTMLElement {
+function continuation(text: string, other: string, mark: 'diff' | 'ref' | 'change'): HTMLElement {
   const mine = [...text];
   const theirs = [...other];
   const out = h('span', { class: 'gen-text' });
@@ -320,19 +386,27 @@ function continuation(text: string, other: string, mark: 'diff' | 'ref'): HTMLEl
   return out;
 }
 
-function generationView(a: GenerationArtifact): HTMLElement {
+/**
+ * Two continuations of one prompt. Colours follow the check's outcome: in a failing check a difference is
+ * the failure (red, with the first one named); in a passing check it is what the check wanted to see (a
+ * LoRA fine-tune's before and after), so it is marked as change, in the neutral accent colour, and two
+ * identical texts are only green where matching was the point.
+ */
+function generationView(a: GenerationArtifact, passed: boolean): HTMLElement {
   const expected = [...a.expected.text];
   const actual = [...a.actual.text];
   const n = Math.max(expected.length, actual.length);
   const differ = Array.from({ length: n }, (_, i) => expected[i] !== actual[i]).filter(Boolean).length;
   const first = Array.from({ length: n }, (_, i) => i).find((i) => expected[i] !== actual[i]);
   const summary = first === undefined
-    ? h('div', { class: 'gen-summary same' }, `identical: all ${n} characters match`)
-    : h('div', { class: 'gen-summary differs' }, `first difference at character ${first + 1}; ${differ} of ${n} differ`);
+    ? h('div', { class: `gen-summary ${passed ? 'same' : 'neutral'}` }, t('genSame', n))
+    : passed
+      ? h('div', { class: 'gen-summary neutral' }, t('genChanged', differ, n))
+      : h('div', { class: 'gen-summary differs' }, t('genDiffers', first + 1, differ, n));
   const prompt = h('span', { class: 'gen-prompt' }, [...a.prompt].map((c) => glyph(c, false)).join(''));
   const line = (label: string, body: HTMLElement) => h('div', { class: 'gen-line' }, h('span', { class: 'gen-label' }, label), h('span', { class: 'gen-body' }, prompt.cloneNode(true), body));
-  return h('div', { class: 'gen' },
-    line(a.expected.label, continuation(a.expected.text, a.actual.text, 'ref')),
-    line(a.actual.label, continuation(a.actual.text, a.expected.text, 'diff')),
+  return h('div', { class: `gen${passed ? ' passed' : ''}` },
+    line(a.expected.label, continuation(a.expected.text, a.actual.text, passed ? 'change' : 'ref')),
+    line(a.actual.label, continuation(a.actual.text, a.expected.text, passed ? 'change' : 'diff')),
     summary);
 }

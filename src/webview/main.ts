@@ -1,6 +1,9 @@
 /**
  * The webview script for both LLM Lab panels (lesson text and check results). It only draws: every
  * action is a message to the extension. Built by esbuild as its own browser bundle (dist/webview.js).
+ *
+ * What it draws is also kept with `setState` (the lesson's id, or the last results), so that a window
+ * reload brings the panel back as it was (the host registers a WebviewPanelSerializer for both).
  */
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
@@ -9,19 +12,15 @@ import '@vscode-elements/elements/dist/vscode-collapsible/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
 import type { Artifact, CheckOutcome, RunResult, SourceLocation } from '../core/grading/result';
 import type { PlannedCheck } from '../harness/protocol';
-import { artifactView as drawArtifact } from './artifacts';
+import { artifactView } from './artifacts';
 import { h } from './dom';
-import { type FromWebview, type LessonView, type StringKey, type ToWebview, WEBVIEW_STRINGS } from './messages';
-import { valueView } from './tensor';
+import { type FromWebview, type LessonView, type StringKey, type ToWebview, type WebviewState } from './messages';
+import { setStrings, t } from './strings';
+import { compareView } from './tensor';
 
-declare function acquireVsCodeApi(): { postMessage(msg: FromWebview): void };
+declare function acquireVsCodeApi(): { postMessage(msg: FromWebview): void; getState(): unknown; setState(state: WebviewState): void };
 const vscode = acquireVsCodeApi();
 const app = document.getElementById('app')!;
-let strings: Record<string, string> = { ...WEBVIEW_STRINGS };
-
-function t(key: StringKey, ...args: (string | number)[]): string {
-  return (strings[key] ?? WEBVIEW_STRINGS[key]).replace(/\{(\d+)\}/g, (_, i: string) => String(args[Number(i)]));
-}
 
 const post = (msg: FromWebview) => vscode.postMessage(msg);
 const icon = (name: string, cls = '') => h('vscode-icon', { name, class: cls || undefined });
@@ -54,6 +53,7 @@ function renderLesson(l: LessonView): void {
           button(t('openExercise'), () => post({ type: 'open-exercise', exerciseId: e.id }), { icon: 'go-to-file' }),
           button(t('check'), () => post({ type: 'check', exerciseId: e.id }), { secondary: true, icon: 'play' }))))),
   );
+  vscode.setState({ page: 'lesson', lessonId: l.id });
 }
 
 // ---- results page ----
@@ -64,56 +64,131 @@ let live: {
   current?: string; progress: Map<string, Artifact>;
 } | undefined;
 
-const STATUS_ICON: Record<CheckOutcome['status'], string> = { passed: 'pass-filled', failed: 'error', error: 'warning', skipped: 'circle-slash' };
+/** The finished view on screen (a result, or "no results yet"), redrawn when translations arrive. */
+type ResultsView = Extract<ToWebview, { type: 'result' | 'empty' }>;
+let shown: ResultsView | undefined;
 
-function artifactView(a: Artifact): HTMLElement {
-  return drawArtifact(a); // tables, bars, heatmaps, generated text: see artifacts.ts
+const STATUS_ICON: Record<CheckOutcome['status'], string> = { passed: 'pass-filled', failed: 'error', error: 'warning', skipped: 'circle-slash' };
+const failing = (c: CheckOutcome) => c.status === 'failed' || c.status === 'error';
+
+/**
+ * A check's artifacts. A failing check's are part of its explanation, so they show; a passing check's
+ * tables are there to read on demand, folded under Details, except its curves: a training run's curve is
+ * what the learner watched grow, and it stays in view when the run ends.
+ */
+function artifactsOf(c: CheckOutcome): (HTMLElement | null)[] {
+  const passed = c.status === 'passed';
+  const draw = (a: Artifact) => artifactView(a, { passed });
+  if (failing(c) || !c.artifacts.length) return c.artifacts.map(draw);
+  const curves = c.artifacts.filter((a) => a.kind === 'curve');
+  const rest = c.artifacts.filter((a) => a.kind !== 'curve');
+  return [
+    ...curves.map(draw),
+    rest.length ? h('details', { class: 'artifacts' }, h('summary', { class: 'dim' }, t('details')), ...rest.map(draw)) : null,
+  ];
 }
 
-function checkView(c: CheckOutcome): HTMLElement {
-  const open = c.status === 'failed' || c.status === 'error';
-  const details = open ? h('div', { class: 'check-details' },
-    c.message ? h('p', { class: 'message' }, c.message) : null,
-    c.hint ? h('p', { class: 'hint' }, icon('lightbulb'), ' ', c.hint) : null,
-    c.expected || c.actual ? h('div', { class: 'compare' },
-      c.expected ? h('div', {}, h('div', { class: 'label' }, t('expected')), valueView(c.expected, c.firstDifference)) : null,
-      c.actual ? h('div', {}, h('div', { class: 'label' }, t('actual')), valueView(c.actual, c.firstDifference)) : null) : null,
+/** What is particular to one failing check: values, where, the stack. The message and hint are not. */
+function specifics(c: CheckOutcome, withLocation = true): (HTMLElement | null)[] {
+  return [
+    c.expected || c.actual ? compareView(c.expected, c.actual, c.firstDifference) : null,
     c.firstDifference ? h('div', { class: 'dim' }, t('firstDifference', c.firstDifference.index.join(', '))) : null,
-    c.location ? h('div', {}, t('at'), ' ', locationLink(c.location)) : null,
+    withLocation && c.location ? h('div', {}, t('at'), ' ', locationLink(c.location)) : null,
     c.stack ? h('details', {}, h('summary', {}, t('stack')), h('pre', { class: 'stack' }, c.stack)) : null,
+  ];
+}
+
+function checkHead(c: CheckOutcome, name: string | HTMLElement = c.name): HTMLElement {
+  return h('div', { class: 'check-head' }, icon(STATUS_ICON[c.status], `icon-${c.status}`), h('span', { class: 'check-name' }, name),
+    h('span', { class: 'dim time' }, `${c.durationMs.toFixed(1)} ms`));
+}
+
+/** One check; `sameAs` names an earlier check with the same diagnosis, written there and not again. */
+function checkView(c: CheckOutcome, sameAs?: string): HTMLElement {
+  const details = failing(c) ? h('div', { class: 'check-details' },
+    sameAs ? h('p', { class: 'dim' }, t('sameAs', sameAs))
+      : [c.message ? h('p', { class: 'message' }, c.message) : null, c.hint ? h('p', { class: 'hint' }, icon('lightbulb'), ' ', c.hint) : null],
+    ...specifics(c),
   ) : c.status === 'skipped' && c.message ? h('div', { class: 'check-details dim' }, c.message) : null;
-  return h('li', { class: `check status-${c.status}`, 'data-check': c.id },
-    h('div', { class: 'check-head' }, icon(STATUS_ICON[c.status], `icon-${c.status}`), h('span', { class: 'check-name' }, c.name),
-      h('span', { class: 'dim time' }, `${c.durationMs.toFixed(1)} ms`)),
-    details,
-    // A passing check's tables are there to read on demand; a failing check's are part of the explanation.
-    open || !c.artifacts.length ? c.artifacts.map(artifactView)
-      : h('details', { class: 'artifacts' }, h('summary', { class: 'dim' }, t('details')), ...c.artifacts.map(artifactView)));
+  return h('li', { class: `check status-${c.status}`, 'data-check': c.id }, checkHead(c), details, ...artifactsOf(c));
+}
+
+/**
+ * Checks that fail with the same diagnosis (one mistake, seen by several checks: a scaffold's TODO, a
+ * missing scale): the message and hint once, then the checks by name, each with what is its own.
+ */
+function groupView(checks: CheckOutcome[]): HTMLElement {
+  const [first] = checks;
+  const where = new Set(checks.map((c) => (c.location ? `${c.location.file}:${c.location.line}:${c.location.column}` : '')));
+  const shared = where.size === 1 && first.location ? first.location : undefined;
+  const total = checks.reduce((p, c) => p + c.durationMs, 0);
+  return h('li', { class: `check group status-${first.status}`, 'data-check': first.id },
+    h('div', { class: 'check-head' }, icon(STATUS_ICON[first.status], `icon-${first.status}`),
+      // In the panel's language (a heading of the panel, not a check's name, which is in the course's).
+      h('span', { class: 'group-name' }, t('sameProblem', checks.length)), h('span', { class: 'dim time' }, `${total.toFixed(1)} ms`)),
+    h('div', { class: 'check-details' },
+      first.message ? h('p', { class: 'message' }, first.message) : null,
+      first.hint ? h('p', { class: 'hint' }, icon('lightbulb'), ' ', first.hint) : null,
+      shared ? h('div', {}, t('at'), ' ', locationLink(shared)) : null,
+      h('ul', { class: 'group-members' }, ...checks.map((c) => {
+        const own = [...specifics(c, !shared), ...c.artifacts.map((a) => artifactView(a))].filter((x): x is HTMLElement => x !== null);
+        return h('li', { class: 'member', 'data-check': c.id },
+          own.length ? h('details', {}, h('summary', {}, h('span', { class: 'check-name' }, c.name)), ...own) : h('span', { class: 'check-name' }, c.name));
+      }))));
+}
+
+/** The key under which failing checks share a diagnosis: same status, message and hint. */
+const diagnosis = (c: CheckOutcome) => (failing(c) && c.message ? `${c.status}\n${c.message}\n${c.hint ?? ''}` : undefined);
+
+/** The checks in order, each diagnosis shared by several failing checks drawn once where it first occurs. */
+function checkList(checks: CheckOutcome[]): HTMLElement[] {
+  const groups = new Map<string, CheckOutcome[]>();
+  for (const c of checks) {
+    const k = diagnosis(c);
+    if (k) groups.set(k, [...(groups.get(k) ?? []), c]);
+  }
+  const drawn = new Set<string>();
+  return checks.flatMap((c) => {
+    const k = diagnosis(c);
+    const group = k ? groups.get(k)! : [];
+    if (!k || group.length < 2) return [checkView(c)];
+    if (drawn.has(k)) return [];
+    drawn.add(k);
+    return [groupView(group)];
+  });
 }
 
 const ORDER: Record<CheckOutcome['status'], number> = { failed: 0, error: 0, skipped: 1, passed: 2 };
 
-function header(title: string, status: 'running' | RunResult['status'], summary: string, exerciseId: string): HTMLElement {
+function header(title: string, status: 'running' | 'none' | RunResult['status'], summary: string, exerciseId: string): HTMLElement {
   const statusIcon = status === 'running' ? h('vscode-progress-ring', { class: 'ring' })
-    : icon(status === 'passed' ? 'pass-filled' : status === 'failed' ? 'error' : 'warning', `big icon-${status === 'passed' ? 'passed' : 'failed'}`);
+    : status === 'none' ? icon('circle-large-outline', 'big icon-skipped')
+      : icon(status === 'passed' ? 'pass-filled' : status === 'failed' ? 'error' : 'warning', `big icon-${status === 'passed' ? 'passed' : 'failed'}`);
   return h('header', { class: 'results-head' }, statusIcon,
     h('div', { class: 'grow' }, h('h1', {}, title), h('div', { class: 'summary' }, summary)),
     status === 'running' ? null : h('div', { class: 'actions' },
-      button(t('checkAgain'), () => post({ type: 'check', exerciseId }), { icon: 'play' }),
+      button(status === 'none' ? t('check') : t('checkAgain'), () => post({ type: 'check', exerciseId }), { icon: 'play' }),
       button(t('hint'), () => post({ type: 'hint', exerciseId }), { secondary: true, icon: 'lightbulb' })));
 }
 
 function renderRunning(): void {
   if (!live) return;
   const { title, checks, done, exerciseId, current, progress } = live;
+  // A diagnosis already written by an earlier check of this run is named, not repeated.
+  const firstWith = new Map<string, string>();
   app.replaceChildren(header(title, 'running', t('running'), exerciseId),
     h('ul', { class: 'checks' }, ...checks.map((p) => {
       const d = done.get(p.id);
-      if (d) return checkView(d);
+      if (d) {
+        const k = diagnosis(d);
+        const earlier = k ? firstWith.get(k) : undefined;
+        if (k && !earlier) firstWith.set(k, d.name);
+        return checkView(d, earlier);
+      }
       if (p.id === current) {
         return h('li', { class: 'check running' },
           h('div', { class: 'check-head' }, h('vscode-progress-ring', { class: 'inline-ring' }), h('span', { class: 'check-name' }, p.name)),
-          progress.size ? h('div', { class: 'artifacts' }, ...[...progress.values()].map(artifactView)) : null);
+          progress.size ? h('div', { class: 'artifacts' }, ...[...progress.values()].map((a) => artifactView(a, { passed: true }))) : null);
       }
       return h('li', { class: 'check pending' }, h('div', { class: 'check-head' }, icon('circle-large-outline'), h('span', { class: 'check-name' }, p.name)));
     })));
@@ -132,17 +207,33 @@ function renderResult(title: string, r: RunResult): void {
       r.error.location ? h('div', {}, t('at'), ' ', locationLink(r.error.location)) : null,
       r.error.detail ? h('pre', { class: 'stack' }, r.error.detail) : null) : null,
     // What needs attention first; the sort is stable, so each group keeps the lesson's order.
-    h('ul', { class: 'checks' }, ...[...r.checks].sort((a, b) => ORDER[a.status] - ORDER[b.status]).map(checkView)),
+    h('ul', { class: 'checks' }, ...checkList([...r.checks].sort((a, b) => ORDER[a.status] - ORDER[b.status]))),
     r.logs.length ? h('vscode-collapsible', { title: `${t('output')} (${r.logs.length})` }, h('pre', { class: 'logs' }, r.logs.join('\n'))) : null,
   ].filter((x): x is HTMLElement => x !== null));
+}
+
+function renderEmpty(exerciseId: string, title: string): void {
+  live = undefined;
+  app.replaceChildren(header(title, 'none', t('notCheckedHere'), exerciseId));
+}
+
+/** Draws a finished view and keeps it for a window reload. */
+function show(view: ResultsView): void {
+  shown = view;
+  if (view.type === 'result') renderResult(view.title, view.result);
+  else renderEmpty(view.exerciseId, view.title);
+  vscode.setState({ page: 'results', view });
 }
 
 window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
   const msg = event.data;
   switch (msg.type) {
     case 'init':
-      strings = { ...WEBVIEW_STRINGS, ...msg.strings };
-      if (msg.page === 'results' && !app.hasChildNodes()) app.replaceChildren(h('p', { class: 'dim empty' }, t('noResult')));
+      setStrings(msg.strings);
+      if (msg.page === 'results') {
+        if (shown && !live) show(shown); // drawn from saved state before the translations came
+        else if (!app.hasChildNodes()) app.replaceChildren(h('p', { class: 'dim empty' }, t('noResult')));
+      }
       break;
     case 'lesson': renderLesson(msg.lesson); break;
     case 'running':
@@ -158,8 +249,20 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
     case 'check-finished':
       if (live) { live.done.set(msg.outcome.id, msg.outcome); live.current = undefined; renderRunning(); }
       break;
-    case 'result': renderResult(msg.title, msg.result); break;
+    case 'result':
+    case 'empty':
+      show(msg);
+      break;
+    default: {
+      // Every message the extension sends is handled above: a new kind fails to compile here.
+      const unhandled: never = msg;
+      console.warn('LLM Lab: unknown message', unhandled);
+    }
   }
 });
+
+// After a window reload: draw what was on screen at once, before the host says anything.
+const saved = vscode.getState() as WebviewState | undefined;
+if (saved?.page === 'results' && saved.view && document.body.dataset.page === 'results') show(saved.view);
 
 post({ type: 'ready' });

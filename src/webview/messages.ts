@@ -28,7 +28,17 @@ export type ToWebview =
   /** A live artifact of the running check (a training curve): replaces the one with the same title. */
   | { type: 'check-progress'; id: string; artifact: Artifact }
   | { type: 'check-finished'; outcome: CheckOutcome }
-  | { type: 'result'; title: string; result: RunResult };
+  | { type: 'result'; title: string; result: RunResult }
+  /** The learner switched to an exercise this window has no results of yet: say so, offer a check. */
+  | { type: 'empty'; exerciseId: string; title: string };
+
+/**
+ * What a panel keeps across a window reload (`setState` in the webview, handed to the host's
+ * WebviewPanelSerializer): the lesson's id, or the results view last drawn.
+ */
+export type WebviewState =
+  | { page: 'lesson'; lessonId: string }
+  | { page: 'results'; view?: Extract<ToWebview, { type: 'result' | 'empty' }> };
 
 export type FromWebview =
   | { type: 'ready' }
@@ -72,6 +82,23 @@ export const WEBVIEW_STRINGS = {
   error_crash: 'The runner crashed',
   error_cancelled: 'Cancelled',
   error_setup: 'The lesson is broken',
+  error_prerequisite: 'Open an earlier exercise first',
+  error_tampered: 'Results not trusted',
+  sameProblem: '{0} checks fail the same way',
+  showAll: 'Show all {0}',
+  showAround: 'Show only around the first difference',
+  showLess: 'Show less',
+  sameAs: 'the same problem as “{0}”',
+  showRows: 'Show all {0} rows',
+  showFewerRows: 'Show the first {0} rows',
+  window: 'rows {0}–{1}, columns {2}–{3}',
+  genSame: 'identical: all {0} characters match',
+  genDiffers: 'first difference at character {0}; {1} of {2} differ',
+  genChanged: '{0} of {1} characters changed',
+  axes: 'rows: {0} · columns: {1}',
+  row: 'row',
+  column: 'column',
+  notCheckedHere: 'This window has no results of this exercise yet.',
 } as const;
 
 export type StringKey = keyof typeof WEBVIEW_STRINGS;

@@ -30,6 +30,9 @@ export function forbidden(name, target) {
   if (f.endsWith('.map')) return 'a source map';
   if (/^(src|test|out|\.vscode|\.ci|node_modules\/\.bin)\//.test(f) || /^(tsconfig\.json|esbuild\.mjs|package-lock\.json|\.npmrc|\.gitignore)$/.test(f)) return 'a development file';
   if (f.endsWith('.ts') && !f.endsWith('.d.ts') && !f.startsWith('lessons/')) return 'TypeScript source outside lessons/';
+  // The lesson contract: texts, scaffolds, solutions, checks, mistakes and data; never a generator or a helper.
+  if (f.startsWith('lessons/') && !/^lessons\/[^/]+\/(lesson(\.zh-cn)?\.md|[a-z0-9-]+(\.zh-cn|\.solution|\.checks)?\.ts|[^/]+\.(json|txt|csv))$/.test(f)) return 'not a lesson-contract file';
+  if (/^lessons\/[^/]+\/make-/.test(f)) return 'a data generator';
   if (f.startsWith('media/screenshots/') || f.endsWith('train-log.json')) return 'repository-only media';
   const ort = /^node_modules\/onnxruntime-node\/bin\/napi-v6\/([^/]+)\/([^/]+)\//.exec(f);
   if (ort && (ort[1] !== os || ort[2] !== arch)) return `onnxruntime for ${ort[1]}-${ort[2]}`;
@@ -47,7 +50,7 @@ export function forbidden(name, target) {
 const REQUIRED = (target) => [
   'extension/package.json', 'extension/package.nls.json', 'extension/package.nls.zh-cn.json', 'extension/readme.md',
   'extension/LICENSE.txt', 'extension/changelog.md', 'extension/media/l10n/bundle.l10n.zh-cn.json', 'extension/media/icon.svg', 'extension/media/lab.css',
-  ...['extension', 'worker', 'model', 'render', 'cli', 'webview'].map((b) => `extension/dist/${b}.js`),
+  ...['extension', 'worker', 'model', 'render', 'cli', 'webview', 'course/attention', 'course/alignment'].map((b) => `extension/dist/${b}.js`),
   'extension/dist/media/codicon.css', 'extension/dist/types/src/kit/index.d.ts', 'extension/lessons/01-tensors/lesson.md',
   'extension/lessons/01-tensors/lesson.zh-cn.md', 'extension/node_modules/onnxruntime-node/dist/index.js',
   `extension/node_modules/onnxruntime-node/bin/napi-v6/${target.replace('-', '/')}/onnxruntime_binding.node`,

@@ -2,10 +2,12 @@
 // End-to-end tests of LLM Lab in a real VS Code (code-server 4.100.3 = VS Code 1.100.3), headless and offline.
 //   node test/e2e/run.mjs --suite extension   the mocha suite (test/extension) inside the real extension host
 //   node test/e2e/run.mjs --suite ui          the packaged .vsix, driven through the UI with playwright + chromium
+//   node test/e2e/run.mjs --suite layout      the packaged .vsix: what the results panel draws, measured (layout.mjs)
 //   node test/e2e/run.mjs --suite package     every platform's VSIX holds what it must and nothing else
-//   node test/e2e/run.mjs                     all three
+//   node test/e2e/run.mjs                     all four
 // Needs: `bash test/e2e/setup.sh` (code-server, chromium), `node esbuild.mjs --tests` (extension suite) and
-// `npm run package` (ui suite). Screenshots and logs go to test-results/e2e/. Exit code 0 only when all passed.
+// `npm run package` (ui and layout suites). Screenshots and logs go to test-results/e2e/ (layout: test-results/layout/).
+// Exit code 0 only when all passed.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -13,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import util from 'node:util';
 import { chromium } from 'playwright-core';
+import { layoutTests } from './layout.mjs';
 import { packageTests } from './package.mjs';
 import { uiTests } from './ui.mjs';
 
@@ -21,7 +24,7 @@ const E2E_HOME = process.env.LLM_LAB_E2E_HOME ?? path.join(os.homedir(), '.cache
 const CODE_SERVER = path.join(E2E_HOME, 'cs', 'node_modules', '.bin', 'code-server');
 const OUT = path.join(ROOT, 'test-results', 'e2e');
 const arg = (name, fallback) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : fallback; };
-const suites = arg('--suite', 'package,extension,ui').split(',');
+const suites = arg('--suite', 'package,extension,ui,layout').split(',');
 const T0 = Date.now();
 const log = (...a) => console.error(`[e2e ${((Date.now() - T0) / 1000).toFixed(1).padStart(5)}s]`, ...a);
 
@@ -123,19 +126,20 @@ async function extensionSuite() {
   }
 }
 
-/** UI tests from the packaged .vsix (see ui.mjs). */
-async function uiSuite() {
-  const vsix = fs.readdirSync(path.join(ROOT, 'out')).filter((f) => f.endsWith('.vsix')).map((f) => path.join(ROOT, 'out', f))
+/** UI tests from the packaged .vsix (see ui.mjs), or the layout tests (layout.mjs) in a 1280 x 900 window. */
+async function vsixSuite(name, tests, viewport = { width: 1400, height: 900 }) {
+  // LLM_LAB_VSIX tests another package, e.g. an older build to show what a test catches.
+  const vsix = process.env.LLM_LAB_VSIX ?? fs.readdirSync(path.join(ROOT, 'out')).filter((f) => f.endsWith('.vsix')).map((f) => path.join(ROOT, 'out', f))
     .find((f) => f.includes(`${process.platform}-${process.arch}`));
   if (!vsix) throw new Error('no .vsix for this platform in out/: run `npm run package`');
-  const server = await startServer('ui', { vsix });
+  const server = await startServer(name, { vsix });
   const b = await browser();
-  const ws = workspace('ui');
+  const ws = workspace(name);
   try {
-    const page = await b.newPage({ viewport: { width: 1400, height: 900 } });
+    const page = await b.newPage({ viewport });
     page.on('pageerror', (e) => log('page error:', String(e).slice(0, 200)));
     await page.goto(pageUrl(server, ws, [['skipWelcome', 'true']]), { waitUntil: 'domcontentloaded', timeout: 60_000 });
-    return await uiTests({ page, ws, root: ROOT, out: OUT, log });
+    return await tests({ page, ws, root: ROOT, out: OUT, log });
   } finally {
     await b.close().catch(() => {});
     await server.stop();
@@ -149,7 +153,10 @@ async function main() {
   for (const suite of suites) {
     log(`suite ${suite}`);
     try {
-      const run = { package: () => packageTests({ root: ROOT }), extension: extensionSuite, ui: uiSuite }[suite];
+      const run = {
+        package: () => packageTests({ root: ROOT }), extension: extensionSuite, ui: () => vsixSuite('ui', uiTests),
+        layout: () => vsixSuite('layout', layoutTests, { width: 1280, height: 900 }),
+      }[suite];
       if (!run) throw new Error(`unknown suite ${suite}`);
       const r = await run();
       passed += r.passed;
@@ -164,5 +171,5 @@ async function main() {
   process.exit(failed ? 1 : 0);
 }
 
-setTimeout(() => { log('overall time limit (12 min) reached'); process.exit(2); }, 12 * 60_000).unref();
+setTimeout(() => { log('overall time limit (20 min) reached'); process.exit(2); }, 20 * 60_000).unref();
 main().catch((e) => { log(e?.stack ?? e); process.exit(2); });

@@ -13,9 +13,10 @@ CS_BIN=$CS_DIR/node_modules/.bin/code-server
 say() { printf '[e2e setup %s] %s\n' "$(date +%T)" "$*"; }
 mkdir -p "$HOME_DIR"
 
-# 1. Debian packages: chromium (the browser), ripgrep (stands in for @vscode/ripgrep's GitHub download), and what
-#    code-server's native modules compile with.
-PKGS="chromium ripgrep build-essential python3 pkg-config libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev fonts-liberation"
+# 1. Debian packages: chromium (the browser), ripgrep (stands in for @vscode/ripgrep's GitHub download), what
+#    code-server's native modules compile with, and fonts: Liberation for Latin text, WenQuanYi Micro Hei for Chinese
+#    (without a CJK font the Chinese UI, and the screenshots of it, show boxes).
+PKGS="chromium ripgrep build-essential python3 pkg-config libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev fonts-liberation fonts-wqy-microhei"
 missing=$(for p in $PKGS; do dpkg -s "$p" >/dev/null 2>&1 || echo "$p"; done | xargs)
 if [ -n "$missing" ]; then
   if [ "$(id -u)" != 0 ]; then echo "missing Debian packages: $missing (install them as root: apt-get install $missing)"; exit 1; fi

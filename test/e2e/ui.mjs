@@ -7,7 +7,8 @@ import { attentionWithoutScaling } from '../fixtures/bugs.mjs';
 // The attention exercise: its checks include the bundled model (onnxruntime inside the real extension host's runner).
 const EXERCISE = {
   id: 'attention/scaled-dot-product', lessonFolder: '02-attention', file: 'attention.ts', solution: 'attention.solution.ts',
-  title: 'Scaled dot-product attention', lessonTitle: 'Attention: tokens that look at each other',
+  // The tree's short label of "Attention: tokens that look at each other" (the full title is its tooltip).
+  title: 'Scaled dot-product attention', lessonLabel: 'Attention',
 };
 
 /** Runs a command from the palette. Extension commands appear a few seconds after start, so retry. */
@@ -27,7 +28,7 @@ async function runCommand(page, label, log, budgetMs = 60_000) {
 }
 
 /** The webview frame whose document has `selector` (webviews nest: iframe.webview > iframe#active-frame). */
-async function webviewWith(page, selector, timeoutMs = 60_000) {
+export async function webviewWith(page, selector, timeoutMs = 60_000) {
   for (const end = Date.now() + timeoutMs; Date.now() < end;) {
     for (const frame of page.frames()) {
       try { if (await frame.locator(selector).count()) return frame; } catch {}
@@ -37,7 +38,7 @@ async function webviewWith(page, selector, timeoutMs = 60_000) {
   throw new Error(`no webview shows ${selector}`);
 }
 
-async function waitFor(fn, what, timeoutMs = 60_000) {
+export async function waitFor(fn, what, timeoutMs = 60_000) {
   for (const end = Date.now() + timeoutMs; Date.now() < end;) {
     if (await fn()) return;
     await new Promise((r) => setTimeout(r, 300));
@@ -72,7 +73,7 @@ export async function uiTests({ page, ws, root, out, log }) {
     const icon = page.locator('.activitybar .action-item a[aria-label^="LLM Lab"]').first();
     await icon.waitFor({ timeout: 60_000 });
     await icon.click();
-    await page.locator('.monaco-list-row', { hasText: EXERCISE.lessonTitle }).first().waitFor({ timeout: 30_000 });
+    await page.locator('.monaco-list-row .label-name', { hasText: new RegExp(`^${EXERCISE.lessonLabel}$`) }).first().waitFor({ timeout: 30_000 });
   });
 
   await test('Open Exercise copies the scaffold into the workspace and opens it', async () => {
@@ -125,6 +126,37 @@ export async function uiTests({ page, ws, root, out, log }) {
     await failedCheck.locator('.codicon-testing-failed-icon').first().waitFor({ timeout: 20_000 });
     const passedCheck = view.locator('.monaco-list-row', { hasText: 'each row of weights is a probability' }).first();
     await passedCheck.locator('.codicon-testing-passed-icon').first().waitFor({ timeout: 20_000 });
+  });
+
+  await test('in Chinese, a failing attention check shows its name, message, hint and captions in Chinese', async () => {
+    // The learner picks Chinese for the course (VS Code itself stays in English here: no language pack offline).
+    fs.mkdirSync(path.join(ws, '.vscode'), { recursive: true });
+    fs.writeFileSync(path.join(ws, '.vscode', 'settings.json'), JSON.stringify({ 'llmLab.language': 'zh-cn' }, null, 2));
+    await page.waitForTimeout(2000); // the setting is read and the course reloads in Chinese
+    fs.writeFileSync(learnerFile, buggy);
+    await page.waitForTimeout(1500);
+    await page.locator('.tabs-container .tab', { hasText: EXERCISE.file }).first().click();
+    await runCommand(page, 'LLM Lab: Check Exercise', log);
+    const frame = await webviewWith(page, '.results-head .summary');
+    const chinese = /[\u4e00-\u9fff]/;
+    // The panel still shows the English run until this one starts: wait for the exercise's Chinese title.
+    await frame.locator('.results-head h1', { hasText: chinese }).waitFor({ timeout: 60_000 });
+    const failedCheck = frame.locator('.check.status-failed').first();
+    await failedCheck.locator('.message', { hasText: /√d/ }).waitFor({ timeout: 60_000 });
+    // The run is over when no check is running any more (the summary's words are VS Code's language, English here).
+    await frame.locator('.results-head .summary', { hasText: /\d+ of \d+ checks passed/ }).waitFor({ timeout: 60_000 });
+    const texts = await frame.evaluate(() => {
+      const q = (sel) => [...document.querySelectorAll(sel)].map((e) => e.textContent?.trim() ?? '').filter(Boolean);
+      return { names: q('.check .check-name'), messages: q('.check.status-failed .message'), hints: q('.check.status-failed .hint'),
+        captions: q('.check.status-failed .artifact > figcaption') };
+    });
+    log(`zh-cn: ${texts.names.length} names, ${texts.messages.length} messages, ${texts.hints.length} hints, ${texts.captions.length} captions`);
+    for (const [what, list] of Object.entries(texts)) {
+      if (!list.length && what !== 'captions') throw new Error(`no ${what} in the panel`);
+      const english = list.filter((t) => !chinese.test(t));
+      if (english.length) throw new Error(`${what} not in Chinese: ${english.slice(0, 3).join(' | ')}`);
+    }
+    fs.writeFileSync(path.join(ws, '.vscode', 'settings.json'), '{}\n');
   });
 
   return { passed, failed };

@@ -1,8 +1,12 @@
 /**
  * README screenshots of the webviews, drawn by the real webview bundle (dist/webview.js) with the real
- * CSS, fed real results from the runner, in headless Debian chromium (playwright-core).
+ * CSS under the panel's CSP (no inline styles), fed real results from the runner, in headless Debian
+ * chromium (playwright-core).
  *   npm run screenshots   ->  media/screenshots/*.png
- * A VS Code theme is stood in for by its CSS variables (Dark Modern); everything else is the product's.
+ * The VS Code theme is the one the real webview receives in code-server (its CSS variables and VS Code's
+ * default webview styles, recorded by the layout suite in test/screenshots/themes/): Dark Modern and Light
+ * Modern. One shot is in Chinese (the course's and the panel's strings, with lang="zh-cn"; on Linux that
+ * needs a CJK font, e.g. fonts-wqy-microhei or fonts-noto-cjk).
  */
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,43 +16,58 @@ import { type Exercise, loadCatalog } from '../../src/core/lessons/catalog';
 import { renderMarkdown } from '../../src/core/render';
 import { runInWorker } from '../../src/harness/host';
 import { prerequisiteFiles, solutionFolder } from '../../src/core/workspace';
-import { WEBVIEW_STRINGS, type LessonView, type ToWebview } from '../../src/webview/messages';
+import { WEBVIEW_STRINGS, type LessonView, type Strings, type ToWebview } from '../../src/webview/messages';
 import { softmaxWithoutMaxSubtraction } from '../fixtures/bugs.mjs';
 import { attentionShots } from './attention-shots';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const OUT = path.join(ROOT, 'media', 'screenshots');
 
-const DARK_MODERN: Record<string, string> = {
-  'font-family': 'system-ui, "Segoe UI", "Liberation Sans", sans-serif', 'font-size': '13px', 'editor-font-family': '"DejaVu Sans Mono", "Liberation Mono", monospace',
-  'editor-font-size': '13px', foreground: '#cccccc', 'editor-background': '#1f1f1f', descriptionForeground: '#9d9d9d',
-  'textLink-foreground': '#4daafc', 'textLink-activeForeground': '#4daafc', 'textCodeBlock-background': '#2b2b2b',
-  'widget-border': '#313131', 'panel-border': '#2b2b2b', 'textBlockQuote-background': '#2b2b2b', 'textBlockQuote-border': '#616161',
-  'testing-iconPassed': '#73c991', 'testing-iconFailed': '#f14c4c', errorForeground: '#f85149', 'editorInfo-foreground': '#3794ff',
-  'inputValidation-errorBorder': '#be1100', 'inputValidation-errorBackground': '#5a1d1d', 'button-background': '#0078d4',
-  'button-foreground': '#ffffff', 'button-hoverBackground': '#026ec1', 'button-secondaryBackground': '#313131',
-  'button-secondaryForeground': '#cccccc', 'button-secondaryHoverBackground': '#3c3c3c', 'button-border': '#ffffff12',
-  'badge-background': '#616161', 'badge-foreground': '#f8f8f8', 'focusBorder': '#0078d4', 'icon-foreground': '#cccccc',
-  'charts-blue': '#3794ff', 'diffEditor-removedTextBackground': '#f851494d', 'disabledForeground': '#cccccc80',
-  'symbolIcon-keywordForeground': '#569cd6', 'symbolIcon-functionForeground': '#dcdcaa', 'symbolIcon-classForeground': '#4ec9b0',
-  'symbolIcon-variableForeground': '#9cdcfe', 'debugTokenExpression-string': '#ce9178', 'debugTokenExpression-number': '#b5cea8',
-  'progressBar-background': '#0078d4', 'sideBarTitle-foreground': '#cccccc',
+interface Theme { name: string; bodyClass: string; defaultStyles: string; vars: Record<string, string> }
+const THEMES: Record<'dark' | 'light', Theme> = {
+  dark: JSON.parse(readFileSync(path.join(__dirname, 'themes', 'dark-modern.json'), 'utf8')) as Theme,
+  light: JSON.parse(readFileSync(path.join(__dirname, 'themes', 'light-modern.json'), 'utf8')) as Theme,
 };
 
-function page(page: 'lesson' | 'results', messages: ToWebview[]): string {
-  const vars = Object.entries(DARK_MODERN).map(([k, v]) => `--vscode-${k}: ${v};`).join(' ');
+/** The panel's strings in Chinese, as the host translates them (media/l10n). */
+function chineseStrings(): Strings {
+  const bundle = JSON.parse(readFileSync(path.join(ROOT, 'media', 'l10n', 'bundle.l10n.zh-cn.json'), 'utf8')) as Record<string, string>;
+  return Object.fromEntries(Object.entries(WEBVIEW_STRINGS).map(([k, v]) => [k, bundle[v] ?? v]));
+}
+
+interface Shot {
+  name: string;
+  kind: 'lesson' | 'results';
+  messages: ToWebview[];
+  height: number;
+  width?: number;
+  theme?: keyof typeof THEMES;
+  lang?: 'en' | 'zh-cn';
+  prepare?: (tab: Page) => Promise<void>;
+}
+
+/** The webview's page as VS Code builds it (src/vscode/webview.ts), with the same CSP, outside VS Code. */
+function page(shot: Shot): string {
+  const theme = THEMES[shot.theme ?? 'dark'];
+  const vars = Object.entries(theme.vars).map(([k, v]) => `${k}: ${v};`).join(' ');
   const file = (...p: string[]) => 'file://' + path.join(ROOT, ...p);
-  return `<!DOCTYPE html><html><head><meta charset="UTF-8">
+  const csp = `default-src 'none'; img-src file: data:; font-src file:; style-src file: 'nonce-shot'; script-src file: 'nonce-shot'`;
+  return `<!DOCTYPE html><html lang="${shot.lang ?? 'en'}"><head><meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<style nonce="shot" id="_defaultStyles">${theme.defaultStyles}</style>
+<style nonce="shot">html { ${vars} }</style>
 <link rel="stylesheet" id="vscode-codicon-stylesheet" href="${file('dist', 'media', 'codicon.css')}">
 <link rel="stylesheet" href="${file('dist', 'media', 'uPlot.min.css')}">
 <link rel="stylesheet" href="${file('media', 'lab.css')}">
-<style>html { ${vars} }</style></head>
-<body class="vscode-dark" data-page="${page}"><main id="app"></main>
-<script>
-  const queued = ${JSON.stringify(messages)};
-  window.acquireVsCodeApi = () => ({ postMessage(m) { if (m.type === 'ready') for (const q of queued) window.postMessage(q, '*'); } });
+</head>
+<body class="${theme.bodyClass}" data-page="${shot.kind}"><main id="app"></main>
+<script nonce="shot">
+  const queued = ${JSON.stringify(shot.messages).replace(/</g, '\\u003c')};
+  window.acquireVsCodeApi = () => ({ postMessage(m) { if (m.type === 'ready') for (const q of queued) window.postMessage(q, '*'); }, getState() {}, setState() {} });
+  window.__csp = [];
+  document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + (e.sample || e.blockedURI)));
 </script>
-<script src="${file('dist', 'webview.js')}"></script></body></html>`;
+<script nonce="shot" src="${file('dist', 'webview.js')}"></script></body></html>`;
 }
 
 async function main(): Promise<void> {
@@ -57,21 +76,25 @@ async function main(): Promise<void> {
   const lesson = catalog.lessons[0];
   const exercise = lesson.exercises[0];
   const strings = { ...WEBVIEW_STRINGS };
-  const run = (file: string) => runInWorker({ exerciseId: exercise.id, learnerFile: file, checksFile: exercise.checks },
+  const run = (file: string, locale: 'en' | 'zh-cn' = 'en') => runInWorker({ exerciseId: exercise.id, learnerFile: file, checksFile: exercise.checks, locale },
     { workerPath: path.join(ROOT, 'dist', 'worker.js'), timeoutMs: 30_000, memoryMb: 1024 });
+  const results = (title: string, result: Awaited<ReturnType<typeof run>>, s: Strings = strings): ToWebview[] =>
+    [{ type: 'init', page: 'results', strings: s }, { type: 'result', title, result }];
 
-  // The learner's file as it would be named, with the classic softmax bug.
+  // The learner's file as it would be named, with the classic softmax bug; the same in Chinese, light theme.
   const buggy = path.join(mkdtempSync(path.join(tmpdir(), 'llm-lab-shots-')), exercise.fileName);
   writeFileSync(buggy, softmaxWithoutMaxSubtraction(readFileSync(exercise.solution, 'utf8')));
-  const shots: [string, 'lesson' | 'results', ToWebview[], number, ((tab: Page) => Promise<void>)?][] = [
-    ['results-failed', 'results', [{ type: 'init', page: 'results', strings }, { type: 'result', title: exercise.title, result: await run(buggy) }], 1100],
-    ['results-passed', 'results', [{ type: 'init', page: 'results', strings }, { type: 'result', title: exercise.title, result: await run(exercise.solution) }], 700],
+  const zhTitle = (await loadCatalog(path.join(ROOT, 'lessons'), 'zh-cn')).lessons[0].exercises[0].title;
+  const shots: Shot[] = [
+    { name: 'results-failed', kind: 'results', messages: results(exercise.title, await run(buggy)), height: 1100 },
+    { name: 'results-passed', kind: 'results', messages: results(exercise.title, await run(exercise.solution)), height: 700, theme: 'light' },
+    { name: 'results-failed-zh-cn', kind: 'results', messages: results(zhTitle, await run(buggy, 'zh-cn'), chineseStrings()), height: 1100, theme: 'light', lang: 'zh-cn' },
   ];
   const view: LessonView = {
     id: lesson.id, title: lesson.title, part: lesson.part, minutes: lesson.minutes, objectives: lesson.objectives,
     html: renderMarkdown(lesson.body), exercises: lesson.exercises.map((e) => ({ id: e.id, title: e.title, status: 'in-progress' })),
   };
-  shots.push(['lesson', 'lesson', [{ type: 'init', page: 'lesson', strings }, { type: 'lesson', lesson: view }], 1100]);
+  shots.push({ name: 'lesson', kind: 'lesson', messages: [{ type: 'init', page: 'lesson', strings }, { type: 'lesson', lesson: view }], height: 1100 });
   // The attention track: heatmaps, next-character bars, greedy text next to onnxruntime's. Each run checks the
   // reference solutions laid out as a learner folder (optionally with a bug put in).
   const runExercise = async (e: Exercise, edit?: (source: string) => string) => {
@@ -82,24 +105,28 @@ async function main(): Promise<void> {
       { workerPath: path.join(ROOT, 'dist', 'worker.js'), timeoutMs: 60_000, memoryMb: 1024 });
   };
   for (const shot of await attentionShots(catalog, strings, runExercise)) {
-    shots.push([shot.name, 'results', shot.messages, shot.height, shot.prepare]);
+    shots.push({ ...shot, kind: 'results' });
+    // The same every-layer-and-head view in a panel beside an editor (446 px), light theme: it fits.
+    if (shot.name === 'attention-heatmaps') shots.push({ ...shot, name: 'attention-heatmaps-narrow', kind: 'results', width: 446, height: 1300, theme: 'light' });
   }
 
-  // The training runs: a LoRA fine-tune of the bundled model, and RLHF with PPO against the reward model.
-  const trainingShots: [id: string, name: string, height: number][] = [['lora-finetune/finetune', 'lora-finetune', 1300], ['rlhf/ppo-run', 'rlhf-ppo', 1300]];
-  for (const [id, name, height] of trainingShots) {
+  // The training runs: a LoRA fine-tune of the bundled model (light theme), and RLHF with PPO against the reward model.
+  const trainingShots: [id: string, name: string, height: number, theme: Shot['theme']][] = [
+    ['lora-finetune/finetune', 'lora-finetune', 1300, 'light'], ['rlhf/ppo-run', 'rlhf-ppo', 1300, 'dark'],
+  ];
+  for (const [id, name, height, theme] of trainingShots) {
     const exercise = catalog.lessons.flatMap((l) => l.exercises).find((e) => e.id === id);
     if (!exercise) continue;
     const result = await runExercise(exercise);
-    shots.push([name, 'results', [{ type: 'init', page: 'results', strings }, { type: 'result', title: exercise.title, result }], height, async (tab) => {
-      // Open the check that trained (it holds the curves) and bring it to the top.
+    shots.push({ name, kind: 'results', messages: results(exercise.title, result), height, theme, prepare: async (tab) => {
+      // Bring the check that trained (it holds the curves) to the top, its tables and samples unfolded.
       await tab.$$eval('li.check', (items) => {
         const li = items.find((x) => x.querySelector('.curve'));
         li?.querySelectorAll('details').forEach((d) => { (d as HTMLDetailsElement).open = true; });
         li?.scrollIntoView({ block: 'start' });
       });
       await tab.waitForTimeout(300);
-    }]);
+    } });
   }
 
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true,
@@ -111,16 +138,19 @@ async function main(): Promise<void> {
     await iconTab.screenshot({ path: path.join(ROOT, 'media', 'icon.png'), omitBackground: true });
     console.log('wrote media/icon.png');
     const tab = await browser.newPage({ viewport: { width: 960, height: 800 }, deviceScaleFactor: 1 });
-    for (const [name, kind, messages, height, prepare] of shots) {
-      const html = path.join(OUT, `.${name}.html`);
-      writeFileSync(html, page(kind, messages));
-      await tab.setViewportSize({ width: 960, height });
+    for (const shot of shots) {
+      const html = path.join(OUT, `.${shot.name}.html`);
+      writeFileSync(html, page(shot));
+      await tab.setViewportSize({ width: shot.width ?? 960, height: shot.height });
       await tab.goto('file://' + html);
       await tab.waitForSelector('#app > *');
       await tab.waitForTimeout(400);
-      await prepare?.(tab);
-      await tab.screenshot({ path: path.join(OUT, `${name}.png`) });
-      console.log(`wrote media/screenshots/${name}.png`);
+      await shot.prepare?.(tab);
+      // The page runs under the panel's CSP: a blocked style would be a layout the learner never sees.
+      const blocked = await tab.evaluate(() => (window as unknown as { __csp: string[] }).__csp);
+      if (blocked.length) throw new Error(`${shot.name}: ${blocked.length} CSP violations, e.g. ${blocked[0]}`);
+      await tab.screenshot({ path: path.join(OUT, `${shot.name}.png`) });
+      console.log(`wrote media/screenshots/${shot.name}.png (${shot.theme ?? 'dark'}, ${shot.width ?? 960} px${shot.lang ? `, ${shot.lang}` : ''})`);
     }
   } finally {
     await browser.close();

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { openExercise as copyScaffold, prepareFolder } from '../../core/workspace';
+import { openExercise as copyScaffold, missingPrerequisites, prepareFolder } from '../../core/workspace';
+import { currentLocale } from '../course';
 import type { Command } from './types';
 import { exerciseIdFrom } from './target';
 
@@ -13,8 +14,17 @@ export const openExercise: Command = {
     const folder = await s.learner.folderOrAsk();
     if (!folder) return undefined;
     await prepareFolder(folder, s.install.types);
-    const { file, created } = await copyScaffold(folder, lesson, exercise);
+    const { file, created } = await copyScaffold(folder, lesson, exercise, currentLocale());
     s.log.info(`${created ? 'created' : 'opened existing'} ${file}`);
+    // An exercise that imports the learner's earlier files says which to open first, instead of a compile error.
+    const missing = await missingPrerequisites(folder, await s.course.get(), exercise);
+    if (missing.length) {
+      const first = missing[0].exercise;
+      const open = vscode.l10n.t('Open "{0}"', first.title);
+      void vscode.window.showWarningMessage(vscode.l10n.t('This exercise builds on your earlier work. Open these exercises first: {0}.',
+        missing.map((m) => `"${m.exercise.title}" (${m.exercise.id})`).join(', ')), open)
+        .then((pick) => pick === open && vscode.commands.executeCommand('llmLab.openExercise', first.id));
+    }
     await s.learner.markOpened(id);
     await s.learner.setLastLesson(lesson.id);
     await vscode.window.showTextDocument(vscode.Uri.file(file), { viewColumn: vscode.ViewColumn.One, preview: false });

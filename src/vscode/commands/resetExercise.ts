@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { learnerFile, resetExercise as reset } from '../../core/workspace';
+import { currentLocale } from '../course';
 import type { Command } from './types';
 import { exerciseIdFrom } from './target';
 
@@ -20,8 +21,9 @@ export const resetExercise: Command = {
       vscode.l10n.t('Reset {0} to the original scaffold? Your current code is saved as a backup first.', exercise.fileName), { modal: true }, yes) !== yes) return undefined;
     // Unsaved edits go into the backup too.
     await vscode.workspace.textDocuments.find((d) => d.uri.fsPath === file && d.isDirty)?.save();
-    const saved = await reset(folder, lesson, exercise);
+    const saved = await reset(folder, lesson, exercise, currentLocale());
     s.log.info(`reset ${file}${saved ? `; backup at ${saved}` : ''}`);
+    s.diagnostics.clear(file); // the old code's errors do not belong on the fresh scaffold
     const restore = vscode.l10n.t('Restore Backup');
     if (saved) {
       void vscode.window.showInformationMessage(vscode.l10n.t('Reset {0}. Your code was saved to {1}.', exercise.fileName, path.relative(folder, saved)), restore)

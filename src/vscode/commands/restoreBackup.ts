@@ -27,7 +27,15 @@ export const restoreBackup: Command = {
     await vscode.workspace.textDocuments.find((d) => d.uri.fsPath === target && d.isDirty)?.save();
     const saved = await restore(folder, lesson, exercise, file);
     s.log.info(`restored ${file} over ${target}${saved ? `; previous version at ${saved}` : ''}`);
+    s.diagnostics.clear(target); // errors of the replaced code
     await vscode.window.showTextDocument(vscode.Uri.file(target), { viewColumn: vscode.ViewColumn.One, preview: false });
+    // Say what happened, and offer the way back: the code just replaced was saved as a backup too.
+    const undo = vscode.l10n.t('Undo');
+    const when = backups.find((b) => b.file === file)?.savedAt.toLocaleString() ?? path.basename(file);
+    void vscode.window.showInformationMessage(saved
+      ? vscode.l10n.t('Restored {0} from the backup of {1}. The code it replaced was saved to {2}.', exercise.fileName, when, path.relative(folder, saved))
+      : vscode.l10n.t('Restored {0} from the backup of {1}.', exercise.fileName, when), ...(saved ? [undo] : []))
+      .then((pick) => pick === undo && saved && vscode.commands.executeCommand('llmLab.restoreBackup', id, saved));
     return saved;
   },
 };

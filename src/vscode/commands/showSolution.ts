@@ -15,7 +15,10 @@ export const showSolution: Command = {
     const p = s.learner.get(id);
     if (!solutionAvailable(p)) {
       const left = SOLUTION_AFTER_FAILED_RUNS - p.failedRuns;
-      void vscode.window.showInformationMessage(vscode.l10n.t('The solution opens once the exercise passes, or after {0} more check runs. Try a hint first?', left));
+      // A question gets its answers as buttons.
+      const hint = vscode.l10n.t('Show Hint');
+      void vscode.window.showInformationMessage(vscode.l10n.t('The solution opens once the exercise passes, or after {0} more checks of your own code. Try a hint first?', left), hint)
+        .then((pick) => pick === hint && vscode.commands.executeCommand('llmLab.showHint', id));
       return undefined;
     }
     const yes = vscode.l10n.t('Show Solution');

@@ -47,7 +47,7 @@ export class DiagnosticsService extends Disposable {
       if (c.expected) parts.push(vscode.l10n.t('expected: {0}', formatValue(c.expected)));
       if (c.actual) parts.push(vscode.l10n.t('actual: {0}', formatValue(c.actual)));
       if (c.hint) parts.push(vscode.l10n.t('Hint: {0}', c.hint));
-      const d = new vscode.Diagnostic(range(c.location), parts.join('\n'), vscode.DiagnosticSeverity.Error);
+      const d = new vscode.Diagnostic(range(c.location), parts.join('\n'), c.convention ? vscode.DiagnosticSeverity.Information : vscode.DiagnosticSeverity.Error); // a convention is a note, not an error
       d.source = DIAGNOSTIC_SOURCE;
       d.code = c.id;
       list.push(d);

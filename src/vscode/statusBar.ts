@@ -1,6 +1,6 @@
 /**
  * The status bar item: the lesson the learner is on (of the active exercise file, else the one last
- * opened, else the first one not passed) and the course's progress, e.g. "$(beaker) Tensors · 1/4".
+ * opened, else the first one not passed) and the course's progress, e.g. "$(mortar-board) Tensors · 1/4".
  * Clicking it opens the lesson.
  */
 import * as vscode from 'vscode';
@@ -61,7 +61,7 @@ export class LessonStatusBar extends Disposable {
     if (!settings.statusBar() || !lesson) { this.item.hide(); return; }
     const exercises = catalog.lessons.flatMap((l) => l.exercises);
     const passed = exercises.filter((e) => this.learner.get(e.id).status === 'passed').length;
-    this.item.text = `$(beaker) ${shortTitle(lesson.title)} · ${passed}/${exercises.length}`;
+    this.item.text = `$(mortar-board) ${shortTitle(lesson.title)} · ${passed}/${exercises.length}`;
     const tip = new vscode.MarkdownString();
     tip.appendMarkdown(`**${escape(lesson.title)}**  \n${escape(lesson.part)} · ${vscode.l10n.t('{0} min', lesson.minutes)}\n\n`);
     for (const e of lesson.exercises) {

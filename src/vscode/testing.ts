@@ -47,7 +47,7 @@ function location(loc: SourceLocation): vscode.Location {
 
 /** A failed or errored check as Test Explorer messages: a diff when there are expected and actual values. */
 export function outcomeMessage(o: CheckOutcome): vscode.TestMessage {
-  const lines = [o.message ?? o.name];
+  const lines = o.convention ? [vscode.l10n.t('A convention of {0}, not a mistake: this lesson does it the other way.', o.convention), o.message ?? o.name] : [o.message ?? o.name];
   if (o.firstDifference) lines.push(vscode.l10n.t('first difference at [{0}]', o.firstDifference.index.join(', ')));
   if (o.hint) lines.push(vscode.l10n.t('Hint: {0}', o.hint));
   if (o.stack) lines.push('', o.stack);

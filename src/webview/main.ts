@@ -105,12 +105,14 @@ function checkHead(c: CheckOutcome, name: string | HTMLElement = c.name): HTMLEl
 
 /** One check; `sameAs` names an earlier check with the same diagnosis, written there and not again. */
 function checkView(c: CheckOutcome, sameAs?: string): HTMLElement {
+  // Another library's convention is not a mistake: said as a note, in the information colour, not the error one.
+  const convention = c.convention ? h('p', { class: 'convention-note' }, icon('info'), ' ', t('convention', c.convention)) : null;
   const details = failing(c) ? h('div', { class: 'check-details' },
     sameAs ? h('p', { class: 'dim' }, t('sameAs', sameAs))
-      : [c.message ? h('p', { class: 'message' }, c.message) : null, c.hint ? h('p', { class: 'hint' }, icon('lightbulb'), ' ', c.hint) : null],
+      : [convention, c.message ? h('p', { class: 'message' }, c.message) : null, c.hint ? h('p', { class: 'hint' }, icon('lightbulb'), ' ', c.hint) : null],
     ...specifics(c),
   ) : c.status === 'skipped' && c.message ? h('div', { class: 'check-details dim' }, c.message) : null;
-  return h('li', { class: `check status-${c.status}`, 'data-check': c.id }, checkHead(c), details, ...artifactsOf(c));
+  return h('li', { class: `check status-${c.status}${c.convention ? ' convention' : ''}`, 'data-check': c.id }, checkHead(c), details, ...artifactsOf(c));
 }
 
 /**

@@ -89,6 +89,7 @@ export const WEBVIEW_STRINGS = {
   showAround: 'Show only around the first difference',
   showLess: 'Show less',
   sameAs: 'the same problem as “{0}”',
+  convention: 'A convention of {0}, not a mistake: this lesson does it the other way.',
   showRows: 'Show all {0} rows',
   showFewerRows: 'Show the first {0} rows',
   window: 'rows {0}–{1}, columns {2}–{3}',

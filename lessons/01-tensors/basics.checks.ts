@@ -8,9 +8,38 @@
  * (column-major strides, NumPy's byte strides), which are named as conventions, never as mistakes; where the
  * lesson can accept another library's way without losing its point, it does: an offset that counts a negative
  * index from the end (Python indexing), a matmul that promotes a 1-D input (np.matmul, torch.matmul).
+ *
+ * A mistake is named only when the learner's own output confirms it: the whole output is what that mistake
+ * computes (every value, NaN and finite alike), or a second call shows it (a negative axis is "not counted from
+ * the end" only if the same axis counted from the front works; a leaked NaN is a leak only if the same input
+ * without the NaN comes out right). Expectations come from copies taken before the learner's call. Anything
+ * else is said as it is (which value, what was expected), never with a borrowed diagnosis.
+ *
+ * Which check catches which catalogued mistake (keys of ./mistakes.ts; (c) = another library's convention):
+ *
+ *   strides of shape (2, 3, 4)                 strides-column-major (c), strides-in-bytes (c), strides-reversed,
+ *                                              strides-own-size, strides-next-size-only
+ *   strides of a scalar, a vector ...          strides-in-bytes (c), strides-modifies-shape
+ *   offset visits every element ...            offset-column-major (c), strides-in-bytes (c)
+ *   offset throws for an index out of range    offset-no-bounds-check, offset-negative-index, strides-in-bytes (c);
+ *                                              and an index or shape changed by offset (said as it is)
+ *   offset throws for the wrong number ...     offset-no-length-check, strides-in-bytes (c)
+ *   matmul of a hand-worked 2x2 case           matmul-b-at-a, matmul-b-transposed, matmul-a-transposed, matmul-elementwise
+ *   matmul of non-square shapes                matmul-b-row-length, matmul-a-row-length
+ *   matmul by the identity                     (none: values said as they are)
+ *   matmul of random (7, 5) @ (5, 3)           (none: a changed input, float64 reference values)
+ *   matmul throws when the inner dims differ   matmul-no-shape-check, matmul-not-2d (1-D and 3-D inputs)
+ *   softmax slices sum to 1                    softmax-wrong-axis, softmax-negative-axis
+ *   softmax matches a float64 reference        softmax-wrong-axis, softmax-negative-axis (also when it throws),
+ *                                              softmax-whole-tensor, softmax-no-divide
+ *   softmax of huge logits (rows, columns)     softmax-overflow, softmax-underflow, softmax-global-max
+ *   softmax is unchanged by adding a constant  softmax-overflow (x + 100, x + 800), softmax-underflow (x - 200)
+ *   a NaN makes its own slice NaN              softmax-nan-leak, softmax-nan-hidden, softmax-wrong-axis,
+ *                                              softmax-negative-axis, softmax-whole-tensor
+ *   softmax keeps the shape ...                (none: shape, a new array, the input unchanged)
  */
 import {
-  type Misconception, type Mistake, type Text, deepEqual, defineChecks, expectClose, expectEqual, expectError, expectShape,
+  CheckFailure, type Misconception, type Mistake, type Text, deepEqual, defineChecks, expectClose, expectEqual, expectError, expectShape,
   expectTrue, expectUnchanged, fail, fmt, isTensorLike, randomArray, showPlain, snapshot, t,
 } from '@llm-lab/check';
 import { type NDArray, ndarray, numel } from '@llm-lab/kit';
@@ -126,14 +155,54 @@ function misconception(value: Misconception['value'], what: Text, m: Mistake, de
 /** NumPy's strides and offsets count bytes: 4 per float32 element. */
 const FLOAT32_BYTES = Float32Array.BYTES_PER_ELEMENT;
 
+/**
+ * Calls `offset(shape, index)` on copies the learner may change, and fails if they changed (a negative index
+ * normalised in place, a reversed index...): the caller still needs both arrays. Returns what offset returned.
+ * A throw is passed through untouched (expectRejects judges it), after the same test.
+ */
+function offsetOf(m: typeof import('./basics'), shape: readonly number[], index: readonly number[]): number {
+  const [s, i] = [[...shape], [...index]];
+  let result: number | undefined;
+  let thrown: { e: unknown } | undefined;
+  try {
+    result = m.offset(s, i);
+  } catch (e) {
+    thrown = { e };
+  }
+  const call = `offset([${shape.join(', ')}], [${index.join(', ')}])`;
+  for (const [name, before, after] of [['shape', shape, s], ['index', index, i]] as const) {
+    if (!deepEqual(after, [...before])) {
+      const now = `[${after.join(', ')}]`;
+      fail(t(`${call} changed its argument ${name} to ${now}: the caller still needs it as it was.`,
+        `${call} 把参数 ${name} 改成了 ${now}：调用者之后还要用它，它必须保持原样。`), {
+        hint: t('Only read shape and index. Keep an adjusted value in a local variable (const i = ...), never write it back into the array.',
+          '对 shape 和 index 只读不写。调整后的值放进局部变量（const i = ...），不要写回数组。'),
+        expected: { kind: 'text', text: `[${before.join(', ')}]` }, actual: { kind: 'text', text: now },
+      });
+    }
+  }
+  if (thrown) throw thrown.e;
+  return result as number;
+}
+
 /** `offset(shape, index)` must be `expected`; a byte offset (NumPy's unit) is named as that convention. */
 function expectOffset(m: typeof import('./basics'), shape: number[], index: number[], expected: number): void {
   const call = `offset([${shape.join(', ')}], [${index.join(', ')}])`;
-  const got = m.offset(shape, index);
+  const got = offsetOf(m, shape, index);
   if (expected !== 0 && got === expected * FLOAT32_BYTES) {
     failNamed(t(`${call} gave ${got}, ${FLOAT32_BYTES} times ${expected}.`, `${call} 返回了 ${got}，是 ${expected} 的 ${FLOAT32_BYTES} 倍。`), M['strides-in-bytes']);
   }
   expectEqual(got, expected, call);
+}
+
+/** Whether the learner's strides(shape) gives `expected` (false when it throws): to confirm a hypothesis only. */
+function stridesGive(m: typeof import('./basics'), shape: readonly number[], expected: readonly number[]): boolean {
+  try {
+    const got: unknown = m.strides([...shape]);
+    return (Array.isArray(got) || ArrayBuffer.isView(got)) && deepEqual(Array.from(got as ArrayLike<number>), [...expected]);
+  } catch {
+    return false;
+  }
 }
 
 /** Uniform values in [-scale, scale) from the check's seeded generator, as an NDArray of the given shape. */
@@ -159,6 +228,7 @@ function describeResult(result: unknown): Text {
  */
 function expectRejects(fn: () => unknown, what: string, missing: Mistake, detail?: Text, accepts?: (result: unknown) => boolean): void {
   let thrown: unknown;
+  let failure: CheckFailure | undefined;
   let returned = false;
   let accepted = false;
   const err = expectError(() => {
@@ -166,6 +236,7 @@ function expectRejects(fn: () => unknown, what: string, missing: Mistake, detail
     try {
       result = fn();
     } catch (e) {
+      if (e instanceof CheckFailure) failure = e; // the check's own verdict on the call (a changed argument), not a throw
       thrown = e;
       throw e;
     }
@@ -177,6 +248,7 @@ function expectRejects(fn: () => unknown, what: string, missing: Mistake, detail
     const got = describeResult(result);
     failNamed(t(`${what} returned ${got.en} instead of throwing an Error.`, `${what} 返回了${got['zh-cn']}，而没有抛出 Error。`), missing, detail);
   }, what, missing.hint);
+  if (failure) throw failure;
   if (accepted) return;
   if (returned) throw err; // the failure above
   if (thrown instanceof Error && thrown.name === 'NotImplementedError') throw thrown;
@@ -194,23 +266,87 @@ function expectRejects(fn: () => unknown, what: string, missing: Mistake, detail
   }
 }
 
-/** Calls the learner's softmax and checks that it left `x` alone (so later expectations use the real input). */
+/** Does `y` have `shape` and values within the lesson's tolerance of `expected` (NaN and ±Infinity only where expected)? */
+function agrees(y: unknown, shape: readonly number[], expected: ArrayLike<number>): boolean {
+  if (!isTensorLike(y) || !deepEqual(Array.from(y.shape), [...shape]) || y.data.length !== expected.length) return false;
+  for (let i = 0; i < expected.length; i++) {
+    const [got, want] = [Number(y.data[i]), expected[i]];
+    if (!Number.isFinite(want) ? !Object.is(got, want) : !(Math.abs(got - want) <= 1e-6 + 1e-5 * Math.abs(want))) return false;
+  }
+  return true;
+}
+
+/**
+ * The learner's softmax of a fresh copy of `x`, or undefined if it throws: only to test a hypothesis about a
+ * failure already seen (never to compute an expected value).
+ */
+function probeSoftmax(m: typeof import('./basics'), x: NDArray, axis: number): unknown {
+  try {
+    return m.softmax(ndarray(x.data, x.shape), axis);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Which catalogued mistake a softmax along the wrong axis is, confirmed on the learner's own function: a
+ * negative axis is named as "not counted from the end" only when the same axis counted from the front
+ * (axis + ndim) gives the right answer. Otherwise the axis itself is wrong, whatever its sign.
+ */
+function axisMistake(m: typeof import('./basics'), x: NDArray, axis: number): Mistake {
+  if (axis >= 0) return M['softmax-wrong-axis'];
+  const ax = axis + x.shape.length;
+  return agrees(probeSoftmax(m, x, ax), x.shape, softmax64(x.data, x.shape, ax)) ? M['softmax-negative-axis'] : M['softmax-wrong-axis'];
+}
+
+/**
+ * Calls the learner's softmax and checks that it left `x` alone (so later expectations use the real input).
+ * A negative axis that throws while the same axis counted from the front works is named as that mistake.
+ */
 function callSoftmax(m: typeof import('./basics'), x: NDArray, axis: number): NDArray {
   const before = snapshot(x);
-  const y = m.softmax(x, axis);
+  const copy = ndarray(x.data, x.shape);
+  let y: NDArray;
+  try {
+    y = m.softmax(x, axis);
+  } catch (e) {
+    if (axis < 0 && !(e instanceof Error && e.name === 'NotImplementedError')) {
+      const ax = axis + x.shape.length;
+      if (agrees(probeSoftmax(m, copy, ax), copy.shape, softmax64(copy.data, copy.shape, ax))) {
+        const said = e instanceof Error ? e.message : String(e);
+        failNamed(t(`softmax(x, ${axis}) threw "${said}", while softmax(x, ${ax}), the same axis counted from the front, works.`,
+          `softmax(x, ${axis}) 抛出了 "${said}"，而 softmax(x, ${ax})（从前往后数的同一个轴）却是对的。`), M['softmax-negative-axis']);
+      }
+    }
+    throw e;
+  }
   expectUnchanged(x, before, 'x', NEW_ARRAY);
   return y;
 }
 
-/** Index of a slice along `axis` for flat position i: the slice's own coordinates (axis dimension dropped). */
-function sliceKey(i: number, shape: readonly number[], axis: number): string {
+/** The multi-index of flat position i in a row-major `shape`. */
+function coordinates(i: number, shape: readonly number[]): number[] {
   const idx: number[] = [];
   for (let d = shape.length - 1; d >= 0; d--) {
     idx[d] = i % shape[d];
     i = Math.floor(i / shape[d]);
   }
-  idx[axis] = -1;
-  return idx.map((v) => (v < 0 ? ':' : String(v))).join(', ');
+  return idx;
+}
+
+/** Index of a slice along `axis` for flat position i: the slice's own coordinates, ':' along the axis. */
+function sliceKey(i: number, shape: readonly number[], axis: number): string {
+  return coordinates(i, shape).map((v, d) => (d === axis ? ':' : String(v))).join(', ');
+}
+
+/** The slices of `shape` along `axis`: key (as sliceKey) -> flat positions, in order along the axis. */
+function slicesOf(shape: readonly number[], axis: number): Map<string, number[]> {
+  const slices = new Map<string, number[]>();
+  for (let i = 0; i < numel(shape); i++) {
+    const key = sliceKey(i, shape, axis);
+    slices.set(key, [...(slices.get(key) ?? []), i]);
+  }
+  return slices;
 }
 
 /** The distance between neighbours of a slice along `ax` in the flat array: the stride of that axis. */
@@ -221,63 +357,143 @@ function apart(stride: number): Text {
   return stride === 1 ? t('next to each other', '彼此紧挨着') : t(`${stride} places apart`, `彼此相隔 ${stride} 个位置`);
 }
 
-/** Names a wrong axis: a negative axis not counted from the end, or another axis than the one asked for. */
-function wrongAxisMistake(axis: number): Mistake {
-  return axis < 0 ? M['softmax-negative-axis'] : M['softmax-wrong-axis'];
+/**
+ * What a softmax that subtracts `shift(slice values)` instead of each slice's own max returns, computed the
+ * three ways learners do: 0, everything in float64; 1, every exp rounded to float32 first (stored in a
+ * Float32Array or a kit tensor, then summed); 2, float32 numerators over a float64 sum. Overflow and underflow
+ * come out as they would there: Infinity / Infinity and 0/0 are NaN.
+ */
+function shiftedSoftmax(x: NDArray, axis: number, shift: (values: number[]) => number, precision: 0 | 1 | 2): number[] {
+  const y = new Array<number>(x.data.length);
+  for (const at of slicesOf(x.shape, axis).values()) {
+    const values = at.map((i) => x.data[i]);
+    const c = shift(values);
+    const exps = values.map((v) => Math.exp(v - c));
+    const numerators = precision === 0 ? exps : exps.map((e) => Math.fround(e));
+    const sum = (precision === 1 ? numerators : exps).reduce((p, e) => p + e, 0);
+    at.forEach((i, j) => { y[i] = Math.fround(numerators[j] / sum); });
+  }
+  return y;
+}
+
+/** Whether `y` is, value for value (NaN and finite alike), what shiftedSoftmax computes in one of its precisions. */
+function reproduces(y: unknown, x: NDArray, axis: number, shift: (values: number[]) => number): boolean {
+  return ([0, 1, 2] as const).some((precision) => agrees(y, x.shape, shiftedSoftmax(x, axis, shift, precision)));
 }
 
 /**
- * Softmax outputs for finite logits must be finite. If they are not, say why: exp overflowed (no max
- * subtraction), or one max was used for the whole tensor so some slices underflowed to 0/0.
+ * Rows on which the three hypotheses below differ, row by row: no max overflows row 0 and underflows row 1; a
+ * max that starts at 0 breaks row 1 only; one max for the whole tensor (1000) breaks rows 1 and 2.
  */
-function expectFiniteSoftmax(y: unknown, x: NDArray, axis: number, what: string): void {
-  if (typeof y !== 'object' || y === null || !('data' in y)) return; // expectClose reports the type problem
-  const data = (y as { data: ArrayLike<number> }).data;
-  if (!data || typeof data.length !== 'number') return;
+const HYPOTHESIS_PROBE = ndarray([[1000, 999], [-1000, -999], [-1, 0]], [3, 2]);
+
+/**
+ * Does subtracting `shift` (instead of each slice's own max) explain the learner's output on this input, and
+ * also on HYPOTHESIS_PROBE along its last axis? The second input rules out a coincidence of this one (a max
+ * read at the wrong places can equal the global max of these logits everywhere).
+ */
+function explains(m: typeof import('./basics'), y: unknown, x: NDArray, axis: number, shift: (values: number[], all: ArrayLike<number>) => number): boolean {
+  const on = (input: NDArray) => (values: number[]) => shift(values, input.data);
+  return reproduces(y, x, axis, on(x)) && reproduces(probeSoftmax(m, HYPOTHESIS_PROBE, 1), HYPOTHESIS_PROBE, 1, on(HYPOTHESIS_PROBE));
+}
+
+const FINITE_HINT = t(
+  "Subtract each slice's own max (the largest value of that slice, along the requested axis) before exp: every exponent is then <= 0, so exp cannot overflow, and the largest term is exp(0) = 1, so the sum is at least 1 and there is no 0/0. A logit of -Infinity is fine: exp(-Infinity) = 0.",
+  '在求 exp 之前，减去每个切片自己的最大值（沿指定轴，这个切片里最大的那个值）：这样每个指数都 <= 0，exp 不会溢出；最大的一项是 exp(0) = 1，总和至少为 1，不会出现 0/0。logit 为 -Infinity 没有问题：exp(-Infinity) = 0。',
+);
+
+/**
+ * Softmax outputs must be finite wherever no logit of the slice is NaN. If they are not, say why, but only a
+ * reason that reproduces the learner's whole output, here and on a second input: no max subtracted at all
+ * (exp overflowed, or underflowed to 0/0), a max that starts at 0, or one max for the whole tensor. Anything
+ * else (slices read at the wrong places, a max that skips an element...) is said as it is, with the expected values.
+ */
+function expectFiniteSoftmax(m: typeof import('./basics'), y: unknown, x: NDArray, axis: number, what: string): void {
+  if (!isTensorLike(y) || y.data.length !== x.data.length) return; // expectClose reports the type or shape problem
   const bad: number[] = [];
-  for (let i = 0; i < Math.min(data.length, x.data.length); i++) if (!Number.isFinite(data[i])) bad.push(i);
+  for (let i = 0; i < x.data.length; i++) if (!Number.isFinite(y.data[i])) bad.push(i);
   if (bad.length === 0) return;
-  const badSlices = new Set(bad.map((i) => sliceKey(i, x.shape, axis)));
-  const sliceWithGlobalMax = sliceKey(x.data.indexOf(Math.max(...x.data)), x.shape, axis);
-  const at = `${what}[${sliceKey(bad[0], x.shape, axis)}]`;
-  const value = data[bad[0]];
-  if (!badSlices.has(sliceWithGlobalMax)) {
-    const m = M['softmax-global-max'];
-    fail(named(t(`${at} contains ${value}, while the slice holding the largest logit is fine.`, `${at} 中出现了 ${value}，而含有最大 logit 的切片却正常。`), m), { hint: m.hint });
+  const key = sliceKey(bad[0], x.shape, axis);
+  const at = `${what}[${key}]`;
+  const value = y.data[bad[0]];
+  const positions = slicesOf(x.shape, axis).get(key) ?? [];
+  const sliceMax = Math.max(...positions.map((i) => x.data[i]));
+  const where = t(`${at} contains ${value}, though no logit in it is NaN or +Infinity:`, `${at} 中出现了 ${value}，尽管其中没有一个 logit 是 NaN 或 +Infinity：`);
+  // No max subtracted: the slice broke by overflow if it holds a large logit, by underflow if all are very negative.
+  if (explains(m, y, x, axis, () => 0)) failNamed(where, M[sliceMax > 0 ? 'softmax-overflow' : 'softmax-underflow']);
+  // The max subtracted only when it is positive (a max that starts at 0): slices of negative logits underflow.
+  if (explains(m, y, x, axis, (v) => Math.max(0, ...v))) failNamed(where, M['softmax-underflow']);
+  if (explains(m, y, x, axis, (_, all) => Math.max(...Array.from(all)))) {
+    failNamed(t(`${at} contains ${value}, while the slice holding the largest logit is fine.`, `${at} 中出现了 ${value}，而含有最大 logit 的切片却正常。`), M['softmax-global-max']);
   }
-  const where = t(`${at} contains ${value} although every logit is finite:`, `${at} 中出现了 ${value}，尽管每个 logit 都是有限值：`);
-  const slice = bad[0];
-  const sliceLogits = Array.from(x.data).filter((_, i) => sliceKey(i, x.shape, axis) === sliceKey(slice, x.shape, axis));
-  const m = Math.max(...sliceLogits) < -80 ? M['softmax-underflow'] : M['softmax-overflow'];
-  fail(named(where, m), { hint: m.hint });
+  const expected = softmax64(x.data, x.shape, axis);
+  const row = `[${positions.map((i) => num(expected[i])).join(', ')}]`;
+  fail(t(`${at} contains ${value}, though no logit in it is NaN or +Infinity: expected ${row}.`,
+    `${at} 中出现了 ${value}，尽管其中没有一个 logit 是 NaN 或 +Infinity：期望值是 ${row}。`), { hint: FINITE_HINT });
 }
 
 /** Checks learner softmax against the float64 reference, naming the classic wrong answers. */
-function expectSoftmax(y: unknown, x: NDArray, axis: number, what: string): void {
+function expectSoftmax(m: typeof import('./basics'), y: unknown, x: NDArray, axis: number, what: string): void {
   const ndim = x.shape.length;
   const ax = axis < 0 ? axis + ndim : axis;
-  expectFiniteSoftmax(y, x, ax, what);
+  expectFiniteSoftmax(m, y, x, ax, what);
+  const expected = softmax64(x.data, x.shape, ax);
   const misconceptions: Misconception[] = [];
-  const mistake = wrongAxisMistake(axis);
-  for (let other = 0; other < ndim; other++) {
-    if (other === ax || x.shape[other] === 1) continue;
-    const asked = axis < 0 ? t(` (axis ${axis} of a ${ndim}-D tensor)`, `（${ndim} 维张量的 axis ${axis}）`) : t('', '');
-    misconceptions.push({
-      value: ndarray(softmax64(x.data, x.shape, other), x.shape),
-      message: named(
-        t(`${what} normalised along axis ${other} instead of axis ${ax}${asked.en}.`, `${what} 沿 axis ${other} 做了归一化，而不是 axis ${ax}${asked['zh-cn']}。`),
-        mistake,
-        t(`Along axis ${ax}, a slice holds ${x.shape[ax]} values, ${apart(strideOf(x.shape, ax)).en} in the flat array.`,
-          `沿 axis ${ax}，一个切片有 ${x.shape[ax]} 个值，在扁平数组中${apart(strideOf(x.shape, ax))['zh-cn']}。`),
-      ),
-      hint: mistake.hint,
-    });
+  if (!agrees(y, x.shape, expected)) {
+    const mistake = axisMistake(m, x, axis);
+    for (let other = 0; other < ndim; other++) {
+      if (other === ax || x.shape[other] === 1) continue;
+      const asked = axis < 0 ? t(` (axis ${axis} of a ${ndim}-D tensor)`, `（${ndim} 维张量的 axis ${axis}）`) : t('', '');
+      misconceptions.push({
+        value: ndarray(softmax64(x.data, x.shape, other), x.shape),
+        message: named(
+          t(`${what} normalised along axis ${other} instead of axis ${ax}${asked.en}.`, `${what} 沿 axis ${other} 做了归一化，而不是 axis ${ax}${asked['zh-cn']}。`),
+          mistake,
+          t(`Along axis ${ax}, a slice holds ${x.shape[ax]} values, ${apart(strideOf(x.shape, ax)).en} in the flat array.`,
+            `沿 axis ${ax}，一个切片有 ${x.shape[ax]} 个值，在扁平数组中${apart(strideOf(x.shape, ax))['zh-cn']}。`),
+        ),
+        hint: mistake.hint,
+      });
+    }
+    misconceptions.push(
+      { value: ndarray(softmaxAll64(x.data), x.shape), message: named(t(`${what}:`, `${what}：`), M['softmax-whole-tensor']), hint: M['softmax-whole-tensor'].hint },
+      { value: ndarray(softmax64(x.data, x.shape, ax, 'no-divide'), x.shape), message: named(t(`${what}:`, `${what}：`), M['softmax-no-divide']), hint: M['softmax-no-divide'].hint },
+    );
   }
-  misconceptions.push(
-    { value: ndarray(softmaxAll64(x.data), x.shape), message: named(t(`${what}:`, `${what}：`), M['softmax-whole-tensor']), hint: M['softmax-whole-tensor'].hint },
-    { value: ndarray(softmax64(x.data, x.shape, ax, 'no-divide'), x.shape), message: named(t(`${what}:`, `${what}：`), M['softmax-no-divide']), hint: M['softmax-no-divide'].hint },
-  );
-  expectClose(y, ndarray(softmax64(x.data, x.shape, ax), x.shape), { what, misconceptions, hint: axis < 0 ? NEGATIVE_AXIS_HINT : undefined });
+  expectClose(y, ndarray(expected, x.shape), { what, misconceptions, hint: axis < 0 ? NEGATIVE_AXIS_HINT : undefined });
+}
+
+/**
+ * A NaN leaked out of its slice (`where` says where). Named as the leak only when the learner's softmax is
+ * right on the same x with the NaN replaced by 0: the slices are right and only the NaN crossed over (one max
+ * or one sum for the whole tensor). If there it computes another axis or the whole tensor, that is named
+ * instead; otherwise the failure says what differs.
+ */
+function failLeak(m: typeof import('./basics'), x: NDArray, axis: number, ax: number, where: Text): never {
+  const clean = ndarray(Array.from(x.data, (v) => (Number.isNaN(v) ? 0 : v)), x.shape);
+  const y = probeSoftmax(m, clean, axis);
+  if (agrees(y, clean.shape, softmax64(clean.data, clean.shape, ax))) failNamed(where, M['softmax-nan-leak']);
+  const cleaned = t(`With the NaN replaced by 0, softmax(x, ${axis})`, `把 NaN 换成 0 之后，softmax(x, ${axis})`);
+  for (let other = 0; other < x.shape.length; other++) {
+    if (other !== ax && agrees(y, clean.shape, softmax64(clean.data, clean.shape, other))) {
+      failNamed(where, axisMistake(m, clean, axis),
+        t(`${cleaned.en} normalises along axis ${other} instead of axis ${ax}.`, `${cleaned['zh-cn']} 沿 axis ${other} 做了归一化，而不是 axis ${ax}。`));
+    }
+  }
+  if (agrees(y, clean.shape, softmaxAll64(clean.data))) {
+    failNamed(where, M['softmax-whole-tensor'], t(`${cleaned.en} sums to 1 over the whole tensor.`, `${cleaned['zh-cn']} 在整个张量上之和为 1。`));
+  }
+  const expected = softmax64(clean.data, clean.shape, ax);
+  const i = isTensorLike(y) ? expected.findIndex((v, j) => !(Math.abs(Number(y.data[j]) - v) <= 1e-6 + 1e-5 * Math.abs(v))) : -1;
+  const index = `[${coordinates(i, x.shape).join(', ')}]`;
+  const detail = isTensorLike(y) && i >= 0
+    ? t(`${cleaned.en} is wrong as well: its element ${index} is ${num(Number(y.data[i]))}, expected ${num(expected[i])}.`,
+      `${cleaned['zh-cn']} 同样不对：其元素 ${index} 是 ${num(Number(y.data[i]))}，应为 ${num(expected[i])}。`)
+    : undefined;
+  fail(sentences(where, detail), {
+    hint: t('Compute each slice along the requested axis on its own: its own max, its own sum, its own outputs. Nothing from one slice may reach another.',
+      '沿指定轴把每个切片单独计算：它自己的最大值、自己的总和、自己的输出。一个切片里的任何东西都不应影响到另一个切片。'),
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -343,7 +559,7 @@ export default defineChecks<typeof import('./basics')>({
       run: (m, ctx) => {
         const shape = [2, 3, 4];
         const indices = allIndices(shape);
-        const got = indices.map((idx) => m.offset(shape, idx));
+        const got = indices.map((idx) => offsetOf(m, shape, idx));
         if (typeof got[0] !== 'number') {
           const what = got[0] === undefined ? t('undefined (missing return?)', 'undefined（是不是忘了 return？）') : t(typeof got[0], typeof got[0]);
           fail(t(`offset([2, 3, 4], [0, 0, 0]) returned ${what.en}, expected a number`, `offset([2, 3, 4], [0, 0, 0]) 返回了 ${what['zh-cn']}，应返回一个数`));
@@ -360,15 +576,20 @@ export default defineChecks<typeof import('./basics')>({
           hint: t('offset = index[0]*strides[0] + index[1]*strides[1] + index[2]*strides[2], with strides (12, 4, 1).',
             'offset = index[0]*strides[0] + index[1]*strides[1] + index[2]*strides[2]，步长为 (12, 4, 1)。'),
           misconceptions: [
-            { value: indices.map((idx) => idx.reduce((s, v, d) => s + v * colMajor[d], 0)), ...M['offset-column-major'] },
+            // Column-major offsets from column-major strides are one mistake, the strides' (said once, by its name).
+            stridesGive(m, shape, colMajor)
+              ? misconception(indices.map((idx) => idx.reduce((s, v, d) => s + v * colMajor[d], 0)),
+                t(`Your offsets are column-major, and so are your strides: strides([2, 3, 4]) gives [${colMajor.join(', ')}].`,
+                  `你的偏移是列主序的，你的步长也是：strides([2, 3, 4]) 返回 [${colMajor.join(', ')}]。`), M['strides-column-major'])
+              : { value: indices.map((idx) => idx.reduce((s, v, d) => s + v * colMajor[d], 0)), ...M['offset-column-major'] },
             misconception(expected.map((i) => i * FLOAT32_BYTES), t(`Your offsets are ${FLOAT32_BYTES} times the element positions.`, `你的偏移是元素位置的 ${FLOAT32_BYTES} 倍。`), M['strides-in-bytes']),
           ],
         });
         // A second shape with a size-1 dimension, and the scalar case.
         const shape2 = [3, 1, 2, 5];
-        const got2 = allIndices(shape2).map((idx) => m.offset(shape2, idx));
+        const got2 = allIndices(shape2).map((idx) => offsetOf(m, shape2, idx));
         expectClose(got2, got2.map((_, i) => i), { what: 'indices.map((index) => offset([3, 1, 2, 5], index))', rtol: 0, atol: 0 });
-        expectEqual(m.offset([], []), 0, 'offset([], [])', t('A scalar has one element, at position 0.', '标量只有一个元素，位于位置 0。'));
+        expectEqual(offsetOf(m, [], []), 0, 'offset([], [])', t('A scalar has one element, at position 0.', '标量只有一个元素，位于位置 0。'));
       },
     },
     {
@@ -378,19 +599,19 @@ export default defineChecks<typeof import('./basics')>({
         const shape = [2, 3, 4];
         expectOffset(m, shape, [1, 2, 3], 23);
         const bounds = M['offset-no-bounds-check'];
-        expectRejects(() => m.offset(shape, [2, 0, 0]), 'offset([2, 3, 4], [2, 0, 0])', bounds,
+        expectRejects(() => offsetOf(m, shape, [2, 0, 0]), 'offset([2, 3, 4], [2, 0, 0])', bounds,
           t('Dimension 0 has size 2, so its valid indices are 0 and 1.', '第 0 维的大小是 2，合法的下标只有 0 和 1。'));
-        expectRejects(() => m.offset(shape, [0, 0, 4]), 'offset([2, 3, 4], [0, 0, 4])', bounds,
+        expectRejects(() => offsetOf(m, shape, [0, 0, 4]), 'offset([2, 3, 4], [0, 0, 4])', bounds,
           t('Here [0, 0, 4] lands on position 4, which is element [0, 1, 0]: a wrong element, silently.', '这里 [0, 0, 4] 落在位置 4，也就是元素 [0, 1, 0]：悄无声息地取错了元素。'));
-        expectRejects(() => m.offset(shape, [0, 3, 0]), 'offset([2, 3, 4], [0, 3, 0])', bounds,
+        expectRejects(() => offsetOf(m, shape, [0, 3, 0]), 'offset([2, 3, 4], [0, 3, 0])', bounds,
           t('Check every dimension, not only the first or the last: dimension 1 has size 3.', '每一维都要检查，而不只是第一维或最后一维：第 1 维的大小是 3。'));
         // A negative index: throwing (this lesson, np.ravel_multi_index) or counting it from the end as NumPy's and
         // PyTorch's indexing do ([1, -1, 0] is [1, 2, 0], at 20) are both accepted; anything else is a wrong element.
         const negative = M['offset-negative-index'];
-        expectRejects(() => m.offset(shape, [1, -1, 0]), 'offset([2, 3, 4], [1, -1, 0])', negative,
+        expectRejects(() => offsetOf(m, shape, [1, -1, 0]), 'offset([2, 3, 4], [1, -1, 0])', negative,
           t('Counted from the end, as NumPy and PyTorch indexing do, [1, -1, 0] would be [1, 2, 0], at 20.', '若像 NumPy 和 PyTorch 的索引那样从末尾倒数，[1, -1, 0] 就是 [1, 2, 0]，位于 20。'),
           (result) => result === 20);
-        expectRejects(() => m.offset(shape, [1, -4, 0]), 'offset([2, 3, 4], [1, -4, 0])', negative,
+        expectRejects(() => offsetOf(m, shape, [1, -4, 0]), 'offset([2, 3, 4], [1, -4, 0])', negative,
           t('Even counted from the end, -4 is out of range for a dimension of size 3.', '即使从末尾倒数，-4 对大小为 3 的维度也是越界的。'));
       },
     },
@@ -400,11 +621,11 @@ export default defineChecks<typeof import('./basics')>({
       run: (m) => {
         expectOffset(m, [5], [4], 4);
         const length = M['offset-no-length-check'];
-        expectRejects(() => m.offset([2, 3, 4], [1, 2]), 'offset([2, 3, 4], [1, 2])', length,
+        expectRejects(() => offsetOf(m, [2, 3, 4], [1, 2]), 'offset([2, 3, 4], [1, 2])', length,
           t('Two indices for three dimensions: one is missing.', '三个维度只给了两个下标：少了一个。'));
-        expectRejects(() => m.offset([2, 3, 4], [1, 2, 3, 0]), 'offset([2, 3, 4], [1, 2, 3, 0])', length,
+        expectRejects(() => offsetOf(m, [2, 3, 4], [1, 2, 3, 0]), 'offset([2, 3, 4], [1, 2, 3, 0])', length,
           t('Four indices for three dimensions: one too many.', '三个维度却给了四个下标：多了一个。'));
-        expectRejects(() => m.offset([], [0]), 'offset([], [0])', length,
+        expectRejects(() => offsetOf(m, [], [0]), 'offset([], [0])', length,
           t('A scalar (shape []) takes no indices.', '标量（形状 []）不接受任何下标。'));
       },
     },
@@ -477,12 +698,14 @@ export default defineChecks<typeof import('./basics')>({
       run: (m, ctx) => {
         const a = randomNd(ctx, [7, 5], 2);
         const b = randomNd(ctx, [5, 3], 2);
+        // The expectation comes from the inputs as they were before the call.
         const [aBefore, bBefore] = [snapshot(a), snapshot(b)];
+        const expected = ndarray(matmul64(a.data, b.data, 7, 5, 3), [7, 3]);
         const c = m.matmul(a, b);
-        expectShape(c, [7, 3], 'matmul((7, 5), (5, 3))');
-        expectClose(c, ndarray(matmul64(a.data, b.data, 7, 5, 3), [7, 3]), { what: 'matmul(a, b)', rtol: 1e-4, atol: 1e-5 });
         expectUnchanged(a, aBefore, 'a', NEW_ARRAY);
         expectUnchanged(b, bBefore, 'b', NEW_ARRAY);
+        expectShape(c, [7, 3], 'matmul((7, 5), (5, 3))');
+        expectClose(c, expected, { what: 'matmul(a, b)', rtol: 1e-4, atol: 1e-5 });
       },
     },
     {
@@ -507,6 +730,16 @@ export default defineChecks<typeof import('./basics')>({
         expectRejects(() => m.matmul(wide, vector), 'matmul((2, 3), (3))', M['matmul-not-2d'],
           t('np.matmul and torch.matmul would return shape [2], a @ [1, 2, 3] = [14, 32]; torch.mm refuses.', 'np.matmul 和 torch.matmul 会返回形状 [2] 的 a @ [1, 2, 3] = [14, 32]；torch.mm 则会拒绝。'),
           promoted([2], [14, 32]));
+        // A 3-D input whose first two sizes happen to fit: every library refuses these (np.matmul and torch.matmul read
+        // a 3-D input as a stack of matrices, whose inner sizes do not match here), so only an Error passes.
+        const stack = ndarray(Array.from({ length: 24 }, (_, i) => (i % 5) - 2), [2, 3, 4]);
+        const square = ndarray(Array.from({ length: 12 }, (_, i) => (i % 3) - 1), [3, 4]);
+        expectRejects(() => m.matmul(stack, square), 'matmul((2, 3, 4), (3, 4))', M['matmul-not-2d'],
+          t('(2, 3, 4) is a stack of two (3, 4) matrices; np.matmul and torch.matmul refuse it too, 4 columns against 3 rows.',
+            '(2, 3, 4) 是两个 (3, 4) 矩阵叠成的一摞；np.matmul 和 torch.matmul 同样会拒绝：4 列对 3 行。'));
+        expectRejects(() => m.matmul(wide, ndarray(Array.from({ length: 12 }, (_, i) => (i % 4) - 1), [3, 2, 2])), 'matmul((2, 3), (3, 2, 2))', M['matmul-not-2d'],
+          t('(3, 2, 2) is a stack of three (2, 2) matrices; np.matmul and torch.matmul refuse it too, 3 columns against 2 rows.',
+            '(3, 2, 2) 是三个 (2, 2) 矩阵叠成的一摞；np.matmul 和 torch.matmul 同样会拒绝：3 列对 2 行。'));
       },
     },
 
@@ -538,7 +771,7 @@ export default defineChecks<typeof import('./basics')>({
             const at = `softmax(x, ${axis})[${wrong.key}]`;
             const other = [0, 1, 2].find((d) => d !== ax && !sumsTo1(d));
             if (other !== undefined) {
-              const mistake = wrongAxisMistake(axis);
+              const mistake = axisMistake(m, x, axis);
               fail(named(t(`${at} sums to ${wrong.s}, expected 1; your slices along axis ${other} sum to 1 instead.`,
                 `${at} 之和为 ${wrong.s}，应为 1；你沿 axis ${other} 的切片之和反倒是 1。`), mistake), { hint: mistake.hint });
             }
@@ -555,9 +788,9 @@ export default defineChecks<typeof import('./basics')>({
       task: 'softmax',
       run: (m, ctx) => {
         const x = randomNd(ctx, [2, 3, 4], 3);
-        for (const axis of [0, 1, 2, -1, -3]) expectSoftmax(callSoftmax(m, x, axis), x, axis, `softmax(x, ${axis})`);
+        for (const axis of [0, 1, 2, -1, -3]) expectSoftmax(m, callSoftmax(m, x, axis), x, axis, `softmax(x, ${axis})`);
         const v = randomNd(ctx, [6], 3);
-        expectSoftmax(callSoftmax(m, v, 0), v, 0, 'softmax(v, 0)');
+        expectSoftmax(m, callSoftmax(m, v, 0), v, 0, 'softmax(v, 0)');
       },
     },
     {
@@ -565,20 +798,29 @@ export default defineChecks<typeof import('./basics')>({
       task: 'softmax',
       run: (m, ctx) => {
         // Row 0 overflows a naive exp, row 1 underflows it to 0/0, row 2 has a -1e9 mask (as in causal
-        // attention), row 3 spans 2000 units. Expected row 0, by hand: e^0, e^0, e^-1 over 2 + e^-1.
-        const x = ndarray([[1000, 1000, 999], [-1000, -1000, -999], [0, -1e9, 1], [1000, 0, -1000]], [4, 3]);
-        const y = callSoftmax(m, x, -1);
+        // attention), rows 3 and 4 span 2000 units with the max first and last (a max that skips an end of the
+        // slice overflows), row 5 is masked with -Infinity (exp(-Infinity) = 0, a legitimate logit).
+        // Expected row 0, by hand: e^0, e^0, e^-1 over 2 + e^-1.
+        const x = ndarray([[1000, 1000, 999], [-1000, -1000, -999], [0, -1e9, 1], [1000, 0, -1000], [-1000, 0, 1000], [0, 1, -Infinity]], [6, 3]);
         const expected = ndarray(softmax64(x.data, x.shape, 1), x.shape);
+        const y = callSoftmax(m, x, -1);
         const rowOf = (arr: ArrayLike<number> | undefined, r: number) => (arr ? `[${Array.from({ length: 3 }, (_, j) => num(Number(arr[r * 3 + j]))).join(', ')}]` : '?');
         ctx.artifact({
           kind: 'table', title: t('softmax(x, -1) on extreme logits', '极端 logits 上的 softmax(x, -1)'),
           columns: [t('logits', '输入 logits'), t('expected probabilities', '期望的概率'), t('yours', '你的结果')],
-          rows: [0, 1, 2, 3].map((r) => [rowOf(x.data, r), rowOf(expected.data, r), rowOf((y as NDArray | undefined)?.data, r)]),
+          rows: [0, 1, 2, 3, 4, 5].map((r) => [rowOf(x.data, r), rowOf(expected.data, r), rowOf((y as NDArray | undefined)?.data, r)]),
         });
-        expectFiniteSoftmax(y, x, 1, 'softmax(x, -1)');
+        expectFiniteSoftmax(m, y, x, 1, 'softmax(x, -1)');
         const a = 1 / (2 + Math.exp(-1));
         expectClose(y, expected, { what: 'softmax(x, -1)', hint: NEGATIVE_AXIS_HINT });
         expectClose(y.data[0], a, { what: 'softmax([1000, 1000, 999])[0] (= 1 / (2 + e^-1))' });
+        // The same slices as columns, along axis 0: a max (or anything else) read with the wrong stride shows here,
+        // where every slice's values are `inner` = 6 places apart.
+        const xt = ndarray(Array.from({ length: 18 }, (_, i) => x.data[(i % 6) * 3 + Math.floor(i / 6)]), [3, 6]);
+        const expectedT = ndarray(softmax64(xt.data, xt.shape, 0), xt.shape);
+        const yt = callSoftmax(m, xt, 0);
+        expectFiniteSoftmax(m, yt, xt, 0, 'softmax(xᵀ, 0)');
+        expectClose(yt, expectedT, { what: 'softmax(xᵀ, 0)' });
       },
     },
     {
@@ -589,11 +831,13 @@ export default defineChecks<typeof import('./basics')>({
         const base = Array.from({ length: 15 }, () => Math.round((ctx.random() * 2 - 1) * 32) / 8);
         const x = ndarray(base, [3, 5]);
         const expected = ndarray(softmax64(x.data, x.shape, 1), x.shape);
-        for (const c of [-200, 30, 100, 800]) {
+        // The large shifts come first: a softmax without the max overflows there, and is told so once, as in
+        // the check above; -200 then finds a softmax that only underflows (its max starts at 0, say).
+        for (const c of [30, 100, 800, -200]) {
           const xc = c < 0 ? `x - ${-c}` : `x + ${c}`;
           const shifted = ndarray(base.map((v) => v + c), [3, 5]);
           const y = callSoftmax(m, shifted, 1);
-          expectFiniteSoftmax(y, shifted, 1, `softmax(${xc}, 1)`);
+          expectFiniteSoftmax(m, y, shifted, 1, `softmax(${xc}, 1)`);
           expectClose(y, expected, {
             what: `softmax(${xc}, 1)`,
             hint: t('softmax(x + c) = softmax(x): the factor e^c cancels between numerator and denominator.', 'softmax(x + c) = softmax(x)：因子 e^c 在分子和分母之间相互抵消。'),
@@ -608,16 +852,15 @@ export default defineChecks<typeof import('./basics')>({
         const x = ndarray([[0.5, -1, 2, 0], [1, 3, NaN, -2], [0, 0, 1, 1]], [3, 4]);
         const cases: [axis: number, ax: number, label: Text][] = [[1, 1, t('row 1', '第 1 行')], [-2, 0, t('column 2', '第 2 列')]];
         for (const [axis, ax, label] of cases) {
+          const expected = softmax64(x.data, x.shape, ax);
           const y = callSoftmax(m, x, axis);
           expectShape(y, [3, 4], `softmax(x, ${axis})`);
-          const expected = softmax64(x.data, x.shape, ax);
           const inNaNSlice = (i: number) => (ax === 1 ? Math.floor(i / 4) === 1 : i % 4 === 2);
           const at = (i: number) => `softmax(x, ${axis})[${Math.floor(i / 4)}, ${i % 4}]`;
-          // 1. The NaN must not leak out of its slice.
+          // 1. The NaN must not leak out of its slice (named as a leak only if the slices are right without it).
           for (let i = 0; i < 12; i++) {
             if (!inNaNSlice(i) && Number.isNaN(y.data[i])) {
-              const leak = M['softmax-nan-leak'];
-              fail(named(t(`${at(i)} is NaN, but only ${label.en} contains a NaN.`, `${at(i)} 是 NaN，但只有${label['zh-cn']}含有 NaN。`), leak), { hint: leak.hint });
+              failLeak(m, x, axis, ax, t(`${at(i)} is NaN, but only ${label.en} contains a NaN.`, `${at(i)} 是 NaN，但只有${label['zh-cn']}含有 NaN。`));
             }
           }
           // 2. The other slices are ordinary softmax values.

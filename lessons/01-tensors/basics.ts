@@ -37,6 +37,7 @@ export function strides(shape: readonly number[]): number[] {
  *
  * Throw an Error when `index` has the wrong number of entries (index.length !== shape.length), or when
  * any entry is outside 0 <= index[d] < shape[d] (no negative indexing here: see the lesson's Conventions).
+ * Do not modify `shape` or `index`.
  */
 export function offset(shape: readonly number[], index: readonly number[]): number {
   return TODO('offset');
@@ -66,6 +67,7 @@ export function matmul(a: NDArray, b: NDArray): NDArray {
  * `axis` is required (no default: see the lesson's Conventions) and may be negative: -1 is the last axis,
  * -2 the one before, ... (axis + ndim).
  * A NaN in a slice must make that whole slice NaN (do not skip or hide it); other slices stay normal.
+ * -Infinity is a legitimate logit (a masked position): exp(-Infinity) = 0.
  * Return a new NDArray; do not modify `x`.
  */
 export function softmax(x: NDArray, axis: number): NDArray {

@@ -36,6 +36,7 @@ export function strides(shape: readonly number[]): number[] {
  *
  * 当 `index` 的项数不对（index.length !== shape.length），或者任何一项超出 0 <= index[d] < shape[d]
  * 时（这里不支持负数下标：见课文的“约定”一节），抛出一个 Error。
+ * 不要修改 `shape` 或 `index`。
  */
 export function offset(shape: readonly number[], index: readonly number[]): number {
   return TODO('offset');
@@ -65,6 +66,7 @@ export function matmul(a: NDArray, b: NDArray): NDArray {
  * `axis` 必须给出（没有默认值：见课文的“约定”一节），可以是负数：-1 是最后一个轴，-2 是倒数第二个，
  * ……（即 axis + ndim）。
  * 切片中若有 NaN，整个切片都必须是 NaN（不要跳过或掩盖它）；其他切片保持正常。
+ * -Infinity 是合法的 logit（表示被掩码的位置）：exp(-Infinity) = 0。
  * 返回一个新的 NDArray；不要修改 `x`。
  */
 export function softmax(x: NDArray, axis: number): NDArray {

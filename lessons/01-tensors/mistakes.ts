@@ -188,8 +188,8 @@ export const TENSORS_MISTAKES = defineMistakes({
   },
   'matmul-not-2d': {
     message: t(
-      'matmul read a tensor that is not 2-D as if it were a matrix: a 1-D input has no (n, k) shape, so what comes back means nothing.',
-      'matmul 把一个不是二维的张量当成矩阵来读：一维输入根本没有 (n, k) 这样的形状，返回的结果毫无意义。',
+      'matmul read a tensor that is not 2-D as if it were a matrix: a 1-D input has no (n, k) shape, and a 3-D input is a stack of matrices, so what comes back means nothing.',
+      'matmul 把一个不是二维的张量当成矩阵来读：一维输入根本没有 (n, k) 这样的形状，三维输入则是一摞矩阵，返回的结果毫无意义。',
     ),
     hint: t(
       'Check a.shape.length === 2 and b.shape.length === 2 first, and throw new Error(...) naming both shapes. (Promoting a 1-D input as np.matmul and torch.matmul do, a vector a as (1, k) and a vector b as (k, 1) with that dimension removed from the result, is accepted too.)',

@@ -128,8 +128,8 @@ export const ATTENTION_MISTAKE_TEXT = defineMistakes({
   },
   overflow: {
     message: t(
-      'Huge scores overflowed: e^score became Infinity in float32 and Infinity / Infinity = NaN. Your softmax does not subtract each row\'s maximum first.',
-      '很大的分数溢出了：在 float32 中 e^score 变成了 Infinity，而 Infinity / Infinity = NaN。你的 softmax 没有先减去每行的最大值。',
+      'Huge scores overflowed: e^score became Infinity (past e^88 in float32, past e^709 even in float64) and Infinity / Infinity = NaN. Your softmax does not subtract each row\'s maximum first.',
+      '很大的分数溢出了：e^score 变成了 Infinity（float32 中超过 e^88 就会溢出，即使用 float64，超过 e^709 也会溢出），而 Infinity / Infinity = NaN。你的 softmax 没有先减去每行的最大值。',
     ),
     hint: t(
       'Use the kit\'s softmax(scores, -1), or subtract the row maximum before exp (lesson 1): the result is the same and nothing overflows.',

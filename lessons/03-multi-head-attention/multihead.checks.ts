@@ -7,6 +7,18 @@
  * catalogued mistake (heads split or merged in the wrong order, no output projection, nHead ignored) is
  * computed as its own variant, so a failure names it; so are two other libraries' conventions, named as such:
  * x @ W + b (Hugging Face's Conv1D layout) and weights averaged over the heads (nn.MultiheadAttention).
+ *
+ * Which check names which catalogued entry (each case of test/unit/mistakes/attention.ts run through every check):
+ *   your attention from lesson 2 ............... lesson-2
+ *   splitHeads: (2, 3, 8) into 4 heads ......... split-without-transpose, split-interleaved
+ *   splitHeads: 1 head, C heads, an error ...... split-without-transpose, split-interleaved
+ *   mergeHeads: (2, 4, 3, 2) ................... merge-without-transpose, merge-interleaved
+ *   mergeHeads(splitHeads(x)) gives x back ..... (none: any layout bug that does not undo itself)
+ *   multiHeadAttention matches a float64 ref ... every layout mistake, no-output-projection, single-head, and the
+ *                                                conventions weight-not-transposed (Conv1D) and heads-averaged
+ *   multiHeadAttention is causal ............... (none: a generic message, any future leak)
+ *   the bundled model: every layer ............. the same as the float64 reference check
+ * The inputs (x and every weight and bias) must come back unchanged from every call.
  */
 import {
   type CheckContext, type Text, defineChecks, describeType, expectClose, expectCloseLazy, expectShape, expectTensorField, expectUnchanged, fail,
@@ -55,6 +67,8 @@ function callMha(m: Learner, x: Tensor, p: Params, nHead: number, what: string):
   const weights = expectTensorField(result, 'weights', what, '{ out, weights }');
   const out = expectTensorField(result, 'out', what, '{ out, weights }');
   expectUnchanged(x, before[0], 'x');
+  const names = ['w.q.weight', 'w.q.bias', 'w.k.weight', 'w.k.bias', 'w.v.weight', 'w.v.bias', 'w.proj.weight', 'w.proj.bias'];
+  [p.q.weight, p.q.bias, p.k.weight, p.k.bias, p.v.weight, p.v.bias, p.proj.weight, p.proj.bias].forEach((w, i) => expectUnchanged(w, before[i + 1], names[i]));
   return { out, weights };
 }
 

@@ -10,15 +10,39 @@
  * GELU, unbiased variance, eps outside the square root, ...) are computed as wrong variants and named. Other
  * libraries' conventions are recognised too and named as conventions, not as mistakes: nanoGPT's exact GELU
  * (nn.GELU()) and its last-position-only logits, and Hugging Face's Conv1D weight layout (x @ W + b) in the MLP.
+ *
+ * The mlp, block and model checks build on the learner's own gelu and layerNorm: when that gelu is one of the GELU
+ * variants, the failure names the GELU mistake (a gelu that is ReLU makes a ReLU MLP, but the mistake is in gelu);
+ * when gelu or layerNorm is wrong in another way, nothing is named and the hint says which piece to fix first.
+ *
+ * Which check names which catalogued entry (each case of test/unit/mistakes/attention.ts run through every check):
+ *   your multi-head attention from lesson 3 .... lesson-3
+ *   layerNorm: a worked example ................ ln-unbiased-variance, ln-eps-outside-sqrt, ln-divide-by-variance, ln-no-eps,
+ *                                                ln-wrong-axis, ln-weight-bias-swapped
+ *   layerNorm of a (2, 3, 8) tensor ............ ln-unbiased-variance, ln-divide-by-variance, ln-wrong-axis, ln-weight-bias-swapped
+ *   layerNorm of a constant row ................ ln-no-eps, ln-wrong-axis, ln-weight-bias-swapped
+ *   layerNorm uses its eps argument ............ ln-eps-ignored, and every other ln- mistake
+ *   gelu at hand-picked points ................. gelu-relu, gelu-sigmoid, gelu-no-cubic, gelu-no-half, gelu-erf (convention)
+ *   gelu of large inputs stays finite .......... (none: an overflowing tanh gets its own message)
+ *   mlp of layer 0 ............................. mlp-relu, mlp-no-activation, the GELU mistakes, mlp-conv1d and gelu-erf (conventions)
+ *   block i, fed what the model's block reads .. post-ln, no-residual, parallel-block, same-layer-norm, mlp-relu,
+ *                                                mlp-no-activation, the GELU mistakes
+ *   gptForward: the embeddings ................. no-position-embedding, logits-last-position-only (convention)
+ *   the bundled model: your logits ............. every block mistake, no-position-embedding, no-final-layer-norm, the GELU
+ *                                                mistakes, logits-last-position-only (convention)
+ *   a batch / causal / 50 greedy characters .... logits-last-position-only (convention); otherwise a generic message
+ *   a small random model at T = blockSize ...... the same as the logits check; also a hard-coded number of heads or layers,
+ *                                                and a context that cannot be filled (generic messages)
+ *   a sequence longer than the context ......... (none: the documented throw)
  */
 import {
-  type CheckContext, type Misconception, type Text, defineChecks, describeType, expectClose, expectCloseLazy, expectShape, expectUnchanged, fail,
+  type CheckContext, type Misconception, type Text, closeEnough, defineChecks, describeType, expectClose, expectCloseLazy, expectShape, expectUnchanged, fail,
   fmt, isTensorLike, maxAbsDiff, mistake, randomTensor, say, snapshot, t, withShapeAdvice,
 } from '@llm-lab/check';
-import { type Tensor, embedding, tensor, transpose } from '@llm-lab/kit';
+import { type Tensor, add, embedding, tensor, transpose } from '@llm-lab/kit';
 import {
-  BLOCK_MISTAKES, GELU_MISTAKES, GPT_MISTAKES, LAYER_NORM_MISTAKES, type GptMistake, type ModelFixture, blockVariant, gelu64, gptVariant,
-  layerNorm64, mlpVariant, modelFixture, round4, tokenLabel,
+  BLOCK_MISTAKES, GELU_MISTAKES, GPT_MISTAKES, LAYER_NORM_MISTAKES, type GeluMistake, type GptMistake, type ModelFixture, blockVariant, gelu64, gptVariant,
+  layerNorm64, mlpVariant, modelFixture, randomModel, round4, tokenLabel,
 } from '@llm-lab/course/attention';
 import { GPT_MISTAKE_TEXT as TEXT } from './mistakes';
 
@@ -53,8 +77,8 @@ function expectTensor(v: unknown, what: string): Tensor {
 }
 
 /** Runs the learner's gptForward and reads the result, with clear words for a wrong return value. */
-function forward(m: Learner, w: Map<string, Tensor>, ids: number[][], f: ModelFixture): { logits: Tensor; get(name: string): Tensor | undefined } {
-  const r = withShapeAdvice(() => m.gptForward(w, ids, f.model.config), SHAPE_ADVICE);
+function forward(m: Learner, w: Map<string, Tensor>, ids: number[][], config: ModelFixture['model']['config']): { logits: Tensor; get(name: string): Tensor | undefined } {
+  const r = withShapeAdvice(() => m.gptForward(w, ids, config), SHAPE_ADVICE);
   if (typeof r !== 'object' || r === null) {
     const got = describeType(r);
     fail(t(`gptForward returned ${got.en}; expected { logits, intermediates }`, `gptForward 返回了 ${got['zh-cn']}；应返回 { logits, intermediates }`),
@@ -94,8 +118,60 @@ function takesConv1dLayout(m: Learner, f: ModelFixture, x: Tensor, expected: Ten
   }
 }
 
-const lazyVariants = (values: () => { mistake: GptMistake; value: Tensor }[]) => (): Misconception[] =>
-  values().map(({ mistake, value }) => ({ value, ...TEXT[mistake] }));
+const GELU_POINTS = [-3, -2, -1.5, -1, -0.5, -0.1, 0, 0.1, 0.5, 1, 1.5, 2, 3, 4, -4, 0.25];
+
+/** What the learner's gelu computes: the right GELU, one of the catalogued GELU variants, or something else (also when it throws). */
+function learnerGelu(m: Learner): 'right' | GeluMistake | 'wrong' {
+  try {
+    const y: unknown = m.gelu(tensor(GELU_POINTS));
+    if (!isTensorLike(y) || y.data.length !== GELU_POINTS.length) return 'wrong';
+    const is = (mk?: GeluMistake) => GELU_POINTS.every((p, i) => closeEnough(Number(y.data[i]), gelu64(p, mk), 1e-5, 1e-6));
+    return is() ? 'right' : GELU_MISTAKES.find((mk) => is(mk)) ?? 'wrong';
+  } catch {
+    return 'wrong';
+  }
+}
+
+/** Whether the learner's layerNorm is right on a small input (a throw is a no). */
+function learnerLayerNormRight(m: Learner): boolean {
+  const x = tensor([[1, 2, 3, 4], [-1, 0, 1, 6]]);
+  const [wt, b] = [tensor([1, 2, 0.5, -1]), tensor([0, 0.1, -0.2, 0.3])];
+  const ref = layerNorm64(x, wt, b);
+  try {
+    const y: unknown = m.layerNorm(x, wt, b);
+    return isTensorLike(y) && y.data.length === ref.data.length && ref.data.every((v, i) => closeEnough(Number(y.data[i]), v, 1e-4, 1e-5));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * What a wrong mlp, block or model value may be named, given the pieces it is built from: the catalogued mistakes in
+ * `list` when the learner's gelu (and layerNorm, if `usesLayerNorm`) are right; the learner's own GELU mistake, computed
+ * through the same layers, when their gelu is one of the catalogued variants (a gelu that is ReLU makes the MLP a ReLU
+ * MLP, but the mistake is in gelu, not in mlp); nothing when their gelu or layerNorm is wrong in another way.
+ */
+function namedFrom(m: Learner, usesLayerNorm: boolean, list: readonly GptMistake[], value: (mistake?: GptMistake, act?: GeluMistake) => Tensor): () => Misconception[] {
+  return () => {
+    const g = learnerGelu(m);
+    if (g === 'wrong' || (usesLayerNorm && !learnerLayerNormRight(m))) return [];
+    if (g !== 'right') return [{ value: value(undefined, g), ...TEXT[g] }];
+    return list.map((mk) => ({ value: value(mk), ...TEXT[mk] }));
+  };
+}
+
+/** A hint that says which of the learner's own pieces is wrong, if one is (else `hint`). */
+function piecesHint(m: Learner, usesLayerNorm: boolean, hint?: Text): Text | undefined {
+  if (learnerGelu(m) === 'wrong') {
+    return t('Your gelu is not right yet (its own checks say how), and the MLP uses it: fix gelu first.',
+      '你的 gelu 还不对（它自己的检查会说明问题所在），而 MLP 用到了它：先修好 gelu。');
+  }
+  if (usesLayerNorm && !learnerLayerNormRight(m)) {
+    return t('Your layerNorm is not right yet (its own checks say how), and every block uses it: fix layerNorm first.',
+      '你的 layerNorm 还不对（它自己的检查会说明问题所在），而每个块都用到了它：先修好 layerNorm。');
+  }
+  return hint;
+}
 
 export default defineChecks<Learner>({
   exports: ['multiHeadAttention', 'layerNorm', 'gelu', 'mlp', 'block', 'gptForward'],
@@ -178,6 +254,28 @@ export default defineChecks<Learner>({
       },
     },
 
+    {
+      name: t('layerNorm uses its eps argument (eps = 0.1 and eps = 1e-3)', 'layerNorm 使用传入的 eps 参数（eps = 0.1 和 eps = 1e-3）'),
+      task: 'layerNorm',
+      run: (m) => {
+        // Rows whose variance (1.25e-4, 0.0325, 0.125) is of the order of these eps: there eps moves the result a
+        // lot, so a layerNorm that ignores its argument and always adds 1e-5 cannot pass.
+        const x = tensor([[0.01, 0.02, 0.03, 0.04], [0.1, -0.2, 0.3, 0], [1, 1.5, 0.5, 1]]);
+        const [wt, b] = [tensor([1, 2, 0.5, -1]), tensor([0, 0.1, -0.2, 0.3])];
+        for (const eps of [0.1, 1e-3]) {
+          const what = `layerNorm(x, weight, bias, ${eps})`;
+          const y = withShapeAdvice(() => m.layerNorm(x, wt, b, eps), t('x is (3, 4); mean and variance keep the last axis with size 1.', 'x 的形状是 (3, 4)；均值和方差把最后一个轴保留为大小 1。'));
+          expectClose(y, layerNorm64(x, wt, b, eps), {
+            what, rtol: 1e-5, atol: 1e-5,
+            hint: t('Divide by sqrt(var + eps) with the eps passed in; 1e-5 is only its default.', '用传入的 eps 除以 sqrt(var + eps)；1e-5 只是它的默认值。'),
+            misconceptions: [
+              { value: layerNorm64(x, wt, b, 1e-5), ...TEXT['ln-eps-ignored'] },
+              ...LAYER_NORM_MISTAKES.map((mk) => ({ value: layerNorm64(x, wt, b, eps, mk), ...TEXT[mk] })),
+            ],
+          });
+        }
+      },
+    },
     // ----- gelu ------------------------------------------------------------------------------------------
     {
       name: t('gelu at hand-picked points matches the tanh formula', 'gelu 在精选的点上与 tanh 公式一致'),
@@ -237,10 +335,9 @@ export default defineChecks<Learner>({
         expectShape(y, [1, 5, f.model.config.nEmbd], 'mlp(x (1, 5, C), w, 0)');
         expectCloseLazy(expectTensor(y, 'mlp(x, w, 0)'), mlpVariant(x, get, 0), {
           what: 'mlp(x, w, 0)', rtol: 1e-4, atol: 1e-4,
-          hint: t('mlp(x) = linear(gelu(linear(x, fc.weight, fc.bias)), proj.weight, proj.bias), weights of layer 0.',
-            'mlp(x) = linear(gelu(linear(x, fc.weight, fc.bias)), proj.weight, proj.bias)，用第 0 层的权重。'),
-        },
-          lazyVariants(() => (['gelu-erf', 'mlp-relu', 'mlp-no-activation'] as const).map((mk) => ({ mistake: mk, value: mlpVariant(x, get, 0, mk) }))));
+          hint: piecesHint(m, false, t('mlp(x) = linear(gelu(linear(x, fc.weight, fc.bias)), proj.weight, proj.bias), weights of layer 0.',
+            'mlp(x) = linear(gelu(linear(x, fc.weight, fc.bias)), proj.weight, proj.bias)，用第 0 层的权重。')),
+        }, namedFrom(m, false, ['gelu-erf', 'mlp-relu', 'mlp-no-activation'], (mk, act) => mlpVariant(x, get, 0, mk, act)));
       },
     },
 
@@ -263,18 +360,18 @@ export default defineChecks<Learner>({
             fail(t(`block(x, w, ${i}, config) returned ${got.en}; expected { out, attnOut, attnWeights }`, `block(x, w, ${i}, config) 返回了 ${got['zh-cn']}；应返回 { out, attnOut, attnWeights }`),
               { hint: r === undefined ? FORGOT_RETURN : undefined });
           }
-          const variants = (part: 'out' | 'attnOut' | 'attnWeights') => lazyVariants(() => BLOCK_MISTAKES.map((mistake) => ({ mistake, value: blockVariant(x, get, i, nHead, mistake)[part] })));
+          const variants = (part: 'out' | 'attnOut' | 'attnWeights') => namedFrom(m, true, BLOCK_MISTAKES, (mk, act) => blockVariant(x, get, i, nHead, mk, act)[part]);
           const tol = { rtol: 1e-4, atol: MODEL_ATOL };
           const blockWhat = (part: string, onnx: string) => say(t(`block ${i}: ${part} vs onnxruntime's ${onnx}`, `第 ${i} 个块：${part} 与 onnxruntime 的 ${onnx}`));
           const field = (part: string) => say(t(`block ${i}: ${part}`, `第 ${i} 个块：${part}`));
           expectCloseLazy(expectTensor(r.attnWeights, field('attnWeights')), f.outputs[`attn_probs_${i}`], {
             what: blockWhat('attnWeights', `attn_probs_${i}`), ...tol,
-            hint: t(`The attention reads layerNorm(x, h.${i}.ln_1.weight, h.${i}.ln_1.bias).`, `注意力读的是 layerNorm(x, h.${i}.ln_1.weight, h.${i}.ln_1.bias)。`),
+            hint: piecesHint(m, true, t(`The attention reads layerNorm(x, h.${i}.ln_1.weight, h.${i}.ln_1.bias).`, `注意力读的是 layerNorm(x, h.${i}.ln_1.weight, h.${i}.ln_1.bias)。`)),
           }, variants('attnWeights'));
           expectCloseLazy(expectTensor(r.attnOut, field('attnOut')), f.outputs[`attn_out_${i}`], { what: blockWhat('attnOut', `attn_out_${i}`), ...tol }, variants('attnOut'));
           expectCloseLazy(expectTensor(r.out, field('out')), f.outputs[`block_out_${i}`], {
             what: blockWhat('out', `block_out_${i}`), ...tol,
-            hint: t('The attention part is right: x + attnOut, then + mlp(layerNorm(that, ln_2)).', '注意力部分是对的：先 x + attnOut，再加上 mlp(layerNorm(结果, ln_2))。'),
+            hint: piecesHint(m, true, t('The attention part is right: x + attnOut, then + mlp(layerNorm(that, ln_2)).', '注意力部分是对的：先 x + attnOut，再加上 mlp(layerNorm(结果, ln_2))。')),
           }, variants('out'));
         }
       },
@@ -287,7 +384,7 @@ export default defineChecks<Learner>({
       run: async (m) => {
         const f = await modelFixture();
         const w = weightsOf(f);
-        const r = forward(m, w, [f.ids], f);
+        const r = forward(m, w, [f.ids], f.model.config);
         const emb = r.get('embeddings');
         if (!emb) {
           fail(t('intermediates has no \'embeddings\': record x right after adding the two embeddings, intermediates.set(\'embeddings\', x)',
@@ -309,7 +406,7 @@ export default defineChecks<Learner>({
         const w = weightsOf(f);
         const get = (n: string) => w.get(n)!;
         const { nLayer, nHead, vocabSize: V } = f.model.config;
-        const r = forward(m, w, [f.ids], f);
+        const r = forward(m, w, [f.ids], f.model.config);
         expectShape(r.logits, [1, f.T, V], 'gptForward(w, [ids], config).logits');
 
         // Next-character probabilities after the sentence, from the learner's own logits.
@@ -333,12 +430,13 @@ export default defineChecks<Learner>({
           }
           diffs.push([name, maxAbsDiff(got, f.outputs[name]).toExponential(2)]);
           expectShape(got, f.outputs[name].shape, `intermediates.get('${name}')`);
-          expectCloseLazy(got, f.outputs[name], { what: say(t(`intermediates.get('${name}') vs onnxruntime`, `intermediates.get('${name}') 与 onnxruntime`)), ...tol, hint }, lazy);
+          expectCloseLazy(got, f.outputs[name], { what: say(t(`intermediates.get('${name}') vs onnxruntime`, `intermediates.get('${name}') 与 onnxruntime`)), ...tol,
+            hint: name === 'embeddings' ? hint : piecesHint(m, true, hint) }, lazy);
         };
         try {
           compare('embeddings', () => [{ value: embedding(get('wte.weight'), f.ids, [1, f.T]), ...TEXT['no-position-embedding'] }], t('x = wte[ids] + wpe[0..T).', 'x = wte[ids] + wpe[0..T)。'));
           for (let i = 0; i < nLayer; i++) {
-            const variants = (part: 'out' | 'attnOut' | 'attnWeights') => lazyVariants(() => BLOCK_MISTAKES.map((mistake) => ({ mistake, value: blockVariant(f.blockInput(i), get, i, nHead, mistake)[part] })));
+            const variants = (part: 'out' | 'attnOut' | 'attnWeights') => namedFrom(m, true, BLOCK_MISTAKES, (mk, act) => blockVariant(f.blockInput(i), get, i, nHead, mk, act)[part]);
             compare(`attn_probs_${i}`, variants('attnWeights'), t(`Everything before layer ${i} matches: check what block ${i}'s attention reads, layerNorm(x, ln_1).`,
               `第 ${i} 层之前的一切都一致：检查第 ${i} 个块的注意力读的是什么，应为 layerNorm(x, ln_1)。`));
             compare(`attn_out_${i}`, variants('attnOut'), t(`Layer ${i}'s attention weights match: record multiHeadAttention's out.`,
@@ -353,7 +451,7 @@ export default defineChecks<Learner>({
             hint: t('Every block matches, so look at the end: ln_f, then the tied LM head linear(x, wte.weight).',
               '每个块都一致，所以问题在最后：ln_f，然后是共享权重的语言模型头 linear(x, wte.weight)。'),
           },
-          lazyVariants(() => GPT_MISTAKES.map((mistake) => ({ mistake, value: gptVariant(get, [f.ids], f.model.config, mistake) }))));
+          namedFrom(m, true, GPT_MISTAKES, (mk, act) => gptVariant(get, [f.ids], f.model.config, mk, act)));
         } finally {
           ctx.artifact({
             kind: 'table', title: t('Largest |yours − onnxruntime| along the way', '沿途各处 |你的 − onnxruntime| 的最大值'),
@@ -369,7 +467,7 @@ export default defineChecks<Learner>({
         const f = await modelFixture();
         const ids = BATCH.map((s) => Array.from(f.model.tokenizer.encode(s.padEnd(16, '.').slice(0, 16))));
         const expected = await f.model.run(ids.flat(), 2, 16, ['logits']);
-        const r = forward(m, weightsOf(f), ids, f);
+        const r = forward(m, weightsOf(f), ids, f.model.config);
         expectShape(r.logits, [2, 16, f.model.config.vocabSize], say(t('gptForward of a (2, 16) batch: logits', '(2, 16) 批次的 gptForward：logits')));
         expectClose(r.logits, expected.logits, {
           what: say(t('logits of a (2, 16) batch', '(2, 16) 批次的 logits')), rtol: 0, atol: MODEL_ATOL,
@@ -385,9 +483,9 @@ export default defineChecks<Learner>({
         const f = await modelFixture();
         const w = weightsOf(f);
         const ids = f.ids.slice(0, 12);
-        const a = forward(m, w, [ids], f).logits;
+        const a = forward(m, w, [ids], f.model.config).logits;
         const changed = [...ids.slice(0, 11), (ids[11] + 7) % f.model.config.vocabSize];
-        const b = forward(m, w, [changed], f).logits;
+        const b = forward(m, w, [changed], f.model.config).logits;
         const V = f.model.config.vocabSize;
         for (let i = 0; i < 11 * V; i++) {
           if (Math.abs(a.data[i] - b.data[i]) > 1e-6) {
@@ -414,7 +512,7 @@ export default defineChecks<Learner>({
         // at every position at once. A causal model (the check above) sees at position p only what greedy
         // decoding would have fed it at that step, so these ARE the characters your model would generate,
         // computed in one pass instead of 50. (The same trick makes training parallel.)
-        const all = forward(m, w, [expected.slice(0, P + GREEDY_STEPS - 1)], f).logits; // (1, P + 49, V)
+        const all = forward(m, w, [expected.slice(0, P + GREEDY_STEPS - 1)], f.model.config).logits; // (1, P + 49, V)
         const chosen = Array.from({ length: GREEDY_STEPS }, (_, s) => nextAfter(all, P - 1 + s));
         const text = (t: number[]) => f.model.tokenizer.decode(t);
         const wanted = expected.slice(P);
@@ -430,7 +528,7 @@ export default defineChecks<Learner>({
         // one character at a time, to show what your model writes (a dozen steps are enough to see it).
         const s = chosen.findIndex((id, k) => id !== wanted[k]);
         const ids = expected.slice(0, P + s);
-        while (ids.length < Math.min(P + s + 12, P + GREEDY_STEPS)) ids.push(nextAfter(forward(m, w, [ids], f).logits, ids.length - 1));
+        while (ids.length < Math.min(P + s + 12, P + GREEDY_STEPS)) ids.push(nextAfter(forward(m, w, [ids], f.model.config).logits, ids.length - 1));
         const mine = ids.slice(P);
         show(mine);
         if (mine[s] === wanted[s]) {
@@ -444,6 +542,63 @@ export default defineChecks<Learner>({
           `${GREEDY_STEPS} 个字符中的第 ${s + 1} 个不同：onnxruntime 接着写 ${theirs}，你的模型接着写 ${yours}`),
         { hint: t('Greedy decoding takes the most likely character at each step, so any difference in the logits can change it. Make the logits check pass first.',
           '贪心解码每一步都取最可能的字符，所以 logits 的任何差异都可能改变结果。先让 logits 的检查通过。') });
+      },
+    },
+    {
+      name: t('a small random model (2 layers, 2 heads, C = 16) at T = blockSize = 8: block and gptForward follow the config',
+        '一个小的随机模型（2 层、2 个头、C = 16），T = blockSize = 8：block 和 gptForward 都按 config 计算'),
+      task: 'gptForward',
+      run: (m) => {
+        // Everything above runs the bundled model, whose config never changes (4 layers, 4 heads, C = 128): a
+        // hard-coded 4 heads or layers would pass there. Here another config, with a context of 8 tokens filled exactly.
+        const config = { vocabSize: 11, blockSize: 8, nLayer: 2, nHead: 2, nEmbd: 16 };
+        const model = randomModel(config, 4);
+        const get = (name: string) => model.weight(name);
+        const ids = [[3, 1, 4, 1, 5, 9, 2, 6], [5, 3, 5, 8, 9, 7, 9, 3]];
+        const { nHead, nLayer } = config;
+        let x = add(embedding(get('wte.weight'), ids.flat(), [2, 8]), embedding(get('wpe.weight'), [0, 1, 2, 3, 4, 5, 6, 7], [8])); // (2, 8, 16)
+        for (let i = 0; i < nLayer; i++) {
+          const before = snapshot(x);
+          const r = withShapeAdvice(() => m.block(x, model.weights(), i, config), SHAPE_ADVICE);
+          expectUnchanged(x, before, 'x');
+          const what = (part: string) => say(t(`block(x, w, ${i}, config).${part} with config.nHead = ${nHead}`, `config.nHead = ${nHead} 时的 block(x, w, ${i}, config).${part}`));
+          const weights = expectTensor(r?.attnWeights, what('attnWeights'));
+          if (weights.shape.length === 4 && weights.shape[1] !== nHead) {
+            fail(t(`${what('attnWeights')} has ${weights.shape[1]} heads, but config.nHead is ${nHead}: the block must take the number of heads from config.nHead.`,
+              `${what('attnWeights')} 有 ${weights.shape[1]} 个头，而 config.nHead 是 ${nHead}：块必须从 config.nHead 读取头数。`),
+            { hint: t('multiHeadAttention(layerNorm(x, ln_1 ...), weights of this layer, config.nHead).', 'multiHeadAttention(layerNorm(x, ln_1 ...), 这一层的权重, config.nHead)。') });
+          }
+          const expected = blockVariant(x, get, i, nHead);
+          const variants = (part: 'out' | 'attnWeights') => namedFrom(m, true, BLOCK_MISTAKES, (mk, act) => blockVariant(x, get, i, nHead, mk, act)[part]);
+          expectCloseLazy(weights, expected.attnWeights, { what: what('attnWeights'), rtol: 1e-4, atol: 1e-4, hint: piecesHint(m, true) }, variants('attnWeights'));
+          expectCloseLazy(expectTensor(r.out, what('out')), expected.out, { what: what('out'), rtol: 1e-4, atol: 1e-4, hint: piecesHint(m, true) }, variants('out'));
+          x = expected.out;
+        }
+        // The whole model, on exactly blockSize tokens: a context may be filled, only T > blockSize is refused.
+        let logits: Tensor;
+        try {
+          logits = forward(m, model.weights(), ids, config).logits;
+        } catch (e) {
+          if (notImplemented(e) || !(e instanceof Error)) throw e;
+          let shorter = false;
+          try {
+            m.gptForward(model.weights(), ids.map((row) => row.slice(0, 7)), config);
+            shorter = true;
+          } catch {
+            shorter = false;
+          }
+          if (!shorter) throw e;
+          const thrown = e.message.split('\n')[0];
+          fail(t(`gptForward threw for T = blockSize = 8 tokens, though it runs on 7: ${thrown}. A sequence may fill the whole context.`,
+            `T = blockSize = 8 个 token 时 gptForward 抛出了错误，而 7 个 token 时却能运行：${thrown}。序列可以填满整个上下文。`),
+          { hint: t('The position ids are 0, 1, ..., T - 1, rows of wpe (which has blockSize rows); refuse only T > config.blockSize.',
+            '位置 id 是 0, 1, ..., T - 1，即 wpe 的行（wpe 有 blockSize 行）；只在 T > config.blockSize 时拒绝。') });
+        }
+        expectShape(logits, [2, 8, 11], say(t('gptForward of the random model: logits', '随机模型的 gptForward：logits')));
+        expectCloseLazy(logits, gptVariant(get, ids, config), {
+          what: say(t('gptForward of the random model: logits', '随机模型的 gptForward：logits')), rtol: 1e-4, atol: 1e-4,
+          hint: piecesHint(m, true, t('Read every size from config: config.nLayer blocks, config.nHead heads in each.', '所有尺寸都从 config 读取：config.nLayer 个块，每块 config.nHead 个头。')),
+        }, namedFrom(m, true, GPT_MISTAKES, (mk, act) => gptVariant(get, ids, config, mk, act)));
       },
     },
     {

@@ -52,6 +52,16 @@ export const GPT_MISTAKE_TEXT = defineMistakes({
       'mean(x, -1, true) 和 variance(x, -1, true)：keepdim = true 会保留一个大小为 1 的轴，结果才能和 x 广播。',
     ),
   },
+  'ln-eps-ignored': {
+    message: t(
+      'layerNorm ignored its eps argument: called with another eps, it gave the result for eps = 1e-5. eps is a parameter (GPT-2 uses 1e-5, other models 1e-6 or 1e-12), and 1e-5 is only its default.',
+      'layerNorm 忽略了传入的 eps 参数：用别的 eps 调用时，它给出的是 eps = 1e-5 的结果。eps 是一个参数（GPT-2 用 1e-5，其他模型用 1e-6 或 1e-12），1e-5 只是它的默认值。',
+    ),
+    hint: t(
+      'Use the eps of the signature, layerNorm(x, weight, bias, eps = 1e-5): sqrt(add(var, eps)), not a 1e-5 written into the formula.',
+      '使用函数签名里的 eps，即 layerNorm(x, weight, bias, eps = 1e-5)：写 sqrt(add(var, eps))，而不是在公式里写死 1e-5。',
+    ),
+  },
   'ln-weight-bias-swapped': {
     message: t(
       'LayerNorm\'s weight and bias were swapped: the normalised value is multiplied by the weight (gain) and then the bias is added.',

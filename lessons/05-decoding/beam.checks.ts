@@ -8,8 +8,28 @@
  * When the learner's beams are wrong, `diagnose` looks for the classic mistakes by name (the lesson's
  * catalogue, mistakes.ts): products of probabilities instead of sums of logs, beams that share one tokens
  * array, beams that never compete; and Hugging Face's length-normalised score, named as its convention.
+ * Underflow is named only where the true product of the beam's probabilities is below the smallest double.
+ * The tables hand out a fresh copy of their rows, so code that rewrites what `next` returns cannot change
+ * the numbers the checks score with.
+ *
+ * Which check names which catalogued mistake (BEAM_MISTAKES; (c) = another library's convention). Every check
+ * compares the beams through diagnose(), which names:
+ *
+ *   catalogued mistake            where it can be named
+ *   product-of-probabilities      every check
+ *   sum-of-probabilities          every check
+ *   length-normalised (c)         every check with steps > 1 (the catalogue's cases: width 2 finds S-B-A, 500 steps)
+ *   underflow                     scores are summed log-probabilities: 500 steps ... (the only case whose true
+ *                                 product is below the smallest double)
+ *   shared-tokens                 every check with width >= 2 (width 2 finds S-B-A, beams stay separate, ...)
+ *   own-best                      every check with width >= 2 and steps >= 2
+ *   worst-first                   every check with width >= 2
+ *
+ * Not catalogued, told in plain words: a kept token of probability 0 and width < 1 not refused (a token of
+ * probability 0 never makes a beam ...), a changed prompt (beams stay separate ...), beams of the wrong length or
+ * count, a score that does not belong to its tokens, a search that leaves the greedy path (the bundled model).
  */
-import { type Mistake, type Text, defineChecks, expectEqual, expectTrue, fail, mistake, t } from '@llm-lab/check';
+import { type Mistake, type Text, defineChecks, expectEqual, expectThrows, expectTrue, fail, mistake, t } from '@llm-lab/check';
 import { PROMPT, lessonModel, logitsOf, shown, withDetails } from '@llm-lab/course/decoding';
 import { mulberry32 } from '@llm-lab/model';
 import { BEAM_MISTAKES as BEAM } from './mistakes';
@@ -24,7 +44,11 @@ interface RefBeam {
 /** A bigram "model": the next token's probabilities depend on the last token only. */
 type Table = readonly (readonly number[])[];
 
-const fromTable = (table: Table) => (tokens: readonly number[]) => table[tokens[tokens.length - 1]];
+/**
+ * A fresh copy of the row at every call, so that code which rewrites the array it is given (logs in place, say)
+ * cannot change the table the checks score with. A token the table does not have gives undefined.
+ */
+const fromTable = (table: Table) => (tokens: readonly number[]) => table[tokens[tokens.length - 1]]?.slice() as ArrayLike<number>;
 
 // ---------------------------------------------------------------------------------------------------------
 // Independent references
@@ -71,6 +95,16 @@ function scoresOf(next: (t: readonly number[]) => ArrayLike<number>, tokens: rea
   return { logProb, product, sum };
 }
 
+/** P(token | prefix) from the check's model; undefined when the model cannot say (an index out of range, a prefix it refuses). */
+function probabilityOf(next: (t: readonly number[]) => ArrayLike<number>, prefix: readonly number[], token: number): number | undefined {
+  try {
+    const p = next(prefix)[token];
+    return typeof p === 'number' ? p : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 const close = (a: number, b: number, tol = 1e-9) => Math.abs(a - b) <= tol * Math.max(1, Math.abs(b));
 const fmtBeams = (beams: readonly RefBeam[], name: (t: number) => string) =>
   beams.map((b) => `${b.tokens.map(name).join('')} (${b.logProb.toFixed(4)})`).join(', ');
@@ -106,8 +140,24 @@ function diagnose(got: unknown, expected: readonly RefBeam[], c: Case): void {
     if (!ok) fail(t(`${what}[${i}] is not a beam { tokens: number[], logProb: number }`, `${what}[${i}] 不是一条束 { tokens: number[], logProb: number }`));
   }
   const mine = beams as RefBeam[];
+  // A token of probability 0 in a beam: a dead end that was kept (only visible when fewer than `width` live
+  // candidates exist). Asked of the check's own model, never of the learner's code.
+  for (const [i, b] of mine.entries()) {
+    for (let j = prompt.length; j < b.tokens.length; j++) {
+      if (probabilityOf(next, b.tokens.slice(0, j), b.tokens[j]) !== 0) continue;
+      const seq = b.tokens.map(name).join('');
+      fail(t(`${what}[${i}] is ${seq} (logProb ${b.logProb}), but its token ${name(b.tokens[j])} at position ${j} has probability 0 after ${b.tokens.slice(0, j).map(name).join('')}`,
+        `${what}[${i}] 是 ${seq}（logProb ${b.logProb}），但它在位置 ${j} 的 token ${name(b.tokens[j])} 接在 ${b.tokens.slice(0, j).map(name).join('')} 之后的概率是 0`), {
+        hint: t('A token of probability 0 can never be part of a beam (log 0 = -Infinity), even when fewer than `width` candidates are left: skip tokens with p[t] = 0, and return fewer beams if that is all there is.',
+          '概率为 0 的 token 绝不能成为束的一部分（log 0 = -Infinity），即使剩下的候选不足 `width` 个也一样：跳过 p[t] = 0 的 token，候选不够时就返回更少的束。'),
+      });
+    }
+  }
   if (mine.length !== expected.length) {
-    fail(t(`${what} returned ${mine.length} beams, expected ${expected.length} (the width)`, `${what} 返回了 ${mine.length} 条束，应为 ${expected.length} 条（即束宽）`),
+    const why = expected.length < width
+      ? t(`only ${expected.length} continuations have a probability above 0; the width is ${width}`, `只有 ${expected.length} 个续写的概率大于 0；束宽是 ${width}`)
+      : t('the width', '即束宽');
+    fail(t(`${what} returned ${mine.length} beams, expected ${expected.length} (${why.en})`, `${what} 返回了 ${mine.length} 条束，应为 ${expected.length} 条（${why['zh-cn']}）`),
       { hint: t('After every step keep the best `width` candidates: candidates.slice(0, width) after sorting.', '每一步之后保留最好的 `width` 个候选：排序后取 candidates.slice(0, width)。') });
   }
   const length = prompt.length + steps;
@@ -146,7 +196,8 @@ function diagnose(got: unknown, expected: readonly RefBeam[], c: Case): void {
       failWith(BEAM['length-normalised'], t(`(${what}[${i}].logProb is ${b.logProb}; its summed log-probability is ${s.logProb}.)`,
         `（${what}[${i}].logProb 是 ${b.logProb}；它的对数概率之和是 ${s.logProb}。）`));
     }
-    if (b.logProb === 0 || b.logProb === -Infinity) {
+    // Underflow only where it can happen: the true probability of these tokens is below the smallest double.
+    if ((b.logProb === 0 || b.logProb === -Infinity) && Math.exp(s.logProb) === 0) {
       failWith(BEAM.underflow, t(`(${what}[${i}].logProb is ${b.logProb} after ${steps} steps.)`, `（${steps} 步之后 ${what}[${i}].logProb 是 ${b.logProb}。）`));
     }
     const seq = b.tokens.map(name).join('');
@@ -271,9 +322,34 @@ export default defineChecks<Learner>({
         expectEqual(prompt, [0, 1], 'the prompt after beamSearch',
           t('Copy the prompt into the first beam ([...prompt]); never push onto the array you were given.', '把提示复制到第一条束里（[...prompt]）；永远不要往传进来的数组上 push。'));
         diagnose(got, beamSearch64(next, prompt, 3, 3), { what: 'beamSearch(table, [S, A], 3 steps, width 3)', next, prompt, steps: 3, width: 3, name: letter });
-        const none = m.beamSearch(next, [0], 0, 2);
+        const start = [0];
+        const none = m.beamSearch(next, start, 0, 2);
         expectEqual(none.map((b) => ({ tokens: b.tokens, logProb: b.logProb })), [{ tokens: [0], logProb: 0 }], 'beamSearch(table, [S], 0 steps, width 2)',
           t('With no steps there is one beam: the prompt itself, with logProb 0 (log 1).', '没有步数时只有一条束：提示本身，logProb 为 0（即 log 1）。'));
+        expectTrue(none[0].tokens !== start,
+          t('beamSearch(table, [S], 0 steps, width 2)[0].tokens is the prompt array you were given, not a copy', 'beamSearch(table, [S], 0 steps, width 2)[0].tokens 就是传进来的提示数组本身，而不是它的拷贝'),
+          t('Start from a copy, { tokens: [...prompt], logProb: 0 }: whoever changes a returned beam would change the caller\'s prompt too.', '从一份拷贝开始：{ tokens: [...prompt], logProb: 0 }。否则谁改动返回的束，就连调用者的提示也一起改了。'));
+      },
+    },
+    {
+      name: t('a token of probability 0 never makes a beam, and width < 1 throws', '概率为 0 的 token 绝不会成为束，width < 1 时抛出错误'),
+      task: 'beamSearch',
+      run: (m) => {
+        // After S only A and B can follow, after A only B, after B only A and C: three sequences of two steps have a
+        // probability above 0 (SAB 0.6, SBA 0.24, SBC 0.16), fewer than the width of 4.
+        const DEAD: Table = [
+          [0, 0.6, 0.4, 0],
+          [0, 0, 1, 0],
+          [0, 0.6, 0, 0.4],
+          [0.25, 0.25, 0.25, 0.25],
+        ];
+        const next = fromTable(DEAD);
+        const expected = beamSearch64(next, [0], 2, 4);
+        diagnose(m.beamSearch(next, [0], 2, 4), expected, { what: 'beamSearch(table with zeros, [S], 2 steps, width 4)', next, prompt: [0], steps: 2, width: 4, name: letter });
+        for (const width of [0, -1]) {
+          expectThrows(() => m.beamSearch(fromTable(HAND), [0], 2, width), `beamSearch(table, [S], 2 steps, width ${width})`,
+            t('Throw an Error when width < 1: a search that may keep no beam has nothing to return.', 'width < 1 时抛出 Error：一个可能一条束都不保留的搜索没有任何东西可返回。'));
+        }
       },
     },
     {

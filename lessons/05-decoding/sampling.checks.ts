@@ -8,6 +8,31 @@
  * a filter that forgets to renormalise...) are computed too, so a failure can name the mistake in the words of
  * the lesson's catalogue (mistakes.ts).
  * Distributions are compared, never random samples: the sampler gets its uniform number u from the check.
+ * A hypothesis about a mistake is confirmed before it is named: "nothing filtered out" is called walking in
+ * index order only when a second input agrees, and a wrong pipeline is first traced to the learner's own
+ * withTemperature, topK or topP (the first stage that differs is named) before pickNext's order is blamed.
+ *
+ * Which check names which catalogued mistake (SAMPLING_MISTAKES; (c) = another library's convention):
+ *
+ *   check                                              catalogued mistakes it names
+ *   greedy picks the index of the largest logit        -  (ties, all-negative logits, a changed input: plain messages)
+ *   greedy decoding of the bundled model ...           -
+ *   withTemperature is softmax(logits / T)             temperature-after-softmax, temperature-on-probabilities,
+ *                                                      logits-times-temperature
+ *   temperature: stable for huge logits ...            -  (overflow, T <= 0 not refused: plain messages)
+ *   topK keeps exactly the k most likely tokens ...    not-renormalised, top-k-off-by-one, top-k-index-order,
+ *                                                      top-k-least-likely
+ *   topK with ties keeps exactly k ...                 top-k-keeps-ties (c), tie-towards-higher-index
+ *   topP keeps the smallest set whose mass reaches p   top-p-excludes-crossing, not-renormalised, top-p-unsorted,
+ *                                                      top-p-one-drops-tokens
+ *   topP stops as soon as the mass reaches p exactly   top-p-strict, top-p-excludes-crossing
+ *   topP with ties keeps the lower index first         top-p-ties-higher-index (c), top-p-strict
+ *   sample inverts the cumulative distribution ...     sample-greater-or-equal  (a zero-probability fallback: plain)
+ *   sample with a seeded Rng ...                       -
+ *   pickNext applies temperature, then top-k ...       top-p-before-top-k, temperature-ignored,
+ *                                                      temperature-zero-refused (c)
+ *   the filters on the bundled model's ...             -
+ *   sampling text from the bundled model ...           -
  */
 import {
   CheckFailure, type CheckContext, type Misconception, type Text, defineChecks, expectClose, expectEqual, expectThrows, expectTrue, fail, mistake, t,
@@ -141,6 +166,53 @@ function expectDistribution(actual: unknown, what: string): void {
   }
 }
 
+/** Whether `actual` is a list of numbers within the checks' default tolerance of `expected`. */
+function closeTo(actual: unknown, expected: ArrayLike<number>, rtol = 1e-5, atol = 1e-6): boolean {
+  if (!(actual instanceof Float32Array || Array.isArray(actual)) || actual.length !== expected.length) return false;
+  const a = actual as ArrayLike<number>;
+  for (let i = 0; i < a.length; i++) if (!(Math.abs(a[i] - expected[i]) <= atol + rtol * Math.abs(expected[i]))) return false;
+  return true;
+}
+
+/**
+ * pickNext is only as right as the functions it calls. When its tokens are wrong, run the learner's own
+ * withTemperature, topK and topP on this input, in the pipeline's order, each on the reference result of the
+ * stage before; the first that differs from its reference is named, instead of guessing at pickNext's order.
+ */
+function blameStages(m: Learner, logits: number[], s: Settings, label: string): void {
+  const stages: { fn: string; call: string; run: () => unknown; expected: number[] }[] = [];
+  let probs = softmax64(logits, s.temperature);
+  stages.push({ fn: 'withTemperature', call: `withTemperature(logits, ${s.temperature})`, run: () => m.withTemperature(f32(logits), s.temperature), expected: probs });
+  const k = s.topK;
+  if (k !== undefined) {
+    const input = f32(probs);
+    probs = topK64(input, k);
+    stages.push({ fn: 'topK', call: `topK(probs, ${k})`, run: () => m.topK(input, k), expected: probs });
+  }
+  const p = s.topP;
+  if (p !== undefined) {
+    const input = f32(probs);
+    probs = topP64(input, p);
+    stages.push({ fn: 'topP', call: `topP(probs, ${p})`, run: () => m.topP(input, p), expected: probs });
+  }
+  for (const stage of stages) {
+    let out: unknown;
+    try {
+      out = stage.run();
+    } catch (e) {
+      if (e instanceof NotImplementedError || e instanceof CheckFailure) throw e;
+      out = e;
+    }
+    if (closeTo(out, stage.expected)) continue;
+    const got = out instanceof Error ? t(`threw ${out.message}`, `抛出了 ${out.message}`) : out instanceof Float32Array ? t(`gave ${fmtList(out)}`, `给出 ${fmtList(out)}`) : t(`returned ${typeof out}`, `返回了 ${typeof out}`);
+    fail(t(`${label} does not follow the pipeline, and the first step that goes wrong is your own ${stage.fn}: ${stage.call} ${got.en} where the reference gives ${fmtList(stage.expected)}.`,
+      `${label} 没有得到流水线的结果，第一个出错的步骤是你自己的 ${stage.fn}：${stage.call} ${got['zh-cn']}，而参考结果是 ${fmtList(stage.expected)}。`), {
+      hint: t(`pickNext can only be as right as the functions it calls: fix ${stage.fn} first (its own check says how), then run this check again.`,
+        `pickNext 的正确性取决于它调用的函数：先修好 ${stage.fn}（它自己的检查会告诉你怎么改），再重新运行这项检查。`),
+    });
+  }
+}
+
 /** Same token sequences (plain arrays of numbers). */
 const same = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
@@ -212,6 +284,8 @@ export default defineChecks<Learner>({
         const before = copyOf(x);
         for (const T of [1, 0.5, 2]) {
           const got = m.withTemperature(x, T);
+          // After every call, before the values: a function that writes into its input gets the next call wrong too.
+          expectUntouched(x, before, 'logits');
           expectDistribution(got, `withTemperature(logits, ${T})`);
           const p = softmax64(logits);
           const sharper = T < 1;
@@ -231,7 +305,6 @@ export default defineChecks<Learner>({
             misconceptions,
           });
         }
-        expectUntouched(x, before, 'logits');
       },
     },
     {
@@ -266,6 +339,7 @@ export default defineChecks<Learner>({
         const x = f32(probs);
         const before = copyOf(x);
         const got = m.topK(x, 2);
+        expectUntouched(x, before, 'probs');
         expectDistribution(got, 'topK(probs, 2)');
         // Keep tokens 1 (0.4) and 3 (0.3); their mass is 0.7, so they become 4/7 and 3/7.
         expectClose(got, [0, 4 / 7, 0, 3 / 7, 0], {
@@ -277,7 +351,6 @@ export default defineChecks<Learner>({
             { value: keep64(probs, [2, 0]), ...M['top-k-least-likely'] },
           ],
         });
-        expectUntouched(x, before, 'probs');
         expectClose(m.topK(x, 1), [0, 1, 0, 0, 0], { what: 'topK(probs, 1)',
           hint: t('k = 1 keeps only the most likely token, which then has probability 1: greedy as a distribution.', 'k = 1 只保留最可能的那个 token，它的概率随之变成 1：这就是写成分布形式的贪心。') });
         expectClose(m.topK(x, 5), probs, { what: 'topK(probs, 5)', hint: t('k equal to the vocabulary size keeps everything.', 'k 等于词表大小时全部保留。') });
@@ -312,7 +385,25 @@ export default defineChecks<Learner>({
         const x = f32(probs);
         const before = copyOf(x);
         const got = m.topP(x, 0.75);
+        expectUntouched(x, before, 'probs');
         expectDistribution(got, 'topP(probs, 0.75)');
+        // Nothing filtered out: index order is one explanation, an ascending sort another. Name the first only when a
+        // second input, on which the two differ, confirms it.
+        if (closeTo(got, probs)) {
+          const other = [0.3, 0.05, 0.6, 0.05];
+          const walked = keep64(other, nucleus(other, 0.5, 'unsorted'));
+          let second: unknown;
+          try {
+            second = m.topP(f32(other), 0.5);
+          } catch {
+            second = undefined;
+          }
+          if (closeTo(second, walked)) {
+            fail(...mistake(withDetails(M['top-p-unsorted'], t(
+              `(In index order the probabilities are 0.05, 0.5, 0.15, 0.3; and topP([${other.join(', ')}], 0.5) gave ${fmtList(second as Float32Array)}, the tokens 0, 1, 2 in index order, where the nucleus is token 2 alone.)`,
+              `（按下标顺序，概率依次是 0.05, 0.5, 0.15, 0.3；topP([${other.join(', ')}], 0.5) 给出 ${fmtList(second as Float32Array)}，即按下标顺序的 token 0、1、2，而核只有 token 2。）`))));
+          }
+        }
         expectClose(got, [0, 0.625, 0, 0.375], {
           what: 'topP([0.05, 0.5, 0.15, 0.3], 0.75)',
           hint: t('Sorted by probability: 0.5, 0.3, 0.15, 0.05. The mass is 0.5 after one token (not yet 0.75) and 0.8 after two, so the nucleus is those two, renormalised: 0.5/0.8 and 0.3/0.8.',
@@ -324,10 +415,8 @@ export default defineChecks<Learner>({
                 '（这里就是把质量从 0.5 带到 0.8 的那个 token。少了它，保留的质量低于 p；如果 p = 0.4，你会什么都不保留。）')),
             },
             { value: keep64(probs, [1, 3], false), ...withDetails(M['not-renormalised'], t('(The two tokens add up to 0.8.)', '（这两个 token 的概率之和是 0.8。）')) },
-            { value: probs, ...withDetails(M['top-p-unsorted'], t('(In index order the probabilities are 0.05, 0.5, 0.15, 0.3.)', '（按下标顺序，概率依次是 0.05, 0.5, 0.15, 0.3。）')) },
           ],
         });
-        expectUntouched(x, before, 'probs');
         expectClose(m.topP(x, 0.3), [0, 1, 0, 0], { what: 'topP(probs, 0.3)',
           hint: t('The most likely token alone (0.5) already reaches 0.3: the nucleus is one token, with probability 1 after renormalising.',
             '仅最可能的那个 token（0.5）就已达到 0.3：核只有一个 token，重新归一化后概率为 1。') });
@@ -394,7 +483,8 @@ export default defineChecks<Learner>({
         const cases: [number, number][] = [[0, 0], [0.2499, 0], [0.25, 2], [0.5, 2], [0.7499, 2], [0.75, 3], [0.999999, 3]];
         const us = cases.map(([u]) => u).join(', ');
         const got = cases.map(([u]) => m.sample(probs, u));
-        const ge = cases.map(([u]) => { let c = 0; for (let i = 0; i < 4; i++) { c += probs[i]; if (c >= u) return i; } return 3; });
+        expectUntouched(probs, before, 'probs');
+        const ge = cases.map(([u]) => { let c = 0; for (let i = 0; i < 4; i++) { c += before[i]; if (c >= u) return i; } return 3; });
         if (same(got, ge)) {
           fail(...mistake(withDetails(M['sample-greater-or-equal'], t(
             `(sample(probs, u) for u = ${us} gave ${got.join(', ')}: at u = 0.25 you picked token 0, whose interval [0, 0.25) ends just before 0.25.)`,
@@ -402,13 +492,21 @@ export default defineChecks<Learner>({
         }
         expectEqual(got, cases.map(([, e]) => e), `sample([0.25, 0, 0.5, 0.25], u) for u = ${us}`,
           t('Walk the tokens adding up probabilities; return the first token where the running total is greater than u.', '逐个 token 累加概率；返回累计和第一次大于 u 的那个 token。'));
-        expectUntouched(probs, before, 'probs');
         // A zero-probability token at the front: u = 0 must not pick it.
         expectEqual(m.sample(f32([0, 0.5, 0.5]), 0), 1, 'sample([0, 0.5, 0.5], 0)',
           t('Token 0 has probability 0, so it must never be picked. With cumulative >= u it is picked for u = 0; use cumulative > u.',
             'token 0 的概率为 0，所以绝不能被选中。用 cumulative >= u 时，u = 0 会选中它；应使用 cumulative > u。'));
         expectEqual(m.sample(f32([0.5, 0.5, 0]), 0.9999999), 1, 'sample([0.5, 0.5, 0], 0.9999999)',
           t('Near u = 1 the answer is the last token with a non-zero probability, never a token of probability 0.', 'u 接近 1 时，答案是最后一个概率不为 0 的 token，绝不会是概率为 0 的 token。'));
+        // Past the total: these float32 probabilities add up to 0.99999999254..., below u, so the walk ends without
+        // passing u and the fallback decides. It must be the last token whose probability is not 0 (token 2).
+        const short = f32([0.7, 0.2, 0.1, 0]);
+        const total = short.reduce((s, q) => s + q, 0);
+        const beyond = 0.9999999999;
+        expectTrue(total < beyond, t('check bug: the probabilities should add up to less than u', '检查本身有误：这些概率之和应小于 u'));
+        expectEqual(m.sample(short, beyond), 2, `sample(Float32Array.from([0.7, 0.2, 0.1, 0]), ${beyond})`,
+          t(`In float32 these probabilities add up to ${total}, less than u = ${beyond}: no cumulative sum passes u. Then return the last token whose probability is not 0 (token 2); token 3 has probability 0 and must never be returned.`,
+            `在 float32 下这些概率之和是 ${total}，小于 u = ${beyond}：没有哪个累计和超过 u。这时返回最后一个概率不为 0 的 token（token 2）；token 3 的概率为 0，绝不能返回。`));
         const again = [m.sample(probs, 0.6), m.sample(probs, 0.6), m.sample(probs, 0.6)];
         expectTrue(again.every((tok) => tok === 2),
           t(`sample(probs, 0.6) gave ${again.join(', ')} on three calls: the same u must give the same token`, `三次调用 sample(probs, 0.6) 得到 ${again.join(', ')}：同一个 u 必须给出同一个 token`),
@@ -477,6 +575,7 @@ export default defineChecks<Learner>({
           const got = us.map((u) => m.pickNext(x, s, u));
           const want = us.map((u) => sample64(probs, u));
           if (!same(got, want)) {
+            blameStages(m, logits, s, label);
             const reversed = pipeline64(logits, s, 'p-then-k');
             const where = t(`(${label}.)`, `（${label}。）`);
             if (s.topK !== undefined && s.topP !== undefined && same(got, us.map((u) => sample64(reversed, u)))) {

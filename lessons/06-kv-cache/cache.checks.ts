@@ -11,6 +11,21 @@
  *
  * The 200-token generation is run once per run (`shared`), by whichever of the two generate checks asks
  * first: the correctness check and the speed-up check can each run alone.
+ * attend()'s expectations are computed from copies of q and the cache taken before the learner's code runs, and
+ * the cache must come back unchanged: an attend that scales the cached keys in place is told so, and is not
+ * mistaken for a missing 1/sqrt(hs).
+ *
+ * Which check names which catalogued mistake (CACHE_MISTAKES):
+ *
+ *   check                                              catalogued mistakes it names
+ *   attend: one query over three cached positions      mask-first-only, exclude-self, no-scale, one-head
+ *                                                      (a changed q or cache: plain message)
+ *   attend: 4 heads over 6 positions ...               mask-first-only, exclude-self, no-scale, one-head
+ *   step: cached logits equal a full forward pass ...  position-zero, values-not-appended, values-are-keys,
+ *                                                      shared-layer, and the four attend mistakes inside step
+ *   step: the position is the number of cached tokens  -  (positions, a full cache not refused: plain messages)
+ *   generate: 200 cached tokens equal uncached ...     recomputes-context (a changed prompt, n = 0 and n = 1: plain)
+ *   the cache's speed-up, measured ...                 recomputes-context (through the verified generation)
  */
 import { performance } from 'node:perf_hooks';
 import { CheckFailure, type Mistake, type Text, defineChecks, expectClose, expectEqual, expectTrue, fail, mistake, t } from '@llm-lab/check';
@@ -147,6 +162,37 @@ const STEP_BUGS: { bug: StepBug; mistake: Mistake }[] = [
   ...ATTEND_BUGS,
 ];
 
+interface AttendInputs {
+  q: Float32Array;
+  keys: Float32Array[];
+  values: Float32Array[];
+}
+
+/** Copies of attend()'s inputs, taken before the learner's code runs. */
+function snapshot(q: Float32Array, cache: LayerCache): AttendInputs {
+  return { q: Float32Array.from(q), keys: cache.keys.map((k) => Float32Array.from(k)), values: cache.values.map((v) => Float32Array.from(v)) };
+}
+
+/** attend() reads q and the cache and changes neither: not the lists, not a number in a cached vector. */
+function expectReadOnly(q: Float32Array, cache: LayerCache, before: AttendInputs): void {
+  expectEqual([cache.keys.length, cache.values.length], [before.keys.length, before.values.length], '[keys, values] in the cache after attend()',
+    t('attend() only reads the cache; appending is step()\'s job.', 'attend() 只读取缓存；追加是 step() 的工作。'));
+  const vectors: [string, Float32Array, Float32Array][] = [
+    ['q', q, before.q],
+    ...cache.keys.map((k, j): [string, Float32Array, Float32Array] => [`cache.keys[${j}]`, k, before.keys[j]]),
+    ...cache.values.map((v, j): [string, Float32Array, Float32Array] => [`cache.values[${j}]`, v, before.values[j]]),
+  ];
+  for (const [what, now, then] of vectors) {
+    const i = then.findIndex((x, n) => !Object.is(now[n], x));
+    if (i < 0) continue;
+    fail(t(`attend() changed ${what}[${i}] from ${then[i]} to ${now[i]}: it must only read q and the cache`,
+      `attend() 把 ${what}[${i}] 从 ${then[i]} 改成了 ${now[i]}：它只能读取 q 和缓存`), {
+      hint: t('Compute scores and weights into new numbers or arrays; never write into q, a cached key or a cached value. step() reads the same keys and values again at every later position, so a change made once is made again and again.',
+        '把分数和权重算进新的变量或数组里；绝不要写入 q、缓存的键或值。step() 在之后的每个位置都会再次读取同样的键和值，改动一次就会一再累积。'),
+    });
+  }
+}
+
 /** The cache must hold one key and one value per token in every layer. */
 function expectCacheShape(cache: KVCache, nLayer: number, tokens: number): void {
   if (!cache || !Array.isArray(cache.layers) || cache.layers.length !== nLayer) {
@@ -195,6 +241,8 @@ function cachedPositions(promptLength: number, n: number, blockSize: number): nu
   return positions;
 }
 
+const same = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+
 function argmax(values: ArrayLike<number>): number {
   let best = 0;
   for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
@@ -209,6 +257,8 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 interface Generation {
   prompt: number[];
+  /** The array handed to generate() (a copy of `prompt`), as it was after the call. */
+  given: number[];
   out: number[];
   /** How long the learner's generate() took. */
   ms: number;
@@ -220,6 +270,14 @@ interface Generation {
 /** The learner's result is an array that starts with the prompt and has n new tokens. */
 function expectGenerationShape(g: Generation): void {
   const { out, prompt } = g;
+  if (!same(g.given, prompt)) {
+    const i = g.given.findIndex((tok, n) => tok !== prompt[n]);
+    const how = g.given.length !== prompt.length
+      ? t(`it held ${prompt.length} tokens, and ${g.given.length} after the call`, `原来有 ${prompt.length} 个 token，调用之后有 ${g.given.length} 个`)
+      : t(`prompt[${i}] was ${prompt[i]} and is ${g.given[i]} after the call`, `prompt[${i}] 原来是 ${prompt[i]}，调用之后是 ${g.given[i]}`);
+    fail(t(`generate() changed the prompt it was given: ${how.en}`, `generate() 修改了传给它的提示：${how['zh-cn']}`),
+      { hint: t('Build the result in a copy, tokens = [...prompt], and push onto that; the caller still needs its prompt.', '在一份拷贝里构造结果，tokens = [...prompt]，再往它上面 push；调用者还需要原来的提示。') });
+  }
   if (!Array.isArray(out)) {
     const type = out === undefined ? 'undefined' : typeof out;
     fail(t(`generate() returned ${type}, expected an array of token ids`, `generate() 返回了 ${type}，应返回一个 token id 数组`),
@@ -281,9 +339,10 @@ export default defineChecks<Learner>({
       const expectedPositions = cachedPositions(prompt.length, GEN_TOKENS, parts.config.blockSize);
       const counter = counting(parts, 3 * expectedPositions, expectedPositions);
       const t0 = performance.now();
-      const out = m.generate(counter.parts, prompt, GEN_TOKENS);
+      const given = [...prompt];
+      const out = m.generate(counter.parts, given, GEN_TOKENS);
       const elapsed = performance.now() - t0;
-      return { prompt, out, ms: elapsed, positions: counter.count(), expectedPositions };
+      return { prompt, given, out, ms: elapsed, positions: counter.count(), expectedPositions };
     },
     /** The same generation, once it has been compared with uncached greedy decoding (fails like the check). */
     verified: async (_m, ctx) => verifyGeneration(await ctx.shared<Generation>('generation')),
@@ -299,15 +358,17 @@ export default defineChecks<Learner>({
         const keys = [Float32Array.of(1, 0), Float32Array.of(0, 1), Float32Array.of(1, 1)];
         const values = [Float32Array.of(1, 0), Float32Array.of(0, 2), Float32Array.of(3, 3)];
         const cache = { keys: [...keys], values: [...values] };
+        // Every expectation comes from copies taken before the call: an attend that writes into the cache must not move them.
+        const before = snapshot(q, cache);
+        const misconceptions = ATTEND_BUGS.map((b) => ({ value: attend64(before.q, before.keys, before.values, 1, b.bug), ...b.mistake }));
         const got = m.attend(q, cache, 1);
+        expectReadOnly(q, cache, before);
         expectClose(got, [16 / 9, 14 / 9], {
           what: 'attend(q, 3 cached positions, 1 head)',
           hint: t('scores_j = q . k_j / sqrt(hs); weights = softmax(scores); output = sum_j weight_j * v_j. Here the weights are 4/9, 1/9, 4/9.',
             'scores_j = q . k_j / sqrt(hs)；weights = softmax(scores)；output = sum_j weight_j * v_j。这里的权重是 4/9, 1/9, 4/9。'),
-          misconceptions: ATTEND_BUGS.map((b) => ({ value: attend64(q, keys, values, 1, b.bug), ...b.mistake })),
+          misconceptions,
         });
-        expectEqual([cache.keys.length, cache.values.length], [3, 3], '[keys, values] in the cache after attend()',
-          t('attend() only reads the cache; appending is step()\'s job.', 'attend() 只读取缓存；追加是 step() 的工作。'));
         expectClose(m.attend(Float32Array.of(5, -3), { keys: [keys[1]], values: [values[1]] }, 1), [0, 2], {
           what: 'attend(q, 1 cached position, 1 head)',
           hint: t('With a single position its weight is 1: the output is that value vector.', '只有一个位置时它的权重是 1：输出就是那个值向量。'),
@@ -318,18 +379,23 @@ export default defineChecks<Learner>({
       name: t('attend: 4 heads over 6 positions match a float64 reference', 'attend：4 个头、6 个位置，与 float64 参考实现一致'),
       task: 'attend',
       run: (m, ctx) => {
-        const C = 16;
+        // Heads of size 6 with 4 heads: a head size equal to the number of heads would hide channels taken at h * nHead.
+        const C = 24;
         const nHead = 4;
         const vec = () => Float32Array.from({ length: C }, () => 2 * ctx.random() - 1);
         const q = vec();
-        const keys = Array.from({ length: 6 }, vec);
-        const values = Array.from({ length: 6 }, vec);
-        expectClose(m.attend(q, { keys, values }, nHead), attend64(q, keys, values, nHead), {
-          what: 'attend(q, 6 cached positions, 4 heads of size 4)',
+        const cache = { keys: Array.from({ length: 6 }, vec), values: Array.from({ length: 6 }, vec) };
+        const before = snapshot(q, cache);
+        const expected = attend64(before.q, before.keys, before.values, nHead);
+        const misconceptions = ATTEND_BUGS.map((b) => ({ value: attend64(before.q, before.keys, before.values, nHead, b.bug), ...b.mistake }));
+        const got = m.attend(q, cache, nHead);
+        expectReadOnly(q, cache, before);
+        expectClose(got, expected, {
+          what: 'attend(q, 6 cached positions, 4 heads of size 6)',
           rtol: 1e-5, atol: 1e-6,
           hint: t('Head h uses channels [h*hs, (h+1)*hs) of q, of every key and of every value, and writes the same channels of the output.',
             '头 h 使用 q、每个键和每个值的通道 [h*hs, (h+1)*hs)，并写入输出的相同通道。'),
-          misconceptions: ATTEND_BUGS.map((b) => ({ value: attend64(q, keys, values, nHead, b.bug), ...b.mistake })),
+          misconceptions,
         });
       },
     },
@@ -386,9 +452,11 @@ export default defineChecks<Learner>({
               failWith(M['values-are-keys'], t(`(Layer ${l}, position ${tok}.)`, `（第 ${l} 层，位置 ${tok}。）`));
             }
             expectClose(k, rk, { what: `cache.layers[${l}].keys[${tok}]`, atol: TOLERANCE, rtol: 0,
-              hint: t('Cache exactly the k returned by model.qkv(l, x) for this layer.', '缓存的必须正是这一层 model.qkv(l, x) 返回的 k。') });
+              hint: t('Cache exactly the k returned by model.qkv(l, x) for this layer, and never write into it afterwards: attend() only reads the cache.',
+                '缓存的必须正是这一层 model.qkv(l, x) 返回的 k，之后也绝不要再写入它：attend() 只读取缓存。') });
             expectClose(v, rv, { what: `cache.layers[${l}].values[${tok}]`, atol: TOLERANCE, rtol: 0,
-              hint: t('Cache exactly the v returned by model.qkv(l, x) for this layer.', '缓存的必须正是这一层 model.qkv(l, x) 返回的 v。') });
+              hint: t('Cache exactly the v returned by model.qkv(l, x) for this layer, and never write into it afterwards: attend() only reads the cache.',
+                '缓存的必须正是这一层 model.qkv(l, x) 返回的 v，之后也绝不要再写入它：attend() 只读取缓存。') });
           }
           worst = Math.max(worst, diff);
           if (tok < 3 || tok === ids.length - 1) rows.push([tok, STEP_TEXT[tok] === ' ' ? '␣' : STEP_TEXT[tok], tok, diff.toExponential(2)]);
@@ -447,6 +515,16 @@ export default defineChecks<Learner>({
           text: `${GEN_PROMPT}[${g.out.slice(g.prompt.length).map((tok) => model.vocab[tok] ?? '�').join('')}]`,
         });
         await ctx.shared<Generation>('verified');
+        // n is an argument like any other: no new token, and exactly one (the first of the 200 just verified).
+        const { parts } = await lesson();
+        for (const n of [0, 1]) {
+          const out = m.generate(parts, [...g.prompt], n);
+          expectEqual(out, g.out.slice(0, g.prompt.length + n), `generate(model, prompt of ${g.prompt.length}, ${n})`,
+            n === 0
+              ? t('n = 0 asks for no new token: return (a copy of) the prompt and nothing else.', 'n = 0 表示不要新 token：返回提示（的拷贝），别的什么都不加。')
+              : t('n = 1: the prompt, then the argmax of the logits after its last token (the first token of your 200-token generation).',
+                'n = 1：提示，然后是它最后一个 token 之后 logits 的 argmax（也就是你生成 200 个 token 时的第一个）。'));
+        }
       },
     },
     {

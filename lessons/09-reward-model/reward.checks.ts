@@ -7,6 +7,24 @@
  * wrong value, so a failure names it; an overflowing log(σ(d)) is recognised by its non-finite result.
  * The last check trains the course's reward model (@llm-lab/course/alignment) with the learner's loss on the
  * AFINN preference pairs.
+ *
+ * A wrong pair accuracy is named only when it also explains a second list where every catalogued count and every
+ * off-by-one loop differ (on one list, a loop that skips a pair can give exactly the share of wrong pairs).
+ *
+ * Which check names which catalogued mistake (mistakes.ts; the catalogue runner holds one case per entry):
+ *
+ *   check                                         names
+ *   ----------------------------------------------------------------------------------------------------------------
+ *   preferenceLoss: three pairs by hand           sign-flipped, sigmoid-not-log, one-minus-sigmoid,
+ *                                                 log-likelihood-not-negated, sum-not-mean
+ *   preferenceLoss: no preference yet gives log 2 the same but sign-flipped (equal rewards: its loss is log 2 too)
+ *   preferenceLoss: 64 random pairs               sign-flipped, sigmoid-not-log, one-minus-sigmoid,
+ *                                                 log-likelihood-not-negated, sum-not-mean
+ *   preferenceLoss: gradients                     no-gradient, sign-flipped, sum-not-mean
+ *   preferenceLoss: stable for differences ±100   overflow, no-gradient, and the five loss mistakes above
+ *   pairAccuracy: strictly higher is right        ties-count-right, counts-wrong-pairs, percent
+ *   pairAccuracy: random rewards, bad input       counts-wrong-pairs, percent; a missing throw (generic)
+ *   a reward model trained with your loss         sign-flipped (the model prefers the rejected texts)
  */
 import { type CheckContext, type Misconception, defineChecks, describeType, expectClose, expectTrue, fail, say, t } from '@llm-lab/check';
 import { type TrainingPoint, loadPreferencePairs, preferenceWords, trainRewardModel } from '@llm-lab/course/alignment';
@@ -40,6 +58,16 @@ function losses(c: number[], r: number[]): { right: number; wrong: Misconception
     ],
   };
 }
+
+/** The catalogued wrong pair accuracies, as functions of the rewards. */
+const ACCURACY_MISTAKES: [RewardMistake, (c: number[], r: number[]) => number][] = [
+  ['ties-count-right', (c, r) => c.filter((x, i) => x >= r[i]).length / c.length],
+  ['counts-wrong-pairs', (c, r) => c.filter((x, i) => x < r[i]).length / c.length],
+  ['percent', (c, r) => (100 * c.filter((x, i) => x > r[i]).length) / c.length],
+];
+
+/** expectClose's default rule for one number. */
+const closeTo = (a: number, e: number): boolean => Math.abs(a - e) <= 1e-6 + 1e-5 * Math.abs(e);
 
 // ---------------------------------------------------------------------------------------------------------
 // Calling the learner
@@ -194,13 +222,20 @@ export default defineChecks<Learner>({
         const c = [1, 2, 3, 0.5];
         const r = [0, 2, 4, 0.2];
         const got = m.pairAccuracy(c, r);
+        // A known wrong count is named only when it also explains a second list (4 right, 2 ties, 1 wrong), where
+        // the wrong counts and the off-by-one loops all differ: on the first one, a loop that skips pair 0 also
+        // gives 1/4, the share of wrong pairs.
+        const c2 = [1, 2, 0.5, 3, -1, 4, 0];
+        const r2 = [0, 2, 0.2, 3, -2, 5, -0.5];
+        const second = m.pairAccuracy(c2, r2);
+        const named = ACCURACY_MISTAKES.filter(([, f]) => closeTo(got, f(c, r)) && closeTo(second, f(c2, r2)));
         expectClose(got, 0.5, {
           what: 'pairAccuracy([1, 2, 3, 0.5], [0, 2, 4, 0.2])',
-          misconceptions: [
-            { value: 0.75, ...M['ties-count-right'] },
-            { value: 0.25, ...M['counts-wrong-pairs'] },
-            { value: 50, ...M.percent },
-          ],
+          misconceptions: named.map(([k, f]) => ({ value: f(c, r), ...M[k] })),
+        });
+        expectClose(second, 4 / 7, {
+          what: 'pairAccuracy([1, 2, 0.5, 3, -1, 4, 0], [0, 2, 0.2, 3, -2, 5, -0.5])',
+          misconceptions: named.map(([k, f]) => ({ value: f(c2, r2), ...M[k] })),
         });
         expectClose(m.pairAccuracy(Float32Array.of(0, 0, 0), Float32Array.of(0, 0, 0)), 0, {
           what: say(t('pairAccuracy of three ties', '三个平局的 pairAccuracy')), misconceptions: [{ value: 1, ...M['ties-count-right'] }],
@@ -218,6 +253,7 @@ export default defineChecks<Learner>({
         expectClose(m.pairAccuracy(c, r), right / 50, { what: say(t('pairAccuracy on 50 random pairs', '50 个随机偏好对上的 pairAccuracy')), misconceptions: [{ value: 1 - right / 50, ...M['counts-wrong-pairs'] }, { value: right * 2, ...M.percent }] });
         const bad = [
           [[1, 2], [1], t('lengths 2 and 1', '长度分别为 2 和 1 的输入')],
+          [[1], [1, 2], t('lengths 1 and 2', '长度分别为 1 和 2 的输入')],
           [[], [], t('no pairs', '没有偏好对的输入')],
         ] as const;
         for (const [a, b, what] of bad) {

@@ -7,8 +7,26 @@
  * a failure names it. The λ = 0 and λ = 1 checks compare with the TD error and the Monte-Carlo return directly.
  * Two entries are other libraries' conventions, and named as such: CleanRL's / Stable-Baselines3's dones indexing
  * (dones[t + 1] cuts step t) and OpenAI Spinning Up's value target (discounted rewards-to-go instead of A + V).
+ * On one rollout two mistakes can give the same numbers (λ = 0: bootstrapping across a done = ignoring dones; γ = λ:
+ * no λ = no γ in the trace): there neither is named (distinct() below), and a check whose rollout tells them apart does.
+ * Tolerances are float32's (TOL): a correct GAE kept in a Float32Array passes.
+ *
+ * Which check names which catalogued mistake (mistakes.ts; the catalogue runner holds one case per entry):
+ *
+ *   check                                      names
+ *   ----------------------------------------------------------------------------------------------------------------
+ *   three steps by hand (no episode end)       forward-order, no-lambda, no-gamma-in-trace, last-value-ignored,
+ *                                              returns-without-values, returns-are-rewards (Spinning Up)
+ *   λ = 0 gives the one-step TD error          last-value-ignored, no-lambda, dones-shifted (CleanRL / SB3)
+ *   λ = 1 gives the Monte-Carlo return         forward-order, no-gamma-in-trace, last-value-ignored, dones-shifted
+ *   episode ends: nothing crosses a done       ignores-dones, bootstraps-across-done, accumulates-across-done,
+ *                                              forward-order, last-value-ignored, returns-without-values,
+ *                                              returns-are-rewards, dones-shifted
+ *   lastValue bootstraps only an unfinished…   forward-order, no-gamma-in-trace, last-value-ignored, dones-shifted
+ *   200 random steps with episode ends         every advantage and returns mistake above
+ *   returns = advantages + values; lengths…    returns-without-values; a missing length check (generic)
  */
-import { type CheckContext, type Misconception, defineChecks, describeType, expectClose, expectEqual, expectTrue, fail, say, t } from '@llm-lab/check';
+import { type CheckContext, type Misconception, type Text, defineChecks, describeType, expectClose, expectEqual, expectTrue, fail, join, say, t } from '@llm-lab/check';
 import { GAE_MISTAKES as M, type GaeMistake } from './mistakes';
 
 type Learner = typeof import('./gae');
@@ -75,12 +93,47 @@ const VARIANTS: Exclude<Variant, 'right' | 'dones-shifted'>[] = [
  * right one). Last, CleanRL's / Stable-Baselines3's dones indexing: named as their convention, not as a mistake.
  */
 function advantageMistakes(x: Rollout): Misconception[] {
-  return [
+  return distinct([
     ...VARIANTS.map((m) => ({ value: gae64(x, m).advantages, ...M[m] })),
     { value: gae64(x, 'dones-shifted').advantages, ...M['dones-shifted'] },
     { value: gae64(x, 'dones-shifted', true).advantages, ...M['dones-shifted'] },
-  ];
+  ]);
 }
+
+/**
+ * Only the wrong answers this input tells apart. Two different mistakes can give the same numbers on one rollout: with
+ * λ = 0 nothing is accumulated, so bootstrapping across a done is the same as ignoring dones altogether; with a done
+ * only on the last step, likewise; with γ = λ, a trace without λ is the same as one without γ. Naming either would be
+ * a guess, so such a group is replaced by one message that says so, with each mistake's hint; the checks whose
+ * rollouts tell them apart name the right one.
+ */
+function distinct(ms: Misconception[]): Misconception[] {
+  const same = (a: Misconception, b: Misconception) => {
+    const x = a.value as number[];
+    const y = b.value as number[];
+    return x.length === y.length && x.every((v, i) => Math.abs(v - y[i]) <= TOL.atol + TOL.rtol * Math.abs(y[i]));
+  };
+  const out: Misconception[] = [];
+  const done = new Set<Misconception>();
+  for (const m of ms) {
+    if (done.has(m)) continue;
+    const group = ms.filter((o) => !done.has(o) && same(m, o));
+    group.forEach((o) => done.add(o));
+    const messages = [...new Set(group.map((o) => o.message))];
+    if (messages.length === 1) {
+      out.push(m);
+      continue;
+    }
+    const hints = [...new Set(group.map((o) => o.hint).filter((h): h is Text => h !== undefined))];
+    out.push({ value: m.value, message: AMBIGUOUS, hint: join(hints) });
+  }
+  return out;
+}
+
+const AMBIGUOUS = t(
+  'Your advantages are what two different known wrong answers give on this rollout, which cannot tell them apart (the hint describes each). The checks whose rollouts do tell them apart say which one it is.',
+  '在这个 rollout 上，你的 advantages 与两种不同的已知错误答案给出的结果相同，这个输入无法区分它们（提示里分别说明了每一个）。输入能区分它们的那些检查会指出究竟是哪一个。',
+);
 
 /** Discounted sums of rewards alone, cut at episode ends, bootstrapped with lastValue: OpenAI Spinning Up's value target (a convention). */
 function rewardReturns(x: Rollout): number[] {
@@ -92,6 +145,13 @@ function rewardReturns(x: Rollout): number[] {
   }
   return out;
 }
+
+/**
+ * The tolerance of every comparison: what float32 arithmetic allows. A correct GAE that keeps its advantages in a
+ * Float32Array and reads A_{t+1} back from it rounds at every step; over 200 steps (γλ ≈ 0.94, advantages up to
+ * about 10) that drifts by up to about 1.2e-6 from the float64 sum. Every catalogued mistake is off by far more.
+ */
+const TOL = { rtol: 1e-5, atol: 1e-5 };
 
 const LEAVE_INPUTS = t('Leave the inputs alone: build new arrays for the results.', '不要修改输入：为结果新建数组。');
 
@@ -122,9 +182,9 @@ function call(m: Learner, x: Rollout): Result {
 function expectGae(m: Learner, x: Rollout, what: string): void {
   const got = call(m, x);
   const want = gae64(x);
-  expectClose(got.advantages, want.advantages, { what: `${what}.advantages`, rtol: 1e-6, atol: 1e-9, misconceptions: advantageMistakes(x) });
+  expectClose(got.advantages, want.advantages, { what: `${what}.advantages`, ...TOL, misconceptions: advantageMistakes(x) });
   expectClose(got.returns, want.returns, {
-    what: `${what}.returns`, rtol: 1e-6, atol: 1e-9,
+    what: `${what}.returns`, ...TOL,
     misconceptions: [
       { value: got.advantages, ...M['returns-without-values'] },
       { value: rewardReturns(x), ...M['returns-are-rewards'] },
@@ -164,7 +224,7 @@ export default defineChecks<Learner>({
         const x = { ...randomRollout(ctx, 8, 0.2, 0.95, 0), dones: [false, false, true, false, false, false, true, false] };
         const td = x.rewards.map((r, t) => r + (x.dones[t] ? 0 : x.gamma * (t + 1 < 8 ? x.values[t + 1] : x.lastValue)) - x.values[t]);
         expectClose(call(m, x).advantages, td, {
-          what: say(t('advantages with λ = 0', 'λ = 0 时的 advantages')), rtol: 1e-6, atol: 1e-9, misconceptions: advantageMistakes(x),
+          what: say(t('advantages with λ = 0', 'λ = 0 时的 advantages')), ...TOL, misconceptions: advantageMistakes(x),
           hint: t('With λ = 0 nothing is carried back: A_t = δ_t = r_t + γ·V_{t+1}·(1 - done_t) - V_t.',
             'λ = 0 时什么也不往回传：A_t = δ_t = r_t + γ·V_{t+1}·(1 - done_t) - V_t。'),
         });
@@ -178,7 +238,7 @@ export default defineChecks<Learner>({
         const x: Rollout = { ...randomRollout(ctx, 6, 0, 0.9, 1), dones: [false, false, false, false, false, true] };
         const mc = x.rewards.map((_, t) => x.rewards.slice(t).reduce((s, r, k) => s + r * x.gamma ** k, 0) - x.values[t]);
         expectClose(call(m, x).advantages, mc, {
-          what: say(t('advantages with λ = 1 (one finished episode)', 'λ = 1 时的 advantages（一个已结束的回合）')), rtol: 1e-6, atol: 1e-9, misconceptions: advantageMistakes(x),
+          what: say(t('advantages with λ = 1 (one finished episode)', 'λ = 1 时的 advantages（一个已结束的回合）')), ...TOL, misconceptions: advantageMistakes(x),
           hint: t('With λ = 1 the TD errors telescope: A_t = r_t + γ r_{t+1} + ... + γ^(T-1-t) r_{T-1} - V_t.',
             'λ = 1 时各步 TD 误差逐项相消（望远镜求和）：A_t = r_t + γ r_{t+1} + ... + γ^(T-1-t) r_{T-1} - V_t。'),
         });
@@ -186,7 +246,7 @@ export default defineChecks<Learner>({
         const y: Rollout = { ...x, dones: x.dones.map(() => false) };
         const boot = y.rewards.map((_, t) => mc[t] + y.gamma ** (6 - t) * y.lastValue);
         expectClose(call(m, y).advantages, boot, {
-          what: say(t('advantages with λ = 1, the rollout stopped mid-episode', 'λ = 1、rollout 在回合中途停止时的 advantages')), rtol: 1e-6, atol: 1e-9, misconceptions: advantageMistakes(y),
+          what: say(t('advantages with λ = 1, the rollout stopped mid-episode', 'λ = 1、rollout 在回合中途停止时的 advantages')), ...TOL, misconceptions: advantageMistakes(y),
           hint: t('Mid-episode, the future after the last step is estimated by lastValue: V_T = lastValue.',
             '在回合中途停止时，最后一步之后的未来由 lastValue 估计：V_T = lastValue。'),
         });
@@ -234,20 +294,28 @@ export default defineChecks<Learner>({
         expectEqual(got.advantages.length, 12, 'advantages.length');
         expectEqual(got.returns.length, 12, 'returns.length');
         expectClose(got.returns, got.advantages.map((a, t) => a + x.values[t]), {
-          what: 'returns - (advantages + values)', rtol: 1e-9, atol: 1e-9, misconceptions: [{ value: got.advantages, ...M['returns-without-values'] }],
+          what: 'returns - (advantages + values)', ...TOL, misconceptions: [{ value: got.advantages, ...M['returns-without-values'] }],
           hint: M['returns-without-values'].hint,
         });
         const empty = call(m, { rewards: [], values: [], dones: [], lastValue: 3, gamma: 0.9, lambda: 0.9 });
         expectEqual([empty.advantages.length, empty.returns.length], [0, 0], say(t('the lengths of gae on an empty rollout', '空 rollout 上 gae 结果的长度')));
-        let threw = false;
-        try {
-          m.gae([1, 2], [0], [false, false], 0, 0.9, 0.9);
-        } catch (e) {
-          if (e instanceof Error && e.name === 'NotImplementedError') throw e;
-          threw = true;
+        // Every length that can disagree: the values, the dones (either one short or one too many).
+        const mismatched = [
+          [[1, 2], [0], [false, false], t('2 rewards but 1 value', '2 个奖励却只有 1 个价值')],
+          [[1, 2], [0, 0], [false], t('2 rewards but 1 done flag', '2 个奖励却只有 1 个 done 标志')],
+          [[1], [0], [false, true], t('1 reward but 2 done flags', '1 个奖励却有 2 个 done 标志')],
+        ] as const;
+        for (const [rewards, values, dones, what] of mismatched) {
+          let threw = false;
+          try {
+            m.gae([...rewards], [...values], [...dones], 0, 0.9, 0.9);
+          } catch (e) {
+            if (e instanceof Error && e.name === 'NotImplementedError') throw e;
+            threw = true;
+          }
+          expectTrue(threw, t(`gae with ${what.en} should throw an Error`, `gae 收到${what['zh-cn']}时应抛出 Error`),
+            t('Compare rewards.length, values.length and dones.length first.', '先比较 rewards.length、values.length 和 dones.length。'));
         }
-        expectTrue(threw, t('gae with 2 rewards but 1 value should throw an Error', 'gae 收到 2 个奖励却只有 1 个价值时应抛出 Error'),
-          t('Compare rewards.length, values.length and dones.length first.', '先比较 rewards.length、values.length 和 dones.length。'));
       },
     },
   ],

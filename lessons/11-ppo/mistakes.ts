@@ -53,6 +53,16 @@ export const PPO_MISTAKES = defineMistakes({
       'ratio = exp(sub(newLogProbs, oldLogProbs))，策略没动时它等于 1。',
     ),
   },
+  'ratio-of-probs': {
+    message: t(
+      'Your ratio depends on the log-probabilities themselves, not only on their difference: the loss is right for likely tokens and wrong for very unlikely ones (log-probs around -100 and below). exp(newLogProbs) / exp(oldLogProbs) turns each log-probability into a probability first, and in float32 exp(x) loses precision below x ≈ -87 and is exactly 0 below x ≈ -103: the ratio becomes 0/0 = NaN (or 0 · Infinity, written as exp(new) · exp(-old)), and one rare sampled token makes the whole loss NaN.',
+      '你的比率依赖对数概率本身，而不只是它们的差：对概率较大的词元损失是对的，对概率极小的词元（对数概率在 -100 左右及以下）就错了。exp(newLogProbs) / exp(oldLogProbs) 先把每个对数概率变回概率，而在 float32 中 exp(x) 在 x ≈ -87 以下就会丢失精度，在 x ≈ -103 以下恰好为 0：比率变成 0/0 = NaN（写成 exp(new) · exp(-old) 时则是 0 · Infinity），只要采样到一个罕见词元，整个损失就是 NaN。',
+    ),
+    hint: t(
+      'Subtract first, exponentiate once: ratio = exp(sub(newLogProbs, oldLogProbs)). The difference stays small even when both log-probabilities are large negative numbers.',
+      '先相减，再只做一次指数：ratio = exp(sub(newLogProbs, oldLogProbs))。即使两个对数概率都是很大的负数，它们的差也仍然很小。',
+    ),
+  },
   'old-new-swapped': {
     message: t(
       'Old and new are swapped: you computed π_old / π_new = exp(old - new). Raising the probability of a good action then LOWERS the objective.',

@@ -10,6 +10,27 @@
  * Other libraries' conventions: normalizeAdvantages accepts both the population std (÷ n) and torch's .std()
  * (÷ (n - 1), CleanRL / Stable-Baselines3 / TRL), and a single advantage left unchanged (Stable-Baselines3). The
  * value loss without ½ (Stable-Baselines3) and the k3 KL estimator (TRL) are named as those libraries' conventions.
+ *
+ * A mistake is named only when it explains a second input too: the policy loss's on PROBE (ratios far outside the band,
+ * where every variant differs), the value loss's and the normalisation's on the check's other batch. A ratio that is
+ * right for likely tokens and wrong for log-probs near -200 with the same differences is named 'ratio-of-probs'.
+ *
+ * Which check names which catalogued mistake (mistakes.ts; the catalogue runner holds one case per entry):
+ *
+ *   check                                         names
+ *   ----------------------------------------------------------------------------------------------------------------
+ *   ppoPolicyLoss: five tokens by hand            clip-advantage, max-not-min, sign-flipped, ratio-of-logs,
+ *                                                 log-ratio-no-exp, old-new-swapped, no-clip
+ *   ppoPolicyLoss: the clipped tokens get zero…   clipped-gradient, and the seven above (by their gradients)
+ *   ppoPolicyLoss: an unchanged policy            clip-advantage, sign-flipped, log-ratio-no-exp, old-new-swapped
+ *   ppoPolicyLoss: 64 random tokens, three ε      the seven surrogate mistakes
+ *   ppoPolicyLoss: very unlikely tokens (-200)    ratio-of-probs, and the seven surrogate mistakes
+ *   valueLoss                                     value-no-half (Stable-Baselines3), value-sum, value-abs
+ *   entropy: uniform is log V…                    entropy-no-minus, entropy-sum, entropy-of-logits
+ *   entropy: finite for huge logits…              entropy-nan
+ *   klPenalty                                     kl-reversed, kl-ratio, kl-k3 (TRL), kl-k3-upside-down
+ *   normalizeAdvantages: [1, 2, 3, 4]…            not-normalised, only-centred, by-max
+ *   normalizeAdvantages: a constant batch…        no-eps, one-value-nan, not-normalised
  */
 import { type CheckContext, type Misconception, type Numeric, defineChecks, describeType, expectClose, expectEqual, expectShape, expectTrue, fail, say, t, type Text } from '@llm-lab/check';
 import { type Tensor, gradcheck, tensor } from '@llm-lab/kit';
@@ -41,8 +62,38 @@ function ppo64(nw: readonly number[], old: readonly number[], A: readonly number
 const SURROGATE_MISTAKES: Exclude<SurrogateVariant, 'right'>[] = [
   'clip-advantage', 'max-not-min', 'sign-flipped', 'ratio-of-logs', 'log-ratio-no-exp', 'old-new-swapped', 'no-clip',
 ];
-const surrogateMistakes = (nw: number[], old: number[], A: number[], eps: number): Misconception[] =>
-  SURROGATE_MISTAKES.map((m) => wrong(m, ppo64(nw, old, A, eps, m)));
+
+/**
+ * A second input on which every catalogued policy-loss variant gives a different number: ratios far outside the band
+ * (0.1 and 3) and inside it, advantages of both signs. A variant is named only when the learner's loss also follows it
+ * here: on one check's input a different mistake can happen to give the same number (a band wide enough to contain
+ * every ratio of the five tokens looks like no clipping at all). Right 0.408333; the variants 0.348333 (advantage
+ * clipped), -0.175 (max), -0.408333 (sign), 0.222412 (ratio of logs), 0.742616 (no exp), 0.147354 (swapped), 0.208333
+ * (no clip).
+ */
+const PROBE = (() => {
+  const ratio = [0.1, 3, 0.5, 2, 1.05, 0.9];
+  const old = [-1, -2.5, -0.5, -3, -1.5, -0.2].map(Math.fround);
+  return { old, nw: old.map((o, i) => Math.fround(o + Math.log(ratio[i]))), A: [1, 0.5, -1, -2, 2, -0.5], eps: 0.2 };
+})();
+
+/** The catalogued variants the learner's ppoPolicyLoss follows on PROBE (none if it fails there in any way). */
+function probeSurrogate(m: Learner): Set<Exclude<SurrogateVariant, 'right'>> {
+  const { nw, old, A, eps } = PROBE;
+  let got: number;
+  try {
+    got = Number(m.ppoPolicyLoss(tensor(nw), tensor(old), tensor(A), eps).data[0]);
+  } catch {
+    return new Set();
+  }
+  return new Set(SURROGATE_MISTAKES.filter((v) => closeTo(got, ppo64(nw, old, A, eps, v), 1e-4, 1e-6)));
+}
+
+/** The catalogued wrong losses on this input, those the learner's function also follows on PROBE. */
+const surrogateMistakes = (m: Learner, nw: number[], old: number[], A: number[], eps: number): Misconception[] => {
+  const follows = probeSurrogate(m);
+  return SURROGATE_MISTAKES.filter((v) => follows.has(v)).map((v) => wrong(v, ppo64(nw, old, A, eps, v)));
+};
 
 /**
  * d loss / d newLogProbs: -(1/N)·ratio·A where the unclipped term is the smaller (or inside the band), 0 where the
@@ -99,6 +150,32 @@ function normalize64(a: readonly number[], v: 'right' | 'unbiased' | 'only-centr
   return a.map((x) => (x - mu) / (std + 1e-8));
 }
 
+/** expectClose's rule for one number. */
+const closeTo = (a: number, e: number, rtol: number, atol: number): boolean => Math.abs(a - e) <= atol + rtol * Math.abs(e);
+
+/** The catalogued wrong value losses, as functions of the errors e = values - returns. */
+const VALUE_MISTAKES: [PpoMistake, (e: number[]) => number][] = [
+  ['value-no-half', (e) => meanOf(e.map((x) => x * x))],
+  ['value-sum', (e) => 0.5 * e.reduce((s, x) => s + x * x, 0)],
+  ['value-sum', (e) => e.reduce((s, x) => s + x * x, 0)],
+  ['value-abs', (e) => 0.5 * meanOf(e.map(Math.abs))],
+  ['value-abs', (e) => meanOf(e.map(Math.abs))],
+];
+
+/** The catalogued wrong normalisations. */
+const NORMALIZE_MISTAKES: [PpoMistake, (a: readonly number[]) => number[]][] = [
+  ['not-normalised', (a) => [...a]],
+  ['only-centred', (a) => normalize64(a, 'only-centred')],
+  ['by-max', (a) => normalize64(a, 'by-max')],
+];
+
+/**
+ * What float32 allows for normalised advantages: the same function written with kit ops (tensor(a), mean, variance,
+ * sqrt) rounds the inputs to float32, which moves a result near 0 by up to about 1e-7. The two standard deviations
+ * it must tell apart differ by 0.5% even for 100 values, and every catalogued mistake by far more.
+ */
+const NORMALIZED_TOL = { rtol: 1e-5, atol: 1e-6 };
+
 /** |a - e| <= atol + rtol·|e| everywhere (expectClose's rule), for deciding which accepted convention `got` follows. */
 function allClose(got: readonly number[], want: readonly number[], rtol: number, atol: number): boolean {
   return got.length === want.length && want.every((e, i) => Math.abs(got[i] - e) <= atol + rtol * Math.abs(e));
@@ -110,7 +187,7 @@ function allClose(got: readonly number[], want: readonly number[], rtol: number,
  * offset, 0 or 1), so that the std of the result can be measured the same way.
  */
 function expectNormalised(got: number[], x: readonly number[], what: string, misconceptions: Misconception[], hint?: Text): 0 | 1 {
-  const opts = { rtol: 1e-6, atol: 1e-9 };
+  const opts = NORMALIZED_TOL;
   if (x.length > 1 && allClose(got, normalize64(x, 'unbiased'), opts.rtol, opts.atol)) return 1;
   expectClose(got, normalize64(x), { what, ...opts, misconceptions, hint });
   return 0;
@@ -181,7 +258,7 @@ export default defineChecks<Learner>({
         const loss = expectScalar(m.ppoPolicyLoss(leaf(nw), tensor(old), tensor(A), eps), 'ppoPolicyLoss', t('Average over the tokens with mean(...) and negate.', '用 mean(...) 对词元求平均，再取负。'));
         expectClose(loss.data[0], ppo64(nw, old, A, eps), {
           what: say(t('ppoPolicyLoss (ratios 1.1, 1.5, 0.5, 1.5, 0.6; A = 1, 2, 0.5, -1, -2; ε = 0.2)', 'ppoPolicyLoss（比率 1.1, 1.5, 0.5, 1.5, 0.6；A = 1, 2, 0.5, -1, -2；ε = 0.2）')), rtol: 1e-5, atol: 1e-6,
-          misconceptions: surrogateMistakes(nw, old, A, eps),
+          misconceptions: surrogateMistakes(m, nw, old, A, eps),
           hint: t('The per-token minima are (1.1, 2.4, 0.25, -1.5, -1.6): mean 0.13, so the loss is -0.13.',
             '逐词元的最小值是 (1.1, 2.4, 0.25, -1.5, -1.6)：均值 0.13，所以损失是 -0.13。'),
         });
@@ -199,8 +276,11 @@ export default defineChecks<Learner>({
         const want = ppoGrad64(nw, old, A, eps);
         const got = Array.from(x.grad ?? new Float32Array(A.length));
         // Right wherever the unclipped term is active, but not 0 where the clipped one is: the gradient leaks.
+        // That is the straight-through mistake only if the loss VALUE is right (a different clipping band, say, also
+        // passes a gradient where this one is 0, but its value differs).
+        const valueRight = Math.abs(loss.data[0] - ppo64(nw, old, A, eps)) <= 1e-6 + 1e-5 * Math.abs(ppo64(nw, old, A, eps));
         const leaked = want.findIndex((g, i) => g === 0 && Math.abs(got[i]) > 1e-6);
-        if (leaked >= 0 && want.every((g, i) => g === 0 || Math.abs(got[i] - g) < 1e-5)) {
+        if (valueRight && leaked >= 0 && want.every((g, i) => g === 0 || Math.abs(got[i] - g) < 1e-5)) {
           fail(t(`d loss / d newLogProbs[${leaked}] is ${got[leaked]}, expected 0. ${M['clipped-gradient'].message.en}`,
             `d loss / d newLogProbs[${leaked}] 是 ${got[leaked]}，应为 0。${M['clipped-gradient'].message['zh-cn']}`), { hint: M['clipped-gradient'].hint });
         }
@@ -213,7 +293,7 @@ export default defineChecks<Learner>({
         });
         expectClose(got, want, {
           what: 'd loss / d newLogProbs', rtol: 1e-4, atol: 1e-6,
-          misconceptions: SURROGATE_MISTAKES.map((v) => wrong(v, fd(v))),
+          misconceptions: [...probeSurrogate(m)].map((v) => wrong(v, fd(v))),
           hint: t('Only tokens whose unclipped term ratio·A is the smaller one pass a gradient, -ratio·A/N; clipped ones pass 0.',
             '只有未裁剪项 ratio·A 较小的词元才传递梯度 -ratio·A/N；被裁剪的词元传递 0。'),
         });
@@ -227,9 +307,10 @@ export default defineChecks<Learner>({
         const A = rand(ctx, 8, -2, 2);
         const x = leaf(old);
         const loss = expectScalar(m.ppoPolicyLoss(x, tensor(old), tensor(A), 0.2), 'ppoPolicyLoss', MEAN_HINT);
+        const follows = probeSurrogate(m);
         expectClose(loss.data[0], -meanOf(A), {
           what: say(t('ppoPolicyLoss with newLogProbs = oldLogProbs', 'newLogProbs = oldLogProbs 时的 ppoPolicyLoss')), rtol: 1e-5, atol: 1e-6,
-          misconceptions: surrogateMistakes(old, old, A, 0.2),
+          misconceptions: surrogateMistakes(m, old, old, A, 0.2),
           hint: t('When nothing has changed the ratio is exp(0) = 1, inside the band, so the loss is -mean(A).',
             '什么都没变时比率是 exp(0) = 1，落在区间内，所以损失是 -mean(A)。'),
         });
@@ -237,7 +318,8 @@ export default defineChecks<Learner>({
         loss.backward();
         expectClose(x.grad ?? new Float32Array(8), A.map((a) => -a / 8), {
           what: say(t('d loss / d newLogProbs at ratio 1', '比率为 1 时的 d loss / d newLogProbs')), rtol: 1e-4, atol: 1e-6,
-          misconceptions: [wrong('old-new-swapped', A.map((a) => a / 8)), wrong('sign-flipped', A.map((a) => a / 8))],
+          // At ratio 1 both give +A/N; the probe tells which one the learner's loss follows.
+          misconceptions: (['old-new-swapped', 'sign-flipped'] as const).filter((v) => follows.has(v)).map((v) => wrong(v, A.map((a) => a / 8))),
           hint: t('At ratio 1, d ratio / d newLogProbs = ratio = 1, so each token\'s gradient is -A_i / N: good actions become more likely.',
             '比率为 1 时，d ratio / d newLogProbs = ratio = 1，所以每个词元的梯度是 -A_i / N：好动作的概率会升高。'),
         });
@@ -253,11 +335,54 @@ export default defineChecks<Learner>({
           const A = rand(ctx, 64, -2, 2);
           const x = leaf(nw);
           const loss = expectScalar(m.ppoPolicyLoss(x, tensor(old), tensor(A), eps), 'ppoPolicyLoss', MEAN_HINT);
-          expectClose(loss.data[0], ppo64(nw, old, A, eps), { what: say(t(`ppoPolicyLoss on 64 random tokens, ε = ${eps}`, `64 个随机词元上的 ppoPolicyLoss，ε = ${eps}`)), rtol: 1e-4, atol: 1e-6, misconceptions: surrogateMistakes(nw, old, A, eps) });
+          expectClose(loss.data[0], ppo64(nw, old, A, eps), { what: say(t(`ppoPolicyLoss on 64 random tokens, ε = ${eps}`, `64 个随机词元上的 ppoPolicyLoss，ε = ${eps}`)), rtol: 1e-4, atol: 1e-6, misconceptions: surrogateMistakes(m, nw, old, A, eps) });
           expectGraph(loss, 'ppoPolicyLoss');
           loss.backward();
           expectClose(x.grad ?? new Float32Array(64), ppoGrad64(nw, old, A, eps), { what: `d loss / d newLogProbs, ε = ${eps}`, rtol: 1e-3, atol: 1e-6 });
         }
+      },
+    },
+    {
+      name: t('ppoPolicyLoss: very unlikely tokens (log-probs down to -200) give the same loss as likely ones',
+        'ppoPolicyLoss：概率极小的词元（对数概率低至 -200）与概率较大的词元给出同样的损失'),
+      task: 'ppoPolicyLoss',
+      run: (m) => {
+        // The same five log-ratios (ratios ≈ 1.105, 0.741, 1.051, 1.284, 0.905) on tokens the old policy found very
+        // unlikely, and on likely ones. The loss depends only on new - old, so both must give the float64 value.
+        // In float32, exp(x) is denormal below -87 and 0 below -103.3: a ratio exp(new) / exp(old) is 0/0 there.
+        const logRatio = [0.1, -0.3, 0.05, 0.25, -0.1];
+        const A = [1, -0.5, 2, 1.5, -1];
+        const eps = 0.2;
+        const unlikely = [-200, -150, -120, -95, -2];
+        const likely = [-1, -2, -0.5, -3, -0.2];
+        // What the learner's float32 tensors hold (new - old of two float32 numbers near -200 is exact: Sterbenz).
+        const f32 = (xs: number[]) => xs.map(Math.fround);
+        const run = (old: number[]) => {
+          const o = f32(old);
+          const nw = f32(old.map((v, i) => v + logRatio[i]));
+          const x = leaf(nw);
+          const loss = expectScalar(m.ppoPolicyLoss(x, tensor(o), tensor(A), eps), 'ppoPolicyLoss', MEAN_HINT);
+          return { loss, x, nw, o, want: ppo64(nw, o, A, eps) };
+        };
+        const far = run(unlikely);
+        const near = run(likely);
+        const close = (a: number, b: number) => Math.abs(a - b) <= 1e-6 + 1e-4 * Math.abs(b);
+        // Right on likely tokens, wrong (or NaN) on unlikely ones with the same log-ratios: the ratio was not taken
+        // from the difference alone.
+        if (!close(far.loss.data[0], far.want) && close(near.loss.data[0], near.want)) {
+          fail(t(`ppoPolicyLoss is ${far.loss.data[0]} for old log-probs (-200, -150, -120, -95, -2), expected ${far.want}, but right for the same log-ratios on likely tokens. ${M['ratio-of-probs'].message.en}`,
+            `旧对数概率为 (-200, -150, -120, -95, -2) 时 ppoPolicyLoss 是 ${far.loss.data[0]}，应为 ${far.want}；而在概率较大的词元上，同样的对数比给出的结果是对的。${M['ratio-of-probs'].message['zh-cn']}`),
+          { hint: M['ratio-of-probs'].hint, expected: { kind: 'number', value: far.want }, actual: { kind: 'number', value: far.loss.data[0] } });
+        }
+        expectClose(far.loss.data[0], far.want, {
+          what: say(t('ppoPolicyLoss with old log-probs (-200, -150, -120, -95, -2)', '旧对数概率为 (-200, -150, -120, -95, -2) 时的 ppoPolicyLoss')), rtol: 1e-4, atol: 1e-6,
+          misconceptions: surrogateMistakes(m, far.nw, far.o, A, eps),
+        });
+        expectGraph(far.loss, 'ppoPolicyLoss');
+        far.loss.backward();
+        expectClose(far.x.grad ?? new Float32Array(5), ppoGrad64(far.nw, far.o, A, eps), {
+          what: say(t('d loss / d newLogProbs with old log-probs down to -200', '旧对数概率低至 -200 时的 d loss / d newLogProbs')), rtol: 1e-3, atol: 1e-6,
+        });
       },
     },
 
@@ -269,22 +394,28 @@ export default defineChecks<Learner>({
         // values (1, 2, 3), returns (1.5, 1, 3): errors (-0.5, 1, 0), squares (0.25, 1, 0), mean 5/12, loss 5/24 = 0.208333
         const v = leaf([1, 2, 3]);
         const loss = expectScalar(m.valueLoss(v, tensor([1.5, 1, 3])), 'valueLoss', MEAN_HINT);
-        expectClose(loss.data[0], 5 / 24, {
+        const values = rand(ctx, 40, -3, 3);
+        const returns = rand(ctx, 40, -3, 3);
+        const big = expectScalar(m.valueLoss(tensor(values), tensor(returns)), 'valueLoss', MEAN_HINT);
+        // A known wrong form is named only when it explains BOTH inputs: on the small one, (v - R)·v happens to give
+        // 0.25, which is also 0.5·mean|v - R|.
+        const hand = { e: [-0.5, 1, 0], got: loss.data[0] };
+        const random = { e: values.map((x, i) => x - returns[i]), got: big.data[0] };
+        const named = VALUE_MISTAKES.filter(([, f]) => [hand, random].every(({ e, got }) => closeTo(got, f(e), 1e-5, 1e-6)));
+        expectClose(hand.got, 5 / 24, {
           what: 'valueLoss([1, 2, 3], [1.5, 1, 3])', rtol: 1e-5,
-          misconceptions: [wrong('value-no-half', 5 / 12), wrong('value-sum', 0.625), wrong('value-sum', 1.25), wrong('value-abs', 0.25), wrong('value-abs', 0.5)],
+          misconceptions: named.map(([k, f]) => wrong(k, f(hand.e))),
         });
         expectGraph(loss, 'valueLoss');
         loss.backward();
         expectClose(v.grad ?? new Float32Array(3), [-0.5 / 3, 1 / 3, 0], {
           what: 'd valueLoss / d values', rtol: 1e-5, atol: 1e-7,
-          misconceptions: [wrong('value-no-half', [-1 / 3, 2 / 3, 0])],
           hint: t('The gradient of 0.5·mean((v - R)²) is (v - R) / N.', '0.5·mean((v - R)²) 的梯度是 (v - R) / N。'),
         });
-        const values = rand(ctx, 40, -3, 3);
-        const returns = rand(ctx, 40, -3, 3);
-        const mse = meanOf(values.map((x, i) => (x - returns[i]) ** 2));
-        const big = expectScalar(m.valueLoss(tensor(values), tensor(returns)), 'valueLoss', MEAN_HINT);
-        expectClose(big.data[0], 0.5 * mse, { what: say(t('valueLoss on 40 random tokens', '40 个随机词元上的 valueLoss')), rtol: 1e-5, misconceptions: [wrong('value-no-half', mse), wrong('value-sum', 20 * mse), wrong('value-sum', 40 * mse)] });
+        expectClose(random.got, 0.5 * meanOf(random.e.map((x) => x * x)), {
+          what: say(t('valueLoss on 40 random tokens', '40 个随机词元上的 valueLoss')), rtol: 1e-5,
+          misconceptions: named.map(([k, f]) => wrong(k, f(random.e))),
+        });
       },
     },
 
@@ -392,22 +523,23 @@ export default defineChecks<Learner>({
         // mean 2.5; population std √1.25 = 1.118034: (-1.341641, -0.447214, 0.447214, 1.341641)
         //           torch's .std() √(5/3) = 1.290994: (-1.161895, -0.387298, 0.387298, 1.161895)   both accepted
         const a = [1, 2, 3, 4];
-        const misconceptions = (x: number[]): Misconception[] => [
-          wrong('not-normalised', x), wrong('only-centred', normalize64(x, 'only-centred')), wrong('by-max', normalize64(x, 'by-max')),
-        ];
         const got = m.normalizeAdvantages([...a]);
         if (!Array.isArray(got) && !ArrayBuffer.isView(got)) {
           const type = describeType(got);
           fail(t(`normalizeAdvantages returned ${type.en}; expected an array of numbers`, `normalizeAdvantages 返回了 ${type['zh-cn']}；应返回一个数组`));
         }
-        expectNormalised(Array.from(got), a, 'normalizeAdvantages([1, 2, 3, 4])', misconceptions(a),
-          t('mean 2.5, std √1.25 = 1.1180 (divide by n), or √(5/3) = 1.2910 with the n - 1 of torch\'s .std(): both are accepted. (x - mean) / (std + 1e-8).',
-            'mean 2.5，std √1.25 = 1.1180（除以 n），或用 torch 的 .std() 的 n - 1 得到 √(5/3) = 1.2910：两者都接受。(x - mean) / (std + 1e-8)。'));
         const x = rand(ctx, 100, -3, 5);
         const before = [...x];
         const y = Array.from(m.normalizeAdvantages(x));
+        // A known wrong form is named only when it explains both batches: on [1, 2, 3, 4] the mean absolute deviation
+        // is 1, so dividing by it looks exactly like not dividing at all.
+        const named = NORMALIZE_MISTAKES.filter(([, f]) => allClose(Array.from(got), f(a), NORMALIZED_TOL.rtol, NORMALIZED_TOL.atol) && allClose(y, f(before), NORMALIZED_TOL.rtol, NORMALIZED_TOL.atol));
+        const misconceptions = (v: number[]): Misconception[] => named.map(([k, f]) => wrong(k, f(v)));
+        expectNormalised(Array.from(got), a, 'normalizeAdvantages([1, 2, 3, 4])', misconceptions(a),
+          t('mean 2.5, std √1.25 = 1.1180 (divide by n), or √(5/3) = 1.2910 with the n - 1 of torch\'s .std(): both are accepted. (x - mean) / (std + 1e-8).',
+            'mean 2.5，std √1.25 = 1.1180（除以 n），或用 torch 的 .std() 的 n - 1 得到 √(5/3) = 1.2910：两者都接受。(x - mean) / (std + 1e-8)。'));
         expectEqual(x, before, say(t('the input after the call', '调用之后的输入')), t('Return a new array; leave the input alone.', '返回一个新数组；不要修改输入。'));
-        const ddof = expectNormalised(y, x, say(t('normalizeAdvantages on 100 random values', '100 个随机值上的 normalizeAdvantages')), misconceptions(x));
+        const ddof = expectNormalised(y, before, say(t('normalizeAdvantages on 100 random values', '100 个随机值上的 normalizeAdvantages')), misconceptions(before));
         // Unit std measured the way the learner divided (÷ n or ÷ (n - 1)).
         const mu = meanOf(y);
         const sd = Math.sqrt(y.reduce((s, v) => s + (v - mu) ** 2, 0) / (y.length - ddof));

@@ -14,6 +14,7 @@
 import {
   type Tensor, add, causalMask, embedding, gelu, layerNorm, linear, matmul, maskedFill, mul, relu, softmax, tensor, transpose,
 } from '@llm-lab/kit';
+import { gptWeightShapes, randomGptWeights } from '@llm-lab/model';
 import type { Arr, Arr64 } from './reference';
 
 // ---- LayerNorm ---------------------------------------------------------------------------------------------
@@ -115,14 +116,23 @@ export interface ModelConfig {
 
 type Get = (name: string) => Tensor;
 
-/** The exact GELU, x Φ(x), elementwise on a kit tensor (what nanoGPT's nn.GELU() computes), in float64 then rounded. */
-export function geluErf(x: Tensor): Tensor {
-  return tensor(Float32Array.from(x.data, (u) => gelu64(u, 'gelu-erf')), [...x.shape]);
+/** One of the GELU variants (gelu64), elementwise on a kit tensor, in float64 then rounded. */
+export function geluAs(x: Tensor, mistake: GeluMistake): Tensor {
+  return tensor(Float32Array.from(x.data, (u) => gelu64(u, mistake)), [...x.shape]);
 }
 
-export function mlpVariant(x: Tensor, get: Get, i: number, mistake?: GptMistake): Tensor {
+/** The exact GELU, x Φ(x), elementwise on a kit tensor (what nanoGPT's nn.GELU() computes), in float64 then rounded. */
+export function geluErf(x: Tensor): Tensor {
+  return geluAs(x, 'gelu-erf');
+}
+
+/**
+ * The MLP of layer i, correct or with one mistake. `act` puts a wrong GELU (one of the GELU variants) in place of
+ * the right one: what a learner's mlp computes when it calls their own gelu and that gelu is wrong.
+ */
+export function mlpVariant(x: Tensor, get: Get, i: number, mistake?: GptMistake, act?: GeluMistake): Tensor {
   const h = linear(x, get(`h.${i}.mlp.fc.weight`), get(`h.${i}.mlp.fc.bias`)); // (B, T, 4C)
-  const a = mistake === 'mlp-relu' ? relu(h) : mistake === 'mlp-no-activation' ? h : mistake === 'gelu-erf' ? geluErf(h) : gelu(h);
+  const a = mistake === 'mlp-relu' ? relu(h) : mistake === 'mlp-no-activation' ? h : mistake === 'gelu-erf' ? geluErf(h) : act ? geluAs(h, act) : gelu(h);
   return linear(a, get(`h.${i}.mlp.proj.weight`), get(`h.${i}.mlp.proj.bias`)); // (B, T, C)
 }
 
@@ -137,8 +147,8 @@ export function attentionOf(x: Tensor, get: Get, i: number, nh: number): { out: 
   return { out: linear(y, get(`h.${i}.attn.proj.weight`), get(`h.${i}.attn.proj.bias`)), weights };
 }
 
-/** One block, correct or with a block mistake: { out, attnOut, attnWeights }. */
-export function blockVariant(x: Tensor, get: Get, i: number, nh: number, mistake?: GptMistake): { out: Tensor; attnOut: Tensor; attnWeights: Tensor } {
+/** One block, correct or with a block mistake (or a wrong GELU, `act`): { out, attnOut, attnWeights }. */
+export function blockVariant(x: Tensor, get: Get, i: number, nh: number, mistake?: GptMistake, act?: GeluMistake): { out: Tensor; attnOut: Tensor; attnWeights: Tensor } {
   const ln = (t: Tensor, which: 1 | 2) => {
     const n = mistake === 'same-layer-norm' ? 1 : which;
     return layerNorm(t, get(`h.${i}.ln_${n}.weight`), get(`h.${i}.ln_${n}.bias`));
@@ -146,22 +156,38 @@ export function blockVariant(x: Tensor, get: Get, i: number, nh: number, mistake
   if (mistake === 'post-ln') {
     const a = attentionOf(x, get, i, nh);
     const x1 = ln(add(x, a.out), 1);
-    return { out: ln(add(x1, mlpVariant(x1, get, i)), 2), attnOut: a.out, attnWeights: a.weights };
+    return { out: ln(add(x1, mlpVariant(x1, get, i, undefined, act)), 2), attnOut: a.out, attnWeights: a.weights };
   }
   const a = attentionOf(ln(x, 1), get, i, nh);
-  if (mistake === 'no-residual') return { out: mlpVariant(ln(a.out, 2), get, i), attnOut: a.out, attnWeights: a.weights };
-  if (mistake === 'parallel-block') return { out: add(add(x, a.out), mlpVariant(ln(x, 2), get, i)), attnOut: a.out, attnWeights: a.weights };
+  if (mistake === 'no-residual') return { out: mlpVariant(ln(a.out, 2), get, i, undefined, act), attnOut: a.out, attnWeights: a.weights };
+  if (mistake === 'parallel-block') return { out: add(add(x, a.out), mlpVariant(ln(x, 2), get, i, undefined, act)), attnOut: a.out, attnWeights: a.weights };
   const x1 = add(x, a.out);
-  return { out: add(x1, mlpVariant(ln(x1, 2), get, i, mistake)), attnOut: a.out, attnWeights: a.weights };
+  return { out: add(x1, mlpVariant(ln(x1, 2), get, i, mistake, act)), attnOut: a.out, attnWeights: a.weights };
 }
 
-/** The whole forward pass, correct or with one mistake. ids: B rows of T ids. Returns logits (B, T, V). */
-export function gptVariant(get: Get, ids: readonly (readonly number[])[], config: ModelConfig, mistake?: GptMistake): Tensor {
+/** The whole forward pass, correct or with one mistake (or a wrong GELU, `act`). ids: B rows of T ids. Returns logits (B, T, V). */
+export function gptVariant(get: Get, ids: readonly (readonly number[])[], config: ModelConfig, mistake?: GptMistake, act?: GeluMistake): Tensor {
   const B = ids.length;
   const T = ids[0].length;
   const tok = embedding(get('wte.weight'), ids.flat(), [B, T]); // (B, T, C)
   let x = mistake === 'no-position-embedding' ? tok : add(tok, embedding(get('wpe.weight'), Array.from({ length: T }, (_, t) => t), [T]));
-  for (let i = 0; i < config.nLayer; i++) x = blockVariant(x, get, i, config.nHead, mistake).out;
+  for (let i = 0; i < config.nLayer; i++) x = blockVariant(x, get, i, config.nHead, mistake, act).out;
   if (mistake !== 'no-final-layer-norm') x = layerNorm(x, get('ln_f.weight'), get('ln_f.bias'));
   return linear(x, get('wte.weight')); // (B, T, V), tied head
+}
+
+/**
+ * A small GPT of any config with reproducible random weights (every tensor visibly non-zero): lets a check run the
+ * learner's block and gptForward on another number of heads, layers, channels and another context length than the
+ * bundled model's, against gptVariant / blockVariant as the reference.
+ */
+export function randomModel(config: ModelConfig, seed: number): { config: ModelConfig; weight(name: string): Tensor; weights(): Map<string, Tensor> } {
+  const values = randomGptWeights(config, { seed, scale: 0.5 });
+  const shapes = gptWeightShapes(config);
+  const weight = (name: string): Tensor => {
+    const v = values.get(name);
+    if (!v) throw new Error(`randomModel: no weight ${name}`);
+    return tensor(Float32Array.from(v), shapes.get(name)!);
+  };
+  return { config, weight, weights: () => new Map([...shapes.keys()].map((name) => [name, weight(name)])) };
 }

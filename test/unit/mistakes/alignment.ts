@@ -99,6 +99,8 @@ const PPO = mistakeCases(PPO_MISTAKES, 'ppo/objective', [
   { key: 'sign-flipped', check: PPO_HAND, edits: [[PPO_RETURN, 'return mean(minimum(unclipped, clipped));']] },
   { key: 'ratio-of-logs', check: PPO_HAND, edits: [ppoImports('div'), [RATIO, 'div(newLogProbs, oldLogProbs)']] },
   { key: 'log-ratio-no-exp', check: PPO_HAND, edits: [[RATIO, 'sub(newLogProbs, oldLogProbs)']] },
+  // Probabilities divided: 0/0 = NaN once exp(old log-prob) underflows (below about -103 in float32).
+  { key: 'ratio-of-probs', check: 'ppoPolicyLoss: very unlikely tokens', edits: [ppoImports('div'), [RATIO, 'div(exp(newLogProbs), exp(oldLogProbs))']] },
   { key: 'old-new-swapped', check: PPO_HAND, edits: [[RATIO, 'exp(sub(oldLogProbs, newLogProbs))']] },
   { key: 'no-clip', check: PPO_HAND, edits: [[PPO_RETURN, 'return neg(mean(unclipped));']] },
   { key: 'clipped-gradient', name: 'straight-through clip: right values, gradient leaks where clipped', check: 'ppoPolicyLoss: the clipped tokens get zero gradient',

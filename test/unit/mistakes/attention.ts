@@ -102,6 +102,7 @@ const GPT = mistakeCases(G, 'gpt-forward/model', [
   { key: 'ln-eps-outside-sqrt', check: 'layerNorm: a worked example', edits: [[LN, 'div(sub(x, mu), add(sqrt(v), eps))']] },
   { key: 'ln-divide-by-variance', check: 'layerNorm: a worked example', edits: [[LN, 'div(sub(x, mu), add(v, eps))']] },
   { key: 'ln-no-eps', check: 'layerNorm of a constant row', edits: [[LN, 'div(sub(x, mu), sqrt(v))']] },
+  { key: 'ln-eps-ignored', check: 'layerNorm uses its eps argument', edits: [[LN, 'div(sub(x, mu), sqrt(add(v, 1e-5)))']] },
   { key: 'ln-wrong-axis', check: 'layerNorm: a worked example', edits: [['mean(x, -1, true)', 'mean(x, 0, true)'], ['variance(x, -1, true)', 'variance(x, 0, true)']] },
   { key: 'ln-weight-bias-swapped', check: 'layerNorm: a worked example', edits: [['add(mul(xhat, weight), bias)', 'add(mul(xhat, bias), weight)']] },
   { key: 'gelu-erf', check: 'gelu at hand-picked points', edits: [KIT_EXTRAS, [GELU, ERF_GELU]] },

@@ -39,6 +39,8 @@ export const CASES: MistakeCase[] = mistakeCases(TENSORS_MISTAKES, 'tensors/basi
 
   // ----- offset
   { key: 'offset-column-major', check: 'offset visits every element', edits: [COLUMN_MAJOR_OFFSET] },
+  // An offset built on column-major strides is the strides' mistake, named once by its name.
+  { key: 'strides-column-major', name: 'offsets from column-major strides', check: 'offset visits every element', edits: [COLUMN_MAJOR_STRIDES] },
   { key: 'offset-no-bounds-check', check: 'offset throws for an index out of range', edits: [['if (!Number.isInteger(i) || i < 0 || i >= shape[d]) {', 'if (!Number.isInteger(i)) {']] },
   {
     key: 'offset-no-bounds-check', name: 'off by one: i > shape[d]', check: 'offset throws for an index out of range',
@@ -73,6 +75,10 @@ export const CASES: MistakeCase[] = mistakeCases(TENSORS_MISTAKES, 'tensors/basi
     key: 'matmul-not-2d', name: 'checks only a', check: 'matmul throws when the inner dimensions differ',
     edits: [['if (a.shape.length !== 2 || b.shape.length !== 2) {', 'if (a.shape.length !== 2) {']],
   },
+  {
+    key: 'matmul-not-2d', name: 'refuses only vectors: a 3-D input read as a matrix', check: 'matmul throws when the inner dimensions differ',
+    edits: [['if (a.shape.length !== 2 || b.shape.length !== 2) {', 'if (a.shape.length === 1 || b.shape.length === 1) {']],
+  },
 
   // ----- softmax
   { key: 'softmax-wrong-axis', check: 'softmax matches a float64 reference', edits: [['const ax = axis < 0 ? axis + ndim : axis;', 'const ax = ndim - 1;']] },
@@ -81,6 +87,10 @@ export const CASES: MistakeCase[] = mistakeCases(TENSORS_MISTAKES, 'tensors/basi
     edits: [['const ax = axis < 0 ? axis + ndim : axis;', 'const ax = ndim - 1;']],
   },
   { key: 'softmax-negative-axis', check: 'softmax matches a float64 reference', edits: [['axis < 0 ? axis + ndim : axis', 'axis < 0 ? -axis : axis']] },
+  {
+    key: 'softmax-negative-axis', name: 'only -1 is counted from the end, -3 throws', check: 'softmax matches a float64 reference',
+    edits: [['const ax = axis < 0 ? axis + ndim : axis;', 'const ax = axis === -1 ? ndim - 1 : axis;']],
+  },
   {
     key: 'softmax-negative-axis', name: 'slices sum to 1 along another axis', check: 'softmax slices sum to 1',
     edits: [['axis < 0 ? axis + ndim : axis', 'axis < 0 ? -axis : axis']],
@@ -95,10 +105,32 @@ export const CASES: MistakeCase[] = mistakeCases(TENSORS_MISTAKES, 'tensors/basi
   },
   { key: 'softmax-no-divide', check: 'softmax matches a float64 reference', edits: [['/= sum;', '/= 1;']] },
   { key: 'softmax-overflow', check: 'softmax of huge logits', edits: [NO_MAX] },
-  // No max subtraction, and the sum taken over the float32 values: exp(-200) is 0 in float32, so 0/0.
-  { key: 'softmax-underflow', check: 'softmax is unchanged by adding a constant', edits: [NO_MAX, ['sum += e;', 'sum += out[start + a * inner];']] },
+  // The max starts at 0, so a slice of negative logits gets nothing subtracted, and the sum is taken over the
+  // float32 values: exp(-200) is 0 in float32, so 0/0. (A softmax with no max at all overflows first: named so.)
+  {
+    key: 'softmax-underflow', check: 'softmax is unchanged by adding a constant',
+    edits: [['let max = -Infinity;', 'let max = 0;'], ['sum += e;', 'sum += out[start + a * inner];']],
+  },
+  {
+    key: 'softmax-underflow', name: 'on the extreme logits', check: 'softmax of huge logits',
+    edits: [['let max = -Infinity;', 'let max = 0;'], ['sum += e;', 'sum += out[start + a * inner];']],
+  },
+  { key: 'softmax-overflow', name: 'a large shift', check: 'softmax is unchanged by adding a constant', edits: [NO_MAX, ['sum += e;', 'sum += out[start + a * inner];']] },
   { key: 'softmax-global-max', check: 'softmax of huge logits', edits: [GLOBAL_MAX] },
   { key: 'softmax-nan-leak', check: 'a NaN makes its own slice NaN', edits: [GLOBAL_MAX] },
+  // A NaN that leaks because the axis is wrong is named as the wrong axis, confirmed without the NaN.
+  {
+    key: 'softmax-wrong-axis', name: 'a NaN leaks along the last axis', check: 'a NaN makes its own slice NaN',
+    edits: [['const ax = axis < 0 ? axis + ndim : axis;', 'const ax = ndim - 1;']],
+  },
+  {
+    key: 'softmax-whole-tensor', name: 'a NaN spreads over the whole tensor', check: 'a NaN makes its own slice NaN',
+    edits: [
+      ['const outer = numel(x.shape.slice(0, ax));', 'const outer = 1;'],
+      ['const len = x.shape[ax];', 'const len = x.data.length;'],
+      ['const inner = numel(x.shape.slice(ax + 1));', 'const inner = 1;'],
+    ],
+  },
   {
     key: 'softmax-nan-hidden', check: 'a NaN makes its own slice NaN',
     edits: [

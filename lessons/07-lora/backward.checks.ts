@@ -5,13 +5,28 @@
  * kit's autograd (backward() through linear layers with W frozen). The catalogued mistakes (the scale
  * missing or inverted, dx without one of its two paths, a gradient transposed) are recognised, and rsLoRA's
  * scale alpha / √r is named as that library's convention.
+ *
+ * Which check names which catalogued mistake (lessons/07-lora/mistakes.ts):
+ *   check                                              names
+ *   a small example by hand ...                        backward-no-scale, backward-inverted-scale, dx-base-only, dx-adapter-only,
+ *                                                      grads-transposed (alpha / √r = alpha / r there: r = 1)
+ *   matches central finite differences ...             the same, and scale-rslora (rsLoRA's convention)
+ *   matches the kit's autograd ...                     the same, and scale-rslora
+ *   step 0 (B = 0) ...                                 the same but dx-base-only (dY W is the right dx when B = 0)
+ *   shapes: a tall batch ...                           the same, and scale-rslora
+ * A mistake is named only when it explains all three gradients, on the check's input and on a second, fixed input
+ * where the right scale differs from every wrong one (alpha = 6, r = 3): a dB without its scale next to a right dA
+ * and dx is not "the gradients of A and B miss the factor", and 1 / r is not "no scale" although they agree when
+ * r = 1. A gradient that is a constant multiple of the right one otherwise says so, with the factor.
  */
 import {
-  type CheckContext, defineChecks, expectClose, expectCloseLazy, expectShape, expectTensorField, expectUnchanged, fail, mistake, randomTensor, snapshot, t,
+  type CheckContext, defineChecks, expectClose, expectCloseLazy, expectShape, expectTensorField, expectUnchanged, fail, mistake, randomTensor, show, snapshot, t,
   withShapeAdvice,
 } from '@llm-lab/check';
-import { type Arr, BACKWARD_MISTAKES, type Grads64, loraBackward64, loraForward64 } from '@llm-lab/course/lora';
-import { type Tensor, add, linear, mul, tensor } from '@llm-lab/kit';
+import {
+  type Arr, BACKWARD_MISTAKES, type BackwardMistake, type Grads64, allClose, factorOf, loraBackward64, loraForward64, normalTensor, scaleNote,
+} from '@llm-lab/course/lora';
+import { Rng, type Tensor, add, linear, mul, tensor } from '@llm-lab/kit';
 import { LORA_MISTAKES as M } from './mistakes';
 
 type Learner = typeof import('./backward');
@@ -45,11 +60,56 @@ function call(m: Learner, c: Case, what: string): { dx: Tensor; dA: Tensor; dB: 
   return out;
 }
 
-/** Compares each gradient with `expected`; a value that matches a catalogued mistake names it. */
-function expectGrads(got: { dx: Tensor; dA: Tensor; dB: Tensor }, expected: Grads64 | { dx: Arr; dA: Arr; dB: Arr }, c: Case, what: string, tol = { rtol: RTOL, atol: ATOL }): void {
-  const wrong = (part: 'dx' | 'dA' | 'dB') => () => BACKWARD_MISTAKES.map((key) => ({ value: loraBackward64(c.x, c.W, c.A, c.B, c.alpha, c.r, c.dY, key)[part], ...M[key] }));
-  for (const part of ['dB', 'dA', 'dx'] as const) {
-    expectCloseLazy(got[part], expected[part], { what: `${what}.${part}`, ...tol }, wrong(part));
+/**
+ * A second input, fixed, on which a catalogued mistake seen on the check's own input must show again before it is
+ * named: its scale s = alpha / r = 2 differs from every wrong scale there (none 1, r / alpha 0.5, alpha / √r ≈ 3.46)
+ * and from slips such as 1 / r or 2 / r, which coincide with "no scale" on the hand example (alpha = 2, r = 1).
+ */
+function confirmCase(): Case {
+  const rng = new Rng(20);
+  const random = () => rng.random();
+  return { x: normalTensor(random, [2, 3]), W: normalTensor(random, [4, 3]), A: normalTensor(random, [3, 3]), B: normalTensor(random, [4, 3]), dY: normalTensor(random, [2, 4]), alpha: 6, r: 3 };
+}
+
+type Got = { dx: Tensor; dA: Tensor; dB: Tensor };
+const PARTS = ['dB', 'dA', 'dx'] as const;
+
+/** Whether all three gradients are what `key` gives (within tolerance). */
+function isMistake(got: Got, c: Case, key: BackwardMistake, tol: { rtol: number; atol: number }): boolean {
+  const wrong = loraBackward64(c.x, c.W, c.A, c.B, c.alpha, c.r, c.dY, key);
+  return PARTS.every((p) => allClose(got[p], wrong[p], tol.rtol, tol.atol));
+}
+
+/** Whether the learner's function makes mistake `key` on the confirming input too. */
+function confirmed(m: Learner, key: BackwardMistake): boolean {
+  const c = confirmCase();
+  try {
+    return isMistake(m.loraBackward(c.x, c.W, c.A, c.B, c.alpha, c.r, c.dY), c, key, { rtol: RTOL, atol: ATOL });
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Compares each gradient with `expected`. A catalogued mistake is named only when it explains all three gradients,
+ * here and on a second input (a dB without its scale while dA and dx have it is not "the gradients of A and B miss
+ * the factor"); otherwise a gradient that is a constant multiple of the right one says so, with the factor.
+ */
+function expectGrads(m: Learner, got: Got, expected: Grads64 | { dx: Arr; dA: Arr; dB: Arr }, c: Case, what: string, tol = { rtol: RTOL, atol: ATOL }): void {
+  if (PARTS.every((p) => allClose(got[p], expected[p], tol.rtol, tol.atol))) return;
+  const key = BACKWARD_MISTAKES.find((k) => isMistake(got, c, k, tol) && confirmed(m, k));
+  const wrong = key && loraBackward64(c.x, c.W, c.A, c.B, c.alpha, c.r, c.dY, key);
+  for (const part of PARTS) {
+    if (allClose(got[part], expected[part], tol.rtol, tol.atol)) continue;
+    const k = key ? undefined : factorOf(got[part], expected[part]);
+    if (k !== undefined) {
+      fail(scaleNote(`${what}.${part}`, k, c.alpha / c.r), {
+        hint: t('Put s = alpha / r into each gradient once: dB = s · dYᵀ h, dh = s · dY B, dA = dhᵀ x, dx = dY W + dh A.',
+          '每个梯度里恰好放一次 s = alpha / r：dB = s · dYᵀ h，dh = s · dY B，dA = dhᵀ x，dx = dY W + dh A。'),
+        expected: show(expected[part]), actual: show(got[part]),
+      });
+    }
+    expectCloseLazy(got[part], expected[part], { what: `${what}.${part}`, ...tol }, () => (key && wrong ? [{ value: wrong[part], ...M[key] }] : []));
   }
 }
 
@@ -94,7 +154,7 @@ export default defineChecks<Learner>({
           x: tensor([[1, 2]]), W: tensor([[1, 0], [0, 1]]), A: tensor([[1, 0]]), B: tensor([[1], [3]]), dY: tensor([[1, -1]]), alpha: 2, r: 1,
         };
         const got = call(m, c, 'loraBackward(x, W, A, B, 2, 1, dY)');
-        expectGrads(got, { dB: tensor([[2], [-2]]), dA: tensor([[-4, -8]]), dx: tensor([[-3, -1]]) }, c, 'loraBackward(x, W, A, B, 2, 1, dY)');
+        expectGrads(m, got, { dB: tensor([[2], [-2]]), dA: tensor([[-4, -8]]), dx: tensor([[-3, -1]]) }, c, 'loraBackward(x, W, A, B, 2, 1, dY)');
       },
     },
     {
@@ -102,7 +162,7 @@ export default defineChecks<Learner>({
       task: 'loraBackward',
       run: (m, ctx) => {
         const c = randomCase(ctx, 4, 5, 3, 2, 8);
-        expectGrads(call(m, c, 'loraBackward(x, W, A, B, 8, 2, dY)'), numericGrads(c), c, 'loraBackward(x, W, A, B, 8, 2, dY)', { rtol: 1e-3, atol: 1e-4 });
+        expectGrads(m, call(m, c, 'loraBackward(x, W, A, B, 8, 2, dY)'), numericGrads(c), c, 'loraBackward(x, W, A, B, 8, 2, dY)', { rtol: 1e-3, atol: 1e-4 });
       },
     },
     {
@@ -115,7 +175,7 @@ export default defineChecks<Learner>({
         const y = add(linear(x, c.W), mul(linear(linear(x, A), B), c.alpha / c.r));
         y.backward(c.dY);
         const auto = { dx: tensor(x.grad!, x.shape), dA: tensor(A.grad!, A.shape), dB: tensor(B.grad!, B.shape) };
-        expectGrads(call(m, c, 'loraBackward(x, W, A, B, 6, 3, dY)'), auto, c, 'loraBackward(x, W, A, B, 6, 3, dY)');
+        expectGrads(m, call(m, c, 'loraBackward(x, W, A, B, 6, 3, dY)'), auto, c, 'loraBackward(x, W, A, B, 6, 3, dY)');
         if (c.W.grad) throw new Error('check bug: W got a gradient');
       },
     },
@@ -127,7 +187,7 @@ export default defineChecks<Learner>({
         const got = call(m, c, 'loraBackward(x, W, A, zeros([5, 2]), 4, 2, dY)');
         expectClose(got.dA, tensor(new Float32Array(8), [2, 4]), { what: 'loraBackward(x, W, A, zeros([5, 2]), 4, 2, dY).dA',
           hint: t('dA = s · (dY B)ᵀ x, and dY B = 0 when B = 0.', 'dA = s · (dY B)ᵀ x，而 B = 0 时 dY B = 0。') });
-        expectGrads(got, loraBackward64(c.x, c.W, c.A, c.B, c.alpha, c.r, c.dY), c, 'loraBackward(x, W, A, zeros([5, 2]), 4, 2, dY)');
+        expectGrads(m, got, loraBackward64(c.x, c.W, c.A, c.B, c.alpha, c.r, c.dY), c, 'loraBackward(x, W, A, zeros([5, 2]), 4, 2, dY)');
       },
     },
     {
@@ -135,7 +195,7 @@ export default defineChecks<Learner>({
       task: 'loraBackward',
       run: (m, ctx) => {
         const c = randomCase(ctx, 9, 6, 10, 4, 32);
-        expectGrads(call(m, c, 'loraBackward(x, W, A, B, 32, 4, dY)'), loraBackward64(c.x, c.W, c.A, c.B, c.alpha, c.r, c.dY), c, 'loraBackward(x, W, A, B, 32, 4, dY)');
+        expectGrads(m, call(m, c, 'loraBackward(x, W, A, B, 32, 4, dY)'), loraBackward64(c.x, c.W, c.A, c.B, c.alpha, c.r, c.dY), c, 'loraBackward(x, W, A, B, 32, 4, dY)');
       },
     },
   ],

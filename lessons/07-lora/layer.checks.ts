@@ -7,12 +7,28 @@
  * libraries' conventions, named as conventions: A and B in Hugging Face Conv1D's (in, out) layout, and rsLoRA's
  * scale alpha / √r. Any small random A is accepted: this course's N(0, 1/in), PyTorch's and PEFT's U(±1/√in),
  * PEFT's 'gaussian' N(0, 1/r²).
+ *
+ * Which check names which catalogued mistake (lessons/07-lora/mistakes.ts):
+ *   check                                              names
+ *   step 0: B is zero ...                              b-nonzero, init-swapped
+ *   A is (r, in) and B is (out, r)                     shapes-swapped (Hugging Face Conv1D's convention)
+ *   A is small, random, and drawn from the rng ...     a-zero, init-swapped, a-not-seeded, shapes-swapped
+ *   W and b are frozen ...                             w-trainable, shapes-swapped
+ *   a trained adapter: y = ...                         scale-missing, scale-inverted, scale-alpha-only, scale-rslora (rsLoRA's
+ *                                                      convention), shapes-swapped
+ *   gradients: A, B and x ...                          scale-missing, scale-inverted, scale-alpha-only, scale-rslora, shapes-swapped
+ * A wrong scale is named only when it explains every case of the check (three layers for the output, two for the
+ * gradients), with alpha and r chosen so that no two scales coincide, the scale applied twice included ((alpha / r)²
+ * = alpha for alpha = 16, r = 4). An adapter path that is a constant multiple of the right one otherwise says so, with
+ * the factor (a scale put in twice, a constant for alpha, a flipped sign); anything else fails with the first value
+ * that differs.
  */
 import {
-  type CheckContext, defineChecks, describeType, expectClose, expectCloseLazy, expectTrue, fail, fmt, isTensorLike, mistake, randomTensor, t, withShapeAdvice,
+  type CheckContext, defineChecks, describeType, expectClose, expectCloseLazy, expectTrue, expectUnchanged, fail, fmt, isTensorLike, join, mistake, randomTensor, show, snapshot, t,
+  withShapeAdvice,
 } from '@llm-lab/check';
 import {
-  type LoRALayerLike, type ScaleVariant, baseLinear, expectLoRAShapes, isZero, loraBackward64, loraForward64, normalTensor, scaleOf, setValues,
+  type LoRALayerLike, type ScaleVariant, allClose, baseLinear, factorOf, scaleNote, expectLoRAShapes, isZero, loraBackward64, loraForward64, normalTensor, scaleOf, setValues,
 } from '@llm-lab/course/lora';
 import { Rng, type Tensor, linear, tensor } from '@llm-lab/kit';
 import { type LoRAMistake, LORA_MISTAKES as M } from './mistakes';
@@ -31,8 +47,20 @@ function make(m: Learner, dIn: number, dOut: number, r: number, alpha: number, s
   return new m.LoRALinear(base, r, alpha, new Rng(seed)) as LoRALayerLike;
 }
 
+const UNCHANGED_HINT = t(
+  'forward computes a new tensor from x, W, b, A and B and must not write into any of them: a scale folded into B in place, for instance, is applied again at every call.',
+  'forward 用 x、W、b、A 和 B 算出一个新张量，不能写入其中任何一个：例如把缩放系数原地乘进 B，每调用一次就会再乘一次。',
+);
+
+/**
+ * layer.forward(x), which must return a tensor and leave x and the layer's tensors as they were: the expected values
+ * are computed from them afterwards, so they are compared with copies taken before the call.
+ */
 function forward(layer: LoRALayerLike, x: Tensor, what: string): Tensor {
+  const named: [string, unknown][] = [['x', x], ['layer.weight', layer.weight], ['layer.bias', layer.bias], ['layer.A', layer.A], ['layer.B', layer.B]];
+  const inputs = named.flatMap(([name, v]) => (isTensorLike(v) ? [{ name, v, before: snapshot(v) }] : []));
   const y = withShapeAdvice(() => layer.forward(x), SHAPE_ADVICE);
+  for (const { name, v, before } of inputs) expectUnchanged(v, before, name, UNCHANGED_HINT);
   if (!isTensorLike(y)) {
     const got = describeType(y);
     fail(t(`${what} returned ${got.en}; expected a Tensor.`, `${what} 返回了${got['zh-cn']}；应返回 Tensor。`),
@@ -49,6 +77,9 @@ function trained(m: Learner, ctx: CheckContext, dIn: number, dOut: number, r: nu
   setValues(layer.B, normalTensor(ctx.random, [dOut, r], 0.5));
   return layer;
 }
+
+const minus = (a: { data: ArrayLike<number>; shape: readonly number[] }, b: { data: ArrayLike<number> }) =>
+  ({ data: Float64Array.from(a.data, (v, i) => Number(v) - Number(b.data[i])), shape: [...a.shape] });
 
 const SCALE_MISTAKES: [ScaleVariant, LoRAMistake][] = [
   ['none', 'scale-missing'], ['r/alpha', 'scale-inverted'], ['alpha', 'scale-alpha-only'], ['alpha/sqrt(r)', 'scale-rslora'],
@@ -127,17 +158,34 @@ export default defineChecks<Learner>({
         '训练过的适配器：y = x Wᵀ + b + (alpha / r) · x Aᵀ Bᵀ，任意前导维度，有无偏置均可'),
       task: 'LoRALinear',
       run: (m, ctx) => {
-        const cases: [number, number, number, number, number[], boolean][] = [[6, 5, 4, 16, [2, 3, 6], true], [3, 7, 2, 3, [4, 3], false], [8, 8, 2, 8, [1, 8], true]];
-        for (const [dIn, dOut, r, alpha, xShape, bias] of cases) {
+        // alpha and r are chosen so that no two scales coincide in any case: none (1), r / alpha, alpha, alpha / √r,
+        // alpha / r and (alpha / r)² (the scale applied twice) all differ. (With alpha = 16, r = 4, (alpha / r)² = alpha:
+        // a layer that scales twice would have been told it scaled by alpha.)
+        const cases: [number, number, number, number, number[], boolean][] = [[6, 5, 4, 12, [2, 3, 6], true], [3, 7, 2, 3, [4, 3], false], [8, 8, 2, 8, [1, 8], true]];
+        const runs = cases.map(([dIn, dOut, r, alpha, xShape, bias]) => {
           const layer = trained(m, ctx, dIn, dOut, r, alpha, bias);
           const x = randomTensor(ctx, xShape, 1);
           const what = `LoRALinear(Linear(${dIn}, ${dOut}${bias ? '' : ', bias = false'}), r = ${r}, alpha = ${alpha}).forward(x ${fmt(xShape)})`;
           const y = forward(layer, x, what);
-          const ref = loraForward64(x, layer.weight, layer.bias, layer.A, layer.B, scaleOf(alpha, r));
-          expectCloseLazy(y, ref, { what, rtol: RTOL, atol: ATOL,
-            hint: t('add(linear(x, W, b), mul(linear(linear(x, A), B), alpha / r)).', 'add(linear(x, W, b), mul(linear(linear(x, A), B), alpha / r))。') },
-          () => SCALE_MISTAKES.filter(([v]) => scaleOf(alpha, r, v) !== scaleOf(alpha, r))
-            .map(([v, key]) => ({ value: loraForward64(x, layer.weight, layer.bias, layer.A, layer.B, scaleOf(alpha, r, v)), ...M[key] })));
+          const at = (v?: ScaleVariant) => loraForward64(x, layer.weight, layer.bias, layer.A, layer.B, scaleOf(alpha, r, v));
+          return { y, ref: at(), at, plain: loraForward64(x, layer.weight, layer.bias, layer.A, layer.B, 0), what, alpha, r };
+        });
+        // A catalogued scale is named only when it explains every case, not one of them by coincidence.
+        const confirmed = SCALE_MISTAKES.filter(([v]) => runs.every((run) => allClose(run.y, run.at(v), RTOL, ATOL)));
+        const hint = t('add(linear(x, W, b), mul(linear(linear(x, A), B), alpha / r)).', 'add(linear(x, W, b), mul(linear(linear(x, A), B), alpha / r))。');
+        for (const { y, ref, at, plain, what, alpha, r } of runs) {
+          const named = confirmed.filter(([v]) => scaleOf(alpha, r, v) !== scaleOf(alpha, r));
+          if (!named.length && !allClose(y, ref, RTOL, ATOL)) {
+            // Otherwise, an adapter path that is a constant multiple of the right one says so (the scale put in twice, a
+            // constant in place of alpha, a flipped sign): measured on the adapter's share of the output, y - (x Wᵀ + b).
+            const k = factorOf(minus(y, plain), minus(ref, plain));
+            if (k !== undefined) {
+              fail(join([t(`${what} differs from the right output. `, `${what} 与正确的输出不同。`),
+                scaleNote(t('The adapter\'s share of it, forward(x) - (x Wᵀ + b),', '其中适配器的份额 forward(x) - (x Wᵀ + b)'), k, alpha / r)], ''),
+              { hint, expected: show(ref), actual: show(y) });
+            }
+          }
+          expectCloseLazy(y, ref, { what, rtol: RTOL, atol: ATOL, hint }, () => named.map(([v, key]) => ({ value: at(v), ...M[key] })));
         }
       },
     },
@@ -145,13 +193,6 @@ export default defineChecks<Learner>({
       name: t('gradients: A, B and x get the right ones through your forward', '梯度：经过你的前向传播，A、B 和 x 都得到正确的梯度'),
       task: 'LoRALinear',
       run: (m, ctx) => {
-        const [dIn, dOut, r, alpha] = [5, 4, 2, 6];
-        const layer = trained(m, ctx, dIn, dOut, r, alpha);
-        const x = randomTensor(ctx, [3, dIn], 1);
-        x.requiresGrad = true;
-        const dY = randomTensor(ctx, [3, dOut], 1);
-        forward(layer, x, 'layer.forward(x)').backward(dY);
-        const ref = loraBackward64(x, layer.weight, layer.A, layer.B, alpha, r, dY);
         const grad = (v: Tensor, what: string) => {
           if (!v.grad) {
             fail(t(`${what} has no gradient after backward: build the forward pass from kit ops on A and B.`,
@@ -159,12 +200,27 @@ export default defineChecks<Learner>({
           }
           return tensor(v.grad, v.shape);
         };
-        // A wrong scale in forward shows up in every gradient too: the same variants, through the reference backward.
-        const wrong = (part: 'dA' | 'dB' | 'dx') => SCALE_MISTAKES.map(([v, key]) => (
-          { value: loraBackward64(x, layer.weight, layer.A, layer.B, scaleOf(alpha, r, v) * r, r, dY)[part], ...M[key] }));
-        expectClose(grad(layer.B, 'B'), ref.dB, { what: 'B.grad', rtol: RTOL, atol: ATOL, misconceptions: wrong('dB') });
-        expectClose(grad(layer.A, 'A'), ref.dA, { what: 'A.grad', rtol: RTOL, atol: ATOL, misconceptions: wrong('dA') });
-        expectClose(grad(x, 'x'), ref.dx, { what: 'x.grad', rtol: RTOL, atol: ATOL, misconceptions: wrong('dx') });
+        // Two layers whose scales differ from every wrong scale and from each other's wrong scales (with alpha = 6,
+        // r = 2 alone, a scale of 2 / r would equal "no scale").
+        const runs = ([[5, 4, 2, 6], [4, 6, 4, 12]] as const).map(([dIn, dOut, r, alpha]) => {
+          const layer = trained(m, ctx, dIn, dOut, r, alpha);
+          const x = randomTensor(ctx, [3, dIn], 1);
+          x.requiresGrad = true;
+          const dY = randomTensor(ctx, [3, dOut], 1);
+          forward(layer, x, 'layer.forward(x)').backward(dY);
+          const at = (v?: ScaleVariant) => loraBackward64(x, layer.weight, layer.A, layer.B, scaleOf(alpha, r, v) * r, r, dY);
+          return { got: { dB: grad(layer.B, 'B'), dA: grad(layer.A, 'A'), dx: grad(x, 'x') }, ref: at(), at, alpha, r };
+        });
+        // A wrong scale in forward shows up in every gradient too: the same variants, through the reference backward,
+        // named only when one of them explains every gradient of both layers.
+        const parts = ['dB', 'dA', 'dx'] as const;
+        const confirmed = SCALE_MISTAKES.filter(([v]) => runs.every((run) => parts.every((p) => allClose(run.got[p], run.at(v)[p], RTOL, ATOL))));
+        for (const { got, ref, at, alpha, r } of runs) {
+          for (const [part, name] of [['dB', 'B.grad'], ['dA', 'A.grad'], ['dx', 'x.grad']] as const) {
+            expectClose(got[part], ref[part], { what: `${name} (r = ${r}, alpha = ${alpha})`, rtol: RTOL, atol: ATOL,
+              misconceptions: confirmed.map(([v, key]) => ({ value: at(v)[part], ...M[key] })) });
+          }
+        }
       },
     },
   ],

@@ -5,12 +5,27 @@
  * compared with the LoRA layer's output. The catalogued mistakes (the wrong transpose, the scale missing or
  * inverted, unmerge adding again or doing nothing) are each recognised, and so are two conventions, named as
  * such: W changed in place (PEFT's merge()) and rsLoRA's scale alpha / √r.
+ *
+ * Which check names which catalogued mistake (lessons/07-lora/mistakes.ts):
+ *   check                                              names
+ *   merge: a small example by hand                     merge-transposed, merge-no-scale, merge-inverted-scale, merge-in-place
+ *                                                      (PEFT's convention; alpha / √r = alpha / r there: r = 1)
+ *   the merged layer computes what the LoRA layer ...  merge-transposed (square W), merge-no-scale, merge-inverted-scale,
+ *                                                      scale-rslora (rsLoRA's convention), merge-in-place
+ *   unmerge(merge(W)) gives W back ...                 unmerge-adds, unmerge-noop, scale-rslora
+ *   merge then unmerge with your own functions ...     merge-in-place, unmerge-adds, unmerge-noop, scale-rslora
+ * A mistake is named only when the learner's function makes it again on a second, fixed input (square W, alpha = 6,
+ * r = 3), so B A divided by r alone (alpha ignored) is not "without the factor alpha / r" on the hand example where
+ * r = 1. An update W' - W that is a constant multiple of (alpha / r) B A otherwise says so, with the factor.
  */
 import {
-  type CheckContext, defineChecks, expectClose, expectCloseLazy, expectUnchanged, fail, mistake, randomTensor, snapshot, t, withShapeAdvice,
+  type CheckContext, type Text, defineChecks, expectClose, expectCloseLazy, expectUnchanged, fail, isTensorLike, join, mistake, randomTensor, show, snapshot, t,
+  withShapeAdvice,
 } from '@llm-lab/check';
-import { MERGE_MISTAKES, UNMERGE_MISTAKES, loraForward64, merge64, unmerge64 } from '@llm-lab/course/lora';
-import { type Tensor, linear, tensor } from '@llm-lab/kit';
+import {
+  type Arr, MERGE_MISTAKES, type MergeMistake, UNMERGE_MISTAKES, type UnmergeMistake, allClose, factorOf, loraForward64, merge64, normalTensor, scaleNote, unmerge64,
+} from '@llm-lab/course/lora';
+import { Rng, type Tensor, linear, tensor } from '@llm-lab/kit';
 import { LORA_MISTAKES as M } from './mistakes';
 
 type Learner = typeof import('./merge');
@@ -40,12 +55,63 @@ function callMerge(m: Learner, c: Case): Tensor {
   return got;
 }
 
-function expectMerged(got: Tensor, c: Case, what: string): void {
-  expectCloseLazy(got, merge64(c.W, c.A, c.B, c.alpha, c.r)!, { what, rtol: RTOL, atol: ATOL, hint: MERGE_HINT },
-    () => MERGE_MISTAKES.map((key) => {
-      const value = merge64(c.W, c.A, c.B, c.alpha, c.r, key);
-      return value && { value, ...M[key] };
-    }));
+/**
+ * A fixed second input on which a mistake seen on the check's own input must show again before it is named: W is
+ * square (so the transposed merge runs), and s = alpha / r = 2 differs from every wrong scale (none 1, r / alpha 0.5,
+ * alpha / √r ≈ 3.46) and from slips such as 1 / r, which equals "no scale" on the hand example (alpha = 2, r = 1).
+ */
+function confirmCase(): Case {
+  const rng = new Rng(30);
+  const random = () => rng.random();
+  return { W: normalTensor(random, [4, 4]), A: normalTensor(random, [3, 4]), B: normalTensor(random, [4, 3]), alpha: 6, r: 3 };
+}
+
+/** The learner's merge (or unmerge, on the reference's merged weight) on the confirming input also gives `wrong(c)`. */
+function confirmed(run: (c: Case) => unknown, wrong: (c: Case) => Arr | undefined): boolean {
+  const c = confirmCase();
+  const value = wrong(c);
+  try {
+    return value !== undefined && allClose(run(c), value, RTOL, ATOL);
+  } catch {
+    return false;
+  }
+}
+
+const minus = (a: Arr, b: Arr): Arr => ({ data: Float64Array.from(a.data, (v, i) => Number(v) - Number(b.data[i])), shape: [...a.shape] });
+
+/**
+ * Compares with the right weight. A catalogued mistake is named only when the learner's function makes it on the
+ * confirming input too; otherwise an update that is a constant multiple of (alpha / r) B A says so, with the factor.
+ * `base` is the weight the update was added to (W for merge, W' for unmerge), `sign` +1 for merge and -1 for unmerge.
+ */
+function expectWeight(got: unknown, expected: Arr, base: Arr, c: Case, what: string, hint: Text,
+  candidates: { key: MergeMistake | UnmergeMistake; value: Arr | undefined; confirm: () => boolean }[], sign: 1 | -1): void {
+  if (allClose(got, expected, RTOL, ATOL)) return;
+  const named = candidates.find((k) => k.value !== undefined && allClose(got, k.value, RTOL, ATOL) && k.confirm());
+  if (!named && isTensorLike(got) && got.data.length === base.data.length) {
+    const k = factorOf(minus(got, base), minus(expected, base));
+    if (k !== undefined) {
+      fail(join([t(`${what} differs from the right weight. `, `${what} 与正确的权重不同。`),
+        scaleNote(sign > 0 ? t('The update added to W, merge(...) - W,', '加到 W 上的更新量 merge(...) - W') : t('The update taken from W\', W\' - unmerge(...),', '从 W\' 中减去的更新量 W\' - unmerge(...)'), k, c.alpha / c.r)], ''),
+      { hint, expected: show(expected), actual: show(got) });
+    }
+  }
+  expectCloseLazy(got, expected, { what, rtol: RTOL, atol: ATOL, hint }, () => (named ? [{ value: named.value!, ...M[named.key] }] : []));
+}
+
+function expectMerged(m: Learner, got: Tensor, c: Case, what: string): void {
+  expectWeight(got, merge64(c.W, c.A, c.B, c.alpha, c.r)!, c.W, c, what, MERGE_HINT, MERGE_MISTAKES.map((key) => ({
+    key, value: merge64(c.W, c.A, c.B, c.alpha, c.r, key),
+    confirm: () => confirmed((k) => m.merge(k.W, k.A, k.B, k.alpha, k.r), (k) => merge64(k.W, k.A, k.B, k.alpha, k.r, key)),
+  })), 1);
+}
+
+function expectUnmerged(m: Learner, got: unknown, merged: Tensor, W: Arr, c: Case, what: string, hint?: Text): void {
+  const ref = (k: Case) => tensor(Float32Array.from(merge64(k.W, k.A, k.B, k.alpha, k.r)!.data), k.W.shape);
+  expectWeight(got, W, merged, c, what, hint ?? UNMERGE_HINT, UNMERGE_MISTAKES.map((key) => ({
+    key, value: unmerge64(merged, c.A, c.B, c.alpha, c.r, key),
+    confirm: () => confirmed((k) => m.unmerge(ref(k), k.A, k.B, k.alpha, k.r), (k) => unmerge64(ref(k), k.A, k.B, k.alpha, k.r, key)),
+  })), -1);
 }
 
 export default defineChecks<Learner>({
@@ -58,7 +124,7 @@ export default defineChecks<Learner>({
         // B A = (1, 0)ᵀ (1, 2) = [[1, 2], [0, 0]]; alpha / r = 2 / 1 = 2, so W' = I + [[2, 4], [0, 0]].
         const c: Case = { W: tensor([[1, 0], [0, 1]]), A: tensor([[1, 2]]), B: tensor([[1], [0]]), alpha: 2, r: 1 };
         const got = callMerge(m, c);
-        expectMerged(got, c, 'merge(I, A, B, 2, 1)');
+        expectMerged(m, got, c, 'merge(I, A, B, 2, 1)');
         expectClose(got, tensor([[3, 4], [0, 1]]), { what: 'merge(I, A, B, 2, 1)' });
       },
     },
@@ -70,7 +136,7 @@ export default defineChecks<Learner>({
           const c = randomCase(ctx, dIn, dOut, r, alpha);
           const what = `merge(W (${dOut}, ${dIn}), A, B, ${alpha}, ${r})`;
           const got = callMerge(m, c);
-          expectMerged(got, c, what);
+          expectMerged(m, got, c, what);
           const x = randomTensor(ctx, [4, dIn], 1);
           const b = randomTensor(ctx, [dOut], 1);
           expectClose(linear(x, got, b), loraForward64(x, c.W, b, c.A, c.B, alpha / r), {
@@ -90,10 +156,12 @@ export default defineChecks<Learner>({
           const ref = merge64(c.W, c.A, c.B, alpha, r)!;
           const merged = tensor(Float32Array.from(ref.data), ref.shape);
           const before = snapshot(merged);
+          const [A0, B0] = [snapshot(c.A), snapshot(c.B)];
           const got = withShapeAdvice(() => m.unmerge(merged, c.A, c.B, alpha, r), SHAPE_ADVICE);
           expectUnchanged(merged, before, 'merged');
-          expectCloseLazy(got, c.W, { what: `unmerge(merge(W), A, B, ${alpha}, ${r})`, rtol: RTOL, atol: ATOL, hint: UNMERGE_HINT },
-            () => UNMERGE_MISTAKES.map((key) => ({ value: unmerge64(merged, c.A, c.B, alpha, r, key), ...M[key] })));
+          expectUnchanged(c.A, A0, 'A');
+          expectUnchanged(c.B, B0, 'B');
+          expectUnmerged(m, got, merged, c.W, c, `unmerge(merge(W), A, B, ${alpha}, ${r})`);
         }
       },
     },
@@ -104,10 +172,11 @@ export default defineChecks<Learner>({
         const c = randomCase(ctx, 7, 7, 3, 12);
         const original = snapshot(c.W);
         const merged = callMerge(m, c);
+        const before = [merged, c.A, c.B].map(snapshot);
         const back = withShapeAdvice(() => m.unmerge(merged, c.A, c.B, c.alpha, c.r), SHAPE_ADVICE);
         expectUnchanged(c.W, original, 'W');
-        expectCloseLazy(back, original, { what: 'unmerge(merge(W, A, B), A, B)', rtol: RTOL, atol: ATOL },
-          () => UNMERGE_MISTAKES.map((key) => ({ value: unmerge64(merged, c.A, c.B, c.alpha, c.r, key), ...M[key] })));
+        (['merged', 'A', 'B'] as const).forEach((name, i) => expectUnchanged([merged, c.A, c.B][i], before[i], name));
+        expectUnmerged(m, back, merged, original, c, 'unmerge(merge(W, A, B), A, B)');
       },
     },
   ],

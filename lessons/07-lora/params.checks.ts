@@ -4,6 +4,16 @@
  * Expected counts come from the bundled model's own weights (the size of every tensor in the ONNX file) and
  * from plain arithmetic written here; each catalogued miscount is its own wrong value, so a failure names it
  * (nanoGPT's count without the position embeddings is named as that library's convention).
+ *
+ * Which check names which catalogued mistake (lessons/07-lora/mistakes.ts):
+ *   check                                              names
+ *   loraParams: a rank-4 adapter ...                   params-product, params-only-a, params-full
+ *   loraParams grows linearly with r ...               params-product, params-only-a, params-full (20 random shapes)
+ *   gptParams: a small config ...                      tied-head-twice, no-biases, gpt-no-wpe (nanoGPT's convention)
+ *   the bundled model: gptParams equals ...            tied-head-twice, no-biases, gpt-no-wpe
+ *   countTrainable: a small config ...                 one-layer, mlp-square
+ *   the bundled model: trainable parameters ...        one-layer, mlp-square
+ * Any other miscount fails with the two numbers (got, expected).
  */
 import { type CheckContext, type Text, defineChecks, expectClose, t } from '@llm-lab/check';
 import { ALL_TARGETS, type ConfigLike, type LoRATarget, targetDims } from '@llm-lab/course/lora';

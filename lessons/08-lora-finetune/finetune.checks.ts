@@ -8,9 +8,20 @@
  *
  * The fine-tune is a shared result: the two checks that need the trained model ask for it, the first one
  * trains (once per run), and a run of the quick checks alone does not train at all.
+ *
+ * Which check names which catalogued mistake (lessons/08-lora-finetune/mistakes.ts):
+ *   check                                              names
+ *   your lesson-7 LoRALinear and merge ...             lesson-7, lesson-7-rslora (rsLoRA's convention)
+ *   addLoRA wraps every chosen layer ...               wrong-targets, not-frozen, changed-at-step-0, shared-rng, unseeded
+ *   mergeLoRA puts plain Linear layers back ...        not-merged
+ *   fine-tune the bundled model ...                    wrong-targets, not-frozen (the layout is checked before training)
+ *   merged and exported to ONNX ...                    not-merged, and the fine-tune's (it trains when run alone)
+ * Not catalogued, said in plain words: an adapter in its place that the returned Map does not name, adapters whose
+ * rank is not config.r (r = 2 in the addLoRA check, 4 in the mergeLoRA check), the same adapters for seeds 3 and 4
+ * (config.seed ignored), A and B frozen too (frozen after wrapping), merged weights or logits that differ.
  */
 import {
-  type CheckContext, type Text, defineChecks, expectClose, expectTrue, fail, join, maxAbsDiff, mistake, randomTensor, t,
+  type CheckContext, type Text, defineChecks, expectClose, expectShape, expectTrue, fail, join, maxAbsDiff, mistake, randomTensor, t,
 } from '@llm-lab/check';
 import {
   type Corpus, type History, RECIPE, baseLinear, corpusFor, curve, isZero, kitGpt, loraForward64, merge64, normalTensor, round4, sample, train, weightsOf,
@@ -50,15 +61,26 @@ function callAdd(m: Learner, gpt: GPT, config: Parameters<Learner['addLoRA']>[1]
   return adapters;
 }
 
-/** Checks the layout: adapters exactly on the targets of every block, and only the adapters train. */
+/** Checks the layout: adapters exactly on the targets of every block, under their names in the Map, and only the adapters train. */
 function expectWrapped(gpt: GPT, adapters: Map<string, Adapter>, targets: readonly Target[]): void {
   for (let i = 0; i < gpt.h.length; i++) {
     for (const target of ALL) {
       const layer = layerAt(gpt, i, target);
       const wanted = targets.includes(target);
-      if (wanted !== isAdapter(layer) || (wanted && adapters.get(`h.${i}.${target}`) !== (layer as unknown as Adapter))) {
-        const name = `h.${i}.${target}`;
-        const has = isAdapter(layer);
+      const name = `h.${i}.${target}`;
+      const has = isAdapter(layer);
+      if (wanted && has && adapters.get(name) !== (layer as unknown as Adapter)) {
+        // The adapter is in its place; the Map does not name it (a key spelled otherwise, or another object under it).
+        const keys = [...adapters.keys()].slice(0, 3).map((k) => `'${k}'`).join(', ') + (adapters.size > 3 ? ', …' : '');
+        const [en, zh] = adapters.has(name)
+          ? [`holds another object under '${name}'`, `在 '${name}' 下存的是另一个对象`]
+          : [`has nothing under '${name}' (its keys: ${keys || 'none'})`, `在 '${name}' 下没有东西（它的键是：${keys || '无'}）`];
+        fail(t(`${name} has its adapter, but the Map addLoRA returned ${en}: the Map must name each adapter by the layer it wraps, \`h.\${i}.\${target}\`.`,
+          `${name} 上有适配器，但 addLoRA 返回的 Map ${zh}：Map 必须用适配器所包装的层来命名它，即 \`h.\${i}.\${target}\`。`),
+        { hint: t('adapters.set(`h.${i}.${target}`, adapter) for block i and each target, the same adapter you put into the block.',
+          '对第 i 个块的每个目标层调用 adapters.set(`h.${i}.${target}`, adapter)，存的就是你放进块里的那个适配器。') });
+      }
+      if (wanted !== has) {
         const where = t(` (${name} ${has ? 'has' : 'has no'} adapter${wanted ? ', and it should have the one in the returned Map under that name' : ''})`,
           `（${name} 上${has ? '有' : '没有'}适配器${wanted ? '，而它应当有返回的 Map 中这个名字下的那个适配器' : ''}）`);
         fail(join([M['wrong-targets'].message, where], ''), { hint: M['wrong-targets'].hint });
@@ -70,6 +92,26 @@ function expectWrapped(gpt: GPT, adapters: Map<string, Adapter>, targets: readon
   if (params.some((p) => !expected.has(p))) fail(...mistake(M['not-frozen']));
   expectTrue(params.length === expected.size, t(`model.parameters() lists ${params.length} tensors; expected the ${expected.size} A and B matrices of the adapters.`,
     `model.parameters() 列出了 ${params.length} 个张量；应当恰好是各适配器的 ${expected.size} 个 A 和 B 矩阵。`));
+}
+
+/** Each adapter's A (r, in) and B (out, r), with the r of the config. */
+function expectRank(adapters: Map<string, Adapter>, r: number): void {
+  for (const [name, a] of adapters) {
+    expectShape(a.A, [r, a.inFeatures], `adapters.get('${name}').A`);
+    expectShape(a.B, [a.outFeatures, r], `adapters.get('${name}').B`);
+  }
+}
+
+/** Two adapters whose A are equal (the same values, drawn from generators seeded alike), or undefined. */
+function sameA(adapters: Map<string, Adapter>): [string, string] | undefined {
+  const list = [...adapters];
+  for (let i = 0; i < list.length; i++) {
+    for (let j = i + 1; j < list.length; j++) {
+      const [a, b] = [list[i][1].A, list[j][1].A];
+      if (a.shape.length === b.shape.length && a.shape.every((d, k) => d === b.shape[k]) && maxAbsDiff(a, b) === 0) return [list[i][0], list[j][0]];
+    }
+  }
+  return undefined;
 }
 
 /** An adapter named 'h.<i>.<target>' is not in its place any more after mergeLoRA. */
@@ -159,12 +201,22 @@ export default defineChecks<Learner>({
         expectWrapped(gpt, adapters, targets);
         const after = logitsOf(gpt, ids, 8);
         if (maxAbsDiff(after, before) > 1e-5) fail(...mistake(M['changed-at-step-0']));
-        const As = [...adapters.values()].filter((a) => a.A.shape[1] === TINY.nEmbd).map((a) => a.A);
-        if (As.length > 1 && As.every((A) => maxAbsDiff(A, As[0]) === 0)) fail(...mistake(M['shared-rng']));
+        expectRank(adapters, 2);
+        // Every adapter its own A: one generator for all (a generator made anew per layer or per block repeats its draws).
+        const twins = sameA(adapters);
+        if (twins) fail(join([M['shared-rng'].message, t(` (${twins[0]} and ${twins[1]})`, `（${twins[0]} 和 ${twins[1]}）`)], ''), { hint: M['shared-rng'].hint });
         // The same seed gives the same adapters: a run can be repeated.
         const again = callAdd(m, new GPT(TINY, new Rng(5)), { r: 2, alpha: 4, targets, seed: 3 });
         const same = [...adapters.keys()].every((k) => again.get(k) && maxAbsDiff(again.get(k)!.A, adapters.get(k)!.A) === 0);
         if (!same) fail(...mistake(M.unseeded));
+        // And another seed gives other adapters: config.seed is used.
+        const other = callAdd(m, new GPT(TINY, new Rng(5)), { r: 2, alpha: 4, targets, seed: 4 });
+        const differs = [...adapters.keys()].some((k) => other.get(k) && maxAbsDiff(other.get(k)!.A, adapters.get(k)!.A) > 0);
+        if (!differs) {
+          fail(t('addLoRA with seed 3 and with seed 4 gave the same adapters: config.seed is not used, so runs meant to differ start identical.',
+            'addLoRA 用种子 3 和种子 4 得到的适配器完全相同：config.seed 没有被用上，本应不同的实验会从完全相同的初始值开始。'),
+          { hint: t('const rng = new Rng(config.seed) before the loops, then pass it to every new LoRALinear.', '在循环之前写 const rng = new Rng(config.seed)，再把它传给每个 new LoRALinear。') });
+        }
       },
     },
     {
@@ -172,11 +224,13 @@ export default defineChecks<Learner>({
       task: 'mergeLoRA',
       run: (m, ctx) => {
         const gpt = new GPT(TINY, new Rng(6));
-        const adapters = callAdd(m, gpt, { r: 2, alpha: 8, targets: ALL, seed: 4 });
+        // r = 4 here (2 in the addLoRA check), so a rank that ignores config.r shows.
+        const adapters = callAdd(m, gpt, { r: 4, alpha: 8, targets: ALL, seed: 4 });
+        expectRank(adapters, 4);
         for (const a of adapters.values()) a.B.data.set(normalTensor(ctx.random, a.B.shape, 0.3).data); // as if trained
         const ids = Int32Array.from({ length: 16 }, () => Math.floor(ctx.random() * TINY.vocabSize));
         const withAdapters = logitsOf(gpt, ids, 8);
-        const expected = new Map([...adapters].map(([name, a]) => [name, merge64(a.weight, a.A, a.B, 8, 2)!]));
+        const expected = new Map([...adapters].map(([name, a]) => [name, merge64(a.weight, a.A, a.B, 8, 4)!]));
         m.mergeLoRA(gpt, adapters);
         for (const [name, w] of expected) {
           const layer = expectMerged(gpt, name);

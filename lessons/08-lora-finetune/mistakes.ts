@@ -70,8 +70,8 @@ export const FINETUNE_MISTAKES = defineMistakes({
   },
   'shared-rng': {
     message: t(
-      'Every adapter got the same A: draw them all from ONE Rng(config.seed), created once, so each layer gets its own random start (and the run can still be repeated).',
-      '每个适配器得到的 A 都一样：应当只创建一个 Rng(config.seed)，所有 A 都从它抽取，这样每层都有各自的随机初始值（实验也仍然可以复现）。',
+      'Adapters got the same A as one another (each from a generator seeded alike): draw them all from ONE Rng(config.seed), created once, so each layer gets its own random start (and the run can still be repeated).',
+      '有些适配器得到的 A 彼此相同（它们各自来自用同样种子创建的生成器）：应当只创建一个 Rng(config.seed)，所有 A 都从它抽取，这样每层都有各自的随机初始值（实验也仍然可以复现）。',
     ),
     hint: t(
       'const rng = new Rng(config.seed) before the loops, then pass the same rng to every new LoRALinear.',

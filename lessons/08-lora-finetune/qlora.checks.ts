@@ -7,9 +7,18 @@
  * matrix, scales per column, truncation instead of rounding, dividing when dequantizing) is its
  * own wrong variant, so a failure names it. `scales` may hold the step (absmax / 127, the lesson's way) or the
  * absmax itself (bitsandbytes' way), as long as dequantizeInt8 agrees.
+ *
+ * Which check names which catalogued mistake (lessons/08-lora-finetune/mistakes.ts):
+ *   check                                              names
+ *   quantizeInt8: a small example by hand ...          per-tensor, per-column, floor
+ *   one scale per output channel ...                   per-tensor, per-column (also as one scale per input column), floor
+ *   round trip ...                                     per-tensor, per-column, floor, dequant-divides
+ *   the bundled model on an int8 base ...              none by name (too large a loss change gets per-tensor's hint)
+ * Wrong scales are recognised as steps and as bitsandbytes' absmax values; truncation toward 0 and Math.floor are
+ * both 'floor', recognised even where W / step lands a hair off a whole number.
  */
 import {
-  type CheckContext, type Text, defineChecks, describeType, expectClose, expectEqual, expectTrue, expectUnchanged, fail, randomTensor, snapshot, t,
+  type CheckContext, type Text, defineChecks, describeType, expectClose, expectEqual, expectTrue, expectUnchanged, fail, mistake, randomTensor, snapshot, t,
 } from '@llm-lab/check';
 import { RECIPE, corpusFor, curve, evalLoss, kitGpt, referenceLoRA, round4, tensorAt, train } from '@llm-lab/course/lora';
 import { type Tensor, tensor } from '@llm-lab/kit';
@@ -19,7 +28,8 @@ import { FINETUNE_MISTAKES as M } from './mistakes';
 type Learner = typeof import('./qlora');
 type Int8Weight = ReturnType<Learner['quantizeInt8']>;
 
-type Variant = 'right' | 'per-tensor' | 'per-column' | 'floor';
+/** 'floor' truncates toward 0 (Math.trunc, or a float written into an Int8Array); 'floor-down' is Math.floor, toward -∞. */
+type Variant = 'right' | 'per-tensor' | 'per-column' | 'floor' | 'floor-down';
 
 /** Quantizes like the lesson says, or with one catalogued mistake. Returns q as plain numbers (before any Int8Array wraps). */
 function quantize64(W: Tensor, v: Variant = 'right', scaleDiv = 127): { q: number[]; scales: number[] } {
@@ -34,7 +44,7 @@ function quantize64(W: Tensor, v: Variant = 'right', scaleDiv = 127): { q: numbe
     const o = Math.floor(k / inp);
     const s = v === 'per-column' ? colScale(k % inp) : scales[o];
     if (s === 0) return 0;
-    const x = v === 'floor' ? Math.trunc(w / s) : Math.round(w / s); // 'floor': truncated, as an Int8Array does
+    const x = v === 'floor' ? Math.trunc(w / s) : v === 'floor-down' ? Math.floor(w / s) : Math.round(w / s); // 'floor': truncated, as an Int8Array does
     return Math.max(-127, Math.min(127, x));
   });
   return { q, scales };
@@ -70,18 +80,68 @@ function storesAbsmax(scales: ArrayLike<number>, ref: number[]): boolean {
     && ref.every((s, o) => Math.abs(scales[o] - 127 * s) <= 1e-6 * 127 * Math.abs(s));
 }
 
-/** Compares q and scales with the right answer; a match with a wrong variant names the mistake. */
+const sameInts = (a: ArrayLike<number>, b: ArrayLike<number>) => a.length === b.length && Array.from(a).every((v, i) => v === b[i]);
+
+/** Whether q is `round` of W / step in every place, allowing for the last bits of float rounding in W / step. */
+function roundedWith(q: ArrayLike<number>, W: Tensor, steps: number[], round: (x: number) => number): boolean {
+  const inp = W.shape[1];
+  if (q.length !== W.data.length) return false;
+  const clamp = (x: number) => Math.max(-127, Math.min(127, x));
+  for (let k = 0; k < q.length; k++) {
+    const step = steps[Math.floor(k / inp)];
+    if (step === 0) {
+      if (q[k] !== 0) return false;
+      continue;
+    }
+    const x = W.data[k] / step;
+    const e = 1e-9 * Math.abs(x) + 1e-12;
+    const [a, b] = [clamp(round(x - e)), clamp(round(x + e))];
+    if (q[k] < Math.min(a, b) || q[k] > Math.max(a, b)) return false;
+  }
+  return true;
+}
+
+/** The catalogue entry of each wrong variant. */
+const VARIANT_MISTAKE = { 'per-tensor': 'per-tensor', 'per-column': 'per-column', 'floor': 'floor', 'floor-down': 'floor' } as const;
+
+/** Each column's absmax / 127: the scales of a learner who quantized per input column, one scale per column. */
+function columnScales(W: Tensor): number[] {
+  const [out, inp] = W.shape;
+  return Array.from({ length: inp }, (_, i) => {
+    let m = 0;
+    for (let o = 0; o < out; o++) m = Math.max(m, Math.abs(W.data[o * inp + i]));
+    return m / 127;
+  });
+}
+
+/**
+ * Compares q and scales with the right answer; a match with a wrong variant names the mistake. Wrong scales are
+ * recognised in both conventions the lesson accepts (the step absmax / 127, or bitsandbytes' absmax itself), and
+ * scales per column also when there is one per input column (in ≠ out).
+ */
 function expectQuantized(got: Int8Weight, W: Tensor, what: string): void {
   const ref = quantize64(W);
   const absmax = storesAbsmax(got.scales, ref.scales);
-  const variants = ['per-tensor', 'per-column', 'floor'] as const;
+  const [out, inp] = W.shape;
+  if (got.scales.length === inp && inp !== out) {
+    const cols = columnScales(W);
+    const close = (k: number) => cols.every((c, i) => Math.abs(got.scales[i] - k * c) <= 1e-6 * Math.abs(k * c));
+    if (close(1) || close(127)) fail(t(`${M['per-column'].message.en} (${what}.scales has ${inp} values, one per column; W has ${out} rows)`,
+      `${M['per-column'].message['zh-cn']}（${what}.scales 有 ${inp} 个值，每列一个；W 有 ${out} 行）`), { hint: M['per-column'].hint });
+  }
+  const variants = ['per-tensor', 'per-column', 'floor', 'floor-down'] as const;
   const asInt8 = (q: number[]) => Array.from(Int8Array.from(q));
-  const name = (part: 'q' | 'scales') => variants.map((v) => {
+  const name = (part: 'q' | 'scales') => variants.flatMap((v) => {
     const wrong = quantize64(W, v);
-    return { value: part === 'q' ? asInt8(wrong.q) : wrong.scales, ...M[v] };
+    const m = M[VARIANT_MISTAKE[v]];
+    if (part === 'q') return [{ value: asInt8(wrong.q), ...m }];
+    return [{ value: wrong.scales, ...m }, { value: wrong.scales.map((s) => 127 * s), ...m }];
   });
   expectClose(got.scales, absmax ? ref.scales.map((s) => 127 * s) : ref.scales, { what: `${what}.scales`, rtol: 1e-6, atol: 0, misconceptions: name('scales'),
     hint: t('scale[o] = max_i |W[o, i]| / 127.', 'scale[o] = max_i |W[o, i]| / 127。') });
+  // Truncation (toward 0, or Math.floor toward -∞) is recognised even where W / step lands a hair below or above a
+  // whole number (127 can come out as 126.99999...), which decides the learner's floor but not the reference's.
+  if (!sameInts(got.q, ref.q) && [Math.trunc, Math.floor].some((f) => roundedWith(got.q, W, ref.scales, f))) fail(...mistake(M.floor));
   expectClose(Array.from(got.q), ref.q, { what: `${what}.q`, rtol: 0, atol: 0, misconceptions: name('q'),
     hint: t('q = Math.round(W / scale), clamped to [-127, 127].', 'q = Math.round(W / scale)，再截断到 [-127, 127]。') });
 }

@@ -6,6 +6,11 @@
  *   check, the export check reuses the model); the export check run alone trains it itself and passes; the
  *   quick checks run alone do not train at all.
  * - Training curves arrive live: several updates of one curve (one title), the final one kept with the result.
+ * - Issue 12's holes stay closed: learner files of the grading-truth corpus (test/unit/corpus/lora.ts) whose
+ *   mistakes a check used to misname (a layer that scales twice told "scaled by alpha", a dB without its scale told
+ *   "the gradients of A and B miss the factor", 1 / r told "without the factor alpha / r", a Map key typo told "the
+ *   adapters are not where they were asked for") or let pass (config.seed ignored, a generator per block) fail
+ *   with what is true of them, in both languages.
  */
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
@@ -13,7 +18,11 @@ import { test } from 'node:test';
 import type { Locale } from '../../src/core/grading/text';
 import type { Artifact, RunResult } from '../../src/core/grading/result';
 import { findExercise, loadCatalog } from '../../src/core/lessons/catalog';
-import { prerequisiteFiles, solutionFolder } from '../../src/core/workspace';
+import { writeFileSync } from 'node:fs';
+import { learnerFile, prerequisiteFiles, solutionFolder } from '../../src/core/workspace';
+import { LORA_MISTAKES } from '../../lessons/07-lora/mistakes';
+import { FINETUNE_MISTAKES } from '../../lessons/08-lora-finetune/mistakes';
+import { CORPUS } from './corpus/lora';
 import { planInWorker, runInWorker } from '../../src/harness/host';
 import type { PlannedCheck } from '../../src/harness/protocol';
 import { LESSONS, WORKER, tempDir } from './helpers';
@@ -49,7 +58,7 @@ async function run(exerciseId: string, only?: string[], locale: Locale = 'en'): 
     exerciseId, learnerFile, checksFile: found.exercise.checks, locale, only: only?.map((start) => named(plan, start).id),
     prerequisites: prerequisiteFiles(folder, cat, found.exercise),
   }, {
-    workerPath: WORKER, timeoutMs: 60_000, memoryMb: 2048,
+    workerPath: WORKER, timeoutMs: 120_000, memoryMb: 2048, // a fine-tune and an export, on two shared cores
     onEvent: (event) => { if (event.type === 'check-progress') live.push({ id: event.id, artifact: event.artifact }); },
   });
   assert.equal(result.error, undefined, result.error?.message);
@@ -102,4 +111,74 @@ test('lora-finetune/qlora: the adapter on the int8 base trains with a live curve
   assert.match(curve.title, /int8 基座/);
   assert.match(curve.yLabel, /损失/);
   assert.ok(curve.series.every((s) => /[\u3400-\u9fff]/.test(s.name)), `series names in Chinese: ${curve.series.map((s) => s.name).join(', ')}`);
+});
+
+/** Runs one learner file of the corpus (by its name there) through the checks whose English names start with `only`. */
+async function runCorpusFile(name: string, only: string[], locale: Locale = 'en'): Promise<RunResult> {
+  const entry = CORPUS.find((e) => e.name === name);
+  assert.ok(entry?.source, `no corpus entry "${name}" with a source`);
+  const cat = await catalog;
+  const found = findExercise(cat, entry.exercise);
+  assert.ok(found, `no exercise ${entry.exercise}`);
+  const plan = await planInWorker(found.exercise.checks, { workerPath: WORKER, timeoutMs: 30_000, locale: 'en' });
+  const folder = path.join(dir, `run-${runs++}`);
+  const file = await solutionFolder(folder, cat, found.exercise);
+  writeFileSync(learnerFile(folder, found.lesson, found.exercise), entry.source);
+  const result = await runInWorker({
+    exerciseId: entry.exercise, learnerFile: file, checksFile: found.exercise.checks, locale, only: only.map((start) => named(plan, start).id),
+    prerequisites: prerequisiteFiles(folder, cat, found.exercise),
+  }, { workerPath: WORKER, timeoutMs: 60_000, memoryMb: 1024 });
+  assert.equal(result.error, undefined, result.error?.message);
+  return result;
+}
+
+/** The one check run failed; its message contains every `says` and none of `not` (catalogue messages, in `locale`). */
+function expectFailure(r: RunResult, says: (string | RegExp)[], not: { message: Record<Locale, string> }[] = [], locale: Locale = 'en'): void {
+  const ran = r.checks.filter((c) => c.status !== 'skipped');
+  assert.equal(ran.length, 1);
+  assert.equal(ran[0].status, 'failed', `${ran[0].name}: ${ran[0].message}`);
+  const message = ran[0].message ?? '';
+  for (const s of says) assert.ok(typeof s === 'string' ? message.includes(s) : s.test(message), `"${message}" should say ${s}`);
+  for (const m of not) assert.ok(!message.includes(m.message[locale]), `"${message}" names a mistake the file does not make: ${m.message[locale]}`);
+}
+
+test('lora/layer: a layer that scales twice is told the factor, not "scaled by alpha" (alpha and r where (alpha / r)² ≠ alpha)', async () => {
+  const r = await runCorpusFile('the scale applied twice (on h and on the output)', ['a trained adapter']);
+  expectFailure(r, ['is exactly 3 times the right value, as if it were scaled by 9 instead of alpha / r = 3'], [LORA_MISTAKES['scale-alpha-only']]);
+  const zh = await runCorpusFile('the scale applied twice (on h and on the output)', ['a trained adapter'], 'zh-cn');
+  expectFailure(zh, ['恰好是正确值的 3 倍，相当于乘的系数是 9，而不是 alpha / r = 3'], [LORA_MISTAKES['scale-alpha-only']], 'zh-cn');
+});
+
+test('lora/layer: alpha ignored (2 / r) is not called "not scaled", though 2 / r = 1 for r = 2', async () => {
+  const r = await runCorpusFile('alpha ignored: the scale is 2 / r', ['gradients: A, B and x']);
+  expectFailure(r, ['B.grad (r = 2, alpha = 6)'], [LORA_MISTAKES['scale-missing']]);
+});
+
+test('lora/backward: a dB without its scale (dA and dx right) is not "the gradients of A and B miss the factor"', async () => {
+  const r = await runCorpusFile('dB not scaled (dA and dx are)', ['a small example by hand']);
+  expectFailure(r, ['.dB is exactly 0.5 times the right value, as if it were scaled by 1 instead of alpha / r = 2'], [LORA_MISTAKES['backward-no-scale']]);
+  const dx = await runCorpusFile('the adapter\'s share of dx not scaled', ['matches central finite differences']);
+  expectFailure(dx, ['.dx['], [LORA_MISTAKES['backward-no-scale']]);
+});
+
+test('lora/backward and lora/merge: 1 / r (alpha ignored) is not named "no scale" on the hand example, where r = 1', async () => {
+  expectFailure(await runCorpusFile('alpha ignored: s = 1 / r', ['a small example by hand']), ['as if it were scaled by 1 instead of alpha / r = 2'], [LORA_MISTAKES['backward-no-scale']]);
+  expectFailure(await runCorpusFile('alpha ignored: B A divided by r', ['merge: a small example by hand']),
+    ['is exactly 0.5 times the right value, as if it were scaled by 1 instead of alpha / r = 2'], [LORA_MISTAKES['merge-no-scale']]);
+});
+
+test('lora-finetune/finetune: a Map key typo is said as such; config.seed ignored and a generator per block fail', async () => {
+  expectFailure(await runCorpusFile('the Map keyed without the dot after h', ['addLoRA wraps every chosen layer']),
+    ["h.0.attn.q has its adapter, but the Map addLoRA returned has nothing under 'h.0.attn.q'"], [FINETUNE_MISTAKES['wrong-targets']]);
+  expectFailure(await runCorpusFile('config.seed ignored (a fixed Rng(0))', ['addLoRA wraps every chosen layer']), ['addLoRA with seed 3 and with seed 4 gave the same adapters'],
+    [FINETUNE_MISTAKES.unseeded, FINETUNE_MISTAKES['shared-rng']]);
+  expectFailure(await runCorpusFile('a new Rng(config.seed) for every block', ['addLoRA wraps every chosen layer']),
+    [FINETUNE_MISTAKES['shared-rng'].message.en, '(h.0.attn.q and h.1.attn.q)']);
+  expectFailure(await runCorpusFile('the rank fixed at PEFT\'s default 8', ['addLoRA wraps every chosen layer']), ["adapters.get('h.0.attn.q').A has shape [8, 8], expected [2, 8]"]);
+});
+
+test('lora-finetune/qlora: one absmax for the whole matrix stored bitsandbytes\' way, and Math.floor, are named', async () => {
+  expectFailure(await runCorpusFile('one absmax over the whole matrix, spread', ['one scale per output channel']), [FINETUNE_MISTAKES['per-tensor'].message.en]);
+  expectFailure(await runCorpusFile('Math.floor instead of Math.round', ['round trip']), [FINETUNE_MISTAKES.floor.message.en]);
+  expectFailure(await runCorpusFile('a scale per column, one per input', ['one scale per output channel']), [FINETUNE_MISTAKES['per-column'].message.en]);
 });

@@ -144,6 +144,11 @@ export const CASES: MistakeCase[] = [
       edits: [['new LoRALinear(parent[key], config.r', 'new LoRALinear(new Linear(parent[key].inFeatures, parent[key].outFeatures), config.r']],
     },
     { key: 'shared-rng', check: ADD, edits: [['config.alpha, rng);', 'config.alpha, new Rng(config.seed));']] },
+    {
+      key: 'shared-rng', check: ADD, name: 'a generator per block: the blocks repeat each other\'s A',
+      edits: [['const rng = new Rng(config.seed); // one generator for all adapters: each gets its own A\n', ''],
+        ['model.h.forEach((block, i) => {\n', 'model.h.forEach((block, i) => {\n    const rng = new Rng(config.seed);\n']],
+    },
     { key: 'unseeded', check: ADD, edits: [['const rng = new Rng(config.seed);', 'const rng = new Rng(Math.floor(Math.random() * 2 ** 31));']] },
     { key: 'not-merged', check: MERGE_LORA, edits: [['parent[key] = merged;', 'void merged;']] },
   ]),

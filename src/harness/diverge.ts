@@ -85,6 +85,9 @@ function transposedLast(x: Tensor): Float32Array | undefined {
   return out;
 }
 
+/** The English of the answers that say only that values differ (set by howItDiffers as it answers). */
+const GENERIC = new Set<string>();
+
 /** How `got` differs from the reference's `want` (same number of values), in words. */
 function howItDiffers(got: Tensor, want: Tensor): Text {
   const g = got.data;
@@ -117,7 +120,9 @@ function howItDiffers(got: Tensor, want: Tensor): Text {
     if (ok && compared > 0) return t(`it is the reference's value shifted by ${s > 0 ? 'one position' : 'minus one position'} along the last axis`, `它是参考值沿最后一个轴错开${s > 0 ? '一' : '负一'}个位置的结果`);
   }
   const at = bad >= 0 ? bad : 0;
-  return t(`its values differ (the first at flat index ${at}: ${g[at]} where the reference has ${w[at]})`, `数值不同（第一个在展平下标 ${at}：是 ${g[at]}，参考结果是 ${w[at]}）`);
+  const generic = t(`its values differ (the first at flat index ${at}: ${g[at]} where the reference has ${w[at]})`, `数值不同（第一个在展平下标 ${at}：是 ${g[at]}，参考结果是 ${w[at]}）`);
+  GENERIC.add(generic.en);
+  return generic;
 }
 
 export interface Divergence {
@@ -142,7 +147,9 @@ export function firstDivergence(learnerFn: () => unknown, referenceFn: () => unk
     // The same numbers in the same shape but another order: the layout went wrong here.
     const shuffled = reference.find((r) => sameShape(r.t.shape, x.shape) && sameValues(r.t, x));
     if (shuffled) {
-      return { line: m.line, shape: [...x.shape], how: t('it holds the reference\'s numbers in another order (a transpose or reshape in the wrong place?)',
+      // A factor, a sign or a transpose says more than "another order", when one of them is what happened.
+      const specific = reference.filter((r) => sameShape(r.t.shape, x.shape)).map((r) => howItDiffers(x, r.t)).find((h) => !GENERIC.has(h.en));
+      return { line: m.line, shape: [...x.shape], how: specific ?? t('it holds the reference\'s numbers in another order (a transpose or reshape in the wrong place?)',
         '它包含参考结果的那些数，但顺序不同（转置或 reshape 放错了地方？）') };
     }
     if (reference.some((r) => sameValues(r.t, x))) continue;

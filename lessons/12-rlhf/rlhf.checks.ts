@@ -10,6 +10,19 @@
  *
  * The PPO run is a `shared` result: only the check that looks at it asks for it, so re-running one of the
  * hand-worked checks (or a mistake test of one) takes a moment, not a training run.
+ *
+ * Which check catches which catalogued mistake (mistakes.ts), and what else it catches:
+ *
+ *   check                                      catalogued                                 also (named generically)
+ *   the gae (lesson 10) and PPO losses ...     lesson-10, lesson-11                       -
+ *   tokenRewards: the worked example           kl-sign, score-first, score-every,         wrong numbers, wrong length
+ *                                              kl-last-only, no-beta, kl-k3 (TRL's)
+ *   tokenRewards: any length, any β, ...       the same six (n > 1)                       klCoef ignored (KL_COEF used),
+ *                                                                                         one token, inputs changed
+ *   episodeAdvantages: the continuation ends   bootstrap-end, gamma-lambda                returns ≠ advantages + values,
+ *                                                                                         the episode cut elsewhere
+ *   PPO on the bundled model ...               every one above (it runs the hand-worked   reward hacking (KL > maxKl), no
+ *                                              cases first)                               rise (KL_COEF too large)
  */
 import {
   type CheckContext, type LocalArtifact, type Misconception, type Text, defineChecks, expectClose, fail, join, t,
@@ -178,11 +191,28 @@ function expectFromEarlierLesson(got: ArrayLike<number> | undefined, expected: n
 // ---------------------------------------------------------------------------------------------------------
 // The run
 
-/** What "the reward rises" and "the KL stays bounded" mean for the run (see the lesson for the numbers). */
+/**
+ * What "the reward rises" and "the KL stays bounded" mean for the run (see the lesson for the numbers). Both must
+ * hold for every KL_COEF the lesson recommends (0.1 to 0.3), whatever the seed, and a correct file in another
+ * style changes the sampled texts as a new seed would. Measured with the reference solution: PPO seeds 12, 1 and 2
+ * from 0.05 to 0.3, also 3 and 4 at 0.3 and 4 at 0.2; seeds 12 and 1 at 0.5, 12 at 1 (the run's own seed is 12):
+ *
+ *   KL_COEF                       0.05       0.1        0.15       0.2        0.25       0.3        0.5        1
+ *   rise (last 10 iterations)     1.2-2.5    0.54-0.98  0.46-0.73  0.29-0.54  0.33-0.46  0.20-0.54  0.24-0.29  0.21
+ *   KL after (nats)               14-26      5.7-8.5    2.5-4.1    1.5-3.1    1.6-2.6    1.3-2.2    1.1-1.3    0.6
+ *
+ * So the rise is judged on the policy's own continuations over the last 10 iterations (160 texts, against the
+ * untrained model's 64 evaluation samples), not on 16 evaluation samples, whose mean moved by ±0.25 from one run to
+ * the next: the old criterion (+0.5 on those 16, and the last 5 iterations above the first 5) failed the reference
+ * solution at 0.2 and passed it at 0.25. The rise shrinks with KL_COEF but stays near 0.2 up to 1 in a run this
+ * short, so the pass region is KL_COEF from somewhere between 0.05 and 0.1 (at 0.05 the KL passed 15 nats in two
+ * runs of three: reward hacking) to well above 1 (the run would have to learn next to nothing).
+ */
 const RUN = {
-  /** The mean score after must beat the mean score before by at least this much. */
-  minRise: 0.5,
-  /** Mean summed KL(policy || reference) per continuation, in nats, after training. */
+  /** The training batches of the last `window` iterations must beat the evaluation before training by this much. */
+  minRise: 0.1,
+  window: 10,
+  /** Mean summed KL(policy || reference) per continuation, in nats, after training (the evaluation samples). */
   maxKl: 15,
 };
 
@@ -194,8 +224,8 @@ const RUN = {
 const REWARD_HACKING = {
   message: t('The reward went up, but the policy drifted far from the reference: this is reward hacking. With a small KL_COEF, nothing stops the policy from finding texts the reward model over-rates (look at the samples after training).',
     '奖励上升了，但策略偏离参考模型太远：这就是奖励投机（reward hacking）。KL_COEF 太小时，没有什么能阻止策略去找奖励模型高估的文本（看看训练后的样本）。'),
-  hint: t('Put KL_COEF back to 0.1 (0.1 to 0.3 work here; 0.05, the default of TRL\'s PPOTrainer, is already too small for this reward) and run again: the KL penalty is what keeps the text fluent.',
-    '把 KL_COEF 改回 0.1（这里 0.1 到 0.3 都可以；TRL 的 PPOTrainer 的默认值 0.05 对这个奖励来说已经太小）再运行：正是 KL 惩罚让文本保持通顺。'),
+  hint: t('Put KL_COEF back to 0.1 (0.1 to 0.3 work here; with 0.05, the default of TRL\'s PPOTrainer, the KL ends near 15 nats or beyond, depending on the run) and run again: the KL penalty is what keeps the text fluent.',
+    '把 KL_COEF 改回 0.1（这里 0.1 到 0.3 都可以；用 TRL 的 PPOTrainer 的默认值 0.05 时，KL 最后在 15 奈特左右或更高，取决于这一次训练）再运行：正是 KL 惩罚让文本保持通顺。'),
 };
 
 /** One PPO run with the learner's functions and KL_COEF: what the run check looks at. */
@@ -228,7 +258,7 @@ function samplesTable(before: Evaluation, after: Evaluation): LocalArtifact {
   return {
     kind: 'table', title: t('Samples before and after PPO (same prompts, same seed)', 'PPO 前后的样本（相同的提示，相同的随机种子）'),
     columns: [t('prompt', '提示'), t('before', '训练前'), REWARD, t('after', '训练后'), REWARD],
-    rows: before.samples.map((s, i) => [visible(s.prompt), visible(s.text), round(s.reward), visible(after.samples[i].text), round(after.samples[i].reward)]),
+    rows: before.samples.slice(0, EVAL.shown).map((s, i) => [visible(s.prompt), visible(s.text), round(s.reward), visible(after.samples[i].text), round(after.samples[i].reward)]),
   };
 }
 
@@ -261,15 +291,16 @@ function judgeRun(run: PpoRun, ctx: CheckContext): void {
   for (const c of curves(run.rewardName, history)) ctx.artifact(c); // the live ones, when this check drew them
   ctx.artifact(samplesTable(before, after));
   const first = mean(history.slice(0, 5).map((s) => s.reward));
-  const last = mean(history.slice(-5).map((s) => s.reward));
+  const last = mean(history.slice(-RUN.window).map((s) => s.reward));
+  const rise = last - before.reward;
   ctx.artifact({
     kind: 'table',
     title: t(`The run: ${history.length} iterations in ${seconds.toFixed(1)} s, KL_COEF = ${klCoef}`, `本次训练：${history.length} 次迭代，用时 ${seconds.toFixed(1)} 秒，KL_COEF = ${klCoef}`),
     columns: ['', t('before', '训练前'), t('after', '训练后')],
     rows: [
-      [t('mean reward of the evaluation samples', '评估样本的平均奖励'), round(before.reward), round(after.reward)],
+      [t(`mean reward of the ${before.samples.length} evaluation samples`, `${before.samples.length} 个评估样本的平均奖励`), round(before.reward), round(after.reward)],
       [t('KL to the reference per continuation (nats)', '每段续写与参考模型的 KL（奈特）'), round(before.kl), round(after.kl)],
-      [t('mean reward of the training batches (first 5 / last 5 iterations)', '训练批次的平均奖励（前 5 次 / 后 5 次迭代）'), round(first), round(last)],
+      [t(`mean reward of the training batches (first 5 / last ${RUN.window} iterations)`, `训练批次的平均奖励（前 5 次 / 后 ${RUN.window} 次迭代）`), round(first), round(last)],
     ],
   });
   if (after.kl > RUN.maxKl) {
@@ -279,12 +310,13 @@ function judgeRun(run: PpoRun, ctx: CheckContext): void {
       `训练后与参考模型的 KL：每段续写 ${kl} 奈特（检查允许 ${RUN.maxKl}）；奖励 ${b} -> ${a}；KL_COEF = ${klCoef}。`);
     fail(join([REWARD_HACKING.message, detail], '\n'), { hint: REWARD_HACKING.hint });
   }
-  if (!(after.reward - before.reward >= RUN.minRise && last > first)) {
-    const [b, a, f, l] = [round(before.reward), round(after.reward), round(first), round(last)];
-    fail(t(`The reward did not rise enough: the evaluation samples scored ${b} before and ${a} after (the check asks for +${RUN.minRise}); training batches ${f} (first 5 iterations) -> ${l} (last 5).`,
-      `奖励上升得不够：评估样本训练前得分 ${b}，训练后 ${a}（检查要求至少 +${RUN.minRise}）；训练批次 ${f}（前 5 次迭代）-> ${l}（后 5 次）。`), {
-      hint: klCoef > 0.5
-        ? t(`KL_COEF = ${klCoef} is large: the KL penalty outweighs the reward. Try 0.1.`, `KL_COEF = ${klCoef} 太大了：KL 惩罚压过了奖励。试试 0.1。`)
+  if (!(rise >= RUN.minRise)) {
+    const [b, a, l, w, n] = [round(before.reward), round(after.reward), round(last), RUN.window, before.samples.length];
+    fail(t(`The reward did not rise enough: your policy's own continuations of the last ${w} iterations scored ${l} on average, the untrained model's ${n} evaluation samples ${b} (the check asks for +${RUN.minRise}); the evaluation samples after training scored ${a}.`,
+      `奖励上升得不够：最后 ${w} 次迭代中策略自己的续写平均得分 ${l}，未训练模型的 ${n} 个评估样本得分 ${b}（检查要求至少 +${RUN.minRise}）；训练后评估样本得分 ${a}。`), {
+      hint: klCoef > 0.3
+        ? t(`KL_COEF = ${klCoef} is above the range this lesson recommends (0.1 to 0.3): the KL penalty outweighs the reward. Try 0.1.`,
+          `KL_COEF = ${klCoef} 超出了本课推荐的范围（0.1 到 0.3）：KL 惩罚压过了奖励。试试 0.1。`)
         : t('Look at the curves: if the reward never moves, check the sign of the score and of the advantages your functions return.',
           '看看曲线：如果奖励一直不动，检查你的函数返回的分数和优势的符号。'),
     });

@@ -5,7 +5,20 @@
  *
  * Each catalogued mistake (no reference log-ratios, β outside the sigmoid or dividing, chosen and rejected
  * swapped, a sum instead of a mean, the sign of the loss) is computed as its own wrong variant, so a failure
- * names it. Expected values never use the learner's code.
+ * names it, once a second input (CONFIRM) agrees: on one input two different things can coincide. Expected values
+ * never use the learner's code.
+ *
+ * Which check catches which catalogued mistake (mistakes.ts), and what else it catches:
+ *
+ *   check                                 catalogued                                      also (named generically)
+ *   the worked example: one pair          no-reference, beta-outside, beta-divides,       wrong numbers, shape, inputs
+ *                                         swapped, positive-log                           changed, not finite (named
+ *                                                                                         `unstable` only for |z| > 80)
+ *   a batch of pairs                      the same, and sum                               mean over the wrong axis or n
+ *   gradients reach the policy log-probs  no-graph, flat-at-zero (gradient 0 at z = 0,    gradients ≠ ∓β·σ(−z)/B, finite
+ *                                         where every pair of the run starts)             differences disagree
+ *   huge margins                          unstable, no-graph                              inexact for z = ±300
+ *   DPO on the bundled model              every one of the worked example, flat-at-zero   pairs not fitted, no rise
  */
 import { type CheckContext, type LocalArtifact, type Misconception, type Text, defineChecks, expectClose, fail, join, t } from '@llm-lab/check';
 import { type Tensor, gradcheck, tensor } from '@llm-lab/kit';
@@ -29,7 +42,7 @@ interface Pairs {
   rr: number[];
 }
 
-type LossVariant = Exclude<DpoMistake, 'unstable' | 'no-graph'>;
+type LossVariant = Exclude<DpoMistake, 'unstable' | 'no-graph' | 'flat-at-zero'>;
 
 function dpo64(p: Pairs, beta: number, v: LossVariant | 'correct' = 'correct'): number {
   const per = p.pc.map((_, i) => {
@@ -49,10 +62,48 @@ function dpo64(p: Pairs, beta: number, v: LossVariant | 'correct' = 'correct'): 
 
 const MISTAKES: LossVariant[] = ['no-reference', 'beta-outside', 'beta-divides', 'swapped', 'sum', 'positive-log'];
 
-function misconceptions(p: Pairs, beta: number): Misconception[] {
+/**
+ * A second input, where every variant differs from the right answer and from each other: three pairs (a B no check
+ * input has), moderate margins of both signs, a β no other input uses.
+ */
+const CONFIRM: { p: Pairs; beta: number } = { p: { pc: [-11, -25, -8], pr: [-14, -20, -9.5], rc: [-12.5, -22, -8.2], rr: [-13, -21.5, -9] }, beta: 0.7 };
+
+const near = (a: number, b: number) => Math.abs(a - b) <= 1e-4 * (1 + Math.abs(b));
+
+/** Whether the learner's loss on CONFIRM is variant v's (never throws: a crash confirms nothing). */
+function confirms(m: Learner, v: LossVariant): boolean {
+  const { p, beta } = CONFIRM;
+  try {
+    const loss = m.dpoLoss(tensor(p.pc), tensor(p.pr), tensor(p.rc), tensor(p.rr), beta);
+    return loss?.size === 1 && near(loss.data[0], dpo64(p, beta, v));
+  } catch {
+    return false;
+  }
+}
+
+/** Whether some gradient of the learner's loss on `c` reaches the policy's log-probs (never throws). */
+function gradientFlowsAt(m: Learner, c: { p: Pairs; beta: number }): boolean {
+  try {
+    const pc = tensor(c.p.pc, [c.p.pc.length], { requiresGrad: true });
+    const pr = tensor(c.p.pr, [c.p.pr.length], { requiresGrad: true });
+    m.dpoLoss(pc, pr, tensor(c.p.rc), tensor(c.p.rr), c.beta).backward();
+    return [...(pc.grad ?? []), ...(pr.grad ?? [])].some((g) => g !== 0);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The catalogued variants that differ from the right answer on `p`, each kept only if the learner's loss is that
+ * variant on CONFIRM too. One input can make two different things coincide (with margins of ±300, a log-softmax over
+ * the wrong axis gives exactly the sum over the pairs): a mistake is named only when a second input agrees.
+ */
+function misconceptions(m: Learner, p: Pairs, beta: number): Misconception[] {
   const right = dpo64(p, beta);
-  return MISTAKES.map((v) => ({ value: dpo64(p, beta, v), ...M[v] }))
-    .filter((m) => Math.abs((m.value as number) - right) > 1e-4 * (1 + Math.abs(right))); // only the ones that differ here
+  return MISTAKES.map((v) => ({ v, value: dpo64(p, beta, v) }))
+    .filter(({ value }) => !near(value, right)) // only the ones that differ here
+    .filter(({ v }) => confirms(m, v))
+    .map(({ v, value }) => ({ value, ...M[v] }));
 }
 
 const list = (a: readonly number[]) => `[${a.map((x) => +x.toFixed(3)).join(', ')}]`;
@@ -93,9 +144,15 @@ function expectLoss(m: Learner, p: Pairs, beta: number, hint?: Text): { loss: Te
   const got = r.loss.data[0];
   if (!Number.isFinite(got) && Number.isFinite(expected)) {
     const want = +expected.toFixed(6);
-    fail(join([t(`${r.what} is ${got}, expected ${want}.`, `${r.what} 是 ${got}，应为 ${want}。`), M.unstable.message], '\n'), { hint: M.unstable.hint });
+    const said = t(`${r.what} is ${got}, expected ${want}.`, `${r.what} 是 ${got}，应为 ${want}。`);
+    // log σ(z) rounds to log 0 (or e^(−z) overflows) only for |z| beyond about 80 in float32: only then is that the
+    // reason. A non-finite loss for moderate margins is something else (a division by 0, say): say only what it is.
+    const zMax = Math.max(...p.pc.map((_, i) => Math.abs(beta * ((p.pc[i] - p.rc[i]) - (p.pr[i] - p.rr[i])))));
+    if (zMax > 80) fail(join([said, M.unstable.message], '\n'), { hint: M.unstable.hint });
+    fail(join([said, t(`The loss should be finite here: every β·margin is within ±${Math.ceil(zMax)}, where log σ is an ordinary number.`,
+      `这里损失应当是有限值：每个 β·margin 都在 ±${Math.ceil(zMax)} 以内，log σ 在那里是普通的数。`)], '\n'));
   }
-  expectClose(got, expected, { what: r.what, rtol: 1e-4, atol: 1e-5, hint, misconceptions: misconceptions(p, beta) });
+  expectClose(got, expected, { what: r.what, rtol: 1e-4, atol: 1e-5, hint, misconceptions: misconceptions(m, p, beta) });
   return r;
 }
 
@@ -106,6 +163,35 @@ function randomPairs(rand: () => number, n: number, spread: number): Pairs {
 
 /** The worked example of the lesson text. */
 const HAND: Pairs = { pc: [-12], pr: [-15], rc: [-13], rr: [-14] };
+
+/**
+ * Every pair of the run starts at z = 0 exactly (the policy is a copy of the reference), so the gradient must be
+ * right exactly there: −β/(2B) for chosen, +β/(2B) for rejected. relu(−z) + log(1 + e^(−|z|)) written with kit ops
+ * has the right values and the right gradient everywhere else, and gradient 0 there (relu and |z| are flat at 0).
+ */
+function expectGradientAtZero(m: Learner): void {
+  const p: Pairs = { pc: [-12, -30, -7.5], pr: [-20, -9, -14], rc: [-12, -30, -7.5], rr: [-20, -9, -14] };
+  const beta = 0.5;
+  const B = p.pc.length;
+  const { loss, pc, pr } = expectLoss(m, p, beta, t('With the policy equal to the reference every margin is 0, and every pair costs −log σ(0) = log 2 ≈ 0.6931.',
+    '策略等于参考模型时每个 margin 都是 0，每个偏好对的损失都是 −log σ(0) = log 2 ≈ 0.6931。'));
+  if (!loss.requiresGrad) fail(M['no-graph'].message, { hint: M['no-graph'].hint });
+  loss.backward();
+  if (!pc.grad || !pr.grad) fail(M['no-graph'].message, { hint: M['no-graph'].hint });
+  const [gc, gr] = [Array.from(pc.grad), Array.from(pr.grad)];
+  if ([...gc, ...gr].every((g) => g === 0)) {
+    // Flat at 0 only if not flat everywhere: confirm that gradients do flow where z ≠ 0.
+    if (gradientFlowsAt(m, CONFIRM)) fail(M['flat-at-zero'].message, { hint: M['flat-at-zero'].hint });
+    fail(t('No gradient reached policyChosen or policyRejected, at z = 0 or elsewhere, although the loss has a graph: build it from the policy tensors with kit ops.',
+      '梯度没有传到 policyChosen 或 policyRejected，无论在 z = 0 处还是别处，虽然损失有计算图：请用工具包的运算从策略张量构造它。'));
+  }
+  const g = beta / 2 / B; // β·σ(−0)/B
+  const what = 'at z = 0 (policy = reference, 3 pairs, β = 0.5)';
+  const hint = t('At z = 0, σ(−z) = 1/2: d loss / d policyChosen = −β/(2B), d loss / d policyRejected = +β/(2B).',
+    'z = 0 时 σ(−z) = 1/2：d loss / d policyChosen = −β/(2B)，d loss / d policyRejected = +β/(2B)。');
+  expectClose(gc, gc.map(() => -g), { what: `d loss / d policyChosen ${what}`, rtol: 1e-3, atol: 1e-6, hint });
+  expectClose(gr, gr.map(() => g), { what: `d loss / d policyRejected ${what}`, rtol: 1e-3, atol: 1e-6, hint });
+}
 
 // ---------------------------------------------------------------------------------------------------------
 // The run
@@ -146,13 +232,14 @@ function samplesTable(before: Evaluation, after: Evaluation): LocalArtifact {
   return {
     kind: 'table', title: t('Samples before and after DPO (the prompts and seed of lesson 12)', 'DPO 前后的样本（第 12 课的提示和随机种子）'),
     columns: [t('prompt', '提示'), t('before', '训练前'), reward, t('after DPO', 'DPO 之后'), reward],
-    rows: before.samples.map((s, i) => [visible(s.prompt), visible(s.text), round(s.reward), visible(after.samples[i].text), round(after.samples[i].reward)]),
+    rows: before.samples.slice(0, EVAL.shown).map((s, i) => [visible(s.prompt), visible(s.text), round(s.reward), visible(after.samples[i].text), round(after.samples[i].reward)]),
   };
 }
 
 /** The shared run: the worked example first (a wrong loss would waste the run), then DPO, its curves live. */
 async function dpoRun(m: Learner, ctx: CheckContext): Promise<DpoRun> {
   expectLoss(m, HAND, 0.5);
+  expectGradientAtZero(m); // where every pair of the run starts: a loss flat there never trains
   const [model, reward, pairs] = await Promise.all([loadRlModel(), rewardSource(), preferencePairs()]);
   const before = await evaluate(model, reward.score, EVAL.prompts, PPO_DEFAULTS.newTokens, EVAL.seed);
   const started = performance.now();
@@ -250,6 +337,8 @@ export default defineChecks<Learner>({
           fail(t(`finite differences disagree with backward(): ${r.message}`, `有限差分与 backward() 的结果不一致：${r.message}`),
             { hint: t('Build the loss only from kit ops on the arguments, so backward() knows every step.', '只用工具包的运算从参数构造损失，这样 backward() 才知道每一步。') });
         }
+        // And exactly at z = 0, where every pair of the run starts.
+        expectGradientAtZero(m);
       },
     },
     {
@@ -261,6 +350,7 @@ export default defineChecks<Learner>({
         const beta = 300 / 390;
         const { loss, pc } = expectLoss(m, p, beta, t('For z = +300 the pair costs log(1 + e^−300) ≈ 0; for z = −300 it costs 300. The mean is 150.',
           'z = +300 时这一对的损失是 log(1 + e^−300) ≈ 0；z = −300 时是 300。平均值是 150。'));
+        if (!loss.requiresGrad) fail(M['no-graph'].message, { hint: M['no-graph'].hint });
         loss.backward();
         const g = pc.grad ? Array.from(pc.grad) : [NaN, NaN];
         if (g.some((x) => !Number.isFinite(x))) {

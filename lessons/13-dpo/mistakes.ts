@@ -41,8 +41,14 @@ export const DPO_MISTAKES = defineMistakes({
   'unstable': {
     message: t('Your loss is not finite for large margins: log(sigmoid(z)) rounds σ(z) to 0 for z below about −100 in float32 (or e^(−z) overflows), and log(0) = −Infinity.',
       'margin 很大时你的损失不是有限值：在 float32 下，z 小于约 −100 时 log(sigmoid(z)) 会把 σ(z) 舍入成 0（或者 e^(−z) 溢出），而 log(0) = −Infinity。'),
-    hint: t('Use −log σ(z) = log(1 + e^(−z)) = relu(−z) + log(1 + e^(−|z|)), or −logSoftmax([z, 0])[0]: never the log of a number that can round to 0.',
-      '用 −log σ(z) = log(1 + e^(−z)) = relu(−z) + log(1 + e^(−|z|))，或者 −logSoftmax([z, 0])[0]：绝不要对可能舍入成 0 的数取对数。'),
+    hint: t('Use −log σ(z) = log(1 + e^(−z)) = m + log(e^(−m) + e^(−z−m)) with m = relu(−z), or −logSoftmax([z, 0])[0]: never the log of a number that can round to 0.',
+      '用 −log σ(z) = log(1 + e^(−z)) = m + log(e^(−m) + e^(−z−m))（其中 m = relu(−z)），或者 −logSoftmax([z, 0])[0]：绝不要对可能舍入成 0 的数取对数。'),
+  },
+  'flat-at-zero': {
+    message: t('Your loss has no gradient at z = 0, where every pair starts (the policy is a copy of the reference, so every margin is exactly 0): there d loss / d policyChosen should be −β/(2B), and yours is 0, so training never starts. This is what relu(−z) + log(1 + e^(−|z|)) gives when relu and |z| are kit ops: both have gradient 0 at 0 (as in PyTorch), so the form is flat at exactly 0.',
+      '你的损失在 z = 0 处没有梯度，而每个偏好对都从这里开始（策略是参考模型的副本，所以每个 margin 都恰好为 0）：那里 d loss / d policyChosen 应为 −β/(2B)，你的却是 0，于是训练根本不会开始。用工具包的运算写 relu(−z) + log(1 + e^(−|z|)) 就会这样：relu 和 |z| 在 0 处的梯度都是 0（PyTorch 也一样），所以这个写法在恰好为 0 的地方是平的。'),
+    hint: t('Take the max out of a log-sum-exp instead: −log σ(z) = m + log(e^(−m) + e^(−z−m)) with m = relu(−z). Its value does not depend on m, so the gradient through m cancels and the kink of relu at 0 does no harm. Or use −logSoftmax([z, 0])[0].',
+      '改成从 log-sum-exp 中提出最大值：−log σ(z) = m + log(e^(−m) + e^(−z−m))，其中 m = relu(−z)。它的值与 m 无关，所以经过 m 的梯度正好抵消，relu 在 0 处的折点也就无害。或者用 −logSoftmax([z, 0])[0]。'),
   },
   'no-graph': {
     message: t('No gradient reached policyChosen or policyRejected: your loss was not built from them with kit ops (a value computed from .data with plain numbers has no graph).',

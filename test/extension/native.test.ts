@@ -258,7 +258,7 @@ suite('LLM Lab native integration', () => {
     const all = catalog.lessons.flatMap((l) => l.exercises);
     const passed = all.filter((e) => s.learner.get(e.id).status === 'passed').length;
     const short = lesson.title.split(/[:：]/)[0].trim();
-    assert.equal(s.statusBar.item.text, `$(beaker) ${short} · ${passed}/${all.length}`);
+    assert.equal(s.statusBar.item.text, `$(mortar-board) ${short} · ${passed}/${all.length}`);
     assert.ok(passed >= 1, 'the previous test left the first exercise passed');
     const command = s.statusBar.item.command as vscode.Command;
     assert.equal(command.command, 'llmLab.openLesson');

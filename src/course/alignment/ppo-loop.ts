@@ -39,8 +39,14 @@ export const PROMPTS = [
   'Ahab said, "', 'I felt ', 'The whale was ', 'My heart was ', 'We were ', 'The ship was ', 'He looked ', 'All day the ',
 ];
 
-/** The evaluation of lessons 12 and 13: one continuation of each of these prompts, with this seed, before and after. */
-export const EVAL = { prompts: PROMPTS, seed: 2024 };
+/**
+ * The evaluation of lessons 12 and 13, before and after training: four continuations of each prompt (64 in all,
+ * PROMPTS four times over), with this seed. The first PROMPTS.length samples hold one continuation of each prompt
+ * (what the samples tables show). Sixteen samples were too few: their mean reward, with a spread of about 1 from
+ * one text to the next, moved by ±0.25 with any change to the sampled texts, and the untrained model's sixteen
+ * scored −0.77 where its mean over many is about −0.65.
+ */
+export const EVAL = { prompts: [...PROMPTS, ...PROMPTS, ...PROMPTS, ...PROMPTS], seed: 2024, shown: PROMPTS.length };
 
 export interface PpoOptions {
   iterations: number;

@@ -61,6 +61,11 @@ const DPO = mistakeCases(DPO_MISTAKES, 'dpo/loss', [
   { key: 'unstable', check: 'huge margins',
     edits: [['const logSigmoid = narrow(logSoftmax(cat([z, zeros([B, 1])], 1), -1), 1, 0, 1); // (B, 1)', 'const logSigmoid = log(div(1, add(exp(neg(z)), 1)));'],
       [IMPORT, "import { type Tensor, add, div, exp, log, mean, mul, neg, sub } from '@llm-lab/kit';"]] },
+  // The lesson's old by-hand hint, softplus(−z) = relu(−z) + log(1 + e^(−|z|)) with |z| = relu(z) + relu(−z): right values,
+  // right gradients except at exactly z = 0, where relu is flat, and where every pair of the run starts.
+  { key: 'flat-at-zero', check: 'gradients reach',
+    edits: [['const logSigmoid = narrow(logSoftmax(cat([z, zeros([B, 1])], 1), -1), 1, 0, 1); // (B, 1)', 'const logSigmoid = neg(add(relu(neg(z)), log(add(exp(neg(add(relu(z), relu(neg(z))))), 1))));'],
+      [IMPORT, "import { type Tensor, add, exp, log, mean, mul, neg, relu, sub } from '@llm-lab/kit';"]] },
   { key: 'no-graph', check: 'gradients reach',
     edits: [[RETURN, 'return tensor([neg(mean(logSigmoid)).item()]);'], [IMPORT, IMPORT.replace('sub,', 'sub, tensor,')]] },
 ]);

@@ -37,6 +37,15 @@ export interface CorpusEntry {
 
 interface Outcome { entry: CorpusEntry; result: RunResult }
 
+/** The 1-based line of a corpus file on which `marker` stands (it must occur exactly once): an entry's `line`. */
+export function lineOf(text: string, marker: string, name: string): number {
+  const at = text.indexOf(marker);
+  if (!marker || at < 0 || text.indexOf(marker, at + 1) >= 0) {
+    throw new Error(`corpus entry "${name}": the marker ${JSON.stringify(marker)} must occur exactly once in its file`);
+  }
+  return text.slice(0, at).split('\n').length;
+}
+
 export function testCorpus(root: string, tracks: Record<string, CorpusEntry[]>): void {
   const dir = tempDir('llm-lab-corpus-');
   const limit = limiter(2);

@@ -8,15 +8,10 @@
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { CorpusEntry } from '../corpus';
+import { type CorpusEntry, lineOf } from '../corpus';
 import { LESSONS, withEdits } from '../helpers';
 
 /** The 1-based line of the one occurrence of `marker` in `source`. */
-function lineOf(source: string, marker: string, what: string): number {
-  const at = source.indexOf(marker);
-  if (at < 0 || source.indexOf(marker, at + 1) >= 0) throw new Error(`${what}: the file must contain exactly one ${JSON.stringify(marker)}`);
-  return source.slice(0, at).split('\n').length;
-}
 
 interface BugOptions {
   /** The text of the faulty line (default: the first line of the last edit's replacement). */

@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { CorpusEntry } from '../corpus';
+import { type CorpusEntry, lineOf } from '../corpus';
 import { LESSONS, withEdits } from '../helpers';
 
 const ATTN = 'attention/scaled-dot-product';
@@ -22,11 +22,6 @@ const SOLUTION: Record<string, string> = {
 const solution = (exercise: string): string => readFileSync(path.join(LESSONS, SOLUTION[exercise]), 'utf8');
 
 /** The 1-based line of `marker` in `text`; the marker must occur exactly once. */
-function lineOf(text: string, marker: string, name: string): number {
-  const at = text.indexOf(marker);
-  if (at < 0 || text.indexOf(marker, at + 1) >= 0) throw new Error(`${name}: the file must contain exactly one ${JSON.stringify(marker)}`);
-  return text.slice(0, at).split('\n').length;
-}
 
 function correct(exercise: string, name: string, file: { source: string } | { edits: [string, string][] }): CorpusEntry {
   if ('edits' in file) withEdits(solution(exercise), file.edits, name); // fails loudly if an edit does not apply

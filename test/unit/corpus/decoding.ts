@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { CorpusEntry } from '../corpus';
+import { type CorpusEntry, lineOf } from '../corpus';
 import { LESSONS, withEdits } from '../helpers';
 
 const SAMPLING = 'decoding/sampling';
@@ -23,11 +23,6 @@ const SOLUTION: Record<string, string> = {
 const solution = (exercise: string): string => readFileSync(path.join(LESSONS, SOLUTION[exercise]), 'utf8');
 
 /** The 1-based line of `marker` in `text`; the marker must occur exactly once. */
-function lineOf(text: string, marker: string, name: string): number {
-  const at = text.indexOf(marker);
-  if (at < 0 || text.indexOf(marker, at + 1) >= 0) throw new Error(`${name}: the file must contain exactly one ${JSON.stringify(marker)}`);
-  return text.slice(0, at).split('\n').length;
-}
 
 function correct(exercise: string, name: string, source: string): CorpusEntry {
   return { exercise, name, kind: 'correct', source };

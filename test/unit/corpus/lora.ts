@@ -13,19 +13,12 @@
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { CorpusEntry } from '../corpus';
+import { type CorpusEntry, lineOf } from '../corpus';
 import { LESSONS, withEdits } from '../helpers';
 
 const solution = (file: string): string => readFileSync(path.join(LESSONS, file), 'utf8');
 
 /** The 1-based line of `marker`, which must occur exactly once in `source`. */
-function lineOf(source: string, marker: string, what: string): number {
-  const at = source.indexOf(marker);
-  if (!marker || at < 0 || source.indexOf(marker, at + 1) >= 0) {
-    throw new Error(`corpus entry "${what}": the marker ${JSON.stringify(marker)} must occur exactly once in its file`);
-  }
-  return source.slice(0, at).split('\n').length;
-}
 
 interface BugOptions {
   catalogued?: string;

@@ -132,7 +132,10 @@ export async function uiTests({ page, ws, root, out, log }) {
     // The learner picks Chinese for the course (VS Code itself stays in English here: no language pack offline).
     fs.mkdirSync(path.join(ws, '.vscode'), { recursive: true });
     fs.writeFileSync(path.join(ws, '.vscode', 'settings.json'), JSON.stringify({ 'llmLab.language': 'zh-cn' }, null, 2));
-    await page.waitForTimeout(2000); // the setting is read and the course reloads in Chinese
+    // The setting reaches the extension through a file watcher, which can take a while on a busy machine: wait until
+    // the course has reloaded in Chinese (the Test Explorer lists the exercise by its Chinese title) before checking.
+    await page.locator('.monaco-list-row', { hasText: '缩放点积注意力' }).first().waitFor({ timeout: 60_000 });
+    await page.waitForTimeout(500);
     fs.writeFileSync(learnerFile, buggy);
     await page.waitForTimeout(1500);
     await page.locator('.tabs-container .tab', { hasText: EXERCISE.file }).first().click();

@@ -74,7 +74,11 @@ async function courseBundles(workerPath: string): Promise<Record<string, Bundled
 
 /** Whether this runtime accepted the permission flags (learnt from the first start; Electron may refuse them). */
 let permissionFlagsWork: boolean | undefined;
-const BAD_OPTION = /bad option|is not allowed in NODE_OPTIONS|unknown option|not supported/i;
+/**
+ * A runtime that refuses the permission flags, or whose start-up itself is denied by them (an Electron build may
+ * need files Node does not): the runner is started again without them, and the session remembers.
+ */
+const BAD_OPTION = /bad option|is not allowed in NODE_OPTIONS|unknown option|not supported|ERR_ACCESS_DENIED|Access to this API has been restricted/i;
 
 function startRunner(workerPath: string, memoryMb: number, sandbox: boolean, output: boolean): ChildProcess {
   const flags = sandbox && permissionFlagsWork !== false ? permissionFlags(workerPath) : [];
@@ -317,7 +321,7 @@ export function runInWorker(req: WorkerRequest, opts: RunOptions): Promise<RunRe
       clearInterval(memory);
       opts.signal?.removeEventListener('abort', onAbort);
       killTree(child.pid);
-      if (!runSent && !setupError && !stopReason && permissionFlagsWork === undefined && BAD_OPTION.test(stderr)) {
+      if (!runSent && !setupError && !stopReason && permissionFlagsWork === undefined && !opts.unsandboxed && BAD_OPTION.test(stderr)) {
         // This runtime refuses the permission flags: remember, and run again without them.
         permissionFlagsWork = false;
         return void runInWorker(req, opts).then(resolve);

@@ -85,26 +85,24 @@ function transposedLast(x: Tensor): Float32Array | undefined {
   return out;
 }
 
-/** The English of the answers that say only that values differ (set by howItDiffers as it answers). */
-const GENERIC = new Set<string>();
-
-/** How `got` differs from the reference's `want` (same number of values), in words. */
-function howItDiffers(got: Tensor, want: Tensor): Text {
+/** How `got` differs from the reference's `want` (same number of values), in words; `specific` unless only "values differ". */
+function howItDiffers(got: Tensor, want: Tensor): Text & { specific?: boolean } {
+  const specific = (text: Text) => ({ ...text, specific: true });
   const g = got.data;
   const w = want.data;
   const bad = [...g].findIndex((v, i) => !close(v, w[i]));
   if ([...g].some((v, i) => !Number.isFinite(v) && Number.isFinite(w[i]))) {
-    return t('it holds NaN or Infinity where the reference is finite', '在参考结果是有限值的地方，它是 NaN 或无穷大');
+    return specific(t('it holds NaN or Infinity where the reference is finite', '在参考结果是有限值的地方，它是 NaN 或无穷大'));
   }
   const ratio = w[bad] !== 0 ? g[bad] / w[bad] : NaN;
   if (Number.isFinite(ratio) && ratio !== 0 && [...g].every((v, i) => close(v, ratio * w[i]))) {
-    if (close(ratio, -1)) return t('its sign is flipped', '它的符号反了');
+    if (close(ratio, -1)) return specific(t('its sign is flipped', '它的符号反了'));
     const k = Math.abs(ratio) >= 0.01 ? ratio.toPrecision(4) : ratio.toExponential(3);
-    return t(`it is the reference's value times ${k}`, `它是参考值的 ${k} 倍`);
+    return specific(t(`it is the reference's value times ${k}`, `它是参考值的 ${k} 倍`));
   }
   const tr = transposedLast(want);
   if (tr && sameShape(got.shape, [...want.shape.slice(0, -2), want.shape.at(-1)!, want.shape.at(-2)!]) && [...g].every((v, i) => close(v, tr[i]))) {
-    return t('it is the reference\'s value with its last two axes swapped', '它是把参考值最后两个轴交换后的结果');
+    return specific(t('it is the reference\'s value with its last two axes swapped', '它是把参考值最后两个轴交换后的结果'));
   }
   // Shifted by one along the last axis?
   const last = want.shape.at(-1) ?? 1;
@@ -117,12 +115,10 @@ function howItDiffers(got: Tensor, want: Tensor): Text {
       compared++;
       ok = close(g[i], w[i + s]);
     }
-    if (ok && compared > 0) return t(`it is the reference's value shifted by ${s > 0 ? 'one position' : 'minus one position'} along the last axis`, `它是参考值沿最后一个轴错开${s > 0 ? '一' : '负一'}个位置的结果`);
+    if (ok && compared > 0) return specific(t(`it is the reference's value shifted by ${s > 0 ? 'one position' : 'minus one position'} along the last axis`, `它是参考值沿最后一个轴错开${s > 0 ? '一' : '负一'}个位置的结果`));
   }
   const at = bad >= 0 ? bad : 0;
-  const generic = t(`its values differ (the first at flat index ${at}: ${g[at]} where the reference has ${w[at]})`, `数值不同（第一个在展平下标 ${at}：是 ${g[at]}，参考结果是 ${w[at]}）`);
-  GENERIC.add(generic.en);
-  return generic;
+  return t(`its values differ (the first at flat index ${at}: ${g[at]} where the reference has ${w[at]})`, `数值不同（第一个在展平下标 ${at}：是 ${g[at]}，参考结果是 ${w[at]}）`);
 }
 
 export interface Divergence {
@@ -148,7 +144,7 @@ export function firstDivergence(learnerFn: () => unknown, referenceFn: () => unk
     const shuffled = reference.find((r) => sameShape(r.t.shape, x.shape) && sameValues(r.t, x));
     if (shuffled) {
       // A factor, a sign or a transpose says more than "another order", when one of them is what happened.
-      const specific = reference.filter((r) => sameShape(r.t.shape, x.shape)).map((r) => howItDiffers(x, r.t)).find((h) => !GENERIC.has(h.en));
+      const specific = reference.filter((r) => sameShape(r.t.shape, x.shape)).map((r) => howItDiffers(x, r.t)).find((h) => h.specific);
       return { line: m.line, shape: [...x.shape], how: specific ?? t('it holds the reference\'s numbers in another order (a transpose or reshape in the wrong place?)',
         '它包含参考结果的那些数，但顺序不同（转置或 reshape 放错了地方？）') };
     }

@@ -10,7 +10,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Locale } from '../core/grading/text';
 import type { CheckOutcome, RunError, RunResult } from '../core/grading/result';
@@ -67,9 +67,20 @@ async function courseBundles(workerPath: string): Promise<Record<string, Bundled
   const out: Record<string, BundledCode> = {};
   for (const name of names) {
     const filename = path.join(dir, name);
-    out[name.slice(0, -3)] = { code: await readFile(filename, 'utf8'), filename };
+    out[name.slice(0, -3)] = { code: await cachedRead(filename), filename };
   }
   return out;
+}
+
+/** A file's text, read again only when its modification time changes (the course bundles, on every check run). */
+const readCache = new Map<string, { mtimeMs: number; text: string }>();
+async function cachedRead(file: string): Promise<string> {
+  const { mtimeMs } = await stat(file);
+  const hit = readCache.get(file);
+  if (hit?.mtimeMs === mtimeMs) return hit.text;
+  const text = await readFile(file, 'utf8');
+  readCache.set(file, { mtimeMs, text });
+  return text;
 }
 
 /** Whether this runtime accepted the permission flags (learnt from the first start; Electron may refuse them). */
@@ -110,7 +121,7 @@ export function planInWorker(checksFile: string, opts: PlanOptions & { locale?: 
       const msg = raw as FromWorker;
       if (msg.type === 'plan') plan = msg.checks;
       if (msg.type !== 'ready') return;
-      if (msg.sandboxed !== undefined) permissionFlagsWork ??= msg.sandboxed || permissionFlagsWork;
+      if (msg.sandboxed !== undefined) permissionFlagsWork ??= msg.sandboxed;
       void bundled.then(([b, course]) => {
         if (child.exitCode !== null || child.signalCode !== null) return;
         if (!b.ok) { failure = b.error.message; killTree(child.pid); return; }

@@ -45,7 +45,7 @@ const FROZEN_GLOBALS = [
  */
 const TYPED = ['Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array', 'Uint16Array', 'Int32Array', 'Uint32Array',
   'Float32Array', 'Float64Array', 'BigInt64Array', 'BigUint64Array'] as const;
-const WATCHED = (): [string, Obj][] => {
+const WATCHED: readonly [string, Obj][] = (() => {
   const g = globalThis as unknown as Record<string, Obj & { prototype: Obj }>;
   const typedArray = getPrototypeOf(Uint8Array) as Obj & { prototype: Obj };
   return [
@@ -54,8 +54,8 @@ const WATCHED = (): [string, Obj][] => {
     ['TypedArray', typedArray], ['TypedArray.prototype', typedArray.prototype],
     ...TYPED.filter((n) => n in g).flatMap((n): [string, Obj][] => [[n, g[n]], [`${n}.prototype`, g[n].prototype]]),
   ];
-};
-const WATCHED_PROTOTYPES = (): Obj[] => WATCHED().map(([, o]) => o);
+})();
+const IS_WATCHED = new Set<unknown>(WATCHED.map(([, o]) => o));
 
 /** Freezes a class, its prototype, and the classes and prototypes it extends (not Function or Object). */
 function freezeClass(cls: Obj, seen: Set<unknown>): void {
@@ -63,7 +63,7 @@ function freezeClass(cls: Obj, seen: Set<unknown>): void {
     seen.add(c);
     freeze(c);
     const proto = (c as { prototype?: unknown }).prototype;
-    for (let p = proto; p && typeof p === 'object' && !WATCHED_PROTOTYPES().includes(p as Obj) && !seen.has(p); p = getPrototypeOf(p)) {
+    for (let p = proto; p && typeof p === 'object' && !IS_WATCHED.has(p) && !seen.has(p); p = getPrototypeOf(p)) {
       seen.add(p);
       freeze(p);
     }
@@ -89,7 +89,7 @@ function label(name: string, key: PropertyKey): string {
 /** Deep-freezes a constructor or namespace, its prototype and their static functions' prototypes. */
 function freezeDeep(o: unknown, seen: Set<unknown>): void {
   if ((typeof o !== 'object' && typeof o !== 'function') || o === null || seen.has(o)) return;
-  if (WATCHED_PROTOTYPES().includes(o as Obj)) return;
+  if (IS_WATCHED.has(o)) return;
   seen.add(o);
   freeze(o);
   const d = getOwnPropertyDescriptors(o) as Record<PropertyKey, PropertyDescriptor>;
@@ -125,7 +125,7 @@ export function lockDown(extra: Record<string, unknown>): Lockdown {
   // The course's classes (the kit's Tensor, Module, Linear...) and their prototypes, not instances.
   for (const v of Object.values(extra)) if (typeof v === 'function') freezeClass(v as Obj, seen);
 
-  const watched: [string, Obj, Snap, object | null][] = WATCHED().map(([name, o]) => [name, o, snapshotOf(o), getPrototypeOf(o)]);
+  const watched: [string, Obj, Snap, object | null][] = WATCHED.map(([name, o]) => [name, o, snapshotOf(o), getPrototypeOf(o)]);
   const frozen = [...seen].filter((o): o is Obj => typeof o === 'object' || typeof o === 'function');
 
   return {

@@ -19,10 +19,10 @@ import { checkId } from '../../src/core/grading/define';
 import { type Mistake, type Catalogue } from '../../src/core/grading/mistakes';
 import { type Locale, LOCALES, isText } from '../../src/core/grading/text';
 import type { RunResult } from '../../src/core/grading/result';
-import { planInWorker, runInWorker } from '../../src/harness/host';
+import { runInWorker } from '../../src/harness/host';
 import type { PlannedCheck } from '../../src/harness/protocol';
 import { learnerFile, prerequisiteFiles, solutionFolder } from '../../src/core/workspace';
-import { WORKER, limiter, tempDir, withEdits } from './helpers';
+import { WORKER, englishPlan, limiter, tempDir, withEdits } from './helpers';
 
 export interface MistakeCase {
   /** The catalogue the mistake is in, and its key there. */
@@ -77,11 +77,6 @@ export function testCatalogues(root: string, allCases: MistakeCase[], opts: { ti
   const dir = tempDir('llm-lab-catalogue-');
   const limit = limiter(2);
   const catalog: Promise<Catalog> = loadCatalog(root);
-  const plans = new Map<string, Promise<PlannedCheck[]>>();
-  const planOf = (checks: string) => {
-    if (!plans.has(checks)) plans.set(checks, planInWorker(checks, { workerPath: WORKER, timeoutMs: 30_000, locale: 'en' }));
-    return plans.get(checks)!;
-  };
 
   const run = async (c: MistakeCase, index: number, locale: Locale): Promise<{ result: RunResult; check: PlannedCheck }> => {
     const cat = await catalog;
@@ -89,7 +84,7 @@ export function testCatalogues(root: string, allCases: MistakeCase[], opts: { ti
     if (!found) throw new Error(`no exercise ${c.exercise} under ${root}`);
     const target = c.in ? findExercise(cat, c.in) : found;
     if (!target) throw new Error(`no exercise ${c.in} under ${root}`);
-    const plan = await planOf(found.exercise.checks);
+    const plan = await englishPlan(found.exercise.checks);
     const check = plan.find((p) => p.name.startsWith(c.check));
     if (!check) throw new Error(`${c.exercise} has no check named "${c.check}…"; it has: ${plan.map((p) => p.name).join(' | ')}`);
     const folder = path.join(dir, `case-${index}-${locale}`);
@@ -176,7 +171,7 @@ export function testLibraryVariants(root: string, variants: LibraryVariant[]): v
       assert.ok(found, v.exercise);
       const target = v.in ? findExercise(cat, v.in) : found;
       assert.ok(target, v.in);
-      const plan = await planInWorker(found.exercise.checks, { workerPath: WORKER, timeoutMs: 30_000, locale: 'en' });
+      const plan = await englishPlan(found.exercise.checks);
       const check = plan.find((p) => p.name.startsWith(v.check));
       assert.ok(check, `${v.exercise} has no check named "${v.check}…"`);
       const folder = path.join(dir, `variant-${index}`);

@@ -12,10 +12,10 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { findExercise, loadCatalog } from '../../src/core/lessons/catalog';
 import type { RunResult } from '../../src/core/grading/result';
-import { planInWorker, runInWorker } from '../../src/harness/host';
+import { runInWorker } from '../../src/harness/host';
 import { learnerFile, prerequisiteFiles, solutionFolder } from '../../src/core/workspace';
 import { catalogues } from './catalogue';
-import { WORKER, limiter, tempDir, withEdits } from './helpers';
+import { WORKER, englishPlan, limiter, tempDir, withEdits } from './helpers';
 
 export interface CorpusEntry {
   exercise: string;
@@ -63,7 +63,7 @@ export function testCorpus(root: string, tracks: Record<string, CorpusEntry[]>):
     writeFileSync(own, e.source ?? withEdits(readFileSync(own, 'utf8'), e.edits ?? [], e.name));
     let only: string[] | undefined;
     if (e.checks) {
-      const plan = await planInWorker(found.exercise.checks, { workerPath: WORKER, timeoutMs: 30_000, locale: 'en' });
+      const plan = await englishPlan(found.exercise.checks);
       only = plan.filter((p) => e.checks!.some((c) => p.name.startsWith(c))).map((p) => p.id);
       if (only.length !== e.checks.length) throw new Error(`${e.name}: some of its checks are not in ${e.exercise}: ${e.checks.join(' | ')}`);
     }

@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after } from 'node:test';
+import { planInWorker } from '../../src/harness/host';
+import type { PlannedCheck } from '../../src/harness/protocol';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const WORKER = path.join(ROOT, 'dist', 'worker.js');
@@ -49,4 +51,16 @@ export function withEdits(source: string, edits: readonly (readonly [from: strin
     source = source.slice(0, at) + to + source.slice(at + from.length);
   }
   return source;
+}
+
+const plans = new Map<string, Promise<PlannedCheck[]>>();
+
+/** A checks file's plan in English (check ids and names), listed once per test file. */
+export function englishPlan(checksFile: string): Promise<PlannedCheck[]> {
+  let plan = plans.get(checksFile);
+  if (!plan) {
+    plan = planInWorker(checksFile, { workerPath: WORKER, timeoutMs: 30_000, locale: 'en' });
+    plans.set(checksFile, plan);
+  }
+  return plan;
 }

@@ -15,15 +15,15 @@ import { type Text, t } from '../core/grading/text';
 import { locationInStack } from './locate';
 
 /** A deep copy of what a learner's function was called with: tensors and arrays copied, everything else shared. */
-export function copyArgs(v: unknown, depth = 0): unknown {
+export function copyArgs(v: unknown, depth = 0, withGrad = false): unknown {
   if (depth > 6) return v;
-  if (v instanceof Tensor) return new Tensor(Float32Array.from(v.data), v.shape, v.requiresGrad);
+  if (v instanceof Tensor) return new Tensor(Float32Array.from(v.data), v.shape, withGrad || v.requiresGrad);
   if (ArrayBuffer.isView(v) && !(v instanceof DataView)) return (v as unknown as { slice(): unknown }).slice();
-  if (Array.isArray(v)) return v.map((x) => copyArgs(x, depth + 1));
-  if (v instanceof Map) return new Map([...v].map(([k, x]) => [k, copyArgs(x, depth + 1)]));
+  if (Array.isArray(v)) return v.map((x) => copyArgs(x, depth + 1, withGrad));
+  if (v instanceof Map) return new Map([...v].map(([k, x]) => [k, copyArgs(x, depth + 1, withGrad)]));
   // A plain object: a lesson-1 NDArray ({ data, shape }), a config, a bag of weights.
   if (v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, copyArgs(x, depth + 1)]));
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, copyArgs(x, depth + 1, withGrad)]));
   }
   return v;
 }
@@ -127,31 +127,58 @@ export interface Divergence {
   shape: number[];
 }
 
+/** How a learner tensor relates to the reference's: the same, a relayout of the same data, shuffled, or different. */
+type Match = 'same' | 'relaid' | 'shuffled' | 'different';
+
+function matchOf(x: Tensor, reference: Made[]): Match {
+  if (reference.some((r) => sameShape(r.t.shape, x.shape) && sameAt(r.t, x))) return 'same';
+  // The same numbers in the same shape but another order: the layout went wrong. In another shape: another way
+  // to lay out the same data (a reshape, a transpose), not a bug.
+  if (reference.some((r) => sameShape(r.t.shape, x.shape) && sameValues(r.t, x))) return 'shuffled';
+  return reference.some((r) => sameValues(r.t, x)) ? 'relaid' : 'different';
+}
+
+/** Every tensor `roots` were computed from (the kit records parents when the inputs require gradients). */
+function ancestors(roots: Tensor[]): Set<Tensor> {
+  const seen = new Set<Tensor>();
+  const stack = [...roots];
+  while (stack.length) {
+    const x = stack.pop()!;
+    for (const p of x.parents) if (!seen.has(p)) { seen.add(p); stack.push(p); }
+  }
+  return seen;
+}
+
 /**
  * The first tensor the learner's function makes that the reference's does not (see the header), or undefined
  * when there is nothing to compare or no such tensor.
+ *
+ * Correct code in another style makes intermediates the reference never makes (q scaled before the product
+ * instead of after); such a detour feeds a later tensor that equals one of the reference's again. So a tensor that
+ * matches nothing is reported only if no agreeing tensor was computed from it (the run's inputs require gradients,
+ * so the kit records what each tensor was computed from).
  */
 export function firstDivergence(learnerFn: () => unknown, referenceFn: () => unknown, file: string): Divergence | undefined {
   const reference = record(referenceFn);
   const learner = record(learnerFn, file);
   if (!reference?.length || !learner?.length) return undefined;
-  for (const m of learner) {
-    if (m.line === undefined) continue; // made inside the kit for another tensor, or by the check
-    const x = m.t;
-    if (reference.some((r) => sameShape(r.t.shape, x.shape) && sameAt(r.t, x))) continue;
-    // The same numbers in another shape: another way to lay out the same data (a reshape, a transpose), not a bug.
-    // The same numbers in the same shape but another order: the layout went wrong here.
-    const shuffled = reference.find((r) => sameShape(r.t.shape, x.shape) && sameValues(r.t, x));
-    if (shuffled) {
+  const own = learner.filter((m) => m.line !== undefined); // made inside the kit for another tensor, or by the check: skipped
+  const matches = own.map((m) => matchOf(m.t, reference));
+  const rejoined = ancestors(own.filter((m, i) => (matches[i] === 'same' || matches[i] === 'relaid') && m.t.data.length > 1).map((m) => m.t));
+  for (let i = 0; i < own.length; i++) {
+    const x = own[i].t;
+    if (matches[i] === 'same' || matches[i] === 'relaid' || rejoined.has(x)) continue;
+    const line = own[i].line!;
+    const sameShaped = reference.filter((r) => sameShape(r.t.shape, x.shape));
+    if (matches[i] === 'shuffled') {
       // A factor, a sign or a transpose says more than "another order", when one of them is what happened.
-      const specific = reference.filter((r) => sameShape(r.t.shape, x.shape)).map((r) => howItDiffers(x, r.t)).find((h) => h.specific);
-      return { line: m.line, shape: [...x.shape], how: specific ?? t('it holds the reference\'s numbers in another order (a transpose or reshape in the wrong place?)',
+      const specific = sameShaped.map((r) => howItDiffers(x, r.t)).find((h) => h.specific);
+      return { line, shape: [...x.shape], how: specific ?? t('it holds the reference\'s numbers in another order (a transpose or reshape in the wrong place?)',
         '它包含参考结果的那些数，但顺序不同（转置或 reshape 放错了地方？）') };
     }
-    if (reference.some((r) => sameValues(r.t, x))) continue;
-    const twin = reference.filter((r) => r.t.data.length === x.data.length).sort((a, b) => Number(sameShape(b.t.shape, x.shape)) - Number(sameShape(a.t.shape, x.shape)))[0];
+    const twin = sameShaped[0] ?? reference.find((r) => r.t.data.length === x.data.length);
     const how = twin ? howItDiffers(x, twin.t) : t('the reference computes nothing of this shape', '参考实现里没有这个形状的中间结果');
-    return { line: m.line, how, shape: [...x.shape] };
+    return { line, how, shape: [...x.shape] };
   }
   return undefined;
 }

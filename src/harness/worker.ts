@@ -319,7 +319,8 @@ async function run(job: Extract<ToWorker, { type: 'run' }>, logs: string[]): Pro
       const ref = reference?.[task];
       const own = learner[task];
       if (args && typeof ref === 'function' && typeof own === 'function') {
-        found = firstDivergence(() => (own as (...a: unknown[]) => unknown)(...(copyArgs(args) as unknown[])),
+        // The learner's run gets inputs that require gradients, so the kit records what each tensor came from.
+        found = firstDivergence(() => (own as (...a: unknown[]) => unknown)(...(copyArgs(args, 0, true) as unknown[])),
           () => (ref as (...a: unknown[]) => unknown)(...(copyArgs(args) as unknown[])), req.learnerFile);
       }
     } catch {

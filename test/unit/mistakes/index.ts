@@ -1,13 +1,20 @@
 /** Every track's mistake cases and library variants, run by the one catalogue runner (test/unit/catalogues.test.ts). */
 import type { LibraryVariant, MistakeCase } from '../catalogue';
 import * as tensors from './tensors';
+import * as autograd from './autograd';
+import * as backprop from './backprop';
+import * as mlp from './mlp';
+import * as optimizers from './optimizers';
+import * as regularisation from './regularisation';
+import * as makemore from './makemore';
+import * as rnn from './rnn';
 import * as attention from './attention';
 import * as decoding from './decoding';
 import * as lora from './lora';
 import * as alignment from './alignment';
 import * as rlhf from './rlhf';
 
-const TRACKS = [tensors, attention, decoding, lora, alignment, rlhf];
+const TRACKS = [tensors, autograd, backprop, mlp, optimizers, regularisation, makemore, rnn, attention, decoding, lora, alignment, rlhf];
 
 export const CASES: MistakeCase[] = TRACKS.flatMap((t) => t.CASES);
 export const VARIANTS: LibraryVariant[] = TRACKS.flatMap((t) => t.VARIANTS);

@@ -1,0 +1,2 @@
+/** Course code for the foundations lesson "autograd" (references and fixtures its checks use). */
+export {};

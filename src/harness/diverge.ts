@@ -15,28 +15,78 @@ import { type Text, t } from '../core/grading/text';
 import { locationInStack } from './locate';
 
 /** A deep copy of what a learner's function was called with: tensors and arrays copied, everything else shared. */
-export function copyArgs(v: unknown, depth = 0, withGrad = false): unknown {
+export function copyArgs(v: unknown, depth = 0, withGrad = false, map: (data: Float32Array) => Float32Array = (d) => Float32Array.from(d)): unknown {
   if (depth > 6) return v;
-  if (v instanceof Tensor) return new Tensor(Float32Array.from(v.data), v.shape, withGrad || v.requiresGrad);
+  if (v instanceof Tensor) return new Tensor(map(v.data), v.shape, withGrad || v.requiresGrad);
+  if (v instanceof Float32Array) return map(v);
   if (ArrayBuffer.isView(v) && !(v instanceof DataView)) return (v as unknown as { slice(): unknown }).slice();
-  if (Array.isArray(v)) return v.map((x) => copyArgs(x, depth + 1, withGrad));
-  if (v instanceof Map) return new Map([...v].map(([k, x]) => [k, copyArgs(x, depth + 1, withGrad)]));
+  if (Array.isArray(v)) return v.map((x) => copyArgs(x, depth + 1, withGrad, map));
+  if (v instanceof Map) return new Map([...v].map(([k, x]) => [k, copyArgs(x, depth + 1, withGrad, map)]));
   // A plain object: a lesson-1 NDArray ({ data, shape }), a config, a bag of weights.
   if (v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, copyArgs(x, depth + 1, withGrad)]));
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, copyArgs(x, depth + 1, withGrad, map)]));
+  }
+  // An instance of a class (a layer, a random generator): the same class, its fields copied, so that two runs
+  // start from the same state (a generator is not advanced by the first run).
+  if (v && typeof v === 'object' && !(v instanceof Promise)) {
+    return cloneInstance(v, Object.getPrototypeOf(v) as object | null, depth, withGrad, map);
   }
   return v;
 }
 
-interface Made { t: Tensor; line?: number }
+/** A new object with prototype `proto` and copies of `v`'s own enumerable fields (see copyArgs). */
+export function cloneInstance(v: object, proto: object | null, depth = 0, withGrad = false,
+  map: (data: Float32Array) => Float32Array = (d) => Float32Array.from(d)): object {
+  const out = Object.create(proto) as Record<string, unknown>;
+  for (const [k, x] of Object.entries(v)) out[k] = copyArgs(x, depth + 1, withGrad, map);
+  return out;
+}
 
-/** Runs fn with the kit's hook set; `lineOf` finds the learner's line of each new tensor (only for the learner's run). */
+/**
+ * The same numbers, each moved by up to ±5 % (a fixed pseudo-random factor per position), except arrays of
+ * non-negative whole numbers (token ids, masks, targets, counts), which keep their meaning. A second run on perturbed inputs tells an
+ * intermediate that equals the reference's by coincidence (a 0, a 1, one number) from one computed the same way.
+ */
+function perturber(): (d: Float32Array) => Float32Array {
+  let seed = 0x9e3779b9; // one stream for all the arrays, so that no two get the same factors
+  return (d) => {
+    const out = Float32Array.from(d);
+    if (out.every((v) => (Number.isInteger(v) && v >= 0) || !Number.isFinite(v))) return out;
+    for (let i = 0; i < out.length; i++) {
+      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+      out[i] *= 1 + 0.1 * (seed / 2 ** 32 - 0.5);
+    }
+    return out;
+  };
+}
+
+interface Made { t: Tensor; line?: number; frames?: Frame[] }
+
+/** A stack frame in the learner's file: its line, and the function it is in (as V8 names it, when it has a name). */
+interface Frame { line: number; fn?: string }
+
+/** The frames of `stack` in `file`, innermost first. */
+export function framesIn(stack: string | undefined, file: string): Frame[] {
+  const out: Frame[] = [];
+  for (const l of (stack ?? '').split('\n')) {
+    const i = l.indexOf(file + ':');
+    if (i < 0) continue;
+    const m = /^:(\d+):\d+/.exec(l.slice(i + file.length));
+    if (!m) continue;
+    const named = /^\s*at\s+(?:async\s+)?([^\s(]+)\s+\(/.exec(l);
+    out.push({ line: Number(m[1]), fn: named ? named[1].replace(/^new\s+/, '') : undefined });
+  }
+  return out;
+}
+
+/** Runs fn with the kit's hook set; for the learner's run (`file` given), keeps the learner's frames of each new tensor. */
 function record(fn: () => unknown, file?: string): Made[] | undefined {
   const made: Made[] = [];
   const previous = onTensorCreated((tensor) => {
     if (made.length > 5000) return;
-    const line = file ? locationInStack(new Error().stack, file)?.line : undefined;
-    made.push({ t: tensor, line });
+    if (!file) { made.push({ t: tensor }); return; }
+    const frames = framesIn(new Error().stack, file);
+    made.push({ t: tensor, line: frames[0]?.line, frames });
   });
   try {
     const out = fn();
@@ -127,15 +177,36 @@ export interface Divergence {
   shape: number[];
 }
 
-/** How a learner tensor relates to the reference's: the same, a relayout of the same data, shuffled, or different. */
-type Match = 'same' | 'relaid' | 'shuffled' | 'different';
+/**
+ * How a learner tensor relates to the reference's: the same, a relayout of the same data, the same negated (a
+ * style: CleanRL negates the advantages first and takes a max), shuffled, or different.
+ */
+type Match = 'same' | 'relaid' | 'negated' | 'shuffled' | 'different';
 
-function matchOf(x: Tensor, reference: Made[]): Match {
-  if (reference.some((r) => sameShape(r.t.shape, x.shape) && sameAt(r.t, x))) return 'same';
+function negatedOf(x: Tensor, r: Tensor): boolean {
+  if (r.data.length !== x.data.length) return false;
+  let nonzero = false;
+  for (let i = 0; i < x.data.length; i++) {
+    if (!close(x.data[i], -r.data[i])) return false;
+    if (r.data[i] !== 0) nonzero = true;
+  }
+  return nonzero;
+}
+
+/**
+ * How the learner's tensor `x` relates to the reference's tensors, on the captured input; with the second run on
+ * perturbed inputs (`x2`, `reference2`, made in the same order), a relation counts only if the same reference
+ * tensor stands in it in both runs.
+ */
+function matchOf(x: Tensor, reference: Made[], x2?: Tensor, reference2?: Made[]): Match {
+  const both = (j: number, rel: (a: Tensor, b: Tensor) => boolean) => rel(x, reference[j].t) && (!x2 || !reference2 || rel(x2, reference2[j].t));
+  const any = (rel: (a: Tensor, b: Tensor) => boolean) => reference.some((_, j) => both(j, rel));
+  if (any((a, b) => sameShape(b.shape, a.shape) && sameAt(b, a))) return 'same';
   // The same numbers in the same shape but another order: the layout went wrong. In another shape: another way
   // to lay out the same data (a reshape, a transpose), not a bug.
-  if (reference.some((r) => sameShape(r.t.shape, x.shape) && sameValues(r.t, x))) return 'shuffled';
-  return reference.some((r) => sameValues(r.t, x)) ? 'relaid' : 'different';
+  if (any((a, b) => sameShape(b.shape, a.shape) && sameValues(b, a))) return 'shuffled';
+  if (any((a, b) => sameValues(b, a))) return 'relaid';
+  return any((a, b) => sameShape(b.shape, a.shape) && negatedOf(a, b)) ? 'negated' : 'different';
 }
 
 /** Every tensor `roots` were computed from (the kit records parents when the inputs require gradients). */
@@ -156,19 +227,35 @@ function ancestors(roots: Tensor[]): Set<Tensor> {
  * Correct code in another style makes intermediates the reference never makes (q scaled before the product
  * instead of after); such a detour feeds a later tensor that equals one of the reference's again. So a tensor that
  * matches nothing is reported only if no agreeing tensor was computed from it (the run's inputs require gradients,
- * so the kit records what each tensor was computed from).
+ * so the kit records what each tensor was computed from). A negated copy of a reference tensor that the learner
+ * computes further with is a style too (a sign carried through), never the place to blame; a negated result is not.
+ *
+ * The line reported is the innermost line of the learner's file on the tensor's stack, except inside a function
+ * `trusted` says is unchanged from the reference (a provided helper such as `clamp`): there the mistake is in
+ * what it was called with, so the caller's line is reported.
  */
-export function firstDivergence(learnerFn: () => unknown, referenceFn: () => unknown, file: string): Divergence | undefined {
-  const reference = record(referenceFn);
-  const learner = record(learnerFn, file);
+export function firstDivergence(learnerFn: (...args: unknown[]) => unknown, referenceFn: (...args: unknown[]) => unknown, args: unknown[],
+  file: string, trusted: (fn: string) => boolean = () => false): Divergence | undefined {
+  const reference = record(() => referenceFn(...(copyArgs(args) as unknown[])));
+  const learner = record(() => learnerFn(...(copyArgs(args, 0, true) as unknown[])), file);
   if (!reference?.length || !learner?.length) return undefined;
-  const own = learner.filter((m) => m.line !== undefined); // made inside the kit for another tensor, or by the check: skipped
-  const matches = own.map((m) => matchOf(m.t, reference));
+  // The second run, on perturbed inputs: used only where it made the same tensors in the same order.
+  const args2 = copyArgs(args, 0, false, perturber()) as unknown[];
+  const reference2 = record(() => referenceFn(...(copyArgs(args2) as unknown[])));
+  const learner2 = record(() => learnerFn(...(copyArgs(args2, 0, true) as unknown[])), file);
+  const confirm = reference2?.length === reference.length && learner2?.length === learner.length
+    && learner2.every((m, i) => sameShape(m.t.shape, learner[i].t.shape)) && reference2.every((m, i) => sameShape(m.t.shape, reference[i].t.shape));
+  const ownAt = learner.flatMap((m, i) => (m.line !== undefined ? [i] : [])); // made inside the kit for another tensor, or by the check: skipped
+  const own = ownAt.map((i) => learner[i]);
+  const matches = ownAt.map((i) => matchOf(learner[i].t, reference, confirm ? learner2![i].t : undefined, confirm ? reference2 : undefined));
   const rejoined = ancestors(own.filter((m, i) => (matches[i] === 'same' || matches[i] === 'relaid') && m.t.data.length > 1).map((m) => m.t));
+  const used = new Set(learner.flatMap((m) => m.t.parents));
   for (let i = 0; i < own.length; i++) {
     const x = own[i].t;
     if (matches[i] === 'same' || matches[i] === 'relaid' || rejoined.has(x)) continue;
-    const line = own[i].line!;
+    if (matches[i] === 'negated' && used.has(x)) continue;
+    const frames = own[i].frames ?? [];
+    const line = (frames.find((f) => !f.fn || !trusted(f.fn.split('.').pop()!)) ?? frames[frames.length - 1])?.line ?? own[i].line!;
     const sameShaped = reference.filter((r) => sameShape(r.t.shape, x.shape));
     if (matches[i] === 'shuffled') {
       // A factor, a sign or a transpose says more than "another order", when one of them is what happened.

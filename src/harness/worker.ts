@@ -26,7 +26,7 @@ import type { BundledCode } from './bundle';
 import { ForbiddenModule, LEARNER_BUILTINS, closeProcess, lockDown, type Lockdown } from './lockdown';
 import { INTERNAL_ERROR_PREFIX, LOG_LIMITS, type FromWorker, type PlannedCheck, type ToWorker, type WorkerRequest } from './protocol';
 import { keyFromHex, macOf } from './seal';
-import { copyArgs, firstDivergence, type Divergence } from './diverge';
+import { cloneInstance, copyArgs, firstDivergence, type Divergence } from './diverge';
 
 // Captured before anything else can run: the process's own way out and its own channel.
 const reallyExit = (process as unknown as { reallyExit(code: number): never }).reallyExit;
@@ -101,15 +101,30 @@ interface InternalModule {
 type ModuleStatics = { new (id: string): InternalModule; _nodeModulePaths(dir: string): string[] };
 
 /** Evaluates bundled CommonJS code as if it were the file `filename`, so source maps and stacks name it. */
+/**
+ * Every module loaded from a bundle, kept for the life of the process: Node caches a module's source map weakly,
+ * by its Module object, so a module nothing refers to any more (once its exports were read) would lose its map at
+ * the next garbage collection, and stack traces would point into the bundle instead of the learner's lines.
+ */
+const loadedModules: unknown[] = [];
+
 function loadBundle(code: string, filename: string, provide: Provider): Record<string, unknown> {
   const M = Module as unknown as ModuleStatics;
   const mod = new M(filename);
+  loadedModules.push(mod);
   mod.filename = filename;
   mod.paths = M._nodeModulePaths(path.dirname(filename));
   const normal = mod.require.bind(mod);
   mod.require = (id: string) => provide(id) ?? normal(id);
   mod._compile(code, filename);
   return mod.exports;
+}
+
+/** Whether a learner function is the reference's, character for character (a provided helper left as it was). */
+function unchangedFromReference(own: unknown, ref: unknown): boolean {
+  if (typeof own !== 'function' || typeof ref !== 'function') return false;
+  const text = (f: unknown) => Function.prototype.toString.call(f).replace(/\s+/g, '');
+  return text(own) === text(ref);
 }
 
 /** Text of any thrown or passed value, even one whose toString, name or message throws. */
@@ -291,18 +306,59 @@ async function run(job: Extract<ToWorker, { type: 'run' }>, logs: string[]): Pro
 
   // What each of the learner's functions was last called with (copies), for explaining a failure (diverge.ts).
   // Not during checks that train: a copy per step would slow them down, and they are explained by their curves.
-  // One copy per function per check (its first call), so loops and timed checks are not slowed down.
+  // One copy per function per check (its first call), so loops and timed checks are not slowed down. For a class:
+  // what its constructor was called with, and its last method call of the check (the object's fields then, the
+  // method and its arguments).
   const lastArgs = new Map<string, unknown[]>();
+  const lastCall = new Map<string, { method: string; self: object; args: unknown[] }>();
   let capturing = false;
   const capturedThisCheck = new Set<string>();
   const checked: Record<string, unknown> = {};
+  const watchMethods = (name: string, instance: object) => {
+    for (let p = Object.getPrototypeOf(instance) as object | null; p && p !== Object.prototype; p = Object.getPrototypeOf(p) as object | null) {
+      for (const m of Object.getOwnPropertyNames(p)) {
+        const d = Object.getOwnPropertyDescriptor(p, m);
+        if (m === 'constructor' || !d || typeof d.value !== 'function' || Object.prototype.hasOwnProperty.call(instance, m)) continue;
+        const method = d.value as (...args: unknown[]) => unknown;
+        Object.defineProperty(instance, m, {
+          configurable: true, writable: true, enumerable: false,
+          value: function (this: object, ...args: unknown[]) {
+            const key = `${name}.${m}`;
+            if (capturing && !capturedThisCheck.has(key)) {
+              capturedThisCheck.add(key);
+              try {
+                lastCall.set(name, { method: m, self: cloneInstance(this, Object.getPrototypeOf(this) as object | null), args: copyArgs(args) as unknown[] });
+              } catch {
+                lastCall.delete(name); // a field that cannot be copied (a getter that throws): nothing to explain with
+              }
+            }
+            return method.apply(this, args);
+          },
+        });
+      }
+    }
+  };
   for (const [name, value] of Object.entries(learner)) {
     const fn = value as (...args: unknown[]) => unknown;
     const isClass = typeof fn === 'function' && /^class\b/.test(Function.prototype.toString.call(fn));
-    checked[name] = typeof fn !== 'function' || isClass ? value : function (this: unknown, ...args: unknown[]) {
+    if (isClass) {
+      checked[name] = new Proxy(fn, {
+        construct(target, args, newTarget) {
+          if (capturing && !capturedThisCheck.has(name)) {
+            capturedThisCheck.add(name);
+            try { lastArgs.set(name, copyArgs(args) as unknown[]); } catch { lastArgs.delete(name); }
+          }
+          const instance = Reflect.construct(target, args, newTarget) as object;
+          if (newTarget === checked[name]) watchMethods(name, instance);
+          return instance;
+        },
+      });
+      continue;
+    }
+    checked[name] = typeof fn !== 'function' ? value : function (this: unknown, ...args: unknown[]) {
       if (capturing && !capturedThisCheck.has(name)) {
         capturedThisCheck.add(name);
-        lastArgs.set(name, copyArgs(args) as unknown[]);
+        try { lastArgs.set(name, copyArgs(args) as unknown[]); } catch { lastArgs.delete(name); }
       }
       return fn.apply(this, args);
     };
@@ -314,14 +370,30 @@ async function run(job: Extract<ToWorker, { type: 'run' }>, logs: string[]): Pro
     if (diagnoses.has(task)) return diagnoses.get(task);
     let found: Divergence | undefined;
     const args = lastArgs.get(task);
+    const call = lastCall.get(task);
     try {
       if (reference === undefined) reference = job.reference ? loadBundle(job.reference.code, job.reference.filename, forLearner) : null;
       const ref = reference?.[task];
       const own = learner[task];
-      if (args && typeof ref === 'function' && typeof own === 'function') {
+      const trusted = (fn: string) => unchangedFromReference(learner[fn], reference?.[fn]);
+      const isClass = typeof own === 'function' && /^class\b/.test(Function.prototype.toString.call(own));
+      if (isClass && typeof ref === 'function') {
+        // A method: the learner's and the reference's, each run on a copy of the object as it was when called.
+        const ownMethod = call && (own as { prototype: Record<string, unknown> }).prototype[call.method];
+        const refMethod = call && (ref as { prototype: Record<string, unknown> }).prototype[call.method];
+        if (call && typeof ownMethod === 'function' && typeof refMethod === 'function') {
+          const self = call.self;
+          found = firstDivergence((...a) => ownMethod.apply(cloneInstance(self, (own as { prototype: object }).prototype, 0, true), a),
+            (...a) => refMethod.apply(cloneInstance(self, (ref as { prototype: object }).prototype), a), call.args, req.learnerFile, trusted);
+        }
+        // The constructor: what each makes of the same arguments.
+        if (!found && args) {
+          found = firstDivergence((...a) => Reflect.construct(own as new (...x: unknown[]) => unknown, a),
+            (...a) => Reflect.construct(ref as new (...x: unknown[]) => unknown, a), args, req.learnerFile, trusted);
+        }
+      } else if (args && typeof ref === 'function' && typeof own === 'function') {
         // The learner's run gets inputs that require gradients, so the kit records what each tensor came from.
-        found = firstDivergence(() => (own as (...a: unknown[]) => unknown)(...(copyArgs(args, 0, true) as unknown[])),
-          () => (ref as (...a: unknown[]) => unknown)(...(copyArgs(args) as unknown[])), req.learnerFile);
+        found = firstDivergence(own as (...a: unknown[]) => unknown, ref as (...a: unknown[]) => unknown, args, req.learnerFile, trusted);
       }
     } catch {
       found = undefined; // an explanation that cannot be made is left out, never guessed

@@ -115,6 +115,10 @@ export function testCorpus(root: string, tracks: Record<string, CorpusEntry[]>):
           t.locatable++;
           const at = failing.some((c) => c.location?.line === e.line) || r.error?.location?.line === e.line;
           if (at) t.located++;
+          else if (process.env.LLM_LAB_CORPUS_MISSES) {
+            const where = failing.map((c) => `${c.name}@${c.location?.line ?? '-'}`).join(', ');
+            console.log(`  not located${e.kitOps ? ' (kit ops)' : ''}: ${e.exercise} "${e.name}" at line ${e.line}; reported: ${where}`);
+          }
           if (e.kitOps) { t.kitLocatable++; if (at) t.kitLocated++; }
         }
       }

@@ -3,6 +3,7 @@
  * CSS under the panel's CSP (no inline styles), fed real results from the runner, in headless Debian
  * chromium (playwright-core).
  *   npm run screenshots   ->  media/screenshots/*.png
+ *   LLM_LAB_SHOTS=makemore-names,rnn-gradient-norms npm run screenshots   ->  only those (and only their runs)
  * The VS Code theme is the one the real webview receives in code-server (its CSS variables and VS Code's
  * default webview styles, recorded by the layout suite in test/screenshots/themes/): Dark Modern and Light
  * Modern. One shot is in Chinese (the course's and the panel's strings, with lang="zh-cn"; on Linux that
@@ -97,28 +98,35 @@ async function main(): Promise<void> {
   shots.push({ name: 'lesson', kind: 'lesson', messages: [{ type: 'init', page: 'lesson', strings }, { type: 'lesson', lesson: view }], height: 1100 });
   // The attention track: heatmaps, next-character bars, greedy text next to onnxruntime's. Each run checks the
   // reference solutions laid out as a learner folder (optionally with a bug put in).
-  const runExercise = async (e: Exercise, edit?: (source: string) => string) => {
+  const runExercise = async (e: Exercise, edit?: (source: string) => string, locale: 'en' | 'zh-cn' = 'en') => {
     const folder = mkdtempSync(path.join(tmpdir(), 'llm-lab-shots-'));
     const file = await solutionFolder(folder, catalog, e);
     if (edit) writeFileSync(file, edit(readFileSync(file, 'utf8')));
-    return runInWorker({ exerciseId: e.id, learnerFile: file, checksFile: e.checks, prerequisites: prerequisiteFiles(folder, catalog, e) },
+    return runInWorker({ exerciseId: e.id, learnerFile: file, checksFile: e.checks, locale, prerequisites: prerequisiteFiles(folder, catalog, e) },
       { workerPath: path.join(ROOT, 'dist', 'worker.js'), timeoutMs: 60_000, memoryMb: 1024 });
   };
-  for (const shot of await attentionShots(catalog, strings, runExercise)) {
+  const only = process.env.LLM_LAB_SHOTS?.split(',').filter(Boolean);
+  const wanted = (name: string) => !only || only.includes(name);
+  for (const shot of only && !only.some((n) => n.startsWith('attention') || n.startsWith('gpt')) ? [] : await attentionShots(catalog, strings, runExercise)) {
     shots.push({ ...shot, kind: 'results' });
     // The same every-layer-and-head view in a panel beside an editor (446 px), light theme: it fits.
     if (shot.name === 'attention-heatmaps') shots.push({ ...shot, name: 'attention-heatmaps-narrow', kind: 'results', width: 446, height: 1300, theme: 'light' });
   }
 
-  // The training runs: a LoRA fine-tune of the bundled model (light theme), and RLHF with PPO against the reward model.
-  const trainingShots: [id: string, name: string, height: number, theme: Shot['theme']][] = [
+  // The training runs: a LoRA fine-tune of the bundled model (light theme), RLHF with PPO against the reward model,
+  // the foundations' name model trained live, and the recurrent networks' gradient norms (also in Chinese).
+  const trainingShots: [id: string, name: string, height: number, theme: Shot['theme'], lang?: 'zh-cn'][] = [
     ['lora-finetune/finetune', 'lora-finetune', 1300, 'light'], ['rlhf/ppo-run', 'rlhf-ppo', 1300, 'dark'],
+    ['makemore/names', 'makemore-names', 1300, 'dark'], ['rnn/cells', 'rnn-gradient-norms', 1100, 'light'],
+    ['rnn/cells', 'rnn-gradient-norms-zh-cn', 1100, 'dark', 'zh-cn'],
   ];
-  for (const [id, name, height, theme] of trainingShots) {
+  const zhCatalog = await loadCatalog(path.join(ROOT, 'lessons'), 'zh-cn');
+  for (const [id, name, height, theme, lang] of trainingShots) {
     const exercise = catalog.lessons.flatMap((l) => l.exercises).find((e) => e.id === id);
-    if (!exercise) continue;
-    const result = await runExercise(exercise);
-    shots.push({ name, kind: 'results', messages: results(exercise.title, result), height, theme, prepare: async (tab) => {
+    if (!exercise || !wanted(name)) continue;
+    const result = await runExercise(exercise, undefined, lang ?? 'en');
+    const title = lang ? zhCatalog.lessons.flatMap((l) => l.exercises).find((e) => e.id === id)!.title : exercise.title;
+    shots.push({ name, kind: 'results', messages: results(title, result, lang ? chineseStrings() : strings), height, theme, lang, prepare: async (tab) => {
       // Bring the check that trained (it holds the curves) to the top, its tables and samples unfolded.
       await tab.$$eval('li.check', (items) => {
         const li = items.find((x) => x.querySelector('.curve'));
@@ -138,7 +146,7 @@ async function main(): Promise<void> {
     await iconTab.screenshot({ path: path.join(ROOT, 'media', 'icon.png'), omitBackground: true });
     console.log('wrote media/icon.png');
     const tab = await browser.newPage({ viewport: { width: 960, height: 800 }, deviceScaleFactor: 1 });
-    for (const shot of shots) {
+    for (const shot of shots.filter((x) => wanted(x.name))) {
       const html = path.join(OUT, `.${shot.name}.html`);
       writeFileSync(html, page(shot));
       await tab.setViewportSize({ width: shot.width ?? 960, height: shot.height });

@@ -38,7 +38,7 @@ export function formatValue(v: ShownValue): string {
     case 'number': return String(v.value);
     case 'text': return v.text;
     case 'tensor': {
-      const shown = v.data.slice(0, 12).map((x) => (Number.isInteger(x) ? String(x) : x.toPrecision(5)));
+      const shown = v.data.slice(0, 12).map((x) => (typeof x !== 'number' ? String(x) : Number.isInteger(x) ? String(x) : x.toPrecision(5)));
       const more = v.data.length > 12 || v.truncated ? ', ...' : '';
       return `shape [${v.shape.join(', ')}] [${shown.join(', ')}${more}]`;
     }

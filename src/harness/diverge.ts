@@ -10,7 +10,7 @@
  * gives nothing to compare, and the failure keeps pointing at the function.
  */
 import { Tensor } from '../kit/tensor';
-import { onTensorCreated } from '../kit/trace';
+import { onTensorCreated, parentsOf } from '../kit/trace';
 import { type Text, t } from '../core/grading/text';
 import { locationInStack } from './locate';
 
@@ -80,8 +80,11 @@ export function framesIn(stack: string | undefined, file: string): Frame[] {
 }
 
 /** Runs fn with the kit's hook set; for the learner's run (`file` given), keeps the learner's frames of each new tensor. */
-function record(fn: () => unknown, file?: string): Made[] | undefined {
-  const made: Made[] = [];
+/** What a run made, in order; `out` is what the function returned (when it returned). */
+type Recording = Made[] & { out?: unknown };
+
+function record(fn: () => unknown, file?: string): Recording | undefined {
+  const made: Recording = [];
   const previous = onTensorCreated((tensor) => {
     if (made.length > 5000) return;
     if (!file) { made.push({ t: tensor }); return; }
@@ -91,12 +94,22 @@ function record(fn: () => unknown, file?: string): Made[] | undefined {
   try {
     const out = fn();
     if (out && typeof (out as { then?: unknown }).then === 'function') return undefined; // async: not explained
+    made.out = out;
   } catch {
     // What was made before a throw still counts.
   } finally {
     onTensorCreated(previous);
   }
   return made;
+}
+
+/** The tensors a function returned (itself, or in an array or an object, by key), paired with the reference's. */
+function outputPairs(own: unknown, ref: unknown, depth = 0): [Tensor, Tensor][] {
+  if (depth > 3 || own === null || ref === null || typeof own !== 'object' || typeof ref !== 'object') return [];
+  if (own instanceof Tensor) return ref instanceof Tensor ? [[own, ref]] : [];
+  if (Array.isArray(own)) return Array.isArray(ref) && own.length === ref.length ? own.flatMap((x, i) => outputPairs(x, ref[i], depth + 1)) : [];
+  if (Object.getPrototypeOf(own) !== Object.prototype || Object.getPrototypeOf(ref) !== Object.prototype) return [];
+  return Object.keys(own).flatMap((k) => (k in ref ? outputPairs((own as Record<string, unknown>)[k], (ref as Record<string, unknown>)[k], depth + 1) : []));
 }
 
 const close = (a: number, b: number) => (Number.isNaN(a) && Number.isNaN(b)) || a === b || Math.abs(a - b) <= 1e-6 + 2e-4 * Math.abs(b);
@@ -209,13 +222,13 @@ function matchOf(x: Tensor, reference: Made[], x2?: Tensor, reference2?: Made[])
   return any((a, b) => sameShape(b.shape, a.shape) && negatedOf(a, b)) ? 'negated' : 'different';
 }
 
-/** Every tensor `roots` were computed from (the kit records parents when the inputs require gradients). */
+/** Every tensor `roots` were computed from (the kit's trace records what each op's result was made from). */
 function ancestors(roots: Tensor[]): Set<Tensor> {
   const seen = new Set<Tensor>();
   const stack = [...roots];
   while (stack.length) {
     const x = stack.pop()!;
-    for (const p of x.parents) if (!seen.has(p)) { seen.add(p); stack.push(p); }
+    for (const p of parentsOf(x)) if (!seen.has(p)) { seen.add(p); stack.push(p); }
   }
   return seen;
 }
@@ -235,37 +248,92 @@ function ancestors(roots: Tensor[]): Set<Tensor> {
  * what it was called with, so the caller's line is reported.
  */
 export function firstDivergence(learnerFn: (...args: unknown[]) => unknown, referenceFn: (...args: unknown[]) => unknown, args: unknown[],
-  file: string, trusted: (fn: string) => boolean = () => false): Divergence | undefined {
-  const reference = record(() => referenceFn(...(copyArgs(args) as unknown[])));
+  file: string, trusted: (fn: string) => boolean = () => false, gradients = false): Divergence | undefined {
+  const reference = record(() => referenceFn(...(copyArgs(args, 0, true) as unknown[])));
   const learner = record(() => learnerFn(...(copyArgs(args, 0, true) as unknown[])), file);
   if (!reference?.length || !learner?.length) return undefined;
   // The second run, on perturbed inputs: used only where it made the same tensors in the same order.
   const args2 = copyArgs(args, 0, false, perturber()) as unknown[];
-  const reference2 = record(() => referenceFn(...(copyArgs(args2) as unknown[])));
+  const reference2 = record(() => referenceFn(...(copyArgs(args2, 0, true) as unknown[])));
   const learner2 = record(() => learnerFn(...(copyArgs(args2, 0, true) as unknown[])), file);
   const confirm = reference2?.length === reference.length && learner2?.length === learner.length
     && learner2.every((m, i) => sameShape(m.t.shape, learner[i].t.shape)) && reference2.every((m, i) => sameShape(m.t.shape, reference[i].t.shape));
   const ownAt = learner.flatMap((m, i) => (m.line !== undefined ? [i] : [])); // made inside the kit for another tensor, or by the check: skipped
   const own = ownAt.map((i) => learner[i]);
   const matches = ownAt.map((i) => matchOf(learner[i].t, reference, confirm ? learner2![i].t : undefined, confirm ? reference2 : undefined));
-  const rejoined = ancestors(own.filter((m, i) => (matches[i] === 'same' || matches[i] === 'relaid') && m.t.data.length > 1).map((m) => m.t));
-  const used = new Set(learner.flatMap((m) => m.t.parents));
+  // Agreement is evidence only where the values depend on the input: with the perturbed run, a tensor whose values
+  // moved with it; without it, one of more than one value that are not all the same (a row of zeros after a relu,
+  // a single number, agree by coincidence).
+  const informative = (i: number): boolean => {
+    const x = learner[ownAt[i]].t;
+    if (confirm) return !sameAt(x, learner2![ownAt[i]].t);
+    return x.data.length > 1 && x.data.some((v) => v !== x.data[0]);
+  };
+  const rejoined = ancestors(own.filter((m, i) => (matches[i] === 'same' || matches[i] === 'relaid') && informative(i)).map((m) => m.t));
+  const used = new Set(learner.flatMap((m) => parentsOf(m.t)));
+  const outputs = outputPairs(learner.out, reference.out);
+  /**
+   * How the learner's i-th own tensor differs. A result of the function is compared with the reference's result of
+   * the same name or place. Any other tensor: a factor, a sign, a transpose or a shift is claimed only against a
+   * reference tensor of which it holds in both runs (on the input and on the perturbed one), so that it describes
+   * how the computation differs, not a coincidence of numbers.
+   */
+  const describe = (i: number): Text => {
+    const x = own[i].t;
+    const paired = outputs.find(([mine]) => mine === x)?.[1];
+    if (paired) {
+      if (sameShape(paired.shape, x.shape) || paired.data.length === x.data.length) {
+        const h = howItDiffers(x, paired);
+        return h.specific || !sameValues(x, paired) ? h
+          : t('it holds the reference\'s numbers in another order (a transpose or reshape in the wrong place?)', '它包含参考结果的那些数，但顺序不同（转置或 reshape 放错了地方？）');
+      }
+      return t(`the reference returns a (${paired.shape.join(', ')}) value here`, `参考实现在这里返回的是 (${paired.shape.join(', ')}) 的值`);
+    }
+    const x2 = confirm ? learner2![ownAt[i]].t : undefined;
+    for (let j = 0; j < reference.length; j++) {
+      if (!sameShape(reference[j].t.shape, x.shape)) continue;
+      const h = howItDiffers(x, reference[j].t);
+      if (!h.specific) continue;
+      if (x2 && howItDiffers(x2, reference2![j].t).en !== h.en) continue;
+      return h;
+    }
+    return matches[i] === 'shuffled'
+      ? t('it holds the reference\'s numbers in another order (a transpose or reshape in the wrong place?)', '它包含参考结果的那些数，但顺序不同（转置或 reshape 放错了地方？）')
+      : t('it matches none of the values the reference computes on the same input', '它与参考实现在同一输入上算出的任何值都不一致');
+  };
+  /** A tensor's line: the innermost in the learner's file, or the caller's when that is a trusted (unchanged) helper. */
+  const lineOf = (m: Made): number => {
+    const frames = m.frames ?? [];
+    return (frames.find((f) => !f.fn || !trusted(f.fn.split('.').pop()!)) ?? frames[frames.length - 1])?.line ?? m.line!;
+  };
   for (let i = 0; i < own.length; i++) {
     const x = own[i].t;
     if (matches[i] === 'same' || matches[i] === 'relaid' || rejoined.has(x)) continue;
     if (matches[i] === 'negated' && used.has(x)) continue;
-    const frames = own[i].frames ?? [];
-    const line = (frames.find((f) => !f.fn || !trusted(f.fn.split('.').pop()!)) ?? frames[frames.length - 1])?.line ?? own[i].line!;
-    const sameShaped = reference.filter((r) => sameShape(r.t.shape, x.shape));
-    if (matches[i] === 'shuffled') {
-      // A factor, a sign or a transpose says more than "another order", when one of them is what happened.
-      const specific = sameShaped.map((r) => howItDiffers(x, r.t)).find((h) => h.specific);
-      return { line, shape: [...x.shape], how: specific ?? t('it holds the reference\'s numbers in another order (a transpose or reshape in the wrong place?)',
-        '它包含参考结果的那些数，但顺序不同（转置或 reshape 放错了地方？）') };
-    }
-    const twin = sameShaped[0] ?? reference.find((r) => r.t.data.length === x.data.length);
-    const how = twin ? howItDiffers(x, twin.t) : t('the reference computes nothing of this shape', '参考实现里没有这个形状的中间结果');
-    return { line, how, shape: [...x.shape] };
+    const line = lineOf(own[i]);
+    return { line, how: describe(i), shape: [...x.shape] };
+  }
+  // Every intermediate agrees with one of the reference's, yet a result differs from the reference's result of the
+  // same name or place (dB returned before its last step, say): the line that made that result.
+  for (const [mine, theirs] of outputPairs(learner.out, reference.out)) {
+    if (sameShape(mine.shape, theirs.shape) && sameAt(mine, theirs)) continue;
+    const at = own.findIndex((m) => m.t === mine);
+    if (at < 0) continue;
+    const line = lineOf(own[at]);
+    const how = sameShape(mine.shape, theirs.shape) || mine.data.length === theirs.data.length ? howItDiffers(mine, theirs)
+      : t(`the reference returns a (${theirs.shape.join(', ')}) value here`, `参考实现在这里返回的是 (${theirs.shape.join(', ')}) 的值`);
+    return { line, how, shape: [...mine.shape] };
+  }
+  // Every value agrees, and a check of gradients failed: look for where the gradient stops. Both runs' inputs
+  // require gradients, so a tensor computed from them requires one too; the first learner tensor that does not,
+  // where a tensor of the reference with the same values does, was detached or computed under noGrad.
+  for (let i = 0; gradients && i < own.length; i++) {
+    const x = own[i].t;
+    if (x.requiresGrad || matches[i] !== 'same') continue;
+    if (!reference.some((r) => r.t.requiresGrad && sameShape(r.t.shape, x.shape) && sameAt(r.t, x))) continue;
+    const line = lineOf(own[i]);
+    return { line, shape: [...x.shape], how: t('it has the reference\'s values, but no gradient flows through it (detached, or computed under noGrad) where the reference\'s depends on the inputs',
+      '它的数值与参考结果相同，但梯度流不过它（被 detach 了，或是在 noGrad 里算的），而参考结果的这个值依赖于输入') };
   }
   return undefined;
 }

@@ -16,7 +16,7 @@ import type { Locale } from '../core/grading/text';
 import type { CheckOutcome, RunError, RunResult } from '../core/grading/result';
 import { type BundledCode, bundleChecks, bundleExercise, bundleReference } from './bundle';
 import { declarationOf } from './locate';
-import { LOG_LIMITS, type FromWorker, type PlannedCheck, type Prerequisite, type ToWorker, type WorkerRequest } from './protocol';
+import { LOG_LIMITS, reviveNonFinite, type FromWorker, type PlannedCheck, type Prerequisite, type ToWorker, type WorkerRequest } from './protocol';
 import { killTree, permissionFlags, residentMb, runnerEnv } from './sandbox';
 import { isSealed, macOf, sameMac } from './seal';
 
@@ -164,7 +164,7 @@ class RunLedger {
     if (!isSealed(raw)) return { bad: 'a message without the runner\'s signature' };
     if (!sameMac(macOf(this.key, raw.body), raw.mac)) return { bad: 'a message with a forged signature' };
     let parsed: { seq?: unknown; event?: FromWorker };
-    try { parsed = JSON.parse(raw.body) as typeof parsed; } catch { return { bad: 'an unreadable message' }; }
+    try { parsed = JSON.parse(raw.body, reviveNonFinite) as typeof parsed; } catch { return { bad: 'an unreadable message' }; }
     if (parsed.seq !== ++this.seq) return { bad: 'a message out of sequence (replayed or dropped)' };
     return parsed.event && typeof parsed.event === 'object' ? { event: parsed.event } : { bad: 'a message without an event' };
   }

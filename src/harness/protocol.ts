@@ -82,3 +82,21 @@ export const LOG_LIMITS = { lines: 200, bytes: 64 * 1024, lineChars: 2000 } as c
 
 /** Marker the worker's stderr carries when an internal (not learner) error happened. */
 export const INTERNAL_ERROR_PREFIX = '[llm-lab worker internal error]';
+
+/**
+ * JSON has no NaN or Infinity (JSON.stringify writes null): a failure that shows an expected or actual NaN, or a
+ * curve that diverged to Infinity, would reach the host as null. The runner's events carry them as
+ * { "$number": "NaN" } (this replacer), and the host turns them back (reviveNonFinite).
+ */
+export function keepNonFinite(_key: string, v: unknown): unknown {
+  return typeof v === 'number' && !Number.isFinite(v) ? { $number: String(v) } : v;
+}
+
+/** JSON.parse reviver for the runner's events: { "$number": "NaN" | "Infinity" | "-Infinity" } is that number. */
+export function reviveNonFinite(_key: string, v: unknown): unknown {
+  if (v && typeof v === 'object' && !Array.isArray(v)) {
+    const n = (v as { $number?: unknown }).$number;
+    if ((n === 'NaN' || n === 'Infinity' || n === '-Infinity') && Object.keys(v).length === 1) return Number(n);
+  }
+  return v;
+}

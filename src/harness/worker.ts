@@ -24,7 +24,7 @@ import { type Locale, type Text, say, setLocale, t } from '../core/grading/text'
 import { declarationOf, exportedNames, learnerStack, locationInStack } from './locate';
 import type { BundledCode } from './bundle';
 import { ForbiddenModule, LEARNER_BUILTINS, closeProcess, lockDown, type Lockdown } from './lockdown';
-import { INTERNAL_ERROR_PREFIX, LOG_LIMITS, type FromWorker, type PlannedCheck, type ToWorker, type WorkerRequest } from './protocol';
+import { INTERNAL_ERROR_PREFIX, LOG_LIMITS, keepNonFinite, type FromWorker, type PlannedCheck, type ToWorker, type WorkerRequest } from './protocol';
 import { keyFromHex, macOf } from './seal';
 import { cloneInstance, copyArgs, firstDivergence, type Divergence } from './diverge';
 
@@ -118,6 +118,24 @@ function loadBundle(code: string, filename: string, provide: Provider): Record<s
   mod.require = (id: string) => provide(id) ?? normal(id);
   mod._compile(code, filename);
   return mod.exports;
+}
+
+/** Two results, compared as numbers (tensors, typed arrays, arrays and plain objects by key), NaN equal to NaN. */
+function sameResult(a: unknown, b: unknown, depth = 0): boolean {
+  if (depth > 6) return true;
+  if (typeof a === 'number' && typeof b === 'number') return (Number.isNaN(a) && Number.isNaN(b)) || a === b || Math.abs(a - b) <= 1e-6 + 2e-4 * Math.abs(b);
+  if (a instanceof kit.Tensor || b instanceof kit.Tensor) {
+    return a instanceof kit.Tensor && b instanceof kit.Tensor && a.shape.join() === b.shape.join() && sameResult(Array.from(a.data), Array.from(b.data), depth + 1);
+  }
+  const list = (v: unknown) => (ArrayBuffer.isView(v) && !(v instanceof DataView) ? Array.from(v as unknown as ArrayLike<number>) : Array.isArray(v) ? v : undefined);
+  const la = list(a);
+  const lb = list(b);
+  if (la || lb) return !!la && !!lb && la.length === lb.length && la.every((x, i) => sameResult(x, lb[i], depth + 1));
+  if (a && b && typeof a === 'object' && typeof b === 'object') {
+    const ka = Object.keys(a);
+    return ka.length === Object.keys(b).length && ka.every((k) => sameResult((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], depth + 1));
+  }
+  return Object.is(a, b) || a === b;
 }
 
 /** Whether a learner function is the reference's, character for character (a provided helper left as it was). */
@@ -309,10 +327,25 @@ async function run(job: Extract<ToWorker, { type: 'run' }>, logs: string[]): Pro
   // One copy per function per check (its first call), so loops and timed checks are not slowed down. For a class:
   // what its constructor was called with, and its last method call of the check (the object's fields then, the
   // method and its arguments).
-  const lastArgs = new Map<string, unknown[]>();
-  const lastCall = new Map<string, { method: string; self: object; args: unknown[] }>();
+  const lastArgs = new Map<string, unknown[][]>();
+  const lastCall = new Map<string, { method: string; self: object; args: unknown[] }[]>();
   let capturing = false;
-  const capturedThisCheck = new Set<string>();
+  /** Calls captured in this check, by function (or Class.method): the first few, since a check often calls a function
+   *  on an easy input first (2-D, not causal) and the one that shows the bug later. */
+  const capturedThisCheck = new Map<string, number>();
+  const CAPTURES = 3;
+  const capture = <T>(key: string, into: Map<string, T[]>, name: string, make: () => T) => {
+    const n = capturedThisCheck.get(key) ?? 0;
+    if (!capturing || n >= CAPTURES) return;
+    capturedThisCheck.set(key, n + 1);
+    try {
+      const list = n === 0 ? [] : (into.get(name) ?? []);
+      list.push(make());
+      into.set(name, list);
+    } catch {
+      // a value that cannot be copied (a getter that throws): this call is not kept
+    }
+  };
   const checked: Record<string, unknown> = {};
   const watchMethods = (name: string, instance: object) => {
     for (let p = Object.getPrototypeOf(instance) as object | null; p && p !== Object.prototype; p = Object.getPrototypeOf(p) as object | null) {
@@ -323,15 +356,8 @@ async function run(job: Extract<ToWorker, { type: 'run' }>, logs: string[]): Pro
         Object.defineProperty(instance, m, {
           configurable: true, writable: true, enumerable: false,
           value: function (this: object, ...args: unknown[]) {
-            const key = `${name}.${m}`;
-            if (capturing && !capturedThisCheck.has(key)) {
-              capturedThisCheck.add(key);
-              try {
-                lastCall.set(name, { method: m, self: cloneInstance(this, Object.getPrototypeOf(this) as object | null), args: copyArgs(args) as unknown[] });
-              } catch {
-                lastCall.delete(name); // a field that cannot be copied (a getter that throws): nothing to explain with
-              }
-            }
+            capture(`${name}.${m}`, lastCall, name,
+              () => ({ method: m, self: cloneInstance(this, Object.getPrototypeOf(this) as object | null), args: copyArgs(args) as unknown[] }));
             return method.apply(this, args);
           },
         });
@@ -344,10 +370,7 @@ async function run(job: Extract<ToWorker, { type: 'run' }>, logs: string[]): Pro
     if (isClass) {
       checked[name] = new Proxy(fn, {
         construct(target, args, newTarget) {
-          if (capturing && !capturedThisCheck.has(name)) {
-            capturedThisCheck.add(name);
-            try { lastArgs.set(name, copyArgs(args) as unknown[]); } catch { lastArgs.delete(name); }
-          }
+          capture(name, lastArgs, name, () => copyArgs(args) as unknown[]);
           const instance = Reflect.construct(target, args, newTarget) as object;
           if (newTarget === checked[name]) watchMethods(name, instance);
           return instance;
@@ -356,21 +379,21 @@ async function run(job: Extract<ToWorker, { type: 'run' }>, logs: string[]): Pro
       continue;
     }
     checked[name] = typeof fn !== 'function' ? value : function (this: unknown, ...args: unknown[]) {
-      if (capturing && !capturedThisCheck.has(name)) {
-        capturedThisCheck.add(name);
-        try { lastArgs.set(name, copyArgs(args) as unknown[]); } catch { lastArgs.delete(name); }
-      }
+      capture(name, lastArgs, name, () => copyArgs(args) as unknown[]);
       return fn.apply(this, args);
     };
   }
   let reference: Record<string, unknown> | undefined | null;
-  const diagnoses = new Map<string, Divergence | undefined>();
-  /** The first line where the learner's `task` parts ways with the reference, on the input the check gave it. */
-  const explain = (task: string): Divergence | undefined => {
-    if (diagnoses.has(task)) return diagnoses.get(task);
+  const diagnoses = new Map<string, Divergence>();
+  /**
+   * The first line where the learner's `task` parts ways with the reference, on an input the check gave it (each
+   * call captured in this check, until one shows a difference). A line found is kept for the task's later checks
+   * (one explanation, said once); when none is found, the next failing check tries its own inputs.
+   */
+  const explain = (task: string, gradients: boolean): Divergence | undefined => {
+    const known = diagnoses.get(task);
+    if (known) return known;
     let found: Divergence | undefined;
-    const args = lastArgs.get(task);
-    const call = lastCall.get(task);
     try {
       if (reference === undefined) reference = job.reference ? loadBundle(job.reference.code, job.reference.filename, forLearner) : null;
       const ref = reference?.[task];
@@ -379,27 +402,54 @@ async function run(job: Extract<ToWorker, { type: 'run' }>, logs: string[]): Pro
       const isClass = typeof own === 'function' && /^class\b/.test(Function.prototype.toString.call(own));
       if (isClass && typeof ref === 'function') {
         // A method: the learner's and the reference's, each run on a copy of the object as it was when called.
-        const ownMethod = call && (own as { prototype: Record<string, unknown> }).prototype[call.method];
-        const refMethod = call && (ref as { prototype: Record<string, unknown> }).prototype[call.method];
-        if (call && typeof ownMethod === 'function' && typeof refMethod === 'function') {
-          const self = call.self;
-          found = firstDivergence((...a) => ownMethod.apply(cloneInstance(self, (own as { prototype: object }).prototype, 0, true), a),
-            (...a) => refMethod.apply(cloneInstance(self, (ref as { prototype: object }).prototype), a), call.args, req.learnerFile, trusted);
+        for (const call of lastCall.get(task) ?? []) {
+          const ownMethod = (own as { prototype: Record<string, unknown> }).prototype[call.method];
+          const refMethod = (ref as { prototype: Record<string, unknown> }).prototype[call.method];
+          if (typeof ownMethod !== 'function' || typeof refMethod !== 'function') continue;
+          found = firstDivergence((...a) => ownMethod.apply(cloneInstance(call.self, (own as { prototype: object }).prototype, 0, true), a),
+            (...a) => refMethod.apply(cloneInstance(call.self, (ref as { prototype: object }).prototype, 0, true), a), call.args, req.learnerFile, trusted, gradients);
+          if (found) break;
         }
         // The constructor: what each makes of the same arguments.
-        if (!found && args) {
+        for (const args of found ? [] : lastArgs.get(task) ?? []) {
           found = firstDivergence((...a) => Reflect.construct(own as new (...x: unknown[]) => unknown, a),
-            (...a) => Reflect.construct(ref as new (...x: unknown[]) => unknown, a), args, req.learnerFile, trusted);
+            (...a) => Reflect.construct(ref as new (...x: unknown[]) => unknown, a), args, req.learnerFile, trusted, gradients);
+          if (found) break;
         }
-      } else if (args && typeof ref === 'function' && typeof own === 'function') {
+      } else if (typeof ref === 'function' && typeof own === 'function') {
         // The learner's run gets inputs that require gradients, so the kit records what each tensor came from.
-        found = firstDivergence(own as (...a: unknown[]) => unknown, ref as (...a: unknown[]) => unknown, args, req.learnerFile, trusted);
+        for (const args of lastArgs.get(task) ?? []) {
+          found = firstDivergence(own as (...a: unknown[]) => unknown, ref as (...a: unknown[]) => unknown, args, req.learnerFile, trusted, gradients);
+          if (found) break;
+        }
       }
     } catch {
       found = undefined; // an explanation that cannot be made is left out, never guessed
     }
-    diagnoses.set(task, found);
+    if (found) diagnoses.set(task, found);
     return found;
+  };
+  /**
+   * Of the functions named, the one with the shortest source whose result, on an input this check gave it, differs
+   * from the reference's (compared number by number); undefined when none can be compared or none differs.
+   */
+  const smallestDiffering = (names: string[]): string | undefined => {
+    const differing: string[] = [];
+    for (const name of names) {
+      const own = learner[name];
+      const ref = reference?.[name];
+      if (typeof own !== 'function' || typeof ref !== 'function') continue;
+      try {
+        if ((lastArgs.get(name) ?? []).some((args) => !sameResult(
+          (own as (...a: unknown[]) => unknown)(...(copyArgs(args) as unknown[])), (ref as (...a: unknown[]) => unknown)(...(copyArgs(args) as unknown[]))))) {
+          differing.push(name);
+        }
+      } catch {
+        // a function that throws on a copy of its input is not compared
+      }
+    }
+    const size = (n: string) => Function.prototype.toString.call(learner[n]).length;
+    return differing.sort((a, b) => size(a) - size(b))[0];
   };
   const sourceLines = source.split('\n');
 
@@ -471,7 +521,8 @@ async function run(job: Extract<ToWorker, { type: 'run' }>, logs: string[]): Pro
     // A failure with values to compare: point at the first line where the learner's computation parts ways.
     // (Only wrong values: an error thrown by the learner's code already points at the line that threw.)
     if (outcome.status === 'failed' && c.task && !outcome.convention && outcome.message && !/TODO\(/.test(outcome.message)) {
-      const d = explain(c.task);
+      // Where a gradient stops is looked for only when the check is about gradients (its English name says so).
+      const d = explain(c.task, /gradient|backward|detach|noGrad/i.test(c.name.en));
       verify();
       if (d) {
         const code = (sourceLines[d.line - 1] ?? '').replace(/\s*\/\/.*$/, '').trim().slice(0, 120);
@@ -479,6 +530,17 @@ async function run(job: Extract<ToWorker, { type: 'run' }>, logs: string[]): Pro
         outcome.location = { file: req.learnerFile, line: d.line, column: 1 + Math.max(0, (sourceLines[d.line - 1] ?? '').search(/\S/)) };
         outcome.message += `\n${say(t(`First difference from the reference solution (run on the same input): line ${d.line}, \`${code}\`, gives a ${shape} value where ${d.how.en}.`,
           `与参考答案（在同一输入上运行）的第一处不同：第 ${d.line} 行 \`${code}\` 得到的 ${shape} 结果中，${d.how['zh-cn']}。`))}`;
+      } else {
+        // Nothing to trace line by line (plain numbers, loops over .data): the smallest function this check called
+        // whose result differs from the reference's on the same input.
+        const f = smallestDiffering([...capturedThisCheck.keys()].filter((k) => !k.includes('.')));
+        verify(); // the learner's functions ran again
+        const at = f ? declarationOf(source, f, req.learnerFile) : undefined;
+        if (f && at) {
+          outcome.location = at;
+          outcome.message += `\n${say(t(`\`${f}\` (line ${at.line}) gives a different result from the reference solution's on the same input, and it is the smallest function this check called that does. It computes without kit tensors, so the line inside it could not be traced.`,
+            `\`${f}\`（第 ${at.line} 行）在同一输入上的结果与参考答案不同，它是这项检查调用的函数中结果不同的最小的一个。它没有用 kit 的张量计算，所以无法追踪到它里面的哪一行。`))}`;
+        }
       }
     }
     outcome.durationMs = performance.now() - started;
@@ -567,7 +629,7 @@ async function main(): Promise<void> {
   let seq = 0;
   const stringify = JSON.stringify;
   sendEvent = (event, done) => {
-    const body = stringify({ seq: ++seq, event });
+    const body = stringify({ seq: ++seq, event }, keepNonFinite);
     rawSend({ body, mac: macOf(key, body) }, done);
   };
   courseCode = job.course;

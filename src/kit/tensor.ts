@@ -15,7 +15,7 @@
 import { numel } from './ndarray';
 import { globalRng, type Rng } from './random';
 import { formatShape } from './shape';
-import { tensorCreated } from './trace';
+import { tensorCreated, tensorMadeFrom } from './trace';
 
 let gradEnabled = true;
 
@@ -187,6 +187,7 @@ export function fromOp(
 ): Tensor {
   const out = new Tensor(data, shape);
   out.op = op;
+  tensorMadeFrom(out, parents); // for the runner's explanation of a failed check, as above
   if (gradEnabled && parents.some((p) => p.requiresGrad)) {
     out.requiresGrad = true;
     out.parents = parents;

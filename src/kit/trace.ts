@@ -18,3 +18,16 @@ export function onTensorCreated(fn: ((t: Tensor) => void) | undefined): ((t: Ten
 export function tensorCreated(t: Tensor): void {
   if (hook) hook(t);
 }
+
+/** What each op's result was computed from, while the hook is set (t.parents holds them only when a gradient is recorded). */
+const madeFrom = new WeakMap<Tensor, readonly Tensor[]>();
+
+/** Called by fromOp. */
+export function tensorMadeFrom(t: Tensor, parents: readonly Tensor[]): void {
+  if (hook) madeFrom.set(t, parents);
+}
+
+/** The tensors `t` was computed from: recorded while the hook was set, or else its autograd parents. */
+export function parentsOf(t: Tensor): readonly Tensor[] {
+  return madeFrom.get(t) ?? t.parents;
+}

@@ -4,6 +4,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { attentionWithoutScaling } from '../fixtures/bugs.mjs';
 
+/** `source` with `from` (which must occur once) replaced by `to`. */
+function withEdit(source, from, to) {
+  if (source.split(from).length !== 2) throw new Error(`"${from}" must occur exactly once in the solution`);
+  return source.replace(from, to);
+}
+
 // The attention exercise: its checks include the bundled model (onnxruntime inside the real extension host's runner).
 const EXERCISE = {
   id: 'attention/scaled-dot-product', lessonFolder: '02-attention', file: 'attention.ts', solution: 'attention.solution.ts',
@@ -78,6 +84,8 @@ export async function uiTests({ page, ws, root, out, log }) {
 
   await test('Open Exercise copies the scaffold into the workspace and opens it', async () => {
     await runCommand(page, 'LLM Lab: Open Exercise', log);
+    await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Which exercise?' }).waitFor({ timeout: 20_000 });
+    await page.locator('.quick-input-widget input').first().fill(EXERCISE.id); // the course is longer than the list shows
     const pick = page.locator('.quick-input-list .monaco-list-row', { hasText: EXERCISE.id }).first();
     await pick.waitFor({ timeout: 20_000 });
     await pick.click();
@@ -111,6 +119,38 @@ export async function uiTests({ page, ws, root, out, log }) {
     const where = await frame.locator('.check.status-failed .location').first().textContent();
     if (!where?.startsWith(EXERCISE.file + ':')) throw new Error(`the failure should point into ${EXERCISE.file}, got ${where}`);
   });
+
+  // A failure points at the line that is wrong, in the panel and in the editor: a catalogued mistake (no 1/√d)
+  // and one no catalogue names (the output computed from the scores instead of the weights). For each, the panel's
+  // location link names the faulty line, and F8 in the editor (next problem) lands on it; the screenshot shows both.
+  const faultyLine = (source, marker) => source.slice(0, source.indexOf(marker)).split('\n').length;
+  for (const [label, source, marker, says] of [
+    ['catalogued', buggy, 'let scores = matmul(q, transpose(k, -2, -1))', /The scores are not scaled/],
+    ['uncatalogued', withEdit(solution, 'const out = matmul(weights, v);', 'const out = matmul(scores, v);'), 'const out = matmul(scores, v);', /First difference from the reference solution/],
+  ]) {
+    await test(`a ${label} attention bug points at its line in the panel and the editor`, async () => {
+      const line = faultyLine(source, marker);
+      fs.writeFileSync(learnerFile, source);
+      await page.waitForTimeout(1500);
+      await page.locator('.tabs-container .tab', { hasText: EXERCISE.file }).first().click();
+      await runCommand(page, 'LLM Lab: Check Exercise', log);
+      const frame = await webviewWith(page, '.results-head .summary');
+      await frame.locator('.check.status-failed .message', { hasText: says }).first().waitFor({ timeout: 60_000 });
+      await frame.locator('.results-head .summary', { hasText: /\d+ of \d+ checks passed/ }).waitFor({ timeout: 60_000 });
+      const where = await frame.locator('.check.status-failed .location').allTextContents();
+      if (!where.some((w) => w.startsWith(`${EXERCISE.file}:${line}:`))) throw new Error(`no failure points at ${EXERCISE.file}:${line}: ${where.join(', ')}`);
+      // The editor: the next problem from the top of the file is on that line.
+      await page.locator('.tabs-container .tab', { hasText: EXERCISE.file }).first().click();
+      await page.locator('.monaco-editor .view-lines').first().click();
+      await page.keyboard.press('Control+Home');
+      await page.keyboard.press('F8');
+      const status = page.locator('#workbench\\.parts\\.statusbar', { hasText: new RegExp(`Ln ${line}, Col`) });
+      await status.waitFor({ timeout: 20_000 });
+      await page.locator('.marker-widget').first().waitFor({ timeout: 10_000 });
+      await page.screenshot({ path: path.join(out, `first-difference-${label}.png`) });
+      await page.keyboard.press('Escape');
+    });
+  }
 
   await test('the Test Explorer shows the exercise and its failed checks', async () => {
     await runCommand(page, 'Testing: Focus on Test Explorer View', log);

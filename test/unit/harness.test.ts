@@ -91,7 +91,12 @@ test('a wrong shape is reported before any value', async () => {
 
 test('a known mistake is recognised and named', async () => {
   const r = await check(learner('sub.ts', `export function addVectors(a: Float32Array, b: Float32Array) { return a.map((x, i) => x - b[i]); }\n`));
-  assert.equal(r.checks[0].message, 'you subtracted b from a instead of adding');
+  const [named, ...rest] = r.checks[0].message!.split('\n');
+  assert.equal(named, 'you subtracted b from a instead of adding');
+  // Plain numbers cannot be traced line by line: the failure says which function differs, and that it could not.
+  assert.deepEqual(rest, ["`addVectors` (line 1) gives a different result from the reference solution's on the same input, and it is the smallest "
+    + 'function this check called that does. It computes without kit tensors, so the line inside it could not be traced.']);
+  assert.equal(r.checks[0].location?.line, 1);
 });
 
 test('process.exit() in learner code is caught and explained', async () => {

@@ -1,4 +1,5 @@
 /** The runner's signatures: the hand-written HMAC-SHA-256 (seal.ts) agrees with node:crypto on every kind of text. */
+import { keepNonFinite, reviveNonFinite } from '../../src/harness/protocol';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
@@ -27,4 +28,15 @@ test('a changed body, a changed key or a changed signature does not verify', () 
   assert.ok(!sameMac(mac, macOf([...randomBytes(32)], 'passed')));
   assert.ok(!sameMac(mac, mac.slice(0, -1) + (mac.endsWith('0') ? '1' : '0')));
   assert.ok(!sameMac(mac, ''));
+});
+
+test('NaN and ±Infinity cross the runner\'s JSON as themselves, not as null; other values are untouched', () => {
+  const event = { actual: { kind: 'tensor', shape: [4], data: [NaN, Infinity, -Infinity, 1.5] }, value: NaN, text: 'NaN', obj: { $number: 'x' } };
+  const back = JSON.parse(JSON.stringify(event, keepNonFinite), reviveNonFinite) as typeof event;
+  assert.deepEqual(back.actual.data, [NaN, Infinity, -Infinity, 1.5]);
+  assert.ok(Number.isNaN(back.value));
+  assert.equal(back.text, 'NaN');
+  assert.deepEqual(back.obj, { $number: 'x' }, 'an object that only looks like an encoded number is left alone');
+  // Without the replacer, JSON loses them: the reason for it.
+  assert.deepEqual((JSON.parse(JSON.stringify(event)) as typeof event).actual.data, [null, null, null, 1.5]);
 });

@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { install } from '../core/install';
 import { CheckService } from './checker';
 import { CheckOnSave } from './checkOnSave';
+import { createCompanion } from './companion';
 import { CODELENS_SELECTOR, ExerciseCodeLens } from './codelens';
 import { registerCommands, type Services } from './commands';
 import { SOLUTION_SCHEME } from './commands/showSolution';
@@ -77,6 +78,8 @@ export function createServices(context: vscode.ExtensionContext): Services {
     vscode.workspace.onDidChangeConfiguration((e) => { if (affects(e, 'exerciseFolder')) void updateExerciseFiles(); }),
     vscode.workspace.onDidChangeWorkspaceFolders(() => void updateExerciseFiles()),
     ...registerCommands(services),
+    // The study companion (plan, weekly review, mistake notebook, review questions, blog drafts).
+    ...createCompanion(context.extensionUri, { course, learner, checks, tree, log }).disposables,
   );
   return services;
 }

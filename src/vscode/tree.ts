@@ -18,7 +18,15 @@ export type Node =
   | { kind: 'part'; title: string; lessons: Lesson[] }
   | { kind: 'lesson'; lesson: Lesson }
   | { kind: 'exercise'; lesson: Lesson; exercise: Exercise; exerciseId: string }
-  | { kind: 'problem'; problem: LessonProblem };
+  | { kind: 'problem'; problem: LessonProblem }
+  /** A node of a group added with `addGroup` (the study companion's "This week"): drawn by its group. */
+  | { kind: 'custom'; item: vscode.TreeItem; children?: Node[] };
+
+/** The tree's extension point: nodes shown above the parts, redrawn when the group says it changed. */
+export interface TreeGroup {
+  nodes(): Promise<Node[]>;
+  readonly onDidChange: vscode.Event<void>;
+}
 
 const ICONS: Record<ExerciseStatus, vscode.ThemeIcon> = {
   'not-started': new vscode.ThemeIcon('circle-large-outline'),
@@ -40,10 +48,20 @@ export class LessonsTree extends Disposable implements vscode.TreeDataProvider<N
   private readonly changed = this.register(new vscode.EventEmitter<Node | undefined>());
   readonly onDidChangeTreeData = this.changed.event;
 
+  private readonly groups: TreeGroup[] = [];
+
   constructor(private readonly course: CourseService, private readonly learner: LearnerState) {
     super();
     this.register(course.onDidChange(() => this.changed.fire(undefined)));
     this.register(learner.onDidChange(() => this.changed.fire(undefined)));
+  }
+
+  /** Adds a group above the parts. */
+  addGroup(group: TreeGroup): vscode.Disposable {
+    this.groups.push(group);
+    const sub = group.onDidChange(() => this.changed.fire(undefined));
+    this.changed.fire(undefined);
+    return { dispose: () => { sub.dispose(); this.groups.splice(this.groups.indexOf(group), 1); this.changed.fire(undefined); } };
   }
 
   async getChildren(node?: Node): Promise<Node[]> {
@@ -52,8 +70,10 @@ export class LessonsTree extends Disposable implements vscode.TreeDataProvider<N
       if (!this.learner.folder()) return [];
       const catalog = await this.course.get();
       const problems: Node[] = catalog.problems.filter((p) => p.severity === 'error').map((problem) => ({ kind: 'problem', problem }));
-      return [...partsOf(catalog.lessons).map((p): Node => ({ kind: 'part', ...p })), ...problems];
+      const extra = (await Promise.all(this.groups.map((g) => g.nodes().catch(() => [])))).flat();
+      return [...extra, ...partsOf(catalog.lessons).map((p): Node => ({ kind: 'part', ...p })), ...problems];
     }
+    if (node.kind === 'custom') return node.children ?? [];
     if (node.kind === 'part') return node.lessons.map((lesson) => ({ kind: 'lesson', lesson }));
     if (node.kind === 'lesson') return node.lesson.exercises.map((exercise) => ({ kind: 'exercise', lesson: node.lesson, exercise, exerciseId: exercise.id }));
     return [];
@@ -61,6 +81,7 @@ export class LessonsTree extends Disposable implements vscode.TreeDataProvider<N
 
   getTreeItem(node: Node): vscode.TreeItem {
     switch (node.kind) {
+      case 'custom': return node.item;
       case 'part': {
         const item = new vscode.TreeItem(node.title, vscode.TreeItemCollapsibleState.Expanded);
         item.contextValue = 'part';

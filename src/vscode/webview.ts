@@ -12,7 +12,7 @@ import { Disposable } from './dispose';
 export interface PanelOptions {
   viewType: string;
   title: string;
-  page: 'lesson' | 'results';
+  page: 'lesson' | 'results' | 'companion';
   column: vscode.ViewColumn;
   strings: Record<string, string>;
   onMessage(msg: FromWebview): void;
@@ -66,7 +66,7 @@ export class WebviewPanelHost extends Disposable {
   }
 }
 
-export function html(webview: vscode.Webview, extensionUri: vscode.Uri, page: 'lesson' | 'results'): string {
+export function html(webview: vscode.Webview, extensionUri: vscode.Uri, page: 'lesson' | 'results' | 'companion'): string {
   const nonce = randomBytes(16).toString('base64');
   const uri = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...p)).toString();
   const csp = [
@@ -85,7 +85,7 @@ export function html(webview: vscode.Webview, extensionUri: vscode.Uri, page: 'l
 <link rel="stylesheet" id="vscode-codicon-stylesheet" href="${uri('dist', 'media', 'codicon.css')}">
 <link rel="stylesheet" href="${uri('dist', 'media', 'uPlot.min.css')}">
 <link rel="stylesheet" href="${uri('media', 'lab.css')}">
-</head>
+${page === 'companion' ? `<link rel="stylesheet" href="${uri('media', 'companion.css')}">\n` : ''}</head>
 <body data-page="${page}">
 <main id="app" aria-live="polite"></main>
 <script nonce="${nonce}" src="${uri('dist', 'webview.js')}"></script>

@@ -13,6 +13,7 @@ import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
 import type { Artifact, CheckOutcome, RunResult, SourceLocation } from '../core/grading/result';
 import type { PlannedCheck } from '../harness/protocol';
 import { artifactView } from './artifacts';
+import { renderCompanion } from './companion';
 import { h } from './dom';
 import { type FromWebview, type LessonView, type StringKey, type ToWebview, type WebviewState } from './messages';
 import { setStrings, t } from './strings';
@@ -255,6 +256,7 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
     case 'empty':
       show(msg);
       break;
+    case 'companion': renderCompanion(app, msg.view, post); break;
     default: {
       // Every message the extension sends is handled above: a new kind fails to compile here.
       const unhandled: never = msg;

@@ -5,6 +5,7 @@
 import type { Artifact, CheckOutcome, RunResult, SourceLocation } from '../core/grading/result';
 import type { ExerciseStatus } from '../core/progress';
 import type { PlannedCheck } from '../harness/protocol';
+import type { CompanionAction, CompanionView } from './companion-types';
 
 export interface LessonView {
   id: string;
@@ -21,7 +22,7 @@ export interface LessonView {
 export type Strings = Record<string, string>;
 
 export type ToWebview =
-  | { type: 'init'; page: 'lesson' | 'results'; strings: Strings }
+  | { type: 'init'; page: 'lesson' | 'results' | 'companion'; strings: Strings }
   | { type: 'lesson'; lesson: LessonView }
   | { type: 'running'; exerciseId: string; title: string; checks: PlannedCheck[] }
   | { type: 'check-started'; id: string }
@@ -30,7 +31,9 @@ export type ToWebview =
   | { type: 'check-finished'; outcome: CheckOutcome }
   | { type: 'result'; title: string; result: RunResult }
   /** The learner switched to an exercise this window has no results of yet: say so, offer a check. */
-  | { type: 'empty'; exerciseId: string; title: string };
+  | { type: 'empty'; exerciseId: string; title: string }
+  /** A page of the study companion (src/webview/companion.ts). */
+  | { type: 'companion'; view: CompanionView };
 
 /**
  * What a panel keeps across a window reload (`setState` in the webview, handed to the host's
@@ -45,7 +48,8 @@ export type FromWebview =
   | { type: 'open-exercise'; exerciseId: string }
   | { type: 'check'; exerciseId: string }
   | { type: 'hint'; exerciseId: string }
-  | { type: 'reveal'; location: SourceLocation };
+  | { type: 'reveal'; location: SourceLocation }
+  | { type: 'companion'; action: CompanionAction };
 
 /** Every string the webviews show, in English; the host sends them translated. */
 export const WEBVIEW_STRINGS = {

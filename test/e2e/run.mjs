@@ -4,7 +4,8 @@
 //   node test/e2e/run.mjs --suite ui          the packaged .vsix, driven through the UI with playwright + chromium
 //   node test/e2e/run.mjs --suite layout      the packaged .vsix: what the results panel draws, measured (layout.mjs)
 //   node test/e2e/run.mjs --suite package     every platform's VSIX holds what it must and nothing else
-//   node test/e2e/run.mjs                     all four
+//   node test/e2e/run.mjs --suite companion   the study companion through the UI (companion.mjs)
+//   node test/e2e/run.mjs                     all five
 // Needs: `bash test/e2e/setup.sh` (code-server, chromium), `node esbuild.mjs --tests` (extension suite) and
 // `npm run package` (ui and layout suites). Screenshots and logs go to test-results/e2e/ (layout: test-results/layout/).
 // Exit code 0 only when all passed.
@@ -15,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import util from 'node:util';
 import { chromium } from 'playwright-core';
+import { companionTests } from './companion.mjs';
 import { layoutTests } from './layout.mjs';
 import { packageTests } from './package.mjs';
 import { uiTests } from './ui.mjs';
@@ -24,7 +26,7 @@ const E2E_HOME = process.env.LLM_LAB_E2E_HOME ?? path.join(os.homedir(), '.cache
 const CODE_SERVER = path.join(E2E_HOME, 'cs', 'node_modules', '.bin', 'code-server');
 const OUT = path.join(ROOT, 'test-results', 'e2e');
 const arg = (name, fallback) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : fallback; };
-const suites = arg('--suite', 'package,extension,ui,layout').split(',');
+const suites = arg('--suite', 'package,extension,ui,layout,companion').split(',');
 const T0 = Date.now();
 const log = (...a) => console.error(`[e2e ${((Date.now() - T0) / 1000).toFixed(1).padStart(5)}s]`, ...a);
 
@@ -156,6 +158,7 @@ async function main() {
       const run = {
         package: () => packageTests({ root: ROOT }), extension: extensionSuite, ui: () => vsixSuite('ui', uiTests),
         layout: () => vsixSuite('layout', layoutTests, { width: 1280, height: 900 }),
+        companion: () => vsixSuite('companion', companionTests),
       }[suite];
       if (!run) throw new Error(`unknown suite ${suite}`);
       const r = await run();

@@ -53,6 +53,29 @@ export interface Lesson {
   body: string;
   locale: Locale;
   exercises: Exercise[];
+  /** Review questions (front matter `questions`), in the lesson's language; malformed ones are left out with a warning. */
+  questions: Question[];
+  /** The lesson's reading list (front matter `papers`, English file only). */
+  papers: Paper[];
+}
+
+/** A review question of a lesson. Numbers, tolerances and choice indices always come from the English file. */
+export type Question =
+  | { id: string; kind: 'numeric'; prompt: string; answer: number; tolerance: number; explanation?: string }
+  | { id: string; kind: 'choice'; prompt: string; choices: string[]; answer: number; explanation?: string }
+  /** `steps` in the correct order; shown shuffled. */
+  | { id: string; kind: 'order'; prompt: string; steps: string[]; explanation?: string }
+  /** Self-graded against the model answer. */
+  | { id: string; kind: 'open'; prompt: string; answer: string; explanation?: string };
+
+export type QuestionKind = Question['kind'];
+export const QUESTION_KINDS: readonly QuestionKind[] = ['numeric', 'choice', 'order', 'open'];
+
+export interface Paper {
+  title: string;
+  authors: string;
+  year: number;
+  arxiv?: string;
 }
 
 export interface LessonProblem {
@@ -164,6 +187,7 @@ async function parseLesson(dir: string, locale: Locale, problems: LessonProblem[
     id, title: str(data, 'title', file), part: str(data, 'part', file), order: num(data, 'order', file),
     minutes: num(data, 'minutes', file), objectives: strings(data, 'objectives', file),
     folder: path.basename(dir), dir, markdownFile: file, body, locale: 'en', exercises,
+    questions: parseQuestions(data, file, problems), papers: parsePapers(data, file, problems),
   };
   return locale === 'en' ? lesson : translate(lesson, locale, problems);
 }
@@ -187,12 +211,148 @@ async function translate(lesson: Lesson, locale: Locale, problems: LessonProblem
     return {
       ...lesson, title: str(data, 'title', file), part: str(data, 'part', file),
       objectives: strings(data, 'objectives', file), body, markdownFile: file, locale, exercises,
+      questions: translateQuestions(lesson.questions, data, file, locale, problems),
     };
   } catch (e) {
     if (!(e instanceof Invalid)) throw e;
     problems.push({ file: e.file, field: e.field, message: `${e.message}; showing English`, severity: 'warning' });
     return lesson;
   }
+}
+
+const isText = (v: unknown): v is string => typeof v === 'string' && v.trim() !== '';
+
+/**
+ * One question of the English file; throws `Invalid` naming the field (`questions[2].answer`) when it is
+ * malformed. `ids` holds the ids seen so far (kebab-case, unique in the lesson).
+ */
+function parseQuestion(raw: unknown, i: number, file: string, ids: Set<string>): Question {
+  const at = `questions[${i}]`;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Invalid(file, at, `"${at}" must be a mapping`);
+  const q = raw as Data;
+  const id = str(q, 'id', file, `${at}.`);
+  if (!ID.test(id)) throw new Invalid(file, `${at}.id`, `"${at}.id" must be kebab-case (lowercase letters, digits and dashes), got "${id}"`);
+  if (ids.has(id)) throw new Invalid(file, `${at}.id`, `duplicate question id "${id}"`);
+  const prompt = str(q, 'prompt', file, `${at}.`);
+  const explanation = q.explanation === undefined ? undefined : str(q, 'explanation', file, `${at}.`);
+  const extra = explanation === undefined ? {} : { explanation };
+  const kind = q.kind;
+  switch (kind) {
+    case 'numeric': {
+      if (typeof q.answer !== 'number' || !Number.isFinite(q.answer)) throw new Invalid(file, `${at}.answer`, `"${at}.answer" must be a number, got ${JSON.stringify(q.answer) ?? 'nothing'}`);
+      const tol = q.tolerance ?? 1e-6;
+      if (typeof tol !== 'number' || !Number.isFinite(tol) || tol < 0) throw new Invalid(file, `${at}.tolerance`, `"${at}.tolerance" must be a number >= 0 (a relative tolerance), got ${JSON.stringify(q.tolerance)}`);
+      return { id, kind, prompt, answer: q.answer, tolerance: tol, ...extra };
+    }
+    case 'choice': {
+      const choices = strings(q, 'choices', file, `${at}.`);
+      if (choices.length < 2) throw new Invalid(file, `${at}.choices`, `"${at}.choices" must list at least two choices`);
+      if (typeof q.answer !== 'number' || !Number.isInteger(q.answer) || q.answer < 0 || q.answer >= choices.length) {
+        throw new Invalid(file, `${at}.answer`, `"${at}.answer" must be the 0-based index of a choice (0 to ${choices.length - 1}), got ${JSON.stringify(q.answer) ?? 'nothing'}`);
+      }
+      return { id, kind, prompt, choices, answer: q.answer, ...extra };
+    }
+    case 'order': {
+      const steps = strings(q, 'steps', file, `${at}.`);
+      if (steps.length < 2) throw new Invalid(file, `${at}.steps`, `"${at}.steps" must list at least two steps`);
+      if (new Set(steps).size !== steps.length) throw new Invalid(file, `${at}.steps`, `"${at}.steps" has the same step twice`);
+      return { id, kind, prompt, steps, ...extra };
+    }
+    case 'open':
+      return { id, kind, prompt, answer: str(q, 'answer', file, `${at}.`), ...extra };
+    default:
+      throw new Invalid(file, `${at}.kind`, `"${at}.kind" must be one of ${QUESTION_KINDS.join(', ')}, got ${JSON.stringify(kind) ?? 'nothing'}`);
+  }
+}
+
+/** The English file's questions: each malformed one is a warning naming its field, and is left out. */
+function parseQuestions(data: Data, file: string, problems: LessonProblem[]): Question[] {
+  if (data.questions === undefined) return [];
+  if (!Array.isArray(data.questions)) {
+    problems.push({ file, field: 'questions', message: '"questions" must be a list', severity: 'warning' });
+    return [];
+  }
+  const ids = new Set<string>();
+  const out: Question[] = [];
+  for (const [i, raw] of data.questions.entries()) {
+    try {
+      const q = parseQuestion(raw, i, file, ids);
+      ids.add(q.id);
+      out.push(q);
+    } catch (e) {
+      if (!(e instanceof Invalid)) throw e;
+      problems.push({ file: e.file, field: e.field, message: `${e.message}; the question is left out`, severity: 'warning' });
+    }
+  }
+  return out;
+}
+
+function parsePapers(data: Data, file: string, problems: LessonProblem[]): Paper[] {
+  if (data.papers === undefined) return [];
+  if (!Array.isArray(data.papers)) {
+    problems.push({ file, field: 'papers', message: '"papers" must be a list', severity: 'warning' });
+    return [];
+  }
+  const out: Paper[] = [];
+  for (const [i, raw] of data.papers.entries()) {
+    const at = `papers[${i}]`;
+    const p = (typeof raw === 'object' && raw !== null ? raw : {}) as Data;
+    const bad = (field: string, why: string) => problems.push({ file, field: `${at}.${field}`, message: `"${at}.${field}" ${why}; the paper is left out`, severity: 'warning' });
+    if (!isText(p.title)) { bad('title', 'must be a non-empty string'); continue; }
+    if (!isText(p.authors)) { bad('authors', 'must be a non-empty string'); continue; }
+    if (typeof p.year !== 'number' || !Number.isInteger(p.year) || p.year < 1900 || p.year > 2100) { bad('year', `must be a year, got ${JSON.stringify(p.year) ?? 'nothing'}`); continue; }
+    // YAML reads 1706.03762 as a number: keep it as written (a trailing zero would be lost, so ids should be quoted).
+    const arxiv = typeof p.arxiv === 'number' ? String(p.arxiv) : p.arxiv;
+    if (arxiv !== undefined && (typeof arxiv !== 'string' || !/^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?\/\d{7})(v\d+)?$/.test(arxiv))) { bad('arxiv', `must be an arXiv id like "1706.03762", got ${JSON.stringify(p.arxiv)}`); continue; }
+    out.push({ title: p.title.trim(), authors: p.authors.trim(), year: p.year, ...(arxiv ? { arxiv } : {}) });
+  }
+  return out;
+}
+
+/**
+ * The translated file's `questions` over the English ones: the same ids and kinds, with the prompt, choices,
+ * steps, model answer (open) and explanation in the translation. A missing or mismatched translation of a
+ * question is a warning, and that question stays in English.
+ */
+function translateQuestions(english: Question[], data: Data, file: string, locale: Locale, problems: LessonProblem[]): Question[] {
+  if (!english.length) return english;
+  const list = Array.isArray(data.questions) ? (data.questions as unknown[]) : [];
+  const warn = (field: string, message: string) => problems.push({ file, field, message: `${message}; showing English`, severity: 'warning' });
+  if (!Array.isArray(data.questions)) {
+    warn('questions', `no ${locale} translation of the ${english.length} questions`);
+    return english;
+  }
+  const known = new Set(english.map((q) => q.id));
+  for (const [i, raw] of list.entries()) {
+    const id = (raw as Data | null)?.id;
+    if (typeof id !== 'string' || !known.has(id)) warn(`questions[${i}].id`, `question ${JSON.stringify(id) ?? 'without an id'} is not in the English lesson`);
+  }
+  return english.map((q): Question => {
+    const t = list.find((x): x is Data => typeof x === 'object' && x !== null && (x as Data).id === q.id);
+    const at = `questions[${q.id}]`;
+    if (!t) { warn(at, `no translation for question "${q.id}"`); return q; }
+    if (t.kind !== q.kind) { warn(`${at}.kind`, `kind "${String(t.kind)}" differs from the English "${q.kind}"`); return q; }
+    if (!isText(t.prompt)) { warn(`${at}.prompt`, 'missing prompt'); return q; }
+    let explanation = q.explanation;
+    if (q.explanation !== undefined) {
+      if (!isText(t.explanation)) { warn(`${at}.explanation`, 'missing explanation'); return q; }
+      explanation = t.explanation.trim();
+    }
+    const base = { ...q, prompt: t.prompt.trim(), ...(explanation === undefined ? {} : { explanation }) };
+    const sameLength = (field: 'choices' | 'steps', n: number): string[] | undefined => {
+      const v = t[field];
+      if (!Array.isArray(v) || v.length !== n || v.some((x) => !isText(x))) { warn(`${at}.${field}`, `must list ${n} non-empty strings like the English lesson`); return undefined; }
+      return (v as string[]).map((x) => x.trim());
+    };
+    switch (q.kind) {
+      case 'numeric': return base;
+      case 'choice': { const choices = sameLength('choices', q.choices.length); return choices ? { ...base, kind: 'choice', choices, answer: q.answer } : q; }
+      case 'order': { const steps = sameLength('steps', q.steps.length); return steps ? { ...base, kind: 'order', steps } : q; }
+      case 'open':
+        if (!isText(t.answer)) { warn(`${at}.answer`, 'missing model answer'); return q; }
+        return { ...base, kind: 'open', answer: t.answer.trim() };
+    }
+  });
 }
 
 /** Loads every lesson under `root`, sorted by `order`. Never throws for a malformed lesson. */

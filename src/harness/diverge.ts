@@ -103,10 +103,33 @@ function record(fn: () => unknown, file?: string): Recording | undefined {
   return made;
 }
 
-/** The tensors a function returned (itself, or in an array or an object, by key), paired with the reference's. */
-function outputPairs(own: unknown, ref: unknown, depth = 0): [Tensor, Tensor][] {
+/** How many tensors `v` holds (as copyArgs walks it): the copies a run makes of its inputs. */
+function countTensors(v: unknown, depth = 0): number {
+  if (depth > 6) return 0;
+  if (v instanceof Tensor) return 1;
+  if (Array.isArray(v)) return v.reduce((n: number, x) => n + countTensors(x, depth + 1), 0);
+  if (v instanceof Map) return [...v.values()].reduce((n: number, x) => n + countTensors(x, depth + 1), 0);
+  if (v && typeof v === 'object' && !ArrayBuffer.isView(v)) return Object.values(v).reduce((n: number, x) => n + countTensors(x, depth + 1), 0);
+  return 0;
+}
+
+/** A returned value that holds numbers: a Tensor, a lesson-1 NDArray ({ data, shape }) or a Float32Array. */
+function asTensor(v: unknown): Tensor | undefined {
+  if (v instanceof Tensor) return v;
+  if (v instanceof Float32Array) return new Tensor(v, [v.length]);
+  const nd = v as { data?: unknown; shape?: unknown };
+  if (v && typeof v === 'object' && nd.data instanceof Float32Array && Array.isArray(nd.shape)) return new Tensor(nd.data, nd.shape as number[]);
+  return undefined;
+}
+
+/**
+ * The numbers a function returned (a tensor or an NDArray, alone, in an array or in an object, by key), paired with
+ * the reference's: [what the learner returned, the learner's value as a tensor, the reference's as a tensor].
+ */
+function outputPairs(own: unknown, ref: unknown, depth = 0): [unknown, Tensor, Tensor][] {
   if (depth > 3 || own === null || ref === null || typeof own !== 'object' || typeof ref !== 'object') return [];
-  if (own instanceof Tensor) return ref instanceof Tensor ? [[own, ref]] : [];
+  const a = asTensor(own);
+  if (a) { const b = asTensor(ref); return b ? [[own, a, b]] : []; }
   if (Array.isArray(own)) return Array.isArray(ref) && own.length === ref.length ? own.flatMap((x, i) => outputPairs(x, ref[i], depth + 1)) : [];
   if (Object.getPrototypeOf(own) !== Object.prototype || Object.getPrototypeOf(ref) !== Object.prototype) return [];
   return Object.keys(own).flatMap((k) => (k in ref ? outputPairs((own as Record<string, unknown>)[k], (ref as Record<string, unknown>)[k], depth + 1) : []));
@@ -248,10 +271,11 @@ function ancestors(roots: Tensor[]): Set<Tensor> {
  * what it was called with, so the caller's line is reported.
  */
 export function firstDivergence(learnerFn: (...args: unknown[]) => unknown, referenceFn: (...args: unknown[]) => unknown, args: unknown[],
-  file: string, trusted: (fn: string) => boolean = () => false, gradients = false): Divergence | undefined {
+  file: string, trusted: (fn: string) => boolean = () => false, gradients = false, seen?: { tensors: number }): Divergence | undefined {
   const reference = record(() => referenceFn(...(copyArgs(args, 0, true) as unknown[])));
   const learner = record(() => learnerFn(...(copyArgs(args, 0, true) as unknown[])), file);
-  if (!reference?.length || !learner?.length) return undefined;
+  if (seen) seen.tensors += learner?.filter((m) => m.line !== undefined).length ?? 0;
+  if (!reference || !learner?.length) return undefined;
   // The second run, on perturbed inputs: used only where it made the same tensors in the same order.
   const args2 = copyArgs(args, 0, false, perturber()) as unknown[];
   const reference2 = record(() => referenceFn(...(copyArgs(args2, 0, true) as unknown[])));
@@ -280,7 +304,7 @@ export function firstDivergence(learnerFn: (...args: unknown[]) => unknown, refe
    */
   const describe = (i: number): Text => {
     const x = own[i].t;
-    const paired = outputs.find(([mine]) => mine === x)?.[1];
+    const paired = outputs.find(([, mine]) => mine === x || mine.data === x.data)?.[2];
     if (paired) {
       if (sameShape(paired.shape, x.shape) || paired.data.length === x.data.length) {
         const h = howItDiffers(x, paired);
@@ -301,23 +325,58 @@ export function firstDivergence(learnerFn: (...args: unknown[]) => unknown, refe
       ? t('it holds the reference\'s numbers in another order (a transpose or reshape in the wrong place?)', '它包含参考结果的那些数，但顺序不同（转置或 reshape 放错了地方？）')
       : t('it matches none of the values the reference computes on the same input', '它与参考实现在同一输入上算出的任何值都不一致');
   };
+  /**
+   * A step left out: `x` is computed from a value that agrees with the reference's, where the reference first takes
+   * one more simple step from that value (a factor, a sign, a transpose: a result of the same shape that the learner
+   * never computes). The step belongs where that value was made, so that line is reported (no 1/√d: the scores'
+   * line, not the softmax after it).
+   */
+  const skippedStep = (x: Tensor): Divergence | undefined => {
+    for (const p of parentsOf(x)) {
+      const at = own.findIndex((m) => m.t === p);
+      if (at < 0 || (matches[at] !== 'same' && matches[at] !== 'relaid')) continue;
+      const j = reference.findIndex((r) => sameShape(r.t.shape, p.shape) && sameAt(r.t, p));
+      if (j < 0) continue;
+      const from = reference[j].t;
+      const next = reference.find((r) => parentsOf(r.t).includes(from) && sameShape(r.t.shape, from.shape) && !sameAt(r.t, from)
+        && !learner.some((m) => sameShape(m.t.shape, r.t.shape) && sameAt(m.t, r.t)));
+      if (!next) continue;
+      // Only a simple step (a factor, a sign, a transpose) counts as left out, and only when x is not itself such a
+      // step from the same value (then x is the step, taken wrongly, on its own line: r / alpha instead of alpha / r).
+      const step = howItDiffers(next.t, from);
+      if (!step.specific) continue;
+      if (x.data.length === p.data.length && howItDiffers(x, p).specific) continue;
+      const what = step;
+      return { line: lineOf(own[at]), shape: [...p.shape], how: t(
+        `the reference takes one more step from this value before going on (${what.en.replace(/^it is the reference's value /, 'its result is this value ')}), and that step is missing here`,
+        `参考实现在这个值之后还多做了一步再往下算（${what['zh-cn'].replace(/^它是参考值的/, '结果是这个值的')}），这里少了这一步`) };
+    }
+    return undefined;
+  };
   /** A tensor's line: the innermost in the learner's file, or the caller's when that is a trusted (unchanged) helper. */
   const lineOf = (m: Made): number => {
     const frames = m.frames ?? [];
     return (frames.find((f) => !f.fn || !trusted(f.fn.split('.').pop()!)) ?? frames[frames.length - 1])?.line ?? m.line!;
   };
-  for (let i = 0; i < own.length; i++) {
+  // A reference that computes with plain numbers makes no tensors of its own (only the copies of its inputs):
+  // nothing to compare intermediates with, only results.
+  const inputs = countTensors(args);
+  for (let i = 0; reference.length > inputs && i < own.length; i++) {
     const x = own[i].t;
     if (matches[i] === 'same' || matches[i] === 'relaid' || rejoined.has(x)) continue;
     if (matches[i] === 'negated' && used.has(x)) continue;
+    const skipped = skippedStep(x);
+    if (skipped) return skipped;
     const line = lineOf(own[i]);
     return { line, how: describe(i), shape: [...x.shape] };
   }
   // Every intermediate agrees with one of the reference's, yet a result differs from the reference's result of the
   // same name or place (dB returned before its last step, say): the line that made that result.
-  for (const [mine, theirs] of outputPairs(learner.out, reference.out)) {
+  for (const [, mine, theirs] of outputs) {
     if (sameShape(mine.shape, theirs.shape) && sameAt(mine, theirs)) continue;
-    const at = own.findIndex((m) => m.t === mine);
+    // The tensor that became this result: itself, the one whose numbers it holds, or else the last with its values.
+    let at = own.findIndex((m) => m.t === mine || m.t.data === mine.data);
+    if (at < 0) at = own.map((m) => m.t).findLastIndex((x) => sameAt(x, mine));
     if (at < 0) continue;
     const line = lineOf(own[at]);
     const how = sameShape(mine.shape, theirs.shape) || mine.data.length === theirs.data.length ? howItDiffers(mine, theirs)

@@ -390,15 +390,21 @@ async function run(job: Extract<ToWorker, { type: 'run' }>, logs: string[]): Pro
    * call captured in this check, until one shows a difference). A line found is kept for the task's later checks
    * (one explanation, said once); when none is found, the next failing check tries its own inputs.
    */
+  /** Kit tensors the learner's code made in the reruns of the last explanation (none: plain numbers, loops over .data). */
+  const traced = { tensors: 0 };
   const explain = (task: string, gradients: boolean): Divergence | undefined => {
     const known = diagnoses.get(task);
     if (known) return known;
+    traced.tensors = 0;
     let found: Divergence | undefined;
     try {
       if (reference === undefined) reference = job.reference ? loadBundle(job.reference.code, job.reference.filename, forLearner) : null;
       const ref = reference?.[task];
       const own = learner[task];
-      const trusted = (fn: string) => unchangedFromReference(learner[fn], reference?.[fn]);
+      // A helper is taken to be right, so that a difference inside it is blamed on what it was called with, when it
+      // is the reference's own code (a provided helper), or when every check of it that ran so far passed.
+      const trusted = (fn: string) => fn !== task && (unchangedFromReference(learner[fn], reference?.[fn])
+        || (outcomes.some((o) => o.task === fn) && outcomes.every((o) => o.task !== fn || o.status === 'passed' || o.status === 'skipped')));
       const isClass = typeof own === 'function' && /^class\b/.test(Function.prototype.toString.call(own));
       if (isClass && typeof ref === 'function') {
         // A method: the learner's and the reference's, each run on a copy of the object as it was when called.
@@ -407,19 +413,19 @@ async function run(job: Extract<ToWorker, { type: 'run' }>, logs: string[]): Pro
           const refMethod = (ref as { prototype: Record<string, unknown> }).prototype[call.method];
           if (typeof ownMethod !== 'function' || typeof refMethod !== 'function') continue;
           found = firstDivergence((...a) => ownMethod.apply(cloneInstance(call.self, (own as { prototype: object }).prototype, 0, true), a),
-            (...a) => refMethod.apply(cloneInstance(call.self, (ref as { prototype: object }).prototype, 0, true), a), call.args, req.learnerFile, trusted, gradients);
+            (...a) => refMethod.apply(cloneInstance(call.self, (ref as { prototype: object }).prototype, 0, true), a), call.args, req.learnerFile, trusted, gradients, traced);
           if (found) break;
         }
         // The constructor: what each makes of the same arguments.
         for (const args of found ? [] : lastArgs.get(task) ?? []) {
           found = firstDivergence((...a) => Reflect.construct(own as new (...x: unknown[]) => unknown, a),
-            (...a) => Reflect.construct(ref as new (...x: unknown[]) => unknown, a), args, req.learnerFile, trusted, gradients);
+            (...a) => Reflect.construct(ref as new (...x: unknown[]) => unknown, a), args, req.learnerFile, trusted, gradients, traced);
           if (found) break;
         }
       } else if (typeof ref === 'function' && typeof own === 'function') {
         // The learner's run gets inputs that require gradients, so the kit records what each tensor came from.
         for (const args of lastArgs.get(task) ?? []) {
-          found = firstDivergence(own as (...a: unknown[]) => unknown, ref as (...a: unknown[]) => unknown, args, req.learnerFile, trusted, gradients);
+          found = firstDivergence(own as (...a: unknown[]) => unknown, ref as (...a: unknown[]) => unknown, args, req.learnerFile, trusted, gradients, traced);
           if (found) break;
         }
       }
@@ -538,8 +544,11 @@ async function run(job: Extract<ToWorker, { type: 'run' }>, logs: string[]): Pro
         const at = f ? declarationOf(source, f, req.learnerFile) : undefined;
         if (f && at) {
           outcome.location = at;
-          outcome.message += `\n${say(t(`\`${f}\` (line ${at.line}) gives a different result from the reference solution's on the same input, and it is the smallest function this check called that does. It computes without kit tensors, so the line inside it could not be traced.`,
-            `\`${f}\`（第 ${at.line} 行）在同一输入上的结果与参考答案不同，它是这项检查调用的函数中结果不同的最小的一个。它没有用 kit 的张量计算，所以无法追踪到它里面的哪一行。`))}`;
+          const why = traced.tensors === 0 && f === c.task
+            ? t('It computes without kit tensors, so the line inside it could not be traced.', '它没有用 kit 的张量计算，所以无法追踪到它里面的哪一行。')
+            : t('The line inside it where it parts ways could not be pinned down.', '没能确定它在里面的哪一行开始与参考答案不同。');
+          outcome.message += `\n${say(t(`\`${f}\` (line ${at.line}) gives a different result from the reference solution's on the same input, and it is the smallest function this check called that does. ${why.en}`,
+            `\`${f}\`（第 ${at.line} 行）在同一输入上的结果与参考答案不同，它是这项检查调用的函数中结果不同的最小的一个。${why['zh-cn']}`))}`;
         }
       }
     }

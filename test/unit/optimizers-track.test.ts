@@ -5,7 +5,7 @@
  *   is within 1e-6 of the step-by-step float64 reference (float32 storage, as the parameters have), and after 100
  *   steps within 1e-5 of a pure float64 run (float32 storage alone drifts by about 1e-6 from it);
  * - the quick checks stay under 2 s together, the training check under 15 s;
- * - the training curve arrives live (several updates of one title) with one series per optimizer, in both languages.
+ * - the training curve arrives live (updates of one title while the check runs) with one series per optimizer, in both languages.
  */
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
@@ -67,7 +67,9 @@ test('optimizers/optim: the training curve arrives live, one series per optimize
   const { result, live } = await run('zh-cn');
   const training = result.checks.find((c) => c.id.startsWith('training-the-mlp'));
   assert.ok(training && training.status === 'passed', training?.message);
-  assert.ok(live.length >= 3, `only ${live.length} live updates`);
+  // Updates are coalesced to one per 100 ms, so a fast machine may send only one or two before the run ends (the
+  // final curve arrives with the result): at least one must arrive while the check runs.
+  assert.ok(live.length >= 1, 'no live update');
   assert.deepEqual([...new Set(live.map((l) => l.id))], [training.id], 'the live curve belongs to the training check');
   assert.deepEqual([...new Set(live.map((l) => l.artifact.title))], ['用你的优化器训练 MLP']);
   const curve = training.artifacts.find((a) => a.kind === 'curve');

@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: every benchmark of the project, printed as numbers (never asserted in unit tests).
- * Run on a quiet machine; figures from a busy one are not comparable. `--json` also prints them as JSON;
+ * Run on a quiet machine; figures from a busy one are not comparable (each line prints the load average).
+ * The model and matmul benches also time PyTorch CPU in turns with the kit when python3 can import torch. `--json` also prints them as JSON;
  * `--only name,name` runs a subset (check, activation, matmul, model, modelchecks, lora, rlhf).
  */
 import * as os from 'node:os';
@@ -11,6 +12,7 @@ import { benchMatmul } from './matmul';
 import { benchModel } from './model';
 import { benchModelChecks } from './model-checks';
 import { benchRlhf } from './rlhf';
+import { stopTorch } from './torch';
 
 const BENCHES: Record<string, () => Record<string, number> | Promise<Record<string, number>>> = {
   check: () => benchCheckLatency(),
@@ -34,6 +36,7 @@ async function main(): Promise<void> {
     results[name] = await bench();
     console.log();
   }
+  await stopTorch();
   if (process.argv.includes('--json')) console.log(JSON.stringify(results, null, 2));
 }
 

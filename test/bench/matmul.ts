@@ -1,5 +1,6 @@
 /**
- * Matmul benchmark: the kit's kernel against onnxruntime-node on one thread.
+ * Matmul benchmark: the kit's kernel against onnxruntime-node on one thread, and against PyTorch CPU (when
+ * python3 can import torch: test/bench/torch.ts) on 1 thread and on 2 threads.
  *
  *   node --import tsx test/bench/matmul.ts          (or through `npm run bench`: benchMatmul())
  *
@@ -8,7 +9,9 @@
  *    worker threads);
  *  - onnxruntime's one-node model on one thread: MatMul for A @ B, and Gemm with its transA/transB
  *    attributes for the transposed variants (MatMul has no such flags);
- * and the kit / onnxruntime ratios. The kit's figures include copying the operands into
+ *  - PyTorch's torch.matmul on the same stored layouts (a transposed operand is a .t() view, as a learner
+ *    would write it), with torch.set_num_threads(1) and (2), beside the kit on 1 thread and with its workers;
+ * and the kit / onnxruntime and kit / PyTorch ratios (like with like: 1T/1T, 2T/2T). The kit's figures include copying the operands into
  * WebAssembly memory and the result back out, as every real call does.
  *
  * The machine may be shared: each figure is the best of a few short rounds, taken in turns, so a
@@ -22,6 +25,7 @@ import {
   THREADS_MIN_MACS, WASM_MIN_MACS, getMatmulThreads, matmul, matmulSmall, matmulWasm,
   startMatmulWorkers, stopMatmulWorkers, wasmFlavor, type MatmulOptions,
 } from '../../src/kit/kernels/index';
+import { TORCH_INSTALL_HINT, load, startTorch } from './torch';
 
 const ROUND_MS = Number(process.env.BENCH_MATMUL_MS ?? 40);
 const ROUNDS = 5;
@@ -99,31 +103,49 @@ export async function benchMatmul(): Promise<Record<string, number>> {
   const results: Record<string, number> = {};
   const threads = getMatmulThreads();
   await startMatmulWorkers();
-  console.log(`matmul: GFLOP/s, best of ${ROUNDS} rounds of ${ROUND_MS} ms. kit: the '${wasmFlavor()}' build, ` +
-    `copies in and out included; onnxruntime-node on 1 thread (MatMul, or Gemm for transposed inputs)`);
+  const torch = await startTorch();
+  console.log(`matmul: GFLOP/s, best of ${ROUNDS} rounds of ${ROUND_MS} ms, taken in turns. kit: the '${wasmFlavor()}' build, ` +
+    `copies in and out included; onnxruntime-node on 1 thread (MatMul, or Gemm for transposed inputs)` +
+    (torch ? `; PyTorch ${torch.version} torch.matmul on 1 and ${threads} threads` : ''));
+  if (!torch) console.log(`  ${TORCH_INSTALL_HINT}`);
   console.log(`${'m x k x n'.padEnd(16)}${'op'.padEnd(7)}${pad('kit 1T', 8)}${pad(`kit ${threads}T`, 8)}` +
-    `${pad('ort 1T', 8)}${pad('1T/ort', 8)}${pad(`${threads}T/ort`, 8)}`);
+    `${pad('ort 1T', 8)}${pad('1T/ort', 8)}${pad(`${threads}T/ort`, 8)}` +
+    (torch ? `${pad('pt 1T', 8)}${pad(`pt ${threads}T`, 8)}${pad('1T/pt', 8)}${pad(`${threads}T/pt`, 8)}` : ''));
   for (const [m, k, n] of SHAPES) {
     for (const { name, opts } of VARIANTS) {
       const a = random(m * k), b = random(k * n), c = new Float32Array(m * n);
       const one = (): void => matmulWasm(a, b, c, m, k, n, opts, 'off');
       const all = (): void => matmul(a, b, c, m, k, n, opts); // what every caller gets
       const runOrt = await ortSession(m, k, n, opts);
+      const torchRound = async (t: number): Promise<number> => torch
+        ? (await torch.ask({ cmd: 'matmul', m, k, n, transA: !!opts.transA, transB: !!opts.transB, threads: t, ms: ROUND_MS })).seconds_per_call
+        : Infinity;
       for (let i = 0; i < 5; i++) { one(); all(); await runOrt(); } // warm up (and tier up the wasm)
-      let s1 = Infinity, sT = Infinity, sOrt = Infinity;
-      for (let r = 0; r < ROUNDS; r++) { // in turns, so that a busy moment hits all three alike
+      let s1 = Infinity, sT = Infinity, sOrt = Infinity, sPt1 = Infinity, sPtT = Infinity;
+      for (let r = 0; r < ROUNDS; r++) { // in turns, so that a busy moment hits all of them alike
         s1 = Math.min(s1, await secondsPerCall(one));
         sT = Math.min(sT, await secondsPerCall(all));
         sOrt = Math.min(sOrt, await secondsPerCall(runOrt));
+        sPt1 = Math.min(sPt1, await torchRound(1));
+        sPtT = Math.min(sPtT, await torchRound(threads));
       }
       const g1 = gflops(m, k, n, s1), gT = gflops(m, k, n, sT), gOrt = gflops(m, k, n, sOrt);
+      const gPt1 = gflops(m, k, n, sPt1), gPtT = gflops(m, k, n, sPtT);
       const key = `${m}x${k}x${n}.${name}`;
       Object.assign(results, {
         [`${key}.kit1`]: g1, [`${key}.kit${threads}`]: gT, [`${key}.ort`]: gOrt,
         [`${key}.ratio1`]: g1 / gOrt, [`${key}.ratio${threads}`]: gT / gOrt,
       });
+      if (torch) {
+        Object.assign(results, {
+          [`${key}.torch1`]: gPt1, [`${key}.torch${threads}`]: gPtT,
+          [`${key}.torch_ratio1`]: g1 / gPt1, [`${key}.torch_ratio${threads}`]: gT / gPtT,
+        });
+      }
       console.log(`${`${m}x${k}x${n}`.padEnd(16)}${name.padEnd(7)}${pad(g1.toFixed(1), 8)}${pad(gT.toFixed(1), 8)}` +
-        `${pad(gOrt.toFixed(1), 8)}${pad(`${(100 * g1 / gOrt).toFixed(0)}%`, 8)}${pad(`${(100 * gT / gOrt).toFixed(0)}%`, 8)}`);
+        `${pad(gOrt.toFixed(1), 8)}${pad(`${(100 * g1 / gOrt).toFixed(0)}%`, 8)}${pad(`${(100 * gT / gOrt).toFixed(0)}%`, 8)}` +
+        (torch ? `${pad(gPt1.toFixed(1), 8)}${pad(gPtT.toFixed(1), 8)}${pad(`${(100 * g1 / gPt1).toFixed(0)}%`, 8)}${pad(`${(100 * gT / gPtT).toFixed(0)}%`, 8)}` : '') +
+        `  [${load()}]`);
     }
   }
 

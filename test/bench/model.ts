@@ -1,7 +1,9 @@
 /**
  * The bundled model's speed, two ways:
  *  - training with the kit: forward + backward + gradient clipping + AdamW on the shipped config,
- *    with the training batch and the matmul worker threads, as `npm run train:model` runs it;
+ *    with the training batch, as `npm run train:model` runs it; and, when python3 can import torch, the same
+ *    model, batch and optimizer in PyTorch CPU (test/bench/torch_anchor.py), timed in turns with the kit, on
+ *    1 thread each and on 2 threads each, with the kit/PyTorch ratio (issue 19: the aim is >= 0.5);
  *  - inference with onnxruntime (1 thread, as the extension configures it): one forward pass of a
  *    full context (batch 1 x blockSize) returning the logits, the same returning every output the
  *    lessons can ask for, and greedy generation (one forward pass per new character, no KV cache).
@@ -10,9 +12,11 @@
  * Run alone: node --import tsx test/bench/model.ts
  */
 import { existsSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { AdamW, GPT, Rng, clipGradNorm } from '../../src/kit';
-import { getMatmulThreads, startMatmulWorkers } from '../../src/kit/kernels';
+import { getMatmulThreads, setMatmulThreads, startMatmulWorkers } from '../../src/kit/kernels';
+import { TORCH_INSTALL_HINT, load, startTorch, stopTorch } from './torch';
 import { defaultModelPath, loadModel } from '../../src/model';
 import { FULL } from '../../src/model/train/recipe';
 
@@ -33,23 +37,58 @@ export async function benchModel(modelPath = defaultModelPath(ROOT)): Promise<Re
   const { batchSize: B, seqLen: T } = FULL.hyper;
   const out: Record<string, number> = {};
 
-  // --- Training with the kit ---------------------------------------------------------------------
-  await startMatmulWorkers();
+  // --- Training: the kit, and PyTorch on the same model in turns -----------------------------------
+  // Like with like: 1 thread each, then 2 each (the kit's matmul workers; torch.set_num_threads). Each figure
+  // is the best of ROUNDS rounds of STEPS steps; a round of the kit is followed at once by one of PyTorch, so
+  // a busy moment on a shared machine hits both alike.
+  const ROUNDS = Number(process.env.BENCH_MODEL_ROUNDS ?? 3), STEPS = Number(process.env.BENCH_MODEL_STEPS ?? 3);
   const gpt = new GPT(config, new Rng(1));
-  const optimizer = new AdamW(gpt.parameters(), { lr: 1e-4, betas: FULL.hyper.betas, weightDecay: FULL.hyper.weightDecay });
+  const hyper = { lr: 1e-4, betas: FULL.hyper.betas, weightDecay: FULL.hyper.weightDecay };
+  const optimizer = new AdamW(gpt.parameters(), hyper);
   const rng = new Rng(2);
   const x = Int32Array.from({ length: B * T }, () => rng.randint(0, config.vocabSize));
   const y = Int32Array.from({ length: B * T }, () => rng.randint(0, config.vocabSize));
-  const trainMs = await timeIt(() => {
+  const kitStep = (): void => {
     const { loss } = gpt.forward(x, B, T, { targets: y });
     optimizer.zeroGrad();
     loss!.backward();
     clipGradNorm(gpt.parameters(), 1);
     optimizer.step();
-  }, 5, 2);
-  out.kit_train_ms_per_step = trainMs;
-  out.kit_train_tokens_per_s = (B * T) / (trainMs / 1000);
-  out.kit_matmul_threads = getMatmulThreads();
+  };
+  const torch = await startTorch();
+  if (torch) await torch.ask({ cmd: 'model', config, B, T, ...hyper });
+  else console.log(`  ${TORCH_INSTALL_HINT}`);
+  const defaultThreads = getMatmulThreads();
+  if (os.loadavg()[0] > os.cpus().length) {
+    console.log(`  (load ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores: other processes share the cores, so the 2-thread ` +
+      'figures depend on who else runs; compare on a quiet machine)');
+  }
+  for (const threads of [1, 2]) {
+    setMatmulThreads(threads);
+    await startMatmulWorkers();
+    let kitMs = Infinity, torchMs = Infinity;
+    await timeIt(kitStep, 0, 2);
+    for (let r = 0; r < ROUNDS; r++) {
+      kitMs = Math.min(kitMs, await timeIt(kitStep, STEPS, 0));
+      if (torch) torchMs = Math.min(torchMs, (await torch.ask({ cmd: 'train', steps: STEPS, threads })).ms_per_step);
+    }
+    const kitTps = (B * T) / (kitMs / 1000), torchTps = (B * T) / (torchMs / 1000);
+    out[`kit_train_tokens_per_s_${threads}t`] = kitTps;
+    out[`kit_train_ms_per_step_${threads}t`] = kitMs;
+    if (torch) {
+      out[`torch_train_tokens_per_s_${threads}t`] = torchTps;
+      out[`kit_over_torch_train_${threads}t`] = kitTps / torchTps;
+    }
+    console.log(`  training, ${threads} thread${threads > 1 ? 's' : ''} each: kit ${kitTps.toFixed(0)} tokens/s (${kitMs.toFixed(0)} ms/step)` +
+      (torch ? `, PyTorch ${torch.version} ${torchTps.toFixed(0)} tokens/s (${torchMs.toFixed(0)} ms/step): kit/PyTorch ${(kitTps / torchTps).toFixed(2)}` : '') +
+      ` [${load()}]`);
+  }
+  setMatmulThreads(defaultThreads);
+  await startMatmulWorkers();
+  out.kit_train_ms_per_step = out[`kit_train_ms_per_step_${defaultThreads}t`] ?? out.kit_train_ms_per_step_2t;
+  out.kit_train_tokens_per_s = out[`kit_train_tokens_per_s_${defaultThreads}t`] ?? out.kit_train_tokens_per_s_2t;
+  out.kit_matmul_threads = defaultThreads;
+  const trainMs = out.kit_train_ms_per_step;
 
   // --- Inference with onnxruntime ------------------------------------------------------------------
   const ctx = config.blockSize;
@@ -74,13 +113,13 @@ export async function benchModel(modelPath = defaultModelPath(ROOT)): Promise<Re
     `  kit training:        ${out.kit_train_tokens_per_s.toFixed(0)} tokens/s (batch ${B} x ${T}, ${trainMs.toFixed(0)} ms/step, ${out.kit_matmul_threads} matmul threads)\n` +
     `  onnxruntime forward: ${out.ort_forward_tokens_per_s.toFixed(0)} tokens/s (1 x ${ctx}, logits only, ${logitsMs.toFixed(2)} ms); ` +
     `all outputs ${out.ort_forward_all_outputs_tokens_per_s.toFixed(0)} tokens/s (${allMs.toFixed(2)} ms), 1 thread\n` +
-    `  greedy generation:   onnxruntime ${out.ort_greedy_tokens_per_s.toFixed(1)} tokens/s, kit ${out.kit_greedy_tokens_per_s.toFixed(1)} tokens/s (${n} tokens, no KV cache)`,
+    `  greedy generation:   onnxruntime ${out.ort_greedy_tokens_per_s.toFixed(1)} tokens/s, kit ${out.kit_greedy_tokens_per_s.toFixed(1)} tokens/s (${n} tokens, no KV cache) [${load()}]`,
   );
   return out;
 }
 
 if (require.main === module) {
-  benchModel().then(() => process.exit(0), (err: unknown) => {
+  benchModel().then(() => stopTorch()).then(() => process.exit(0), (err: unknown) => {
     console.error(err);
     process.exit(1);
   });

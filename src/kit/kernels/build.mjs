@@ -13,9 +13,10 @@
 //  - "simd": matmul.wat as written (WebAssembly SIMD: Node 20 and every current runtime);
 //  - "fma": the same with each multiply-then-add of the micro-kernel fused into one
 //    `f32x4.relaxed_madd` (Relaxed SIMD: on by default from V8 11.4, so in VS Code's Electron and
-//    Node 22+, behind --experimental-wasm-relaxed-simd in Node 20). On CPUs with FMA it is a single
-//    instruction, which frees a register and measured about 25% faster here. wasm.ts uses it
-//    where the runtime accepts it.
+//    Node 22+, behind --experimental-wasm-relaxed-simd in Node 20, which wasm.ts turns on before it
+//    compiles the kernel). On CPUs with FMA it is a single instruction, which frees a register and
+//    measured about 25% faster here (the whole training step about 7%). wasm.ts uses it where the
+//    runtime accepts it.
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';

@@ -7,6 +7,10 @@
  *  - small products: plain JavaScript (small.ts); copying into WebAssembly would cost more;
  *  - the rest: a WebAssembly SIMD kernel (matmul.wat, driven by wasm.ts);
  *  - large products: the same kernel on worker threads as well (wasm.ts), once they have started.
+ *
+ * The other fast paths the ops route to live beside it, each tested against the plain code it replaces:
+ * pointwise.ts (exp and tanh the JIT can inline: softmax, GELU), broadcast.ts (adds and masks whose
+ * broadcast is a plain repeat, without index maps), softmax.ts (softmax over contiguous rows).
  */
 export { type MatmulOptions, matmulReference } from './reference';
 export { matmulSmall } from './small';

@@ -21,6 +21,7 @@
  * benchmark). The memory grows to fit the largest product so far and is reused; it never shrinks.
  */
 import { availableParallelism } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { MATMUL_WASM_FMA, MATMUL_WASM_SIMD } from './matmul-wasm';
 import type { MatmulOptions } from './reference';
@@ -73,7 +74,7 @@ function loadKernel(): Kernel | null {
   try {
     const fma = Buffer.from(MATMUL_WASM_FMA, 'base64');
     const wanted = process.env.LLM_LAB_MATMUL_WASM;
-    const flavor: WasmFlavor = wanted === 'simd' || (wanted !== 'fma' && !WebAssembly.validate(fma)) ? 'simd' : 'fma';
+    const flavor: WasmFlavor = wanted === 'simd' || (wanted !== 'fma' && !relaxedSimd(fma)) ? 'simd' : 'fma';
     const module = new WebAssembly.Module(flavor === 'fma' ? fma : Buffer.from(MATMUL_WASM_SIMD, 'base64'));
     const memory = new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
     const instance = new WebAssembly.Instance(module, { env: { memory } });
@@ -88,6 +89,23 @@ function loadKernel(): Kernel | null {
     kernel = null; // no SIMD or no shared memory in this runtime: matmul stays in JavaScript
   }
   return kernel;
+}
+
+/**
+ * True if this runtime runs Relaxed SIMD (so the 'fma' build). It is on by default from V8 11.4: VS Code's
+ * Electron, Node 22 and later. Node 20 (V8 11.3) has it complete but behind --experimental-wasm-relaxed-simd;
+ * V8 reads that flag when it validates and compiles a module, so setting it now, before the kernel is
+ * compiled, is enough (and changes nothing else). If the flag cannot be set or the module still does not
+ * validate, the plain SIMD build runs.
+ */
+function relaxedSimd(fma: Parameters<typeof WebAssembly.validate>[0]): boolean {
+  if (WebAssembly.validate(fma)) return true;
+  try {
+    setFlagsFromString('--experimental-wasm-relaxed-simd');
+    return WebAssembly.validate(fma);
+  } catch {
+    return false;
+  }
 }
 
 /** True if the WebAssembly kernel runs here (SIMD and shared memory are available). */

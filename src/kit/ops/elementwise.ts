@@ -10,6 +10,8 @@
  */
 import { Tensor, fromOp, gradOf } from '../tensor';
 import { broadcastIndex, broadcastShapes, formatShape } from '../shape';
+import { addRepeated, fillRepeated, repeatPeriod, sumRepeated, unfilledGrad } from '../kernels/broadcast';
+import { tanh as fastTanh } from '../kernels/pointwise';
 
 export type Operand = Tensor | number;
 
@@ -24,6 +26,8 @@ export function add(a: Operand, b: Operand): Tensor {
   const A = asTensor(a);
   const B = asTensor(b);
   const shape = broadcastShapes(A.shape, B.shape);
+  const pa = repeatPeriod(A.shape, shape), pb = repeatPeriod(B.shape, shape);
+  if (pa && pb) return addRepeats(A, pa, B, pb, shape); // the common cases, without index maps (kernels/)
   const ia = broadcastIndex(A.shape, shape); // element i of the result uses A[ia[i]] and B[ib[i]]
   const ib = broadcastIndex(B.shape, shape);
   const x = A.data;
@@ -39,6 +43,16 @@ export function add(a: Operand, b: Operand): Tensor {
       const gb = gradOf(B);
       for (let i = 0; i < g.length; i++) gb[ib[i]] += g[i];
     }
+  });
+}
+
+/** add() when each input is a block repeated to fill the result (same shape, or a bias): the same sums. */
+function addRepeats(A: Tensor, pa: number, B: Tensor, pb: number, shape: number[]): Tensor {
+  const out = new Float32Array(shape.reduce((p, n) => p * n, 1));
+  addRepeated(A.data, pa, B.data, pb, out);
+  return fromOp('add', out, shape, [A, B], (g) => {
+    if (A.requiresGrad) sumRepeated(g, gradOf(A), pa);
+    if (B.requiresGrad) sumRepeated(g, gradOf(B), pb);
   });
 }
 
@@ -177,7 +191,7 @@ export function gelu(a: Tensor): Tensor {
   const th = new Float32Array(x.length); // tanh(u), saved for backward (tanh is the expensive part)
   for (let i = 0; i < y.length; i++) {
     const v = x[i];
-    const t = Math.tanh(GELU_C * (v + 0.044715 * v * v * v));
+    const t = fastTanh(GELU_C * (v + 0.044715 * v * v * v)); // Math.tanh, inlined (kernels/pointwise.ts)
     th[i] = t;
     y[i] = 0.5 * v * (1 + t);
   }
@@ -202,10 +216,15 @@ export function maskedFill(a: Tensor, mask: Tensor, value: number): Tensor {
   if (shift < 0 || !mask.shape.every((n, j) => n === 1 || n === a.shape[j + shift])) {
     throw new Error(`maskedFill: mask of shape ${formatShape(mask.shape)} does not broadcast to ${formatShape(a.shape)}`);
   }
-  const im = broadcastIndex(mask.shape, a.shape);
   const m = mask.data;
   const x = a.data;
   const y = new Float32Array(x.length);
+  const period = repeatPeriod(mask.shape, a.shape);
+  if (period) { // the mask repeats (the causal mask over every batch and head): no index map (kernels/)
+    fillRepeated(x, m, period, value, y);
+    return fromOp('maskedFill', y, a.shape, [a], (g) => unfilledGrad(g, m, period, gradOf(a)));
+  }
+  const im = broadcastIndex(mask.shape, a.shape);
   for (let i = 0; i < y.length; i++) y[i] = m[im[i]] !== 0 ? value : x[i];
   return fromOp('maskedFill', y, a.shape, [a], (g) => {
     const ga = gradOf(a);

@@ -17,11 +17,17 @@
  */
 import { Tensor, fromOp, gradOf } from '../tensor';
 import { normDim, splitAt } from '../shape';
+import { exp } from '../kernels/pointwise'; // Math.exp, inlined: softmax over attention scores is a hot loop
+import { softmaxRows, softmaxRowsBackward } from '../kernels/softmax';
 
 export function softmax(x: Tensor, dim = -1): Tensor {
   const { outer, size, inner } = splitAt(x.shape, normDim(dim, x.ndim));
   const xs = x.data;
   const y = new Float32Array(xs.length);
+  if (inner === 1) { // the last dim (attention): the same loops on contiguous rows (kernels/softmax.ts)
+    softmaxRows(xs, y, outer, size);
+    return fromOp('softmax', y, x.shape, [x], (g) => softmaxRowsBackward(y, g, gradOf(x), outer, size));
+  }
   // Element k of a row is at base + k * inner (inner = 1 for the last dim: a contiguous row).
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
@@ -30,7 +36,7 @@ export function softmax(x: Tensor, dim = -1): Tensor {
       for (let k = 0; k < size; k++) m = Math.max(m, xs[base + k * inner]);
       let s = 0;
       for (let k = 0; k < size; k++) {
-        const e = Math.exp(xs[base + k * inner] - m);
+        const e = exp(xs[base + k * inner] - m);
         y[base + k * inner] = e;
         s += e;
       }

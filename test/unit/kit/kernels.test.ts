@@ -20,6 +20,10 @@ import {
   type ThreadMode,
 } from '../../../src/kit/kernels/index';
 import { Rng } from '../../../src/kit/random';
+import { exp as fastExp, tanh as fastTanh } from '../../../src/kit/kernels/pointwise';
+import { addRepeated, fillRepeated, repeatPeriod, sumRepeated, unfilledGrad } from '../../../src/kit/kernels/broadcast';
+import { broadcastIndex } from '../../../src/kit/shape';
+import { softmaxRows, softmaxRowsBackward } from '../../../src/kit/kernels/softmax';
 
 const rng = new Rng(7);
 const random = (len: number): Float32Array => Float32Array.from({ length: len }, () => rng.random() * 2 - 1);
@@ -287,5 +291,105 @@ describe('the other build of the kernel', () => {
   test(`this process runs the '${here}' build`, () => {
     if (process.env.LLM_LAB_MATMUL_WASM) assert.equal(here, process.env.LLM_LAB_MATMUL_WASM);
     else assert.ok(here === 'fma' || here === 'simd');
+  });
+});
+
+describe('Relaxed SIMD on Node 20', () => {
+  test("the 'fma' build runs where the runtime has Relaxed SIMD, even behind Node 20's flag", () => {
+    if (process.env.LLM_LAB_MATMUL_WASM) return; // a child that was told which build to run
+    // wasm.ts turns --experimental-wasm-relaxed-simd on where V8 has it (Node 20); later V8s have it by default.
+    assert.equal(wasmFlavor(), 'fma', `Node ${process.version} (V8 ${process.versions.v8}) runs the '${wasmFlavor()}' build`);
+  });
+});
+
+describe('pointwise exp and tanh (kernels/pointwise.ts) against Math.exp and Math.tanh', () => {
+  const xs = [0, -0, 1e-300, -1e-12, 1e-8, 0.01, -0.0299, 0.03, 0.031, 0.5, -1, 2.5, -7.3, 19, 19.2, -19.2, 30, 88.7, -87.3,
+    -103, -700, -708.1, 700, 708.9, 1000, -1000, Infinity, -Infinity, NaN];
+  for (let i = 0; i < 2000; i++) xs.push((rng.random() * 2 - 1) * [1, 10, 100, 708][i % 4]);
+  test('exp: relative error below 1e-9; 0 below -708 (exp(-Infinity) = 0); Infinity and NaN as Math.exp', () => {
+    for (const x of xs) {
+      const got = fastExp(x), want = Math.exp(x);
+      if (x < -708) assert.equal(got, 0, `exp(${x})`);
+      else if (!Number.isFinite(want)) assert.ok(Object.is(got, want), `exp(${x}) = ${got}, Math.exp says ${want}`);
+      else assert.ok(Math.abs(got - want) <= 1e-9 * want, `exp(${x}) = ${got}, Math.exp says ${want}`);
+    }
+  });
+  test('tanh: relative error below 1e-9, odd, +-1 far out, NaN stays NaN', () => {
+    for (const x of xs) {
+      const got = fastTanh(x), want = Math.tanh(x);
+      if (Number.isNaN(want)) assert.ok(Number.isNaN(got), `tanh(${x})`);
+      else assert.ok(Math.abs(got - want) <= 1e-9 * Math.abs(want), `tanh(${x}) = ${got}, Math.tanh says ${want}`);
+      if (!Number.isNaN(x)) assert.equal(fastTanh(-x), -got, `tanh(-${x})`);
+    }
+  });
+});
+
+describe('repeated broadcasts (kernels/broadcast.ts) against the index-map path', () => {
+  test('repeatPeriod: only shapes that repeat as a block', () => {
+    assert.equal(repeatPeriod([3, 5, 7], [3, 5, 7]), 105);
+    assert.equal(repeatPeriod([5, 7], [3, 5, 7]), 35);
+    assert.equal(repeatPeriod([1, 1, 7], [3, 5, 7]), 7);
+    assert.equal(repeatPeriod([], [3, 5]), 1);
+    assert.equal(repeatPeriod([5, 1], [3, 5, 7]), 0); // a size-1 dim inside: not a block repeat
+    assert.equal(repeatPeriod([3, 1, 7], [3, 5, 7]), 0);
+    assert.equal(repeatPeriod([2, 3, 5, 7], [3, 5, 7]), 0);
+  });
+  // Odd shapes: the result, and an input broadcast to it; each checked against broadcastIndex.
+  const CASES: [number[], number[]][] = [
+    [[3, 5, 7], [3, 5, 7]], [[3, 5, 7], [5, 7]], [[3, 5, 7], [7]], [[3, 5, 7], [1, 7]], [[2, 3, 5, 7], [5, 7]],
+    [[1], [1]], [[9], []], [[4, 1, 3], [1, 3]],
+  ];
+  for (const [to, from] of CASES) {
+    test(`(${from.join(', ')}) repeated to (${to.join(', ')})`, () => {
+      const period = repeatPeriod(from, to);
+      assert.ok(period > 0);
+      const len = to.reduce((p, n) => p * n, 1);
+      const idx = broadcastIndex(from, to);
+      const x = random(len), y = random(period), out = new Float32Array(len);
+      addRepeated(x, len, y, period, out);
+      for (let i = 0; i < len; i++) assert.equal(out[i], Math.fround(x[i] + y[idx[i]]), `x + y at ${i}`);
+      addRepeated(y, period, x, len, out);
+      for (let i = 0; i < len; i++) assert.equal(out[i], Math.fround(y[idx[i]] + x[i]), `y + x at ${i}`);
+      const g = random(len), acc = random(period), expected = Float64Array.from(acc);
+      for (let i = 0; i < len; i++) expected[idx[i]] += g[i];
+      sumRepeated(g, acc, period);
+      for (let j = 0; j < period; j++) assert.ok(Math.abs(acc[j] - expected[j]) <= 1e-5, `sum at ${j}: ${acc[j]} vs ${expected[j]}`);
+      const mask = Float32Array.from({ length: period }, (_, j) => (j % 3 === 1 ? 1 : 0));
+      const filled = new Float32Array(len), gx = new Float32Array(len);
+      fillRepeated(x, mask, period, -Infinity, filled);
+      unfilledGrad(g, mask, period, gx);
+      for (let i = 0; i < len; i++) {
+        assert.equal(filled[i], mask[idx[i]] ? -Infinity : x[i], `filled at ${i}`);
+        assert.equal(gx[i], mask[idx[i]] ? 0 : g[i], `gradient at ${i}`);
+      }
+    });
+  }
+});
+
+describe('softmaxRows (kernels/softmax.ts) against the plain formula', () => {
+  test('odd rows and sizes, with -Infinity (masked), a NaN row and an all -Infinity row', () => {
+    for (const [rows, size] of [[1, 1], [3, 7], [5, 33], [2, 128]]) {
+      const x = random(rows * size).map((v, i) => (i % 5 === 3 ? -Infinity : v * 20));
+      if (rows > 2) { x.fill(-Infinity, size, 2 * size); x[2 * size] = NaN; }
+      const y = new Float32Array(x.length);
+      softmaxRows(x, y, rows, size);
+      const g = random(x.length), gx = random(x.length), gx0 = Float32Array.from(gx);
+      softmaxRowsBackward(y, g, gx, rows, size);
+      for (let r = 0; r < rows; r++) {
+        const row = Array.from(x.subarray(r * size, (r + 1) * size));
+        const m = Math.max(...row);
+        const e = row.map((v) => Math.exp(v - m));
+        const sum = e.reduce((a, b) => a + b, 0);
+        const want = e.map((v) => v / sum);
+        const dot = want.reduce((s, p, k) => s + p * g[r * size + k], 0);
+        for (let k = 0; k < size; k++) {
+          const at = r * size + k;
+          if (Number.isNaN(want[k])) { assert.ok(Number.isNaN(y[at]), `y[${r}][${k}]`); continue; }
+          assert.ok(Math.abs(y[at] - want[k]) <= 1e-6 * Math.max(1e-30, want[k]) + 1e-12, `y[${r}][${k}] = ${y[at]}, want ${want[k]}`);
+          const dx = gx0[at] + want[k] * (g[at] - dot);
+          assert.ok(Math.abs(gx[at] - dx) <= 1e-5, `dx[${r}][${k}] = ${gx[at]}, want ${dx}`);
+        }
+      }
+    }
   });
 });

@@ -271,7 +271,8 @@ function ancestors(roots: Tensor[]): Set<Tensor> {
  * what it was called with, so the caller's line is reported.
  */
 export function firstDivergence(learnerFn: (...args: unknown[]) => unknown, referenceFn: (...args: unknown[]) => unknown, args: unknown[],
-  file: string, trusted: (fn: string) => boolean = () => false, gradients = false, seen?: { tensors: number }): Divergence | undefined {
+  file: string, trusted: (fn: string) => boolean = () => false, gradients = false, seen?: { tensors: number },
+  exported: (fn: string) => boolean = () => true): Divergence | undefined {
   const reference = record(() => referenceFn(...(copyArgs(args, 0, true) as unknown[])));
   const learner = record(() => learnerFn(...(copyArgs(args, 0, true) as unknown[])), file);
   if (seen) seen.tensors += learner?.filter((m) => m.line !== undefined).length ?? 0;
@@ -296,6 +297,9 @@ export function firstDivergence(learnerFn: (...args: unknown[]) => unknown, refe
   const rejoined = ancestors(own.filter((m, i) => (matches[i] === 'same' || matches[i] === 'relaid') && informative(i)).map((m) => m.t));
   const used = new Set(learner.flatMap((m) => parentsOf(m.t)));
   const outputs = outputPairs(learner.out, reference.out);
+  // What the results are computed from: the tensors returned (or whose numbers are returned), and the last one made.
+  const results = own.filter((m, i) => i === own.length - 1 || outputs.some(([, mine]) => mine === m.t || mine.data === m.t.data)).map((m) => m.t);
+  const live = new Set([...results, ...ancestors(results)]);
   /**
    * How the learner's i-th own tensor differs. A result of the function is compared with the reference's result of
    * the same name or place. Any other tensor: a factor, a sign, a transpose or a shift is claimed only against a
@@ -356,7 +360,15 @@ export function firstDivergence(learnerFn: (...args: unknown[]) => unknown, refe
   /** A tensor's line: the innermost in the learner's file, or the caller's when that is a trusted (unchanged) helper. */
   const lineOf = (m: Made): number => {
     const frames = m.frames ?? [];
-    return (frames.find((f) => !f.fn || !trusted(f.fn.split('.').pop()!)) ?? frames[frames.length - 1])?.line ?? m.line!;
+    let inTrusted = false;
+    for (const f of frames) {
+      const name = f.fn?.split('.').pop();
+      if (name && trusted(name)) { inTrusted = true; continue; }
+      // A local wrapper around a trusted helper (const ln = (t, which) => layerNorm(...)) passes its caller's values on.
+      if (inTrusted && name && !exported(name)) continue;
+      return f.line;
+    }
+    return frames[frames.length - 1]?.line ?? m.line!;
   };
   // A reference that computes with plain numbers makes no tensors of its own (only the copies of its inputs):
   // nothing to compare intermediates with, only results.
@@ -365,6 +377,8 @@ export function firstDivergence(learnerFn: (...args: unknown[]) => unknown, refe
     const x = own[i].t;
     if (matches[i] === 'same' || matches[i] === 'relaid' || rejoined.has(x)) continue;
     if (matches[i] === 'negated' && used.has(x)) continue;
+    // A value the results do not depend on (a leftover) explains nothing.
+    if (!live.has(x)) continue;
     const skipped = skippedStep(x);
     if (skipped) return skipped;
     const line = lineOf(own[i]);

@@ -330,16 +330,23 @@ async function run(job: Extract<ToWorker, { type: 'run' }>, logs: string[]): Pro
   const lastArgs = new Map<string, unknown[][]>();
   const lastCall = new Map<string, { method: string; self: object; args: unknown[] }[]>();
   let capturing = false;
-  /** Calls captured in this check, by function (or Class.method): the first few, since a check often calls a function
-   *  on an easy input first (2-D, not causal) and the one that shows the bug later. */
+  /** Calls captured in this check, by function (or Class.method): the first few (a check often calls a function on an
+   *  easy input first, 2-D or not causal, and on the one that shows the bug later), then a few later ones. */
   const capturedThisCheck = new Map<string, number>();
   const CAPTURES = 3;
   const capture = <T>(key: string, into: Map<string, T[]>, name: string, make: () => T) => {
-    const n = capturedThisCheck.get(key) ?? 0;
-    if (!capturing || n >= CAPTURES) return;
-    capturedThisCheck.set(key, n + 1);
+    if (!capturing) return;
+    const n = (capturedThisCheck.get(key) ?? 0) + 1;
+    capturedThisCheck.set(key, n);
+    // The first calls, and later ones at the 4th, 8th, 16th... call in the last place (an object's later state:
+    // BatchNorm in eval mode after training steps), without copying every call of a loop.
+    if (n > CAPTURES && (n & (n - 1)) !== 0) return;
     try {
-      const list = n === 0 ? [] : (into.get(name) ?? []);
+      // The calls kept for a name are this check's: the first one captured in a check starts a new list.
+      const fresh = `${into === lastArgs ? 'args' : 'calls'}:${name}`;
+      const list = capturedThisCheck.has(fresh) ? (into.get(name) ?? []) : [];
+      capturedThisCheck.set(fresh, 1);
+      if (n > CAPTURES && list.length >= CAPTURES * 2) list.pop();
       list.push(make());
       into.set(name, list);
     } catch {
@@ -405,6 +412,7 @@ async function run(job: Extract<ToWorker, { type: 'run' }>, logs: string[]): Pro
       // is the reference's own code (a provided helper), or when every check of it that ran so far passed.
       const trusted = (fn: string) => fn !== task && (unchangedFromReference(learner[fn], reference?.[fn])
         || (outcomes.some((o) => o.task === fn) && outcomes.every((o) => o.task !== fn || o.status === 'passed' || o.status === 'skipped')));
+      const exported = (fn: string) => typeof learner[fn] === 'function';
       const isClass = typeof own === 'function' && /^class\b/.test(Function.prototype.toString.call(own));
       if (isClass && typeof ref === 'function') {
         // A method: the learner's and the reference's, each run on a copy of the object as it was when called.
@@ -412,20 +420,26 @@ async function run(job: Extract<ToWorker, { type: 'run' }>, logs: string[]): Pro
           const ownMethod = (own as { prototype: Record<string, unknown> }).prototype[call.method];
           const refMethod = (ref as { prototype: Record<string, unknown> }).prototype[call.method];
           if (typeof ownMethod !== 'function' || typeof refMethod !== 'function') continue;
-          found = firstDivergence((...a) => ownMethod.apply(cloneInstance(call.self, (own as { prototype: object }).prototype, 0, true), a),
-            (...a) => refMethod.apply(cloneInstance(call.self, (ref as { prototype: object }).prototype, 0, true), a), call.args, req.learnerFile, trusted, gradients, traced);
+          // What the method returns and the object's fields after it (running statistics, a cache): both compared.
+          const run = (method: (...x: unknown[]) => unknown, proto: object) => (...a: unknown[]) => {
+            const self = cloneInstance(call.self, proto, 0, true);
+            const result = method.apply(self, a);
+            return { result, state: { ...self } };
+          };
+          found = firstDivergence(run(ownMethod as (...x: unknown[]) => unknown, (own as { prototype: object }).prototype),
+            run(refMethod as (...x: unknown[]) => unknown, (ref as { prototype: object }).prototype), call.args, req.learnerFile, trusted, gradients, traced, exported);
           if (found) break;
         }
         // The constructor: what each makes of the same arguments.
         for (const args of found ? [] : lastArgs.get(task) ?? []) {
           found = firstDivergence((...a) => Reflect.construct(own as new (...x: unknown[]) => unknown, a),
-            (...a) => Reflect.construct(ref as new (...x: unknown[]) => unknown, a), args, req.learnerFile, trusted, gradients, traced);
+            (...a) => Reflect.construct(ref as new (...x: unknown[]) => unknown, a), args, req.learnerFile, trusted, gradients, traced, exported);
           if (found) break;
         }
       } else if (typeof ref === 'function' && typeof own === 'function') {
         // The learner's run gets inputs that require gradients, so the kit records what each tensor came from.
         for (const args of lastArgs.get(task) ?? []) {
-          found = firstDivergence(own as (...a: unknown[]) => unknown, ref as (...a: unknown[]) => unknown, args, req.learnerFile, trusted, gradients, traced);
+          found = firstDivergence(own as (...a: unknown[]) => unknown, ref as (...a: unknown[]) => unknown, args, req.learnerFile, trusted, gradients, traced, exported);
           if (found) break;
         }
       }
@@ -539,7 +553,7 @@ async function run(job: Extract<ToWorker, { type: 'run' }>, logs: string[]): Pro
       } else {
         // Nothing to trace line by line (plain numbers, loops over .data): the smallest function this check called
         // whose result differs from the reference's on the same input.
-        const f = smallestDiffering([...capturedThisCheck.keys()].filter((k) => !k.includes('.')));
+        const f = smallestDiffering([...capturedThisCheck.keys()].filter((k) => !k.includes('.') && !k.includes(':')));
         verify(); // the learner's functions ran again
         const at = f ? declarationOf(source, f, req.learnerFile) : undefined;
         if (f && at) {

@@ -1,5 +1,7 @@
 /** Grading truth on the corpus (test/unit/corpus.ts): no false rejects, no false accepts, and the figures printed. */
-import { testCorpus } from './corpus';
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { type CorpusEntry, faultyLines, testCorpus } from './corpus';
 import { LESSONS } from './helpers';
 import { CORPUS as tensors } from './corpus/tensors';
 import { CORPUS as autograd } from './corpus/autograd';
@@ -17,3 +19,14 @@ import { CORPUS as rlhf } from './corpus/rlhf';
 
 testCorpus(LESSONS, {
   tensors, foundations: [...autograd, ...backprop, ...mlp, ...optimizers, ...regularisation, ...makemore, ...rnn], attention, decoding, lora, alignment, rlhf });
+
+test('a bug\'s faulty lines are the lines it changed in the file it was made from, or only its marked line', () => {
+  const base = ['a', 'b', 'c', 'd', 'e'].join('\n');
+  const bug = (source: string, line: number): CorpusEntry => ({ exercise: 'x/y', name: 'n', kind: 'bug', source, line });
+  assert.deepEqual(faultyLines(bug(['a', 'B', 'C', 'd', 'e'].join('\n'), 2), [], base), [2, 3]);
+  assert.deepEqual(faultyLines(bug(['a', 'b', 'c', 'd', 'E'].join('\n'), 5), [{ exercise: 'x/y', name: 'other', kind: 'correct', source: 'z' }], base), [5]);
+  // Far from every base (a rewritten file): only the marked line.
+  assert.deepEqual(faultyLines(bug(['1', '2', '3', '4', '5', '6'].join('\n'), 3), [], base), [3]);
+  // The marked line must be one of the changed ones, or it alone counts.
+  assert.deepEqual(faultyLines(bug(['a', 'B', 'c', 'd', 'e'].join('\n'), 4), [], base), [4]);
+});

@@ -339,6 +339,8 @@ export function firstDivergence(learnerFn: (...args: unknown[]) => unknown, refe
     for (const p of parentsOf(x)) {
       const at = own.findIndex((m) => m.t === p);
       if (at < 0 || (matches[at] !== 'same' && matches[at] !== 'relaid')) continue;
+      // A value used more than once may get the step elsewhere (scaled later, in another style): not left out.
+      if (learner.filter((m) => parentsOf(m.t).includes(p)).length > 1) continue;
       const j = reference.findIndex((r) => sameShape(r.t.shape, p.shape) && sameAt(r.t, p));
       if (j < 0) continue;
       const from = reference[j].t;

@@ -138,9 +138,11 @@ export async function uiTests({ page, ws, root, out, log }) {
       await page.locator('.tabs-container .tab', { hasText: EXERCISE.file }).first().click();
       await runCommand(page, 'LLM Lab: Check Exercise', log);
       const frame = await webviewWith(page, '.results-head .summary');
+      // This run, not the previous one: the panel says "Checking..." from its start to its end.
+      const checking = () => frame.locator('.results-head', { hasText: /Checking/ }).count();
+      await waitFor(async () => (await checking()) > 0, 'the run to start', 20_000).catch(() => log('the run was over before the panel was read'));
+      await waitFor(async () => (await checking()) === 0, 'the run to finish');
       await frame.locator('.check.status-failed .message', { hasText: says }).first().waitFor({ timeout: 60_000 });
-      // The whole run over (the panel says "Checking..." until then), so the screenshot shows every check.
-      await waitFor(async () => (await frame.locator('.results-head', { hasText: /Checking/ }).count()) === 0, 'the run to finish');
       const where = await frame.locator('.check.status-failed .location').allTextContents();
       if (!where.some((w) => w.startsWith(`${EXERCISE.file}:${line}:`))) throw new Error(`no failure points at ${EXERCISE.file}:${line}: ${where.join(', ')}`);
       // The editor: the next problem from the top of the file is on that line.

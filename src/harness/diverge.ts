@@ -266,9 +266,13 @@ function ancestors(roots: Tensor[]): Set<Tensor> {
  * so the kit records what each tensor was computed from). A negated copy of a reference tensor that the learner
  * computes further with is a style too (a sign carried through), never the place to blame; a negated result is not.
  *
+ * Each relation is confirmed on a second run on perturbed inputs, where both made the same tensors. When no
+ * intermediate parts ways, a returned value (or an object's field after a method) that differs from the reference's
+ * is located where it was made, and for a check of gradients, the tensor where the gradient stops.
+ *
  * The line reported is the innermost line of the learner's file on the tensor's stack, except inside a function
- * `trusted` says is unchanged from the reference (a provided helper such as `clamp`): there the mistake is in
- * what it was called with, so the caller's line is reported.
+ * `trusted` says is right (a provided helper such as `clamp`, or one whose own checks passed) and the local
+ * wrappers around it: there the mistake is in what it was called with, so the caller's line is reported.
  */
 export function firstDivergence(learnerFn: (...args: unknown[]) => unknown, referenceFn: (...args: unknown[]) => unknown, args: unknown[],
   file: string, trusted: (fn: string) => boolean = () => false, gradients = false, seen?: { tensors: number },

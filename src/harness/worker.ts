@@ -399,9 +399,16 @@ async function run(job: Extract<ToWorker, { type: 'run' }>, logs: string[]): Pro
    */
   /** Kit tensors the learner's code made in the reruns of the last explanation (none: plain numbers, loops over .data). */
   const traced = { tensors: 0 };
+  /** Time spent explaining in this run: each explanation reruns the learner's and the reference's code on a few
+   *  inputs, so it stops trying new inputs after a while, and the run stops explaining after a few seconds. */
+  let explainMs = 0;
+  const EXPLAIN_BUDGET_MS = 4000;
   const explain = (task: string, gradients: boolean): Divergence | undefined => {
     const known = diagnoses.get(task);
     if (known) return known;
+    if (explainMs > EXPLAIN_BUDGET_MS) return undefined;
+    const began = performance.now();
+    const late = () => performance.now() - began > EXPLAIN_BUDGET_MS / 2;
     traced.tensors = 0;
     let found: Divergence | undefined;
     try {
@@ -428,24 +435,25 @@ async function run(job: Extract<ToWorker, { type: 'run' }>, logs: string[]): Pro
           };
           found = firstDivergence(run(ownMethod as (...x: unknown[]) => unknown, (own as { prototype: object }).prototype),
             run(refMethod as (...x: unknown[]) => unknown, (ref as { prototype: object }).prototype), call.args, req.learnerFile, trusted, gradients, traced, exported);
-          if (found) break;
+          if (found || late()) break;
         }
         // The constructor: what each makes of the same arguments.
         for (const args of found ? [] : lastArgs.get(task) ?? []) {
           found = firstDivergence((...a) => Reflect.construct(own as new (...x: unknown[]) => unknown, a),
             (...a) => Reflect.construct(ref as new (...x: unknown[]) => unknown, a), args, req.learnerFile, trusted, gradients, traced, exported);
-          if (found) break;
+          if (found || late()) break;
         }
       } else if (typeof ref === 'function' && typeof own === 'function') {
         // The learner's run gets inputs that require gradients, so the kit records what each tensor came from.
         for (const args of lastArgs.get(task) ?? []) {
           found = firstDivergence(own as (...a: unknown[]) => unknown, ref as (...a: unknown[]) => unknown, args, req.learnerFile, trusted, gradients, traced, exported);
-          if (found) break;
+          if (found || late()) break;
         }
       }
     } catch {
       found = undefined; // an explanation that cannot be made is left out, never guessed
     }
+    explainMs += performance.now() - began;
     if (found) diagnoses.set(task, found);
     return found;
   };

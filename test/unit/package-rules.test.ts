@@ -29,3 +29,19 @@ test('what never ships: sources, tests, maps, other platforms, unused libraries 
   ];
   for (const [name, target, why] of cases) assert.match(forbidden(name, target) ?? 'allowed', why, name);
 });
+
+test('every webview panel the extension restores after a reload activates it (onWebviewPanel), or it comes back blank', async () => {
+  const { readFileSync, readdirSync } = await import('node:fs');
+  const path = await import('node:path');
+  const root = path.join(__dirname, '..', '..');
+  const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { activationEvents: string[] };
+  const sources = (readdirSync(path.join(root, 'src', 'vscode'), { recursive: true }) as string[]).filter((f) => f.endsWith('.ts'))
+    .map((f) => readFileSync(path.join(root, 'src', 'vscode', f), 'utf8')).join('\n');
+  const restored = [...sources.matchAll(/registerWebviewPanelSerializer\((\w+)/g)].map((m) => m[1]);
+  assert.ok(restored.length >= 3, `found ${restored.length} serializers`);
+  for (const name of restored) {
+    const viewType = new RegExp(`export const ${name} = '([^']+)'`).exec(sources)?.[1];
+    assert.ok(viewType, `${name} is declared as a string constant`);
+    assert.ok(manifest.activationEvents.includes(`onWebviewPanel:${viewType}`), `activationEvents lacks onWebviewPanel:${viewType}`);
+  }
+});

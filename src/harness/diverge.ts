@@ -135,7 +135,8 @@ function outputPairs(own: unknown, ref: unknown, depth = 0): [unknown, Tensor, T
   return Object.keys(own).flatMap((k) => (k in ref ? outputPairs((own as Record<string, unknown>)[k], (ref as Record<string, unknown>)[k], depth + 1) : []));
 }
 
-const close = (a: number, b: number) => (Number.isNaN(a) && Number.isNaN(b)) || a === b || Math.abs(a - b) <= 1e-6 + 2e-4 * Math.abs(b);
+/** Two numbers equal within the tolerance every comparison here uses (NaN equals NaN). */
+export const close = (a: number, b: number) => (Number.isNaN(a) && Number.isNaN(b)) || a === b || Math.abs(a - b) <= 1e-6 + 2e-4 * Math.abs(b);
 
 function sameAt(a: Tensor, b: Tensor): boolean {
   if (a.data.length !== b.data.length) return false;

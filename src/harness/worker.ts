@@ -26,7 +26,7 @@ import type { BundledCode } from './bundle';
 import { ForbiddenModule, LEARNER_BUILTINS, closeProcess, lockDown, type Lockdown } from './lockdown';
 import { INTERNAL_ERROR_PREFIX, LOG_LIMITS, keepNonFinite, type FromWorker, type PlannedCheck, type ToWorker, type WorkerRequest } from './protocol';
 import { keyFromHex, macOf } from './seal';
-import { cloneInstance, copyArgs, firstDivergence, type Divergence } from './diverge';
+import { close, cloneInstance, copyArgs, firstDivergence, type Divergence } from './diverge';
 
 // Captured before anything else can run: the process's own way out and its own channel.
 const reallyExit = (process as unknown as { reallyExit(code: number): never }).reallyExit;
@@ -123,7 +123,7 @@ function loadBundle(code: string, filename: string, provide: Provider): Record<s
 /** Two results, compared as numbers (tensors, typed arrays, arrays and plain objects by key), NaN equal to NaN. */
 function sameResult(a: unknown, b: unknown, depth = 0): boolean {
   if (depth > 6) return true;
-  if (typeof a === 'number' && typeof b === 'number') return (Number.isNaN(a) && Number.isNaN(b)) || a === b || Math.abs(a - b) <= 1e-6 + 2e-4 * Math.abs(b);
+  if (typeof a === 'number' && typeof b === 'number') return close(a, b);
   if (a instanceof kit.Tensor || b instanceof kit.Tensor) {
     return a instanceof kit.Tensor && b instanceof kit.Tensor && a.shape.join() === b.shape.join() && sameResult(Array.from(a.data), Array.from(b.data), depth + 1);
   }
@@ -136,6 +136,11 @@ function sameResult(a: unknown, b: unknown, depth = 0): boolean {
     return ka.length === Object.keys(b).length && ka.every((k) => sameResult((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], depth + 1));
   }
   return Object.is(a, b) || a === b;
+}
+
+/** Whether a value is a class (its source starts with `class`), not a plain function. */
+function isClassFunction(v: unknown): boolean {
+  return typeof v === 'function' && /^class\b/.test(Function.prototype.toString.call(v));
 }
 
 /** Whether a learner function is the reference's, character for character (a provided helper left as it was). */
@@ -333,6 +338,8 @@ async function run(job: Extract<ToWorker, { type: 'run' }>, logs: string[]): Pro
   /** Calls captured in this check, by function (or Class.method): the first few (a check often calls a function on an
    *  easy input first, 2-D or not causal, and on the one that shows the bug later), then a few later ones. */
   const capturedThisCheck = new Map<string, number>();
+  /** Per store (lastArgs, lastCall), the names whose list was started in this check. */
+  const startedThisCheck = new Map<unknown, Set<string>>();
   const CAPTURES = 3;
   const capture = <T>(key: string, into: Map<string, T[]>, name: string, make: () => T) => {
     if (!capturing) return;
@@ -343,9 +350,10 @@ async function run(job: Extract<ToWorker, { type: 'run' }>, logs: string[]): Pro
     if (n > CAPTURES && (n & (n - 1)) !== 0) return;
     try {
       // The calls kept for a name are this check's: the first one captured in a check starts a new list.
-      const fresh = `${into === lastArgs ? 'args' : 'calls'}:${name}`;
-      const list = capturedThisCheck.has(fresh) ? (into.get(name) ?? []) : [];
-      capturedThisCheck.set(fresh, 1);
+      const started = startedThisCheck.get(into) ?? new Set<string>();
+      startedThisCheck.set(into, started);
+      const list = started.has(name) ? (into.get(name) ?? []) : [];
+      started.add(name);
       if (n > CAPTURES && list.length >= CAPTURES * 2) list.pop();
       list.push(make());
       into.set(name, list);
@@ -373,8 +381,7 @@ async function run(job: Extract<ToWorker, { type: 'run' }>, logs: string[]): Pro
   };
   for (const [name, value] of Object.entries(learner)) {
     const fn = value as (...args: unknown[]) => unknown;
-    const isClass = typeof fn === 'function' && /^class\b/.test(Function.prototype.toString.call(fn));
-    if (isClass) {
+    if (isClassFunction(fn)) {
       checked[name] = new Proxy(fn, {
         construct(target, args, newTarget) {
           capture(name, lastArgs, name, () => copyArgs(args) as unknown[]);
@@ -420,8 +427,7 @@ async function run(job: Extract<ToWorker, { type: 'run' }>, logs: string[]): Pro
       const trusted = (fn: string) => fn !== task && (unchangedFromReference(learner[fn], reference?.[fn])
         || (outcomes.some((o) => o.task === fn) && outcomes.every((o) => o.task !== fn || o.status === 'passed' || o.status === 'skipped')));
       const exported = (fn: string) => typeof learner[fn] === 'function';
-      const isClass = typeof own === 'function' && /^class\b/.test(Function.prototype.toString.call(own));
-      if (isClass && typeof ref === 'function') {
+      if (isClassFunction(own) && typeof ref === 'function') {
         // A method: the learner's and the reference's, each run on a copy of the object as it was when called.
         for (const call of lastCall.get(task) ?? []) {
           const ownMethod = (own as { prototype: Record<string, unknown> }).prototype[call.method];
@@ -524,6 +530,7 @@ async function run(job: Extract<ToWorker, { type: 'run' }>, logs: string[]): Pro
     current = here;
     capturing = !(typeof budget === 'number' && budget > 0);
     capturedThisCheck.clear();
+    startedThisCheck.clear();
     let outcome: CheckOutcome;
     try {
       const ran = c.run(checked, ctx);
@@ -561,7 +568,7 @@ async function run(job: Extract<ToWorker, { type: 'run' }>, logs: string[]): Pro
       } else {
         // Nothing to trace line by line (plain numbers, loops over .data): the smallest function this check called
         // whose result differs from the reference's on the same input.
-        const f = smallestDiffering([...capturedThisCheck.keys()].filter((k) => !k.includes('.') && !k.includes(':')));
+        const f = smallestDiffering([...capturedThisCheck.keys()].filter((k) => !k.includes('.')));
         verify(); // the learner's functions ran again
         const at = f ? declarationOf(source, f, req.learnerFile) : undefined;
         if (f && at) {

@@ -11,6 +11,13 @@ import { CORPUS as optimizers } from './corpus/optimizers';
 import { CORPUS as regularisation } from './corpus/regularisation';
 import { CORPUS as makemore } from './corpus/makemore';
 import { CORPUS as rnn } from './corpus/rnn';
+import { CORPUS as bpe } from './corpus/bpe';
+import { CORPUS as subword } from './corpus/subword';
+import { CORPUS as positions } from './corpus/positions';
+import { CORPUS as pretraining } from './corpus/pretraining';
+import { CORPUS as precision } from './corpus/precision';
+import { CORPUS as objectives } from './corpus/objectives';
+import { CORPUS as evaluation } from './corpus/evaluation';
 import { CORPUS as attention } from './corpus/attention';
 import { CORPUS as decoding } from './corpus/decoding';
 import { CORPUS as lora } from './corpus/lora';
@@ -18,7 +25,8 @@ import { CORPUS as alignment } from './corpus/alignment';
 import { CORPUS as rlhf } from './corpus/rlhf';
 
 testCorpus(LESSONS, {
-  tensors, foundations: [...autograd, ...backprop, ...mlp, ...optimizers, ...regularisation, ...makemore, ...rnn], attention, decoding, lora, alignment, rlhf });
+  tensors, foundations: [...autograd, ...backprop, ...mlp, ...optimizers, ...regularisation, ...makemore, ...rnn], attention, decoding,
+  tokens: [...bpe, ...subword, ...positions, ...pretraining, ...precision, ...objectives, ...evaluation], lora, alignment, rlhf });
 
 test('a bug\'s faulty lines are the lines it changed in the file it was made from, or only its marked line', () => {
   const base = ['a', 'b', 'c', 'd', 'e'].join('\n');

@@ -101,8 +101,11 @@ export function testCorpus(root: string, tracks: Record<string, CorpusEntry[]>):
   const results: Record<string, Promise<Outcome>[]> = {};
   // LLM_LAB_CORPUS=attention,lora runs only those tracks (while working on one).
   const only = process.env.LLM_LAB_CORPUS?.split(',').filter(Boolean);
-  for (const [track, entries] of Object.entries(tracks)) {
+  for (let [track, entries] of Object.entries(tracks)) {
     if (only && !only.includes(track)) continue;
+    // LLM_LAB_CORPUS_EXERCISE=bpe/tokenizer,subword/tokenizers runs only those exercises' entries.
+    const exercises = process.env.LLM_LAB_CORPUS_EXERCISE?.split(',').filter(Boolean);
+    if (exercises) entries = entries.filter((e) => exercises.includes(e.exercise));
     results[track] = entries.map((entry) => { const p = run(entry).then((result) => ({ entry, result })); p.catch(() => undefined); return p; });
     entries.forEach((entry, i) => {
       test(`${track} corpus: ${entry.exercise} ${entry.kind === 'correct' ? 'accepts' : 'rejects'} "${entry.name}"`, async () => {

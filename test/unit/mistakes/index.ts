@@ -8,13 +8,20 @@ import * as optimizers from './optimizers';
 import * as regularisation from './regularisation';
 import * as makemore from './makemore';
 import * as rnn from './rnn';
+import * as bpe from './bpe';
+import * as subword from './subword';
+import * as positions from './positions';
+import * as pretraining from './pretraining';
+import * as precision from './precision';
+import * as objectives from './objectives';
+import * as evaluation from './evaluation';
 import * as attention from './attention';
 import * as decoding from './decoding';
 import * as lora from './lora';
 import * as alignment from './alignment';
 import * as rlhf from './rlhf';
 
-const TRACKS = [tensors, autograd, backprop, mlp, optimizers, regularisation, makemore, rnn, attention, decoding, lora, alignment, rlhf];
+const TRACKS = [tensors, autograd, backprop, mlp, optimizers, regularisation, makemore, rnn, attention, decoding, bpe, subword, positions, pretraining, precision, objectives, evaluation, lora, alignment, rlhf];
 
 export const CASES: MistakeCase[] = TRACKS.flatMap((t) => t.CASES);
 export const VARIANTS: LibraryVariant[] = TRACKS.flatMap((t) => t.VARIANTS);

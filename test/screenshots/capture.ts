@@ -114,8 +114,11 @@ async function main(): Promise<void> {
   }
 
   // The training runs: a LoRA fine-tune of the bundled model (light theme), RLHF with PPO against the reward model,
-  // the foundations' name model trained live, and the recurrent networks' gradient norms (also in Chinese).
+  // the foundations' name model trained live, the recurrent networks' gradient norms (also in Chinese), a small GPT
+  // pretrained from scratch (also in Chinese), and the BPE merges as they are learned.
   const trainingShots: [id: string, name: string, height: number, theme: Shot['theme'], lang?: 'zh-cn'][] = [
+    ['pretraining/train', 'pretraining-live', 1300, 'dark'], ['pretraining/train', 'pretraining-live-zh-cn', 1300, 'light', 'zh-cn'],
+    ['bpe/tokenizer', 'bpe-merges', 1100, 'light'],
     ['lora-finetune/finetune', 'lora-finetune', 1300, 'light'], ['rlhf/ppo-run', 'rlhf-ppo', 1300, 'dark'],
     ['makemore/names', 'makemore-names', 1300, 'dark'], ['rnn/cells', 'rnn-gradient-norms', 1100, 'light'],
     ['rnn/cells', 'rnn-gradient-norms-zh-cn', 1100, 'dark', 'zh-cn'],
@@ -127,9 +130,10 @@ async function main(): Promise<void> {
     const result = await runExercise(exercise, undefined, lang ?? 'en');
     const title = lang ? zhCatalog.lessons.flatMap((l) => l.exercises).find((e) => e.id === id)!.title : exercise.title;
     shots.push({ name, kind: 'results', messages: results(title, result, lang ? chineseStrings() : strings), height, theme, lang, prepare: async (tab) => {
-      // Bring the check that trained (it holds the curves) to the top, its tables and samples unfolded.
+      // Bring the check that trained (it holds the curves; for BPE, the merges table) to the top, its tables and
+      // samples unfolded.
       await tab.$$eval('li.check', (items) => {
-        const li = items.find((x) => x.querySelector('.curve'));
+        const li = items.find((x) => x.querySelector('.curve')) ?? items.find((x) => x.querySelector('table'));
         li?.querySelectorAll('details').forEach((d) => { (d as HTMLDetailsElement).open = true; });
         li?.scrollIntoView({ block: 'start' });
       });

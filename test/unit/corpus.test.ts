@@ -18,6 +18,13 @@ import { CORPUS as pretraining } from './corpus/pretraining';
 import { CORPUS as precision } from './corpus/precision';
 import { CORPUS as objectives } from './corpus/objectives';
 import { CORPUS as evaluation } from './corpus/evaluation';
+import { CORPUS as quantization } from './corpus/quantization';
+import { CORPUS as pruning } from './corpus/pruning';
+import { CORPUS as distillation } from './corpus/distillation';
+import { CORPUS as flash } from './corpus/flash';
+import { CORPUS as paged } from './corpus/paged';
+import { CORPUS as moe } from './corpus/moe';
+import { CORPUS as parallel } from './corpus/parallel';
 import { CORPUS as attention } from './corpus/attention';
 import { CORPUS as decoding } from './corpus/decoding';
 import { CORPUS as lora } from './corpus/lora';
@@ -26,7 +33,8 @@ import { CORPUS as rlhf } from './corpus/rlhf';
 
 testCorpus(LESSONS, {
   tensors, foundations: [...autograd, ...backprop, ...mlp, ...optimizers, ...regularisation, ...makemore, ...rnn], attention, decoding,
-  tokens: [...bpe, ...subword, ...positions, ...pretraining, ...precision, ...objectives, ...evaluation], lora, alignment, rlhf });
+  tokens: [...bpe, ...subword, ...positions, ...pretraining, ...precision, ...objectives, ...evaluation], lora, alignment, rlhf,
+  scale: [...quantization, ...pruning, ...distillation, ...flash, ...paged, ...moe, ...parallel] });
 
 test('a bug\'s faulty lines are the lines it changed in the file it was made from, or only its marked line', () => {
   const base = ['a', 'b', 'c', 'd', 'e'].join('\n');

@@ -18,10 +18,17 @@ import * as evaluation from './evaluation';
 import * as attention from './attention';
 import * as decoding from './decoding';
 import * as lora from './lora';
+import * as quantization from './quantization';
+import * as pruning from './pruning';
+import * as distillation from './distillation';
+import * as flash from './flash';
+import * as paged from './paged';
+import * as moe from './moe';
+import * as parallel from './parallel';
 import * as alignment from './alignment';
 import * as rlhf from './rlhf';
 
-const TRACKS = [tensors, autograd, backprop, mlp, optimizers, regularisation, makemore, rnn, attention, decoding, bpe, subword, positions, pretraining, precision, objectives, evaluation, lora, alignment, rlhf];
+const TRACKS = [tensors, autograd, backprop, mlp, optimizers, regularisation, makemore, rnn, attention, decoding, bpe, subword, positions, pretraining, precision, objectives, evaluation, lora, alignment, rlhf, quantization, pruning, distillation, flash, paged, moe, parallel];
 
 export const CASES: MistakeCase[] = TRACKS.flatMap((t) => t.CASES);
 export const VARIANTS: LibraryVariant[] = TRACKS.flatMap((t) => t.VARIANTS);

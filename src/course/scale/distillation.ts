@@ -1,0 +1,2 @@
+/** The distillation lesson's course code (references, fixtures, data loaders its checks share). */
+export {};

@@ -1,0 +1,2 @@
+/** The parallel lesson's course code (references, fixtures, data loaders its checks share). */
+export {};

@@ -103,7 +103,7 @@ async function main(): Promise<void> {
     const file = await solutionFolder(folder, catalog, e);
     if (edit) writeFileSync(file, edit(readFileSync(file, 'utf8')));
     return runInWorker({ exerciseId: e.id, learnerFile: file, checksFile: e.checks, locale, prerequisites: prerequisiteFiles(folder, catalog, e) },
-      { workerPath: path.join(ROOT, 'dist', 'worker.js'), timeoutMs: 60_000, memoryMb: 1024 });
+      { workerPath: path.join(ROOT, 'dist', 'worker.js'), timeoutMs: 300_000, memoryMb: 1024 });
   };
   const only = process.env.LLM_LAB_SHOTS?.split(',').filter(Boolean);
   const wanted = (name: string) => !only || only.includes(name);

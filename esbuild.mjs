@@ -179,8 +179,9 @@ async function packageVsix() {
     mkdirSync(stage, { recursive: true });
     for (const f of ['package.json', 'package.nls.json', 'package.nls.zh-cn.json', 'README.md', 'LICENSE', 'CHANGELOG.md']) copy(f);
     copy('dist', 'dist', (f) => !f.endsWith('.map'));
-    // Only what the lesson contract allows ships (texts, scaffolds, solutions, checks, mistakes, data).
-    copy('lessons', 'lessons', (f) => statSync(f).isDirectory() || lessonFileShips(path.relative(path.join(root, 'lessons'), f)));
+    // Only what the lesson contract allows ships (texts, scaffolds, solutions, checks, mistakes, data), as one
+    // Brotli stream (src/core/course-pack.ts: less than half the size of the same files zipped one by one).
+    writeFileSync(path.join(stage, 'lessons.pack'), await coursePack());
     // The README's screenshots are for the repository and the Marketplace page, not the installed extension.
     copy('media', 'media', (f) => !/\.(html|log)$|[\\/]\.gitignore$|train-log\.json$|[\\/]screenshots([\\/]|$)/.test(f));
     // onnxruntime-node: its JS and this platform's binding and runtime library (from the installed release, or
@@ -234,6 +235,18 @@ async function packageVsix() {
   }
 }
 
+
+/** The course pack (src/core/course-pack.ts, built here with esbuild so that packing and unpacking share one implementation). */
+var coursePackBytes; // var: the packaging above runs before this line is reached
+async function coursePack() {
+  if (!coursePackBytes) {
+    const outfile = path.join(root, 'out', 'course-pack.cjs');
+    await esbuild.build({ entryPoints: [path.join(root, 'src', 'core', 'course-pack.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile, logLevel: 'warning' });
+    const { packCourse } = require(outfile);
+    coursePackBytes = packCourse(path.join(root, 'lessons'), lessonFileShips);
+  }
+  return coursePackBytes;
+}
 
 /** Raw deflate of `data` by Zopfli (one iteration: more gained under 0.1% for many times the time), cached. */
 async function zopfliDeflate(data) {

@@ -1,8 +1,13 @@
 /**
  * Where things are inside an installed LLM Lab (the extension folder or the npm package):
- * the bundles in dist/, the course in lessons/.
+ * the bundles in dist/, the course in lessons/. A packaged extension carries the course as one compressed file
+ * (lessons.pack, see course-pack.ts) instead of the lessons/ folder; it is unpacked on first use into
+ * `unpackTo` (the extension's global storage) or, without one, the system's temporary folder.
  */
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { COURSE_PACK, unpackCourse } from './course-pack';
 
 export interface Install {
   root: string;
@@ -12,10 +17,13 @@ export interface Install {
   types: string;
 }
 
-export function install(root: string): Install {
+export function install(root: string, opts: { unpackTo?: string } = {}): Install {
+  const folder = path.join(root, 'lessons');
+  const pack = path.join(root, COURSE_PACK);
+  const lessons = !existsSync(folder) && existsSync(pack) ? unpackCourse(pack, opts.unpackTo ?? path.join(tmpdir(), 'llm-lab')) : folder;
   return {
     root,
-    lessons: path.join(root, 'lessons'),
+    lessons,
     worker: path.join(root, 'dist', 'worker.js'),
     types: path.join(root, 'dist', 'types'),
   };

@@ -4,6 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import yauzl from 'yauzl';
 
 const TARGETS = ['linux-x64', 'linux-arm64', 'darwin-arm64', 'darwin-x64', 'win32-x64', 'win32-arm64'];
@@ -18,6 +19,22 @@ function list(file) {
     const names = [];
     zip.on('entry', (e) => { names.push(e.fileName); modes.set(e.fileName, (e.externalFileAttributes >>> 16) & 0o777); zip.readEntry(); })
       .on('end', () => resolve(names)).on('error', reject);
+    zip.readEntry();
+  }));
+}
+
+/** The bytes of one entry of a VSIX. */
+function readEntry(file, wanted) {
+  return new Promise((resolve, reject) => yauzl.open(file, { lazyEntries: true }, (err, zip) => {
+    if (err) return reject(err);
+    zip.on('entry', (e) => {
+      if (e.fileName !== wanted) return zip.readEntry();
+      zip.openReadStream(e, (e2, stream) => {
+        if (e2) return reject(e2);
+        const chunks = [];
+        stream.on('data', (c) => chunks.push(c)).on('end', () => { zip.close(); resolve(Buffer.concat(chunks)); }).on('error', reject);
+      });
+    }).on('end', () => resolve(undefined)).on('error', reject);
     zip.readEntry();
   }));
 }
@@ -51,8 +68,8 @@ const REQUIRED = (target) => [
   'extension/package.json', 'extension/package.nls.json', 'extension/package.nls.zh-cn.json', 'extension/readme.md',
   'extension/LICENSE.txt', 'extension/changelog.md', 'extension/media/l10n/bundle.l10n.zh-cn.json', 'extension/media/icon.svg', 'extension/media/lab.css',
   ...['extension', 'worker', 'model', 'render', 'cli', 'webview', 'course/attention', 'course/alignment'].map((b) => `extension/dist/${b}.js`),
-  'extension/dist/media/codicon.css', 'extension/dist/types/src/kit/index.d.ts', 'extension/lessons/01-tensors/lesson.md',
-  'extension/lessons/01-tensors/lesson.zh-cn.md', 'extension/node_modules/onnxruntime-node/dist/index.js',
+  'extension/dist/media/codicon.css', 'extension/dist/types/src/kit/index.d.ts', 'extension/lessons.pack',
+  'extension/node_modules/onnxruntime-node/dist/index.js',
   `extension/node_modules/onnxruntime-node/bin/napi-v6/${target.replace('-', '/')}/onnxruntime_binding.node`,
   'extension/node_modules/esbuild/lib/main.js',
 ];
@@ -108,8 +125,19 @@ export async function packageTests({ root }) {
       // Unzipped without its executable bit, esbuild cannot start and every check fails to bundle.
       const bin = `extension/node_modules/@esbuild/${target}/bin/esbuild`;
       if (!target.startsWith('win32') && have.has(bin) && !(modes.get(bin) & 0o100)) problems.push(`${bin} is not executable in the archive (mode ${modes.get(bin)?.toString(8)})`);
-      const lessons = fs.readdirSync(path.join(root, 'lessons'));
-      for (const l of lessons) if (!have.has(`extension/lessons/${l}/lesson.md`)) problems.push(`lesson ${l} is missing`);
+      // The course ships as one Brotli stream (src/core/course-pack.ts), not as a lessons/ folder: every lesson's
+      // two texts must be in it, and no file the lesson contract does not allow.
+      if (names.some((n) => n.startsWith('extension/lessons/'))) problems.push('a lessons/ folder ships beside lessons.pack');
+      const pack = have.has('extension/lessons.pack') ? await readEntry(file, 'extension/lessons.pack') : undefined;
+      if (pack) {
+        const course = JSON.parse(zlib.brotliDecompressSync(pack).toString('utf8'));
+        const files = Object.keys(course.files);
+        for (const l of fs.readdirSync(path.join(root, 'lessons'))) {
+          for (const t of ['lesson.md', 'lesson.zh-cn.md']) if (!files.includes(`${l}/${t}`)) problems.push(`lesson ${l}'s ${t} is not in lessons.pack`);
+        }
+        for (const f of files) { const why = forbidden(`extension/lessons/${f}`, target); if (why) problems.push(`lessons.pack: ${f}: ${why}`); }
+        if (target === 'linux-x64') console.log(`  lessons.pack: ${files.length} files, ${pack.length.toLocaleString('en-US')} bytes (${course && Object.values(course.files).reduce((s, t) => s + Buffer.byteLength(t), 0).toLocaleString('en-US')} bytes of text)`);
+      }
       if (!problems.length) console.log(`  ✔ ${target}: ${names.length} files, ${(size / 1e6).toFixed(2)} MB, only its own binaries`);
     }
     if (problems.length) { failed++; console.log(`  ✖ ${target}\n      ${problems.slice(0, 20).join('\n      ')}`); } else passed++;

@@ -116,7 +116,11 @@ async function main(): Promise<void> {
   // The training runs: a LoRA fine-tune of the bundled model (light theme), RLHF with PPO against the reward model,
   // the foundations' name model trained live, the recurrent networks' gradient norms (also in Chinese), a small GPT
   // pretrained from scratch (also in Chinese), and the BPE merges as they are learned.
-  const trainingShots: [id: string, name: string, height: number, theme: Shot['theme'], lang?: 'zh-cn'][] = [
+  // The efficiency track: validation loss as sparsity grows, PagedAttention's memory against a contiguous cache, and
+  // the parallel-training memory ledger (focus: the start of the check's name to bring to the top).
+  const trainingShots: [id: string, name: string, height: number, theme: Shot['theme'], lang?: 'zh-cn', focus?: string][] = [
+    ['pruning/prune', 'pruning-sparsity', 1100, 'light'], ['paged-attention/paged', 'paged-memory', 1100, 'dark'],
+    ['parallel/parallel', 'parallel-ledger', 1200, 'dark', undefined, 'ZeRO'], ['parallel/parallel', 'parallel-ledger-zh-cn', 1200, 'light', 'zh-cn', 'ZeRO'],
     ['pretraining/train', 'pretraining-live', 1300, 'dark'], ['pretraining/train', 'pretraining-live-zh-cn', 1300, 'light', 'zh-cn'],
     ['bpe/tokenizer', 'bpe-merges', 1100, 'light'],
     ['lora-finetune/finetune', 'lora-finetune', 1300, 'light'], ['rlhf/ppo-run', 'rlhf-ppo', 1300, 'dark'],
@@ -124,7 +128,7 @@ async function main(): Promise<void> {
     ['rnn/cells', 'rnn-gradient-norms-zh-cn', 1100, 'dark', 'zh-cn'],
   ];
   const zhCatalog = await loadCatalog(path.join(ROOT, 'lessons'), 'zh-cn');
-  for (const [id, name, height, theme, lang] of trainingShots) {
+  for (const [id, name, height, theme, lang, focus] of trainingShots) {
     const exercise = catalog.lessons.flatMap((l) => l.exercises).find((e) => e.id === id);
     if (!exercise || !wanted(name)) continue;
     const result = await runExercise(exercise, undefined, lang ?? 'en');
@@ -132,11 +136,12 @@ async function main(): Promise<void> {
     shots.push({ name, kind: 'results', messages: results(title, result, lang ? chineseStrings() : strings), height, theme, lang, prepare: async (tab) => {
       // Bring the check that trained (it holds the curves; for BPE, the merges table) to the top, its tables and
       // samples unfolded.
-      await tab.$$eval('li.check', (items) => {
-        const li = items.find((x) => x.querySelector('.curve')) ?? items.find((x) => x.querySelector('table'));
+      await tab.$$eval('li.check', (items, focusName) => {
+        const li = (focusName ? items.find((x) => x.textContent?.includes(focusName)) : undefined)
+          ?? items.find((x) => x.querySelector('.curve')) ?? items.find((x) => x.querySelector('table'));
         li?.querySelectorAll('details').forEach((d) => { (d as HTMLDetailsElement).open = true; });
         li?.scrollIntoView({ block: 'start' });
-      });
+      }, focus);
       await tab.waitForTimeout(300);
     } });
   }

@@ -58,7 +58,7 @@ export class Tensor {
     this.data = data;
     this.shape = [...shape];
     this.requiresGrad = requiresGrad;
-    tensorCreated(this); // the runner's explanation of a failed check listens here; nobody else does
+    tensorCreated(this); // the runner's explanation of a failed check and the checks' allocation counter listen here
   }
 
   get ndim(): number {

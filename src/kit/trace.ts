@@ -31,3 +31,32 @@ export function tensorMadeFrom(t: Tensor, parents: readonly Tensor[]): void {
 export function parentsOf(t: Tensor): readonly Tensor[] {
   return madeFrom.get(t) ?? t.parents;
 }
+
+/** What `countAllocations` saw: how many tensors the kit created, the largest one's and all of their element counts. */
+export interface AllocationCount {
+  count: number;
+  largest: number;
+  total: number;
+}
+
+/**
+ * Runs `fn` and counts every Tensor the kit creates meanwhile (through the hook above, chained to any hook already
+ * set, which still sees every tensor). Used by checks that bound the memory an algorithm needs (the FlashAttention
+ * lesson: no T × T buffer). Counts kit tensors only; typed arrays made directly are the caller's to count.
+ */
+export function countAllocations<T>(fn: () => T): { result: T } & AllocationCount {
+  const seen: AllocationCount = { count: 0, largest: 0, total: 0 };
+  const previous = hook;
+  hook = (t) => {
+    const n = t.data.length;
+    seen.count += 1;
+    seen.total += n;
+    if (n > seen.largest) seen.largest = n;
+    if (previous) previous(t);
+  };
+  try {
+    return { result: fn(), ...seen };
+  } finally {
+    hook = previous;
+  }
+}

@@ -122,3 +122,6 @@ export function withShapeAdvice<T>(fn: () => T, advice: Text): T {
     throw e;
   }
 }
+
+/** Counting the tensors the kit creates while a function runs (the FlashAttention lesson's memory bound). */
+export { countAllocations, type AllocationCount } from '../../kit/trace';

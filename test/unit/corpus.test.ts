@@ -25,6 +25,9 @@ import { CORPUS as flash } from './corpus/flash';
 import { CORPUS as paged } from './corpus/paged';
 import { CORPUS as moe } from './corpus/moe';
 import { CORPUS as parallel } from './corpus/parallel';
+import { CORPUS as sft } from './corpus/sft';
+import { CORPUS as rag } from './corpus/rag';
+import { CORPUS as clip } from './corpus/clip';
 import { CORPUS as attention } from './corpus/attention';
 import { CORPUS as decoding } from './corpus/decoding';
 import { CORPUS as lora } from './corpus/lora';
@@ -34,7 +37,8 @@ import { CORPUS as rlhf } from './corpus/rlhf';
 testCorpus(LESSONS, {
   tensors, foundations: [...autograd, ...backprop, ...mlp, ...optimizers, ...regularisation, ...makemore, ...rnn], attention, decoding,
   tokens: [...bpe, ...subword, ...positions, ...pretraining, ...precision, ...objectives, ...evaluation], lora, alignment, rlhf,
-  scale: [...quantization, ...pruning, ...distillation, ...flash, ...paged, ...moe, ...parallel] });
+  scale: [...quantization, ...pruning, ...distillation, ...flash, ...paged, ...moe, ...parallel],
+  apps: [...sft, ...rag, ...clip] });
 
 test('a bug\'s faulty lines are the lines it changed in the file it was made from, or only its marked line', () => {
   const base = ['a', 'b', 'c', 'd', 'e'].join('\n');

@@ -25,10 +25,13 @@ import * as flash from './flash';
 import * as paged from './paged';
 import * as moe from './moe';
 import * as parallel from './parallel';
+import * as sft from './sft';
+import * as rag from './rag';
+import * as clip from './clip';
 import * as alignment from './alignment';
 import * as rlhf from './rlhf';
 
-const TRACKS = [tensors, autograd, backprop, mlp, optimizers, regularisation, makemore, rnn, attention, decoding, bpe, subword, positions, pretraining, precision, objectives, evaluation, lora, alignment, rlhf, quantization, pruning, distillation, flash, paged, moe, parallel];
+const TRACKS = [tensors, autograd, backprop, mlp, optimizers, regularisation, makemore, rnn, attention, decoding, bpe, subword, positions, pretraining, precision, objectives, evaluation, lora, alignment, rlhf, quantization, pruning, distillation, flash, paged, moe, parallel, sft, rag, clip];
 
 export const CASES: MistakeCase[] = TRACKS.flatMap((t) => t.CASES);
 export const VARIANTS: LibraryVariant[] = TRACKS.flatMap((t) => t.VARIANTS);

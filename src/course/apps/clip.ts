@@ -1,0 +1,2 @@
+/** The clip lesson's course code (references, fixtures, data loaders its checks share). */
+export {};

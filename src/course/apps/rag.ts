@@ -1,0 +1,2 @@
+/** The rag lesson's course code (references, fixtures, data loaders its checks share). */
+export {};

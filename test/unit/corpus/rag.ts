@@ -1,0 +1,4 @@
+/** The rag lesson's grading-truth corpus (see test/unit/corpus.ts). */
+import type { CorpusEntry } from '../corpus';
+
+export const CORPUS: CorpusEntry[] = [];

@@ -1,0 +1,5 @@
+/** The sft lesson's mistake cases and library variants (see test/unit/catalogue.ts). */
+import type { LibraryVariant, MistakeCase } from '../catalogue';
+
+export const CASES: MistakeCase[] = [];
+export const VARIANTS: LibraryVariant[] = [];

@@ -123,4 +123,6 @@ test('failures speak the locale the runner set; mistakes need both languages', (
   assert.throws(() => defineMistakes({ a: { message: t('x', '甲'), hint: 'y' as never } }), /hint/);
   assert.deepEqual(localize({ title: t('loss', '损失'), series: [{ name: t('train', '训练'), x: [1, 2], y: [3, 4] }] }, 'zh-cn'),
     { title: '损失', series: [{ name: '训练', x: [1, 2], y: [3, 4] }] });
+  // A table row that starts with a number still has its texts said in the learner's language.
+  assert.deepEqual(localize({ rows: [[0, t('params', '参数'), 1.5], ['x', 2]] }, 'zh-cn'), { rows: [[0, '参数', 1.5], ['x', 2]] });
 });

@@ -42,6 +42,13 @@ export interface CheckContext {
   locale: Locale;
   /** A result declared under `shared` in defineChecks: computed once per run, on first use. */
   shared<T>(name: string): Promise<T>;
+  /**
+   * Runs the learner's code in n worker threads ("ranks", src/harness/threads.ts): each loads the course part
+   * `course` and the learner's file (same rules as here), runs `entry({ rank, world, learner, data, shared })`, and
+   * the promise gives each rank's result (structured clone); it rejects with the first rank's error or after
+   * `timeoutMs`. Threads end when the check ends. Only in the runner (undefined elsewhere).
+   */
+  threads?(n: number, request: { course: string; entry: string; data?: unknown; shared?: SharedArrayBuffer[]; timeoutMs?: number }): Promise<unknown[]>;
 }
 
 export interface CheckSpec<M> {
@@ -96,7 +103,8 @@ export function localize<T>(value: Localizable<T>, locale: Locale): T {
   const walk = (v: unknown): unknown => {
     if (v === null || typeof v !== 'object' || ArrayBuffer.isView(v)) return v;
     if (isText(v)) return say(v, locale);
-    if (Array.isArray(v)) return v.length && typeof v[0] === 'number' ? v : v.map(walk);
+    // Arrays of plain values (curve points, numbers) are kept as they are; a mixed row ([3, t('…', '…')]) is walked.
+    if (Array.isArray(v)) return v.some((x) => x !== null && typeof x === 'object') ? v.map(walk) : v;
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
   };
   return walk(value) as T;

@@ -185,7 +185,7 @@ type BookRun = { merges: BpeMerge[]; reported: { pair: BpeMerge; id: number; cou
 function bookRun(m: Learner, ctx: CheckContext): BookRun {
   const rows: (string | number)[][] = [];
   const vocab = bpeVocab([]);
-  const title = t('Merges as they are learned (10,000 characters of Moby-Dick, GPT-2\'s pre-tokenizer)', '学到的合并，按学习顺序（《白鲸》的 10,000 个字符，GPT-2 的预分词）');
+  const title = t('Merges as they are learned (10,000 characters of Moby-Dick, GPT-2\'s pre-tokenizer)', '学到的合并，按学习顺序（《白鲸记》的 10,000 个字符，GPT-2 的预分词）');
   const columns = [t('merge', '合并'), t('new id', '新 id'), t('pair (a, b)', '词对 (a, b)'), t('new token', '新词元'), t('count', '计数')];
   const reported: BookRun['reported'] = [];
   const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
@@ -270,7 +270,7 @@ export default defineChecks<Learner>({
       },
     },
     {
-      name: t('trainBpe: the exact merge list and counts on 10,000 characters of Moby-Dick (live table)', 'trainBpe：在《白鲸》的 10,000 个字符上得到完全相同的合并列表与计数（实时表格）'),
+      name: t('trainBpe: the exact merge list and counts on 10,000 characters of Moby-Dick (live table)', 'trainBpe：在《白鲸记》的 10,000 个字符上得到完全相同的合并列表与计数（实时表格）'),
       task: 'trainBpe',
       timeoutSeconds: 30,
       run: async (m, ctx) => {

@@ -308,7 +308,7 @@ export default defineChecks<Learner>({
       },
     },
     {
-      name: t('emStep: one EM step on a corpus, and the likelihood never falls over five steps on Moby-Dick (live curve)', 'emStep：语料上的一次 EM 迭代，以及在《白鲸》上五次迭代中似然从不下降（实时曲线）'),
+      name: t('emStep: one EM step on a corpus, and the likelihood never falls over five steps on Moby-Dick (live curve)', 'emStep：语料上的一次 EM 迭代，以及在《白鲸记》上五次迭代中似然从不下降（实时曲线）'),
       task: 'emStep',
       run: (m, ctx) => {
         const hint = t('E: add up expectedCounts(sentence).counts over the sentences, and their logLikelihoods; M: log p = log(c / Σc) for every piece with c > 0.',
@@ -344,13 +344,13 @@ export default defineChecks<Learner>({
         let lp: Map<string, number> = subwordSeedVocab(words, 5, 3);
         const start = lp.size;
         const lls: number[] = [];
-        const curve = () => ctx.progress({ kind: 'curve', title: t('Unigram EM on 500 words of Moby-Dick: corpus log-likelihood per step', 'Unigram EM（《白鲸》中的 500 个单词）：每次迭代的语料对数似然'),
+        const curve = () => ctx.progress({ kind: 'curve', title: t('Unigram EM on 500 words of Moby-Dick: corpus log-likelihood per step', 'Unigram EM（《白鲸记》中的 500 个单词）：每次迭代的语料对数似然'),
           xLabel: t('EM step', 'EM 迭代'), yLabel: t('log-likelihood (nats)', '对数似然（nat）'), series: [{ name: t('your emStep', '你的 emStep'), x: lls.map((_, i) => i), y: lls }] });
         for (let step = 0; step < 5; step++) {
           const out = m.emStep(words, lp);
           const ll = (out as { logLikelihood?: unknown }).logLikelihood;
           const want = subwordCorpusLikelihood(words, lp);
-          if (typeof ll !== 'number' || !close(ll, want, TOL)) fail(t(`EM step ${step} on Moby-Dick: logLikelihood ${ll}, expected ${want.toFixed(3)}.`, `《白鲸》上的第 ${step} 次 EM 迭代：logLikelihood 是 ${ll}，应为 ${want.toFixed(3)}。`), { hint });
+          if (typeof ll !== 'number' || !close(ll, want, TOL)) fail(t(`EM step ${step} on Moby-Dick: logLikelihood ${ll}, expected ${want.toFixed(3)}.`, `《白鲸记》上的第 ${step} 次 EM 迭代：logLikelihood 是 ${ll}，应为 ${want.toFixed(3)}。`), { hint });
           lls.push(ll as number);
           curve();
           if (step > 0 && ll < lls[step - 1] - 1e-6 * Math.abs(ll)) {
@@ -442,7 +442,7 @@ export default defineChecks<Learner>({
         const wpVocab = subwordWordpieceVocab(unigram);
         const lines = ['Call me Ishmael.', 'the white whale', 'whaleman’s harpoon', 'Queequeg 中 🐳'];
         const cut = (f: () => string[]): string => { try { return f().join(' '); } catch { return '—'; } };
-        ctx.artifact({ kind: 'table', title: t(`Your wordpiece and spEncode on Moby-Dick (vocabularies of ${unigram.size} pieces, Unigram EM on the book by the course)`, `你的 wordpiece 和 spEncode 在《白鲸》上的切分（词表共 ${unigram.size} 个片段，由课程在书上做 Unigram EM 得到）`),
+        ctx.artifact({ kind: 'table', title: t(`Your wordpiece and spEncode on Moby-Dick (vocabularies of ${unigram.size} pieces, Unigram EM on the book by the course)`, `你的 wordpiece 和 spEncode 在《白鲸记》上的切分（词表共 ${unigram.size} 个片段，由课程在书上做 Unigram EM 得到）`),
           columns: [t('text', '文本'), t('wordpiece, word by word (lowercased)', 'wordpiece，逐词（转小写）'), t('spEncode', 'spEncode')],
           rows: lines.map((line) => [line, line.toLowerCase().split(/[^a-z]+/).filter(Boolean).map((w) => cut(() => m.wordpiece(w, wpVocab))).join(' · '), cut(() => m.spEncode(line.toLowerCase(), unigram))]) });
       },

@@ -30,7 +30,7 @@ export const SPACE = '\u2581';
 export interface WordpieceOptions {
   /** The token for a word that cannot be split (default '[UNK]'). */
   unk?: string;
-  /** A word longer than this, in code points, is [UNK] whole (default 100, as BERT). */
+  /** A word longer than this, in code points, is [UNK] whole (default 100, as Hugging Face's BERT tokenizers; Google's original uses 200). */
   maxInputCharsPerWord?: number;
 }
 

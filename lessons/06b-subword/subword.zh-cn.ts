@@ -30,7 +30,7 @@ export const SPACE = '\u2581';
 export interface WordpieceOptions {
   /** 无法切分的单词对应的词元（默认 '[UNK]'）。 */
   unk?: string;
-  /** 码位数超过这个值的单词整个变成 [UNK]（默认 100，与 BERT 相同）。 */
+  /** 码位数超过这个值的单词整个变成 [UNK]（默认 100，与 Hugging Face 的 BERT 分词器相同；Google 原版用 200）。 */
   maxInputCharsPerWord?: number;
 }
 

@@ -215,7 +215,7 @@ export default defineChecks<Learner>({
       },
     },
     {
-      name: t('perplexity of the bundled model on five held-out Moby-Dick passages', '内置模型在五段留出的《白鲸》文本上的困惑度'),
+      name: t('perplexity of the bundled model on five held-out Moby-Dick passages', '内置模型在五段留出的《白鲸记》文本上的困惑度'),
       task: 'corpusPerplexity',
       run: async (m, ctx) => {
         const docs = await evalModelDocs();
@@ -237,7 +237,7 @@ export default defineChecks<Learner>({
         const label = (s: string) => JSON.stringify(s.length > 28 ? `${s.slice(0, 28)}…` : s);
         ctx.artifact({
           kind: 'table',
-          title: t('The bundled model on held-out Moby-Dick: perplexity per passage and over the corpus', '内置模型在留出的《白鲸》文本上：每段的困惑度与整个语料的困惑度'),
+          title: t('The bundled model on held-out Moby-Dick: perplexity per passage and over the corpus', '内置模型在留出的《白鲸记》文本上：每段的困惑度与整个语料的困惑度'),
           columns: [t('passage', '文本段'), t('tokens', '词元数'), t('mean NLL (nats)', '平均 NLL（奈特）'), t('perplexity', '困惑度')],
           rows: [
             ...docs.map((d, i) => {

@@ -46,7 +46,7 @@ export function corpusPerplexity(docs: readonly ArrayLike<number>[]): number {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// 2. BLEU (Papineni et al. 2002, as NLTK's corpus_bleu)
+// 2. BLEU (Papineni et al. 2002; NLTK's corpus_bleu differs only for hypotheses shorter than n)
 
 export interface BleuOptions {
   /** Largest n-gram order N, uniform weights 1/N (default 4: BLEU-4). */

@@ -46,7 +46,7 @@ export function corpusPerplexity(docs: readonly ArrayLike<number>[]): number {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// 2. BLEU（Papineni 等人 2002，与 NLTK 的 corpus_bleu 相同）
+// 2. BLEU（Papineni 等人 2002；与 NLTK 的 corpus_bleu 只在假设短于 n 时不同）
 
 export interface BleuOptions {
   /** 最大的 n 元阶数 N，权重均为 1/N（默认 4：BLEU-4）。 */

@@ -257,7 +257,7 @@ export default defineChecks<Learner>({
           columns: ['', t('before', '之前'), t('after', '之后'), t('change', '变化')],
           rows: [
             [t('State of the Union, held-out 1962 address', '国情咨文，留出的 1962 年演讲'), round4(val0), round4(val1), round4(val1 - val0)],
-            [t('Moby-Dick, held-out text', '《白鲸》，留出的文本'), round4(moby0), round4(moby1), round4(moby1 - moby0)],
+            [t('Moby-Dick, held-out text', '《白鲸记》，留出的文本'), round4(moby0), round4(moby1), round4(moby1 - moby0)],
             [t('trainable / total parameters', '可训练 / 总参数'), trainable, total, `${((100 * trainable) / total).toFixed(2)}%`],
             [t('training time (s), tokens per second', '训练时间（秒），每秒词元数'), round4(h.seconds), Math.round(h.tokensPerSecond), ''],
           ],

@@ -234,7 +234,7 @@ export default defineChecks<Learner>({
         const rows: (Text | string | number)[][] = [
           [t('bytes of the block weights', '各块权重的字节数'), fp32Bytes, int8Bytes, t(`+ ${adapterBytes} for the adapter`, `适配器另占 ${adapterBytes}`)],
           [t('loss: State of the Union 1962', '损失：1962 年国情咨文'), round4(fp32.val), round4(int8.val), round4(h.val[last])],
-          [t('loss: Moby-Dick', '损失：《白鲸》'), round4(fp32.moby), round4(int8.moby), round4(h.moby[last])],
+          [t('loss: Moby-Dick', '损失：《白鲸记》'), round4(fp32.moby), round4(int8.moby), round4(h.moby[last])],
           [t('largest weight error', '最大权重误差'), 0, worst.toExponential(2), ''],
         ];
         ctx.artifact({ kind: 'table', title: t('float32 base vs int8 base', 'float32 基座与 int8 基座'),
@@ -244,7 +244,7 @@ export default defineChecks<Learner>({
         const [sotu, moby] = [`${fp32.val.toFixed(4)} -> ${int8.val.toFixed(4)}`, `${fp32.moby.toFixed(4)} -> ${int8.moby.toFixed(4)}`];
         expectTrue(Math.abs(int8.val - fp32.val) < 0.05 && Math.abs(int8.moby - fp32.moby) < 0.05,
           t(`the int8 base changed the loss too much (State of the Union ${sotu}, Moby-Dick ${moby}): per-row int8 should cost almost nothing.`,
-            `int8 基座让损失变化太大（国情咨文 ${sotu}，《白鲸》${moby}）：按行量化到 int8 几乎不该有损失。`),
+            `int8 基座让损失变化太大（国情咨文 ${sotu}，《白鲸记》${moby}）：按行量化到 int8 几乎不该有损失。`),
           M['per-tensor'].hint);
         const after = `${int8.val.toFixed(4)} -> ${h.val[last].toFixed(4)}`;
         expectTrue(h.val[last] < int8.val - 0.03, t(`training the adapter on the int8 base did not lower the State of the Union loss (${after}).`,

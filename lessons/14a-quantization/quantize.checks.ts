@@ -368,7 +368,7 @@ export default defineChecks<Learner>({
         const w = new Tensor(Float32Array.from(W.data), [...W.shape]);
         const o = runGptq(m, w, new Tensor(calib, [nCalib, w.shape[1]]), undefined, { data: heldOut, n: nHeldOut });
         ctx.artifact({
-          kind: 'table', title: t(`${QUANT_GPTQ_LAYER.name}, int4 (one grid per row): output error Σ((Ŵ − W)x)² on held-out Moby-Dick`, `${QUANT_GPTQ_LAYER.name}，int4（每行一个网格）：留出的《白鲸》文本上的输出误差 Σ((Ŵ − W)x)²`),
+          kind: 'table', title: t(`${QUANT_GPTQ_LAYER.name}, int4 (one grid per row): output error Σ((Ŵ − W)x)² on held-out Moby-Dick`, `${QUANT_GPTQ_LAYER.name}，int4（每行一个网格）：留出的《白鲸记》文本上的输出误差 Σ((Ŵ − W)x)²`),
           columns: [t('method', '方法'), t('output error', '输出误差'), t('vs round-to-nearest', '相对就近舍入')],
           rows: [
             [t('round-to-nearest', '就近舍入'), Number(o.rtnErr.toPrecision(4)), 1],
@@ -448,7 +448,7 @@ export default defineChecks<Learner>({
         ctx.artifact({
           kind: 'table',
           title: t(`The bundled model's ${model.names.length} block matrices quantized (embeddings, LayerNorms and biases stay float32: ${others} more bytes): validation loss on held-out Moby-Dick`,
-            `量化内置模型的 ${model.names.length} 个块矩阵（嵌入、LayerNorm 和偏置保持 float32：另占 ${others} 字节）：留出的《白鲸》文本上的验证损失`),
+            `量化内置模型的 ${model.names.length} 个块矩阵（嵌入、LayerNorm 和偏置保持 float32：另占 ${others} 字节）：留出的《白鲸记》文本上的验证损失`),
           columns: [t('scheme', '方案'), t('bytes (block matrices)', '字节数（块矩阵）'), t('validation loss', '验证损失'), t('vs float32', '相对 float32')],
           rows,
         });

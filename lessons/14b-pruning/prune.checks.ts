@@ -306,7 +306,7 @@ export default defineChecks<Learner>({
         };
         ctx.artifact({
           kind: 'table',
-          title: t('Validation loss by sparsity (Moby-Dick, nats per character)', '各稀疏度下的验证损失（《白鲸》，每字符奈特）'),
+          title: t('Validation loss by sparsity (Moby-Dick, nats per character)', '各稀疏度下的验证损失（《白鲸记》，每字符奈特）'),
           columns: [t('sparsity', '稀疏度'), t('magnitude, per layer', '幅值，逐层'), t('magnitude, global', '幅值，全局'), t('N:4 structured', 'N:4 结构化')],
           rows: PRUNE_SPARSITIES.concat([0.25, 0.75]).sort((a, b) => a - b).map((s) => row(`${Math.round(100 * s)} %`, s)),
         });

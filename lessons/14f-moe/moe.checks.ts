@@ -272,7 +272,7 @@ export default defineChecks<Learner>({
           loads.push([...load, ref.dropped.length, ref.capacity, ref.aux]);
         }
         const names = [t('k = 2, factor 1', 'k = 2，因子 1'), t('k = 1, factor 0.75 (Switch)', 'k = 1，因子 0.75（Switch）'), t('k = 2, factor 0.5', 'k = 2，因子 0.5')];
-        ctx.artifact({ kind: 'table', title: t(`Your moeBlock on ${T} characters of Moby-Dick: assignments each expert kept, tokens that passed through, capacity, aux loss`, `你的 moeBlock 作用于《白鲸》的 ${T} 个字符：每个专家保留的分配数、直接通过的词元数、容量、辅助损失`),
+        ctx.artifact({ kind: 'table', title: t(`Your moeBlock on ${T} characters of Moby-Dick: assignments each expert kept, tokens that passed through, capacity, aux loss`, `你的 moeBlock 作用于《白鲸记》的 ${T} 个字符：每个专家保留的分配数、直接通过的词元数、容量、辅助损失`),
           columns: [t('setting', '设置'), t('expert 0', '专家 0'), t('expert 1', '专家 1'), t('expert 2', '专家 2'), t('expert 3', '专家 3'), t('passed through', '直接通过'), t('capacity', '容量'), t('aux loss', '辅助损失')],
           rows: loads.map((r, i) => [names[i], ...r.slice(0, 6), r[6].toFixed(4)]) });
       },

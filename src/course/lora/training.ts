@@ -176,7 +176,7 @@ export function curve(h: History, title: Text): LocalArtifact {
     series: [
       { name: t('train (SOTU, one batch)', '训练（国情咨文，单个批次）'), x: h.step, y: h.train.map(round4) },
       { name: t('validation: SOTU 1962', '验证：1962 年国情咨文'), x: h.evalStep, y: h.val.map(round4) },
-      { name: t('validation: Moby-Dick', '验证：《白鲸》'), x: h.evalStep, y: h.moby.map(round4) },
+      { name: t('validation: Moby-Dick', '验证：《白鲸记》'), x: h.evalStep, y: h.moby.map(round4) },
     ],
   };
 }

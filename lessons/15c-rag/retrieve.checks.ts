@@ -417,6 +417,7 @@ export default defineChecks<Learner>({
         const refEmb = questions.map((_, i) => ragChapterRanking(ragRank(refVecs.slice(0, texts.length).map((v) => ragCosine(refVecs[texts.length + i], v)), texts.length).map((x) => x.index), refChunks));
         rows.push({ label: t('bundled model, mean-pooled', '内置模型，均值池化'), r1: ragRecallAt(embRanks, questions, 1), r5: ragRecallAt(embRanks, questions, 5),
           ref1: ragRecallAt(refEmb, questions, 1), ref5: ragRecallAt(refEmb, questions, 5), top: embRanks.map((r) => r[0]) });
+        ctx.progress({ kind: 'text', title: t('Retrieval evaluation', '检索评测'), text: t('5 of 5 retrievers evaluated: the tables below.', '5 种检索方式都已评测：见下面的表格。') });
         const nc = chapters.length;
         const p1 = (x: number) => `${(100 * x).toFixed(1)}%`;
         ctx.artifact({

@@ -119,7 +119,7 @@ async function main(): Promise<void> {
   // The efficiency track: validation loss as sparsity grows, PagedAttention's memory against a contiguous cache, and
   // the parallel-training memory ledger (focus: the start of the check's name to bring to the top).
   const trainingShots: [id: string, name: string, height: number, theme: Shot['theme'], lang?: 'zh-cn', focus?: string][] = [
-    ['clip/clip', 'clip-similarity', 1400, 'dark'], ['rag/retrieve', 'rag-retrieval', 1100, 'light', undefined, 'recall'],
+    ['clip/clip', 'clip-similarity', 1400, 'dark'], ['rag/retrieve', 'rag-retrieval', 1200, 'light', undefined, 'retrieval evaluation'],
     ['pruning/prune', 'pruning-sparsity', 1100, 'light'], ['paged-attention/paged', 'paged-memory', 1100, 'dark'],
     ['parallel/parallel', 'parallel-ledger', 1200, 'dark', undefined, 'ZeRO'], ['parallel/parallel', 'parallel-ledger-zh-cn', 1200, 'light', 'zh-cn', 'ZeRO'],
     ['pretraining/train', 'pretraining-live', 1300, 'dark'], ['pretraining/train', 'pretraining-live-zh-cn', 1300, 'light', 'zh-cn'],

@@ -215,7 +215,7 @@ export interface RagHidden { hidden: Float32Array; shape: [number, number, numbe
 
 /**
  * The bundled model's hidden states (the last block's output) for every text: each text cut into windows of at most
- * blockSize characters, all windows in one batch right-padded with the id of ' ' (the model is causal, so padding
+ * blockSize characters, right-padded with the id of ' ' (the model is causal, so padding
  * changes no real position). `owner[w]` is the text window w belongs to.
  */
 export async function ragHiddenStates(texts: readonly string[]): Promise<RagHidden> {
@@ -230,11 +230,19 @@ export async function ragHiddenStates(texts: readonly string[]): Promise<RagHidd
     for (let s = 0; s < Math.max(1, ids.length); s += T) { windows.push(ids.slice(s, s + T)); owner.push(i); }
   });
   const B = windows.length;
-  const input = new Array<number>(B * T).fill(pad);
-  windows.forEach((w, b) => w.forEach((id, t) => { input[b * T + t] = id; }));
   const layer = `block_out_${model.config.nLayer - 1}`;
-  const out = await model.run(input, B, T, [layer]);
-  return { hidden: Float32Array.from(out[layer].data), shape: [B, T, C], lengths: windows.map((w) => Math.max(1, w.length)), owner };
+  // In batches of BATCH windows: one batch of all ~300 windows makes onnxruntime hold every layer's activations for
+  // all of them at once (over 1 GB resident, the runner's default memory limit); 32 at a time stay near 150 MB.
+  const BATCH = 32;
+  const hidden = new Float32Array(B * T * C);
+  for (let b0 = 0; b0 < B; b0 += BATCH) {
+    const n = Math.min(BATCH, B - b0);
+    const input = new Array<number>(n * T).fill(pad);
+    for (let b = 0; b < n; b++) windows[b0 + b].forEach((id, t) => { input[b * T + t] = id; });
+    const out = await model.run(input, n, T, [layer]);
+    hidden.set(out[layer].data as Float32Array, b0 * T * C);
+  }
+  return { hidden, shape: [B, T, C], lengths: windows.map((w) => Math.max(1, w.length)), owner };
 }
 
 /** One vector per text from pooled windows: the windows' pooled vectors weighted by their lengths (= the mean over every character). */

@@ -14,11 +14,10 @@ import * as path from 'node:path';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { parseArgs, styleText } from 'node:util';
-import { findExercise, formatProblem, loadCatalog, type Locale } from '../core/lessons/catalog';
-import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_MS, install } from '../core/install';
-import { formatResult, plain, type Style } from '../core/report';
-import { DEFAULT_FOLDER, learnerFile, prerequisiteFiles, solutionFolder } from '../core/workspace';
-import { runInWorker } from '../harness/host';
+import type { Locale } from '../core/lessons/catalog';
+import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_MS, type Install, install } from '../core/install';
+import type { Style } from '../core/report';
+import { RunnerPool } from '../harness/warm';
 import type { FromWorker } from '../harness/protocol';
 
 const USAGE = `usage:
@@ -29,11 +28,19 @@ const USAGE = `usage:
 class UsageError extends Error {}
 
 const color = process.stdout.isTTY && !process.env.NO_COLOR;
-const style: Style = color
+const colored: Style | undefined = color
   ? { ok: (s) => styleText('green', s), bad: (s) => styleText('red', s), dim: (s) => styleText('gray', s) }
-  : plain;
+  : undefined;
+
+/** LLM_LAB_TRACE=1: when each phase of a command ended, in ms since the process started (on stderr). */
+const tracing = process.env.LLM_LAB_TRACE === '1';
+function trace(what: string): void {
+  if (tracing) process.stderr.write(`[trace ${performance.now().toFixed(1).padStart(7)} ms] ${what}\n`);
+}
 
 async function main(argv: string[]): Promise<number> {
+  trace('cli loaded');
+  if (tracing) process.on('exit', () => trace('exit'));
   const { values, positionals } = parseArgs({
     args: argv, allowPositionals: true, strict: true,
     options: {
@@ -46,7 +53,30 @@ async function main(argv: string[]): Promise<number> {
   const inst = install(path.resolve(__dirname, '..'));
   const lang = (values.lang ?? 'en') as Locale;
   if (lang !== 'en' && lang !== 'zh-cn') throw new UsageError(`unknown --lang ${lang}: use en or zh-cn`);
-  const catalog = await loadCatalog(inst.lessons, lang);
+  // A check's runner process starts now, so that it boots while the catalog is read and the code bundled (it is
+  // the same fresh process a run would start; it is killed on the way out whatever happens, and would end on its
+  // own with this process anyway).
+  const pool = command === 'check' && existsSync(inst.worker) ? new RunnerPool() : undefined;
+  pool?.prepare({ workerPath: inst.worker, memoryMb: DEFAULT_MEMORY_MB, locale: lang });
+  trace('runner starting');
+  try {
+    return await command_(command, id, values, inst, lang, pool);
+  } finally {
+    pool?.dispose();
+  }
+}
+
+type Values = { json?: boolean; solution?: boolean; file?: string; folder?: string; timeout?: string; lang?: string; only?: string };
+
+async function command_(command: string | undefined, id: string | undefined, values: Values, inst: Install, lang: Locale, pool: RunnerPool | undefined): Promise<number> {
+  // Loaded now, not with this file: the runner process above starts first (it is the longest wait of a check).
+  const [{ findExercise, formatProblem, loadCatalog }, { catalogFor }, { formatResult, plain }, { DEFAULT_FOLDER, learnerFile, prerequisiteFiles, solutionFolder }, { runInWorker }] = await Promise.all([
+    import('../core/lessons/catalog'), import('./catalog'), import('../core/report'), import('../core/workspace'), import('../harness/host'),
+  ]);
+  const style = colored ?? plain;
+  // A check reads only the lessons it needs (the whole catalog is most of a check's own time otherwise).
+  const catalog = command === 'check' && id ? await catalogFor(inst.lessons, id, lang) : await loadCatalog(inst.lessons, lang);
+  trace(`catalog (${catalog.lessons.length} lessons)`);
   for (const p of catalog.problems.filter((x) => x.severity === 'error')) console.error(`warning: ${formatProblem(p, inst.lessons)}`);
 
   if (command === 'list') {
@@ -81,11 +111,16 @@ async function main(argv: string[]): Promise<number> {
       if (!existsSync(inst.worker)) throw new UsageError(`${inst.worker} is missing: run \`npm run build\` first`);
       const status = liveStatus();
       const only = values.only?.split(',').map((s) => s.trim()).filter(Boolean);
+      trace('learner file ready');
       const result = await runInWorker(
         { exerciseId: id, learnerFile: file, checksFile: found.exercise.checks, locale: lang, only,
           prerequisites: prerequisiteFiles(folder, catalog, found.exercise) },
-        { workerPath: inst.worker, timeoutMs, memoryMb: DEFAULT_MEMORY_MB, onEvent: status?.onEvent },
+        { workerPath: inst.worker, timeoutMs, memoryMb: DEFAULT_MEMORY_MB, pool, onEvent: (e) => {
+          if (e.type === 'ready' || e.type === 'plan' || e.type === 'finished') trace(`runner: ${e.type}`);
+          status?.onEvent(e);
+        } },
       );
+      trace('result');
       status?.clear();
       console.log(values.json ? JSON.stringify(result, null, 2) : formatResult(result, style, lang));
       if (result.error?.kind === 'setup') return 2;

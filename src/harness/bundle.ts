@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import { accessSync, chmodSync, constants, existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import type { BuildFailure, Message } from 'esbuild';
 import type { RunError } from '../core/grading/result';
 
@@ -38,9 +38,54 @@ function ensureEsbuildExecutable(): void {
   }
 }
 
-async function build(entry: string): Promise<Built> {
+/**
+ * esbuild's API, loaded on first use with require (a dynamic import() of it goes through the ES module loader,
+ * which parses esbuild's CommonJS entry for its exports: measurable on every CLI run).
+ */
+function esbuildApi(): typeof import('esbuild') {
   ensureEsbuildExecutable();
-  const esbuild = await import('esbuild');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('esbuild') as typeof import('esbuild');
+}
+
+/** A file list's sizes and modification times, as one string; undefined when one is missing. */
+async function stampOf(files: readonly string[]): Promise<string | undefined> {
+  try {
+    const stats = await Promise.all(files.map((f) => stat(f)));
+    return stats.map((s, i) => `${files[i]}:${s.size}:${s.mtimeMs}`).join('|');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Lesson code (a checks file, a reference solution) bundled once per process and built again only when one of the
+ * files it was built from changed (size or modification time). Learner files are always built afresh.
+ */
+const lessonBuilds = new Map<string, { stamp: string; inputs: string[]; result: Promise<unknown> }>();
+async function cachedLessonBuild<T>(key: string, entry: string, make: () => Promise<{ value: T; inputs?: string[] }>): Promise<T> {
+  const hit = lessonBuilds.get(key);
+  if (hit && (await stampOf(hit.inputs)) === hit.stamp) return hit.result as Promise<T>;
+  const before = await stampOf([entry]);
+  const { value, inputs } = await make();
+  const files = inputs?.length ? inputs : [entry];
+  const stamp = await stampOf(files);
+  // Kept only when the entry did not change while it was being built.
+  if (inputs && stamp && before && (await stampOf([entry])) === before) lessonBuilds.set(key, { stamp, inputs: files, result: Promise.resolve(value) });
+  else lessonBuilds.delete(key);
+  return value;
+}
+
+/** A lesson's checks bundled, from the cache when none of its files changed. */
+function buildLesson(entry: string): Promise<Built> {
+  return cachedLessonBuild(`checks:${path.resolve(entry)}`, entry, async () => {
+    const built = await build(entry);
+    return { value: built, inputs: built.ok ? built.inputs : undefined };
+  });
+}
+
+async function build(entry: string): Promise<Built> {
+  const esbuild = esbuildApi();
   const filename = path.join(path.dirname(entry), `.${path.basename(entry, path.extname(entry))}.llm-lab-bundle.js`);
   try {
     const out = await esbuild.build({
@@ -91,12 +136,15 @@ export function outsideExerciseFolder(entry: string, inputs: readonly string[]):
 export async function bundleReference(checksFile: string): Promise<BundledCode | undefined> {
   const solution = checksFile.replace(/\.checks\.ts$/, '.solution.ts');
   if (solution === checksFile || !existsSync(solution)) return undefined;
-  ensureEsbuildExecutable();
-  const esbuild = await import('esbuild');
+  return cachedLessonBuild(`reference:${path.resolve(solution)}`, solution, () => buildReference(solution));
+}
+
+async function buildReference(solution: string): Promise<{ value: BundledCode | undefined; inputs?: string[] }> {
+  const esbuild = esbuildApi();
   const filename = path.join(path.dirname(solution), `.${path.basename(solution, '.ts')}.llm-lab-reference.js`);
   try {
     const out = await esbuild.build({
-      entryPoints: [solution], outfile: filename, bundle: true, write: false, format: 'cjs', platform: 'node',
+      entryPoints: [solution], outfile: filename, bundle: true, write: false, format: 'cjs', platform: 'node', metafile: true,
       target: 'node20', logLevel: 'silent', external: ['@llm-lab/*', 'onnxruntime-node', 'esbuild'], tsconfigRaw: {},
       plugins: [{
         name: 'earlier-solutions',
@@ -109,9 +157,9 @@ export async function bundleReference(checksFile: string): Promise<BundledCode |
         },
       }],
     });
-    return { code: out.outputFiles[0].text, filename };
+    return { value: { code: out.outputFiles[0].text, filename }, inputs: Object.keys(out.metafile?.inputs ?? {}).map((f) => path.resolve(f)) };
   } catch {
-    return undefined;
+    return { value: undefined };
   }
 }
 
@@ -121,14 +169,14 @@ export type ExerciseBundle =
 
 /** Bundles only the lesson's checks (for a plan-only job: no learner file is read). */
 export async function bundleChecks(checksFile: string): Promise<{ ok: true; checks: BundledCode } | { ok: false; error: RunError }> {
-  const checks = await build(checksFile);
+  const checks = await buildLesson(checksFile);
   if (checks.ok) return { ok: true, checks: checks.bundle };
   return { ok: false, error: { kind: 'setup', message: `the lesson's checks do not compile (a bug in the lesson, not your code): ${describe(checks.errors[0]).message}` } };
 }
 
 /** Bundles the checks and the learner file; a learner syntax error is data, a broken lesson is a setup error. */
 export async function bundleExercise(learnerFile: string, checksFile: string): Promise<ExerciseBundle> {
-  const [checks, learner, source] = await Promise.all([build(checksFile), build(learnerFile), readFile(learnerFile, 'utf8').catch(() => undefined)]);
+  const [checks, learner, source] = await Promise.all([buildLesson(checksFile), build(learnerFile), readFile(learnerFile, 'utf8').catch(() => undefined)]);
   if (!checks.ok) {
     const { message } = describe(checks.errors[0]);
     return { ok: false, error: { kind: 'setup', message: `the lesson's checks do not compile (a bug in the lesson, not your code): ${message}` } };

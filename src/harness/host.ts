@@ -7,18 +7,20 @@
  * plan (RunLedger): the verdict is the host's record of what the runner reported, never a result learner code
  * could have written.
  */
-import { type ChildProcess, fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Locale } from '../core/grading/text';
 import type { CheckOutcome, RunError, RunResult } from '../core/grading/result';
-import { type BundledCode, bundleChecks, bundleExercise, bundleReference } from './bundle';
+import { type BundledCode, type ExerciseBundle, bundleChecks, bundleExercise, bundleReference } from './bundle';
 import { declarationOf } from './locate';
 import { LOG_LIMITS, reviveNonFinite, type FromWorker, type PlannedCheck, type Prerequisite, type ToWorker, type WorkerRequest } from './protocol';
-import { killTree, permissionFlags, residentMb, runnerEnv } from './sandbox';
+import { BAD_OPTION, type LaunchOptions, sandboxSupport, startRunner } from './launch';
+import { killTree, residentMb } from './sandbox';
 import { isSealed, macOf, sameMac } from './seal';
+import { type RunnerPool, type TakenRunner, envPool } from './warm';
 
 /**
  * The earlier exercises whose learner files are missing, as a message in the learner's language, or
@@ -47,6 +49,11 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Start without Node's permission model (tests of what the other layers catch on their own). */
   unsandboxed?: boolean;
+  /**
+   * Runners started ahead (warm.ts): the run takes the waiting one when it was started with the same options, and a
+   * fresh one is started for the next run when this one is over. Without a pool, a process is started for the run.
+   */
+  pool?: RunnerPool;
 }
 
 const OOM = /heap out of memory|Reached heap limit|Allocation failed|invalid array length|Array buffer allocation failed/i;
@@ -83,26 +90,6 @@ async function cachedRead(file: string): Promise<string> {
   return text;
 }
 
-/** Whether this runtime accepted the permission flags (learnt from the first start; Electron may refuse them). */
-let permissionFlagsWork: boolean | undefined;
-/**
- * A runtime that refuses the permission flags, or whose start-up itself is denied by them (an Electron build may
- * need files Node does not): the runner is started again without them, and the session remembers.
- */
-const BAD_OPTION = /bad option|is not allowed in NODE_OPTIONS|unknown option|not supported|ERR_ACCESS_DENIED|Access to this API has been restricted/i;
-
-function startRunner(workerPath: string, memoryMb: number, sandbox: boolean, output: boolean): ChildProcess {
-  const flags = sandbox && permissionFlagsWork !== false ? permissionFlags(workerPath) : [];
-  return fork(workerPath, [], {
-    execArgv: [`--max-old-space-size=${memoryMb}`, ...flags],
-    serialization: 'advanced',
-    stdio: ['ignore', output ? 'pipe' : 'ignore', 'pipe', 'ipc'],
-    env: runnerEnv(),
-    // Its own process group, so that the whole group can be killed at the end (POSIX).
-    detached: process.platform !== 'win32',
-  });
-}
-
 /**
  * The list of an exercise's checks without running any: a fresh runner loads only the lesson's checks
  * bundle and answers with its plan. No learner code is read or run, so this is safe in Restricted Mode.
@@ -121,7 +108,7 @@ export function planInWorker(checksFile: string, opts: PlanOptions & { locale?: 
       const msg = raw as FromWorker;
       if (msg.type === 'plan') plan = msg.checks;
       if (msg.type !== 'ready') return;
-      if (msg.sandboxed !== undefined) permissionFlagsWork ??= msg.sandboxed;
+      if (msg.sandboxed !== undefined) sandboxSupport.learn(msg.sandboxed);
       void bundled.then(([b, course]) => {
         if (child.exitCode !== null || child.signalCode !== null) return;
         if (!b.ok) { failure = b.error.message; killTree(child.pid); return; }
@@ -134,9 +121,9 @@ export function planInWorker(checksFile: string, opts: PlanOptions & { locale?: 
       clearTimeout(timer);
       killTree(child.pid);
       if (plan) return resolve(plan);
-      if (!failure && permissionFlagsWork === undefined && BAD_OPTION.test(stderr)) {
+      if (!failure && sandboxSupport.known === undefined && BAD_OPTION.test(stderr)) {
         // This runtime refuses the permission flags: remember, and list again without them.
-        permissionFlagsWork = false;
+        sandboxSupport.refuse();
         return planInWorker(checksFile, opts).then(resolve, reject);
       }
       const tail = stderr.trim().split('\n').slice(-12).join('\n');
@@ -221,10 +208,36 @@ const tamperedText = (locale: Locale | undefined, why: string): string => locale
   ? `结果不可信：你的代码改动了检查所依赖的东西（${why}）。去掉修改内置对象、进程或通信通道的代码后再检查一次。`
   : `These results cannot be trusted: your code changed what the checks rely on (${why}). Remove the code that patches built-ins, the process or its channel, and check again.`;
 
-export function runInWorker(req: WorkerRequest, opts: RunOptions): Promise<RunResult> {
+type Bundled = readonly [ExerciseBundle, Record<string, BundledCode>, BundledCode | undefined];
+
+/** The learner file, the checks, the course layer and the reference, bundled (started at once, awaited when the runner is ready). */
+function bundleRun(req: WorkerRequest, opts: RunOptions): Promise<Bundled> {
+  return Promise.all([bundleExercise(req.learnerFile, req.checksFile), courseBundles(opts.workerPath), bundleReference(req.checksFile).catch(() => undefined)])
+    .catch((e: unknown) => [{ ok: false as const, error: { kind: 'setup' as const, message: `bundling failed: ${(e as Error)?.message ?? e}` } }, {}, undefined] as const);
+}
+
+/**
+ * Runs one exercise's checks in a runner process: the pool's waiting one when it has one started with the same
+ * options (warm.ts), otherwise a fresh one; either way a process that runs nothing else before or after. With a
+ * pool, a fresh spare is started once the run is over.
+ */
+export async function runInWorker(req: WorkerRequest, opts: RunOptions): Promise<RunResult> {
   const started = Date.now();
+  const pool = opts.pool ?? envPool();
+  const launch: LaunchOptions = { workerPath: opts.workerPath, memoryMb: opts.memoryMb, unsandboxed: opts.unsandboxed, locale: req.locale };
+  // Bundle while the runner is taken or starts.
+  const bundled = bundleRun(req, opts);
+  const taken = pool && !opts.signal?.aborted ? await pool.take(launch).catch(() => undefined) : undefined;
+  try {
+    return await runIn(req, opts, bundled, taken, started);
+  } finally {
+    pool?.prepare(launch);
+  }
+}
+
+function runIn(req: WorkerRequest, opts: RunOptions, bundled: Promise<Bundled>, taken: TakenRunner | undefined, started: number): Promise<RunResult> {
   return new Promise<RunResult>((resolve) => {
-    const child = startRunner(opts.workerPath, opts.memoryMb, !opts.unsandboxed, true);
+    const child = taken?.child ?? startRunner(opts.workerPath, opts.memoryMb, !opts.unsandboxed, true);
     const key = randomBytes(32);
     const ledger = new RunLedger([...key], req.only ? new Set(req.only) : undefined);
     let runSent = false;
@@ -232,16 +245,14 @@ export function runInWorker(req: WorkerRequest, opts: RunOptions): Promise<RunRe
     let tampered: string | undefined;
     let stopReason: 'timeout' | 'cancelled' | 'memory' | undefined;
     let peakMb = 0;
-    let stderr = '';
+    let stderr = taken?.stderr ?? '';
     const logs: string[] = [];
     let logBytes = 0;
     let setupError: RunError | undefined;
 
-    // Bundle while the process starts; send the job once both are ready. A missing earlier exercise is
+    // Send the job once the runner is ready and the bundles are done. A missing earlier exercise is
     // named (the learner is told which to open) instead of a compile error about an import.
     const unmet = missingPrerequisites(req.prerequisites, req.locale);
-    const bundled = Promise.all([bundleExercise(req.learnerFile, req.checksFile), courseBundles(opts.workerPath), bundleReference(req.checksFile).catch(() => undefined)])
-      .catch((e: unknown) => [{ ok: false as const, error: { kind: 'setup' as const, message: `bundling failed: ${(e as Error)?.message ?? e}` } }, {}, undefined] as const);
     const onReady = async () => {
       const [b, course, reference] = await bundled;
       if (child.exitCode !== null || child.signalCode !== null) return;
@@ -290,12 +301,12 @@ export function runInWorker(req: WorkerRequest, opts: RunOptions): Promise<RunRe
       stderr = (stderr + text).slice(-STDERR_TAIL);
       opts.onOutput?.(text);
     });
-    child.on('message', (raw) => {
+    const onMessage = (raw: unknown) => {
       if (tampered || finished) return;
       if (!runSent) {
         const msg = raw as FromWorker;
         if (msg?.type !== 'ready') return tamper('a message before the run began');
-        if (msg.sandboxed !== undefined && !opts.unsandboxed) permissionFlagsWork ??= msg.sandboxed;
+        if (msg.sandboxed !== undefined && !opts.unsandboxed) sandboxSupport.learn(msg.sandboxed);
         void onReady();
         return opts.onEvent?.(msg);
       }
@@ -324,18 +335,29 @@ export function runInWorker(req: WorkerRequest, opts: RunOptions): Promise<RunRe
           break;
       }
       opts.onEvent?.(msg);
-    });
+    };
+    child.on('message', onMessage);
     child.on('error', (e) => { stderr += `\n${e.message}`; });
+    // A waiting runner said `ready` before this run took it: what it wrote so far, then its `ready`, as if just arrived.
+    if (taken) {
+      for (const text of taken.output) opts.onOutput?.(text);
+      onMessage(taken.ready);
+    }
     // 'close', not 'exit': messages sent just before the process ended may still be arriving.
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       clearInterval(memory);
       opts.signal?.removeEventListener('abort', onAbort);
-      killTree(child.pid);
-      if (!runSent && !setupError && !stopReason && permissionFlagsWork === undefined && !opts.unsandboxed && BAD_OPTION.test(stderr)) {
+      // The runner has ended (its descendants were killed with it, or were reparented): what is left of its group.
+      killTree(child.pid, false);
+      if (!runSent && !setupError && !stopReason && sandboxSupport.known === undefined && !opts.unsandboxed && BAD_OPTION.test(stderr)) {
         // This runtime refuses the permission flags: remember, and run again without them.
-        permissionFlagsWork = false;
+        sandboxSupport.refuse();
         return void runInWorker(req, opts).then(resolve);
+      }
+      if (taken && !runSent && !setupError && !stopReason && !tampered) {
+        // The waiting runner ended after it was taken and before it got the job: the run starts a fresh one.
+        return void runIn(req, opts, bundled, undefined, started).then(resolve);
       }
       if (tampered) return void resolve(tamperedResult(req, ledger, logs, started, tampered));
       if (finished && !stopReason) return resolve(finished);

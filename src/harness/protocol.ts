@@ -61,7 +61,12 @@ export type ToWorker =
     /** The learner's source, to find where functions are declared. */
     source: string;
   }
-  | { type: 'plan'; checksFile: string; checks: BundledCode; locale?: Locale; course?: Record<string, BundledCode> };
+  | { type: 'plan'; checksFile: string; checks: BundledCode; locale?: Locale; course?: Record<string, BundledCode> }
+  /** To a warm runner waiting for its job (warm.ts): are you alive and responsive? Answered with a `pong`. */
+  | { type: 'ping' };
+
+/** A waiting runner's answer to a `ping`, unsigned like `ready` (no run, so no key, has begun). */
+export type SpareReply = { type: 'pong' };
 
 export type FromWorker =
   /** sandboxed: the runtime's permission model is on (no files but the runner's own, no processes). */

@@ -95,10 +95,14 @@ export function descendants(pid: number): number[] {
   return out;
 }
 
-/** Kills the runner, its process group and every descendant found; safe to call more than once. */
-export function killTree(pid: number | undefined): void {
+/**
+ * Kills the runner, its process group and every descendant found; safe to call more than once. `scan` false skips
+ * the look for descendants that left the group, for a runner already known to have ended: its children were then
+ * given to another parent, so a look by parent id finds none (and it reads every process's /proc entry).
+ */
+export function killTree(pid: number | undefined, scan = true): void {
   if (!pid) return;
-  const kids = descendants(pid);
+  const kids = scan ? descendants(pid) : [];
   const kill = (target: number) => { try { process.kill(target, 'SIGKILL'); } catch { /* gone already */ } };
   if (process.platform !== 'win32') kill(-pid);
   for (const k of kids) kill(k);

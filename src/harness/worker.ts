@@ -23,10 +23,11 @@ import type { Artifact, CheckOutcome, RunError, RunResult } from '../core/gradin
 import { type Locale, type Text, say, setLocale, t } from '../core/grading/text';
 import { declarationOf, exportedNames, learnerStack, locationInStack } from './locate';
 import type { BundledCode } from './bundle';
-import { ForbiddenModule, LEARNER_BUILTINS, closeProcess, lockDown, type Lockdown } from './lockdown';
-import { INTERNAL_ERROR_PREFIX, LOG_LIMITS, keepNonFinite, type FromWorker, type PlannedCheck, type ToWorker, type WorkerRequest } from './protocol';
+import { ForbiddenModule, LEARNER_BUILTINS, closeProcess, lockDown, warmWatch, type Lockdown } from './lockdown';
+import { INTERNAL_ERROR_PREFIX, LOG_LIMITS, keepNonFinite, type FromWorker, type PlannedCheck, type SpareReply, type ToWorker, type WorkerRequest } from './protocol';
 import { keyFromHex, macOf } from './seal';
 import { close, cloneInstance, copyArgs, firstDivergence, type Divergence } from './diverge';
+import { endThreads, isRankThread, makeThreads, rankThreadMain } from './threads';
 
 // Captured before anything else can run: the process's own way out and its own channel.
 const reallyExit = (process as unknown as { reallyExit(code: number): never }).reallyExit;
@@ -284,8 +285,10 @@ async function run(job: Extract<ToWorker, { type: 'run' }>, logs: string[]): Pro
   if (modelLoaded) Object.assign(extras, require(path.join(__dirname, 'model.js')));
   const watch = lockDown(extras);
   closeProcess((code) => new ExitCalled(code));
-  const verify = (): void => {
-    const changes = watch.changes();
+  // After each check the watched built-ins are compared; the sweep over everything frozen (a runtime bug, not
+  // something learner code can undo) runs after loading the file and at the end.
+  const verify = (full = false): void => {
+    const changes = watch.changes(full);
     if (changes.length) throw new Tampered(changes);
   };
 
@@ -304,7 +307,7 @@ async function run(job: Extract<ToWorker, { type: 'run' }>, logs: string[]): Pro
       location: locationInStack(err.stack, req.learnerFile), detail: learnerStack(err.stack, req.learnerFile),
     });
   }
-  verify();
+  verify(true);
 
   const missing = spec.exports.filter((name) => learner[name] === undefined);
   if (missing.length) {
@@ -517,6 +520,7 @@ async function run(job: Extract<ToWorker, { type: 'run' }>, logs: string[]): Pro
         lastSent = now;
         send({ type: 'check-progress', id, artifact: a });
       },
+      threads: makeThreads({ workerFile: __filename, learner: built, course: courseCode, locale }),
       shared: <T>(key: string): Promise<T> => {
         const compute = spec.shared?.[key];
         if (!compute) return Promise.reject(new Error(`check bug: no shared result "${key}" in defineChecks({ shared })`));
@@ -552,6 +556,7 @@ async function run(job: Extract<ToWorker, { type: 'run' }>, logs: string[]): Pro
     } finally {
       current = undefined;
       capturing = false;
+      endThreads();
     }
     // A failure with values to compare: point at the first line where the learner's computation parts ways.
     // (Only wrong values: an error thrown by the learner's code already points at the line that threw.)
@@ -587,7 +592,7 @@ async function run(job: Extract<ToWorker, { type: 'run' }>, logs: string[]): Pro
     outcomes.push(outcome);
     send({ type: 'check-finished', outcome });
   }
-  verify();
+  verify(true);
   if (setupProblem) return result('error', outcomes, setupProblem);
   // A run of chosen checks passes when every check it ran passed.
   const ran = only ? outcomes.filter((o) => only.has(o.id)) : outcomes;
@@ -629,9 +634,19 @@ function captureConsole(logs: string[], streams = true): void {
   }
 }
 
-/** Waits for the host's one `run` message. */
-function nextJob(): Promise<ToWorker> {
-  return new Promise((resolve) => process.once('message', (m) => resolve(m as ToWorker)));
+/**
+ * Waits for the host's one job (`run` or `plan`). A warm runner waits here for as long as it is the host's spare,
+ * and answers each `ping` (are you still alive and responsive?) with a `pong` before its job arrives; nothing after.
+ */
+function nextJob(): Promise<Exclude<ToWorker, { type: 'ping' }>> {
+  return new Promise((resolve) => {
+    const onMessage = (m: unknown) => {
+      if ((m as { type?: unknown } | null)?.type === 'ping') return rawSend({ type: 'pong' } satisfies SpareReply);
+      process.off('message', onMessage);
+      resolve(m as Exclude<ToWorker, { type: 'ping' }>);
+    };
+    process.on('message', onMessage);
+  });
 }
 
 /** Plan only: loads the checks (lesson code, never learner code), reports their list and exits. */
@@ -652,6 +667,33 @@ function planOnly(job: Extract<ToWorker, { type: 'plan' }>): void {
   rawSend({ type: 'plan', checks: planOf(spec) } satisfies FromWorker, () => reallyExit(0));
 }
 
+/**
+ * While waiting for its job (a warm spare, idle for seconds or minutes), the runner runs its own code that every run
+ * needs, so that V8 has compiled it before the clock starts: the event signing (HMAC-SHA-256 in plain JavaScript) and
+ * the watch over the built-ins (read only: nothing is frozen or changed). It starts only after a short wait (a cold
+ * runner's job usually arrives first) and works in slices of a few milliseconds, stopping when the job arrives.
+ * No kit, check or learner code runs here.
+ */
+function warmUp(): { stop(): void } {
+  let stopped = false;
+  let step = 0;
+  const key = keyFromHex('5a'.repeat(32));
+  const event: FromWorker = { type: 'check-finished', outcome: { id: 'warm-up', name: 'the runner compiles its own code', status: 'passed', artifacts: [], durationMs: NaN } };
+  const slice = () => {
+    if (stopped) return;
+    if (step < 6) {
+      for (let i = 0; i < 10; i++) macOf(key, JSON.stringify({ seq: step * 10 + i, event }, keepNonFinite));
+    } else if (step < 9) {
+      warmWatch(3);
+    } else return;
+    step++;
+    setImmediate(slice);
+  };
+  const timer = setTimeout(slice, WARM_UP_AFTER_MS);
+  return { stop: () => { stopped = true; clearTimeout(timer); } };
+}
+const WARM_UP_AFTER_MS = 50;
+
 async function main(): Promise<void> {
   process.setSourceMapsEnabled(true);
   Error.stackTraceLimit = 50;
@@ -659,7 +701,10 @@ async function main(): Promise<void> {
   process.on('disconnect', () => reallyExit(0));
   const next = nextJob();
   rawSend({ type: 'ready', sandboxed: Boolean((process as unknown as { permission?: unknown }).permission) } satisfies FromWorker);
+  // A runner that waits (a warm spare) compiles its own signing and watching code meanwhile; a cold one gets its job first.
+  const warming = warmUp();
   const job = await next;
+  warming.stop();
   if (job.type === 'plan') return planOnly(job);
   // The run's key: kept in this closure only, and used to sign every event from now on.
   const key = keyFromHex(job.key);
@@ -698,4 +743,5 @@ async function main(): Promise<void> {
   sendEvent({ type: 'finished', result: res });
 }
 
-void main();
+if (isRankThread()) void rankThreadMain({ loadBundle, forLearner, provided, lockDown: () => { lockDown({ ...kit }); closeProcess((code) => new ExitCalled(code)); } });
+else void main();

@@ -11,6 +11,7 @@ import type { Install } from '../core/install';
 import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_MS } from '../core/install';
 import { learnerFile, prerequisiteFiles } from '../core/workspace';
 import { runInWorker } from '../harness/host';
+import { type PoolStats, RunnerPool } from '../harness/warm';
 import type { FromWorker } from '../harness/protocol';
 import { type CourseService, currentLocale } from './course';
 import { Disposable } from './dispose';
@@ -45,6 +46,11 @@ export interface CheckHooks {
 
 export class CheckService extends Disposable {
   private readonly inFlight = new Map<string, AbortController>();
+  /**
+   * One runner process started ahead and waiting (warm.ts), so that a check does not wait for Node to start: each
+   * run takes it and a fresh one replaces it afterwards. Killed when the extension deactivates.
+   */
+  private readonly runners = new RunnerPool();
   private readonly started = this.register(new vscode.EventEmitter<CheckStart>());
   private readonly events = this.register(new vscode.EventEmitter<{ start: CheckStart; event: FromWorker }>());
   private readonly finished = this.register(new vscode.EventEmitter<CheckRun>());
@@ -66,6 +72,26 @@ export class CheckService extends Disposable {
     private readonly log: vscode.LogOutputChannel,
   ) {
     super();
+  }
+
+  /**
+   * Has a runner started and waiting for the next check (the learner is looking at an exercise file). Nothing in
+   * Restricted Mode, where checks do not run.
+   */
+  prewarm(): void {
+    if (!vscode.workspace.isTrusted) return;
+    const { memoryMb } = limits();
+    this.runners.prepare({ workerPath: this.install.worker, memoryMb, locale: currentLocale() });
+  }
+
+  /** Resolves when a runner is waiting and ready (false when there is none): tests and the latency probe. */
+  runnerReady(): Promise<boolean> {
+    return this.runners.whenReady();
+  }
+
+  /** What the waiting runners did (started, used, discarded). */
+  get runnerStats(): Readonly<PoolStats> {
+    return this.runners.stats;
   }
 
   /** Whether a check of this exercise is running. */
@@ -95,9 +121,7 @@ export class CheckService extends Disposable {
     this.inFlight.get(exerciseId)?.abort();
     const abort = new AbortController();
     this.inFlight.set(exerciseId, abort);
-    const config = vscode.workspace.getConfiguration('llmLab');
-    const timeoutMs = Math.max(1, config.get<number>('checkTimeoutSeconds', DEFAULT_TIMEOUT_MS / 1000)) * 1000;
-    const memoryMb = Math.max(64, config.get<number>('memoryLimitMb', DEFAULT_MEMORY_MB));
+    const { timeoutMs, memoryMb } = limits();
     this.log.info(`check ${exerciseId}: ${file} (timeout ${timeoutMs} ms, memory ${memoryMb} MB)`);
     const start: CheckStart = { exerciseId, file, title: exercise.title, origin: hooks.origin };
     this.started.fire(start);
@@ -118,7 +142,7 @@ export class CheckService extends Disposable {
           exerciseId, learnerFile: file, checksFile: exercise.checks, locale: currentLocale(), only: hooks.only,
           prerequisites: prerequisiteFiles(folder, c, exercise),
         }, {
-          workerPath: this.install.worker, timeoutMs, memoryMb, signal: abort.signal,
+          workerPath: this.install.worker, timeoutMs, memoryMb, signal: abort.signal, pool: this.runners,
           onOutput: (text) => this.log.trace(`[runner] ${text.trimEnd()}`),
           onEvent: (e) => {
             hooks.onEvent?.(e);
@@ -136,10 +160,13 @@ export class CheckService extends Disposable {
       });
       const passed = result.checks.filter((c) => c.status === 'passed').length;
       this.log.info(`check ${exerciseId}: ${result.status}, ${passed}/${result.checks.length} passed in ${Math.round(result.durationMs)} ms${result.error ? ` (${result.error.kind}: ${result.error.message})` : ''}`);
-      // A run of some checks only says nothing about the others: progress is recorded for whole runs.
-      if (result.error?.kind !== 'cancelled' && !hooks.only) await this.learner.recordRun(exerciseId, result);
+      // A run of some checks only says nothing about the others: progress is recorded for whole runs. The record
+      // is in the learner's state at once; writing it to VS Code's storage takes a round trip (0.1 to 1 s on a busy
+      // machine), so the result is shown meanwhile, and the command returns once it is saved.
+      const recorded = result.error?.kind !== 'cancelled' && !hooks.only ? this.learner.recordRun(exerciseId, result) : undefined;
       this.results.result(exercise.title, result);
       this.finished.fire({ exerciseId, result, start });
+      await recorded;
       return result;
     } finally {
       if (this.inFlight.get(exerciseId) === abort) this.inFlight.delete(exerciseId);
@@ -149,6 +176,15 @@ export class CheckService extends Disposable {
 
   override dispose(): void {
     for (const a of this.inFlight.values()) a.abort();
+    this.runners.dispose();
     super.dispose();
   }
+}
+
+/** A check run's limits, from the settings. */
+function limits(): { timeoutMs: number; memoryMb: number } {
+  const config = vscode.workspace.getConfiguration('llmLab');
+  const timeoutMs = Math.max(1, config.get<number>('checkTimeoutSeconds', DEFAULT_TIMEOUT_MS / 1000)) * 1000;
+  const memoryMb = Math.max(64, config.get<number>('memoryLimitMb', DEFAULT_MEMORY_MB));
+  return { timeoutMs, memoryMb };
 }

@@ -24,7 +24,7 @@ import { WalkthroughProgress } from './walkthrough';
 
 export function createServices(context: vscode.ExtensionContext): Services {
   const log = vscode.window.createOutputChannel('LLM Lab', { log: true });
-  const inst = install(context.extensionUri.fsPath);
+  const inst = install(context.extensionUri.fsPath, { unpackTo: context.globalStorageUri.fsPath });
   const course = new CourseService(inst, log);
   const learner = new LearnerState(context.globalState);
   const results = new ResultsPanel(context.extensionUri);
@@ -61,7 +61,10 @@ export function createServices(context: vscode.ExtensionContext): Services {
   const followEditor = async (editor: vscode.TextEditor | undefined) => {
     if (editor?.document.uri.scheme !== 'file') return;
     const id = learner.exerciseForFile(await course.get(), editor.document.uri.fsPath);
-    if (id) results.follow(id, (await course.exercise(id)).exercise.title);
+    if (!id) return;
+    // A check of this file is likely next: have a runner waiting for it.
+    checks.prewarm();
+    results.follow(id, (await course.exercise(id)).exercise.title);
   };
 
   context.subscriptions.push(

@@ -4,6 +4,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunResult } from '../../src/core/grading/result';
@@ -95,6 +96,44 @@ suite('LLM Lab in the extension host', () => {
     writeFileSync(file, readFileSync(exercise.solution, 'utf8'));
     const good = await vscode.commands.executeCommand<RunResult>('llmLab.checkExercise', exercise.id);
     assert.equal(good?.status, 'passed');
+  });
+
+  test('Check Exercise takes the waiting runner (from command to result: printed, never asserted)', async () => {
+    const { exercise } = await firstExercise();
+    const file = await vscode.commands.executeCommand<string>('llmLab.openExercise', exercise.id);
+    writeFileSync(file, readFileSync(exercise.solution, 'utf8'));
+    const times: number[] = [];
+    const used = s.checks.runnerStats.used;
+    // Where the time goes: when the run started, the runner's ready / plan / finished arrived, the result was out.
+    const marks: Record<string, number[]> = { start: [], ready: [], plan: [], finished: [], result: [] };
+    let t0 = 0;
+    const since = () => performance.now() - t0;
+    const subs = [
+      s.checks.onDidStart(() => marks.start.push(since())),
+      s.checks.onDidEvent(({ event }) => { if (event.type === 'ready' || event.type === 'plan' || event.type === 'finished') marks[event.type].push(since()); }),
+      s.checks.onDidFinish(() => marks.result.push(since())),
+    ];
+    try {
+      for (let i = 0; i < 10; i++) {
+        s.checks.prewarm();
+        assert.ok(await s.checks.runnerReady(), 'a runner is waiting');
+        t0 = performance.now();
+        const result = await vscode.commands.executeCommand<RunResult>('llmLab.checkExercise', exercise.id);
+        times.push(since());
+        assert.equal(result?.status, 'passed');
+      }
+    } finally {
+      for (const d of subs) d.dispose();
+    }
+    assert.equal(s.checks.runnerStats.used - used, 10, 'every check took the waiting runner');
+    const median = (xs: number[]) => { const l = xs.slice(2).sort((a, b) => a - b); return l[Math.floor(l.length / 2)]; };
+    const later = times.slice(2).sort((a, b) => a - b);
+    const shown = marks.result.slice(2).sort((a, b) => a - b);
+    console.log(`      check latency in the extension host (${exercise.id}, warm runner, ${later.length} runs after 2): command to result shown p50 ${median(marks.result).toFixed(0)} ms, `
+      + `p95 ${shown[Math.ceil(shown.length * 0.95) - 1].toFixed(0)} ms (to the command's return, progress saved: p50 ${median(times).toFixed(0)} ms, max ${later[later.length - 1].toFixed(0)} ms); `
+      + `load average ${os.loadavg()[0].toFixed(2)}`);
+    console.log(`      medians from the command: started ${median(marks.start).toFixed(0)}, runner ready ${median(marks.ready).toFixed(0)}, plan ${median(marks.plan).toFixed(0)}, `
+      + `finished ${median(marks.finished).toFixed(0)}, result out ${median(marks.result).toFixed(0)}, command returned ${median(times).toFixed(0)} ms`);
   });
 
   test('Show Hint reveals hints one at a time', async () => {

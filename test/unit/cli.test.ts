@@ -4,7 +4,9 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { loadCatalog, type Catalog, type Exercise, type Lesson } from '../../src/core/lessons/catalog';
+import { findExercise, loadCatalog, type Catalog, type Exercise, type Lesson } from '../../src/core/lessons/catalog';
+import { prerequisiteFiles } from '../../src/core/workspace';
+import { catalogFor } from '../../src/cli/catalog';
 import { CLI, LESSONS, tempDir } from './helpers';
 
 const cli = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
@@ -96,4 +98,25 @@ test('check --lang zh-cn reports in Chinese; a diagnosis shared by several check
   const said = out.stdout.split('\n').filter((l) => /尚未实现/.test(l));
   assert.equal(new Set(said).size, said.length, 'each diagnosis is written once');
   assert.match(out.stdout, /与上面的“.*”相同/);
+});
+
+test('a check reads only the lessons it needs, and sees each exercise and what it builds on as the whole catalog does', async () => {
+  for (const lang of ['en', 'zh-cn'] as const) {
+    const whole = await loadCatalog(LESSONS, lang);
+    for (const l of whole.lessons) {
+      for (const e of l.exercises) {
+        const some = await catalogFor(LESSONS, e.id, lang);
+        const a = findExercise(whole, e.id)!;
+        const b = findExercise(some, e.id);
+        assert.ok(b, `${e.id} (${lang}) is found`);
+        assert.deepEqual(b.exercise, a.exercise, `${e.id} (${lang})`);
+        assert.equal(b.lesson.folder, a.lesson.folder);
+        assert.deepEqual(prerequisiteFiles('/learner', some, b.exercise), prerequisiteFiles('/learner', whole, a.exercise), `${e.id} (${lang}): what it builds on`);
+      }
+    }
+  }
+  const first = await catalogFor(LESSONS, ex.id, 'en');
+  assert.ok(first.lessons.length < catalog.lessons.length, 'fewer lessons than the whole course');
+  // An unknown exercise: the whole catalog (its error lists every known id).
+  assert.equal((await catalogFor(LESSONS, 'no-such/exercise', 'en')).lessons.length, catalog.lessons.length);
 });

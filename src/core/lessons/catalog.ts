@@ -355,12 +355,15 @@ function translateQuestions(english: Question[], data: Data, file: string, local
   });
 }
 
-/** Loads every lesson under `root`, sorted by `order`. Never throws for a malformed lesson. */
-export async function loadCatalog(root: string, locale: Locale = 'en'): Promise<Catalog> {
+/**
+ * Loads every lesson under `root`, sorted by `order`. Never throws for a malformed lesson. `only` limits it to some
+ * lesson folders (by name): the command line reads just the lessons a command needs.
+ */
+export async function loadCatalog(root: string, locale: Locale = 'en', only?: (folder: string) => boolean): Promise<Catalog> {
   const problems: LessonProblem[] = [];
   let entries: string[];
   try {
-    entries = (await fs.readdir(root, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+    entries = (await fs.readdir(root, { withFileTypes: true })).filter((d) => d.isDirectory() && (!only || only(d.name))).map((d) => d.name).sort();
   } catch {
     return { lessons: [], problems: [{ file: root, message: 'the lessons folder is missing', severity: 'error' }] };
   }

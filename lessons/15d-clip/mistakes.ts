@@ -56,8 +56,8 @@ export const CLIP_MISTAKES = defineMistakes({
   },
   'no-clamp': {
     message: t(
-      't was not clamped after the optimizer\'s step: it must stay in [0, ln 100], so that the logit scale exp(t) never exceeds 100 (CLIP\'s bound, which keeps training stable).',
-      '优化器更新之后没有截断 t：它必须保持在 [0, ln 100] 之内，使 logit scale exp(t) 永远不超过 100（这是 CLIP 的上限，用来保持训练稳定）。',
+      't was not clamped after the optimizer\'s step: this lesson keeps it in [0, ln 100] as open_clip does, so that the logit scale exp(t) never exceeds 100 (the CLIP paper\'s cap, which keeps training stable) and never falls below 1.',
+      '优化器更新之后没有截断 t：本课像 open_clip 一样把它保持在 [0, ln 100] 之内，使 logit scale exp(t) 永远不超过 100（CLIP 论文给的上限，用来保持训练稳定），也不低于 1。',
     ),
     hint: t('After opt.step(): const d = model.logitScale.data; d[0] = Math.min(Math.log(100), Math.max(0, d[0])).', '在 opt.step() 之后：const d = model.logitScale.data; d[0] = Math.min(Math.log(100), Math.max(0, d[0]))。'),
   },

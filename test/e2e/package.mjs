@@ -136,7 +136,7 @@ export async function packageTests({ root }) {
           for (const t of ['lesson.md', 'lesson.zh-cn.md']) if (!files.includes(`${l}/${t}`)) problems.push(`lesson ${l}'s ${t} is not in lessons.pack`);
         }
         for (const f of files) { const why = forbidden(`extension/lessons/${f}`, target); if (why) problems.push(`lessons.pack: ${f}: ${why}`); }
-        if (target === 'linux-x64') console.log(`  lessons.pack: ${files.length} files, ${pack.length.toLocaleString('en-US')} bytes (${course && Object.values(course.files).reduce((s, t) => s + Buffer.byteLength(t), 0).toLocaleString('en-US')} bytes of text)`);
+        if (target === 'linux-x64') console.log(`  lessons.pack: ${files.length} files, ${pack.length.toLocaleString('en-US')} bytes (${Object.values(course.files).reduce((s, t) => s + Buffer.byteLength(t), 0).toLocaleString('en-US')} bytes of text)`);
       }
       if (!problems.length) console.log(`  ✔ ${target}: ${names.length} files, ${(size / 1e6).toFixed(2)} MB, only its own binaries`);
     }

@@ -8,7 +8,6 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import * as path from 'node:path';
 import { findExercise, loadCatalog } from '../../src/core/lessons/catalog';
@@ -18,21 +17,12 @@ import { LESSONS, WORKER, tempDir } from './helpers';
 
 const EXERCISE = 'parallel/parallel';
 
-/** A course root with this lesson alone (the lessons folder's other lessons may be mid-edit). */
-function ownRoot(): string {
-  const root = path.join(tempDir('llm-lab-parallel-'), 'lessons');
-  mkdirSync(root, { recursive: true });
-  cpSync(path.join(LESSONS, '14g-parallel'), path.join(root, '14g-parallel'), { recursive: true });
-  return root;
-}
-
 test('parallel: the reference passes every check, each timed, with the bubble and the ledgers printed', async () => {
-  const root = ownRoot();
-  const catalog = await loadCatalog(root);
+  const catalog = await loadCatalog(LESSONS);
   assert.deepEqual(catalog.problems.filter((p) => p.severity === 'error'), []);
   const found = findExercise(catalog, EXERCISE);
   assert.ok(found);
-  const folder = path.join(path.dirname(root), 'learner');
+  const folder = path.join(tempDir('llm-lab-parallel-'), 'learner');
   const file = await solutionFolder(folder, catalog, found.exercise);
   const full = !!process.env.LLM_LAB_PARALLEL_FULL;
   for (const locale of full ? ['en', 'zh-cn'] as const : ['en'] as const) {

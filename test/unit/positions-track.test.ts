@@ -8,7 +8,6 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { findExercise, loadCatalog } from '../../src/core/lessons/catalog';
 import { runInWorker } from '../../src/harness/host';
@@ -17,21 +16,12 @@ import { LESSONS, WORKER, tempDir } from './helpers';
 
 const EXERCISE = 'positions/encodings';
 
-/** A course root with this lesson alone (the lessons folder's other lessons may be mid-edit). */
-function ownRoot(): string {
-  const root = path.join(tempDir('llm-lab-positions-'), 'lessons');
-  mkdirSync(root, { recursive: true });
-  cpSync(path.join(LESSONS, '06c-positions'), path.join(root, '06c-positions'), { recursive: true });
-  return root;
-}
-
 test('positions: the reference passes every check, each timed (and in zh-cn, and the scaffold fails every check, with LLM_LAB_POSITIONS_FULL=1)', async () => {
-  const root = ownRoot();
-  const catalog = await loadCatalog(root);
+  const catalog = await loadCatalog(LESSONS);
   assert.deepEqual(catalog.problems.filter((p) => p.severity === 'error'), []);
   const found = findExercise(catalog, EXERCISE);
   assert.ok(found);
-  const folder = path.join(path.dirname(root), 'learner');
+  const folder = path.join(tempDir('llm-lab-positions-'), 'learner');
   const file = await solutionFolder(folder, catalog, found.exercise);
   const full = !!process.env.LLM_LAB_POSITIONS_FULL;
   for (const locale of full ? ['en', 'zh-cn'] as const : ['en'] as const) {

@@ -9,7 +9,6 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import * as path from 'node:path';
 import { findExercise, loadCatalog } from '../../src/core/lessons/catalog';
@@ -24,21 +23,12 @@ const MODEL_CHECKS = [
   'the bundled model quantized per scheme: bytes and validation loss vs float32',
 ];
 
-/** A course root with this lesson alone (the lessons folder's other lessons may be mid-edit). */
-function ownRoot(): string {
-  const root = path.join(tempDir('llm-lab-quantization-'), 'lessons');
-  mkdirSync(root, { recursive: true });
-  cpSync(path.join(LESSONS, '14a-quantization'), path.join(root, '14a-quantization'), { recursive: true });
-  return root;
-}
-
 test('quantization: the bundled-model checks of the reference, timed, with the quantization table for the closing note', async () => {
-  const root = ownRoot();
-  const catalog = await loadCatalog(root);
+  const catalog = await loadCatalog(LESSONS);
   assert.deepEqual(catalog.problems.filter((p) => p.severity === 'error'), []);
   const found = findExercise(catalog, EXERCISE);
   assert.ok(found);
-  const folder = path.join(path.dirname(root), 'learner');
+  const folder = path.join(tempDir('llm-lab-quantization-'), 'learner');
   const file = await solutionFolder(folder, catalog, found.exercise);
   const full = !!process.env.LLM_LAB_QUANTIZATION_FULL;
   for (const locale of full ? ['en', 'zh-cn'] as const : ['en'] as const) {

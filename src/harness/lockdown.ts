@@ -141,6 +141,20 @@ export function lockDown(extra: Record<string, unknown>): Lockdown {
   };
 }
 
+/**
+ * Node defines some globals (fetch's AbortController, ReadableStream, File...) as getters that load their module on
+ * first use and put the value in their place. That change is the runtime's own: the value now there is the one the
+ * original getter gives (asked on a throwaway object, so globalThis is not touched).
+ */
+function lazyGlobalLoaded(was: PropertyDescriptor, now: PropertyDescriptor): boolean {
+  if (!was.get || !('value' in now)) return false;
+  try {
+    return Object.is(now.value, was.get.call(Object.create(null)));
+  } catch {
+    return false;
+  }
+}
+
 /** A snapshot of the watched objects now, and what changed in them since. */
 function watch(): Lockdown {
   const watched: [string, Obj, Snap, object | null][] = WATCHED.map(([name, o]) => [name, o, snapshotOf(o), getPrototypeOf(o)]);
@@ -154,7 +168,7 @@ function watch(): Lockdown {
           const was = before.get(k);
           // New globals are the learner's own business (a helper function, a cache); built-in ones are frozen.
           if (!was) { if (name !== 'globalThis') out.push(`${label(name, k)} was added`); continue; }
-          if (!sameDescriptor(was, d)) out.push(`${label(name, k)} was changed`);
+          if (!sameDescriptor(was, d) && !(o === globalThis && lazyGlobalLoaded(was, d))) out.push(`${label(name, k)} was changed`);
         }
         for (const k of before.keys()) if (!now.has(k)) out.push(`${label(name, k)} was deleted`);
       }
@@ -172,7 +186,10 @@ export function warmWatch(times = 8): void {
   for (let i = 0; i < times; i++) w.changes();
 }
 
-/** Built-in modules learner code may require: nothing that reaches files, processes, the network or the runtime's insides. */
+/**
+ * Built-in modules learner code may require: nothing that reaches files, processes, the network or the runtime's
+ * insides. (`http` is given too, cut down to a loopback-only server: see loopback.ts.)
+ */
 export const LEARNER_BUILTINS = new Set(['assert', 'buffer', 'events', 'path', 'perf_hooks', 'string_decoder', 'timers', 'url', 'util', 'crypto']);
 
 export class ForbiddenModule extends Error {

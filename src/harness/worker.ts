@@ -26,6 +26,7 @@ import type { BundledCode } from './bundle';
 import { ForbiddenModule, LEARNER_BUILTINS, closeProcess, lockDown, warmWatch, type Lockdown } from './lockdown';
 import { INTERNAL_ERROR_PREFIX, LOG_LIMITS, keepNonFinite, type FromWorker, type PlannedCheck, type SpareReply, type ToWorker, type WorkerRequest } from './protocol';
 import { keyFromHex, macOf } from './seal';
+import { learnerHttp, loopbackOnly } from './loopback';
 import { close, cloneInstance, copyArgs, firstDivergence, type Divergence } from './diverge';
 import { endThreads, isRankThread, makeThreads, rankThreadMain } from './threads';
 
@@ -48,10 +49,14 @@ const provided: Record<string, () => unknown> = {
   '@llm-lab/model': () => { modelLoaded = true; return require(path.join(__dirname, 'model.js')); },
 };
 
-/** What learner code may import: the kit, and a few built-ins that reach nothing outside the computation. */
+/**
+ * What learner code may import: the kit, a few built-ins that reach nothing outside the computation, and `http`
+ * cut down to a server (the serving lesson), which like everything in the runner can use loopback only (loopback.ts).
+ */
 const forLearner: Provider = (id) => {
   if (id === '@llm-lab/kit') return kit;
   const name = id.replace(/^node:/, '');
+  if (name === 'http') return learnerHttp;
   if (id.startsWith('@llm-lab/') || id.startsWith('/') || id.startsWith('.') || /^[a-z]:[\\/]/i.test(id)) throw new ForbiddenModule(id);
   if (!LEARNER_BUILTINS.has(name)) throw new ForbiddenModule(id);
   return undefined; // the ordinary require
@@ -285,6 +290,7 @@ async function run(job: Extract<ToWorker, { type: 'run' }>, logs: string[]): Pro
   if (modelLoaded) Object.assign(extras, require(path.join(__dirname, 'model.js')));
   const watch = lockDown(extras);
   closeProcess((code) => new ExitCalled(code));
+  loopbackOnly();
   // After each check the watched built-ins are compared; the sweep over everything frozen (a runtime bug, not
   // something learner code can undo) runs after loading the file and at the end.
   const verify = (full = false): void => {
@@ -743,5 +749,5 @@ async function main(): Promise<void> {
   sendEvent({ type: 'finished', result: res });
 }
 
-if (isRankThread()) void rankThreadMain({ loadBundle, forLearner, provided, lockDown: () => { lockDown({ ...kit }); closeProcess((code) => new ExitCalled(code)); } });
+if (isRankThread()) void rankThreadMain({ loadBundle, forLearner, provided, lockDown: () => { lockDown({ ...kit }); closeProcess((code) => new ExitCalled(code)); loopbackOnly(); } });
 else void main();

@@ -264,6 +264,52 @@ export function addVectors(a: Float32Array, b: Float32Array): Float32Array { ret
   }
 });
 
+test('the network is loopback only: fetch and connections elsewhere fail, http gives a server that listens on 127.0.0.1 only', async () => {
+  // The serving lesson's learners write an HTTP server: \`http\` is theirs, cut down to createServer, and every
+  // listen and connection in the runner stays on this machine. A server left listening does not outlive the run.
+  const waiting = path.join(dir, 'network.checks.ts');
+  writeFileSync(waiting, `import { defineChecks, expectClose, t } from '@llm-lab/check';
+export default defineChecks<{ addVectors(a: Float32Array, b: Float32Array): Promise<Float32Array> }>({
+  exports: ['addVectors'],
+  checks: [{ name: t('adds', '相加'), task: 'addVectors', run: async (m) => expectClose(await m.addVectors(Float32Array.of(1), Float32Array.of(2)), [3], { what: 'addVectors' }) }],
+});
+`);
+  const r = await check(learner('network', `import * as http from 'node:http';
+const out: string[] = [];
+const tryIt = async (name: string, f: () => unknown) => {
+  try { await f(); out.push(name + ': ok'); } catch (e) { const c = (e as any).cause?.message; out.push(name + ': ' + (c ? c : ((e as Error).message ?? String(e))).slice(0, 160)); }
+};
+const main = async () => {
+  out.push('client: ' + ['request', 'get', 'Agent'].filter((k) => k in http).join(','));
+  await tryIt('fetch', () => fetch('http://192.0.2.1/'));
+  await tryIt('wide', () => http.createServer().listen(0, '0.0.0.0'));
+  await tryIt('pipe', () => http.createServer().listen('/tmp/llm-lab-pipe'));
+  const s = http.createServer((req, res) => res.end('hi from ' + req.url));
+  await new Promise<void>((resolve) => s.listen(0, () => resolve()));
+  const addr = s.address() as { address: string; port: number };
+  out.push('bound: ' + addr.address);
+  await tryIt('local', async () => { const t = await (await fetch('http://127.0.0.1:' + addr.port + '/x')).text(); out.push('got: ' + t); });
+  await tryIt('patch', () => {
+    try { (Object.getPrototypeOf(Object.getPrototypeOf(s)) as any).listen = () => 0; } catch { /* strict code throws here */ }
+    return http.createServer().listen(0, '0.0.0.0');
+  });
+  console.log(out.join(' | '));
+};
+export const ready = main();
+export async function addVectors(a: Float32Array, b: Float32Array): Promise<Float32Array> { await ready; return a.map((x, i) => x + b[i]); }
+`), {}, waiting);
+  const log = r.logs.join('\n');
+  console.log('  ' + log);
+  assert.match(log, /client: {2}\|/, 'no HTTP client in the learner\'s http');
+  assert.match(log, /fetch: connect to '192\.0\.2\.1': code checked by LLM Lab may only use the network on this machine's loopback/);
+  assert.match(log, /wide: listen on '0\.0\.0\.0': code checked by LLM Lab may only use the network on this machine's loopback/);
+  assert.match(log, /pipe: listen on the pipe/);
+  assert.match(log, /bound: 127\.0\.0\.1/);
+  assert.match(log, /got: hi from \/x/);
+  assert.match(log, /patch: listen on '0\.0\.0\.0': code checked/, 'the guard cannot be assigned away');
+  assert.equal(r.status, 'passed', 'the learner\'s own loopback server does not stop the checks');
+});
+
 test('without the permission model, a forked, a detached and a grandchild process are gone after the check', { skip: process.platform !== 'linux' && 'reads /proc' }, async () => {
   const checks = path.join(dir, 'spawn.checks.ts');
   writeFileSync(checks, `import { defineChecks, t } from '@llm-lab/check';

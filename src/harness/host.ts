@@ -360,7 +360,7 @@ function runIn(req: WorkerRequest, opts: RunOptions, bundled: Promise<Bundled>, 
         return void runIn(req, opts, bundled, undefined, started).then(resolve);
       }
       if (tampered) return void resolve(tamperedResult(req, ledger, logs, started, tampered));
-      if (finished && !stopReason) return resolve(finished);
+      if (finished && !stopReason) return resolve({ ...finished, peakMb: peakMb > 0 ? Math.round(peakMb) : undefined });
       const error = setupError ?? describeEnd(code, signal, stopReason, stderr, budgetMs, req.locale ?? 'en', opts.memoryMb, peakMb);
       void partialResult(req, ledger.plan ?? [], ledger.done, ledger.current, error, logs, started).then(resolve);
     });

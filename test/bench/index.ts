@@ -2,11 +2,12 @@
  * `npm run bench`: every benchmark of the project, printed as numbers (never asserted in unit tests).
  * Run on a quiet machine; figures from a busy one are not comparable (each line prints the load average).
  * The model and matmul benches also time PyTorch CPU in turns with the kit when python3 can import torch. `--json` also prints them as JSON;
- * `--only name,name` runs a subset (check, activation, matmul, model, modelchecks, lora, rlhf).
+ * `--only name,name` runs a subset (check, activation, matmul, model, modelchecks, lora, rlhf, demos).
  */
 import * as os from 'node:os';
 import { benchActivation } from './activation';
 import { benchCheckLatency } from './check-latency';
+import { benchDemos } from './demos';
 import { benchLora } from './lora';
 import { benchMatmul } from './matmul';
 import { benchModel } from './model';
@@ -22,6 +23,7 @@ const BENCHES: Record<string, () => Record<string, number> | Promise<Record<stri
   modelchecks: () => benchModelChecks(),
   lora: () => benchLora(),
   rlhf: () => benchRlhf(),
+  demos: () => benchDemos(),
 };
 
 async function main(): Promise<void> {

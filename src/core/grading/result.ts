@@ -100,6 +100,11 @@ export interface RunResult {
   /** What the learner's code printed (console.log and friends), capped. */
   logs: string[];
   durationMs: number;
+  /**
+   * The runner process's peak resident memory in MB (typed arrays and buffers included), as the host measured it
+   * by polling, when it could; the host's own figure, never the runner's word.
+   */
+  peakMb?: number;
 }
 
 /** Summarises a run as "3 passed, 1 failed". */

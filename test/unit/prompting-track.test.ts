@@ -1,0 +1,78 @@
+/**
+ * The prompting lesson (prompting/prompt), beyond its mistake cases:
+ * - the course's references are what the lesson says: the hand-worked prompt, the parser's rule, the vote's tie and
+ *   null rules, the live task's budget (blockSize − maxNew = 120) and that every few-shot prompt keeps some examples
+ *   and drops the oldest;
+ * - the reference solution passes every check, in English, with each check's wall time, the accuracy table of the
+ *   live evaluation (zero-shot, few-shot, self-consistency, greedy) and the load average printed; the quick checks
+ *   together stay under 2 s;
+ * - the live check can fail: a selfConsistency that returns the first sample's answer (no vote) gives another table.
+ * Run alone with `node test/unit.mjs prompting-track`.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import * as path from 'node:path';
+import { findExercise, loadCatalog } from '../../src/core/lessons/catalog';
+import { runInWorker } from '../../src/harness/host';
+import { solutionFolder } from '../../src/core/workspace';
+import { PROMPT_TASK, promptBuild, promptChars, promptExamplesFor, promptParse, promptVotes } from '../../src/course/apps/prompting';
+import { LESSONS, WORKER, englishPlan, tempDir } from './helpers';
+
+const EXERCISE = 'prompting/prompt';
+const LIVE = 'few-shot prompting of the bundled model (live)';
+const load = () => `load average ${loadavg().map((v) => v.toFixed(2)).join(' ')}`;
+
+test('prompting: the references follow the stated rules', () => {
+  const four = ['Sperm', 'Right', 'White', 'Greenland'].map((input) => ({ input, output: 'Whale' }));
+  assert.equal(promptBuild('Kinds of whale:', four, 'Fin', 55), 'Kinds of whale:\nWhite Whale, Greenland Whale, Fin');
+  assert.equal(promptBuild('Kinds of whale:', four, 'Fin', 55, 'drop-newest'), 'Kinds of whale:\nSperm Whale, Right Whale, Fin');
+  assert.throws(() => promptBuild('Kinds of whale:', four, 'Fin', 18), RangeError);
+  assert.equal(promptBuild('Kinds of whale:', four, 'Fin', 19), 'Kinds of whale:\nFin');
+  assert.equal(promptParse(' Whale, and so'), 'whale');
+  assert.equal(promptParse('\nWhale'), null);
+  assert.equal(promptParse('\nWhale', 'skip-lines'), 'whale');
+  assert.deepEqual(promptVotes(['ship', 'whale', 'whale', 'ship']), [{ answer: 'ship', count: 2 }, { answer: 'whale', count: 2 }]);
+  assert.deepEqual(promptVotes([null, null, 'whale']), [{ answer: 'whale', count: 1 }]);
+  const maxChars = 128 - PROMPT_TASK.maxNew;
+  PROMPT_TASK.queries.forEach((q, i) => {
+    const few = promptBuild(PROMPT_TASK.instruction, promptExamplesFor(i), q, maxChars);
+    assert.ok(promptChars(few) <= maxChars && promptChars(few) > maxChars - 20, `${q}: the few-shot prompt uses the budget`);
+    const kept = few.split('\n')[1].split(', ').length - 1;
+    assert.ok(kept >= 4 && kept < PROMPT_TASK.queries.length - 1, `${q}: keeps ${kept} examples, drops the oldest`);
+  });
+});
+
+test('prompting: the reference passes every check (each timed, the accuracy table printed); a selfConsistency without a vote fails the live check', async () => {
+  const catalog = await loadCatalog(LESSONS);
+  const found = findExercise(catalog, EXERCISE);
+  assert.ok(found);
+  const folder = path.join(tempDir('llm-lab-prompting-'), 'learner');
+  const file = await solutionFolder(folder, catalog, found.exercise);
+  const started = Date.now();
+  const r = await runInWorker({ exerciseId: EXERCISE, learnerFile: file, checksFile: found.exercise.checks, locale: 'en' }, { workerPath: WORKER, timeoutMs: 120_000, memoryMb: 2048 });
+  assert.equal(r.error, undefined, r.error?.message);
+  for (const c of r.checks) console.log(`  ${c.status} ${String(Math.round(c.durationMs ?? 0)).padStart(5)} ms  ${c.name}${c.status === 'passed' ? '' : `\n      ${c.message}`}`);
+  console.log(`  whole run (process included): ${Date.now() - started} ms; ${load()}`);
+  for (const a of r.checks.flatMap((c) => c.artifacts)) {
+    if (a.kind === 'table' && a.rows.length < 10) console.log(`  ${a.title}\n    ${a.columns.join(' | ')}\n${a.rows.map((row) => `    ${row.join(' | ')}`).join('\n')}`);
+  }
+  assert.deepEqual(r.checks.filter((c) => c.status !== 'passed').map((c) => `${c.name}: ${c.message}`), []);
+  const quick = r.checks.filter((c) => !c.name.startsWith(LIVE));
+  assert.ok(quick.reduce((s, c) => s + (c.durationMs ?? 0), 0) < 2000, 'the quick checks together must stay under 2 s');
+
+  const plan = await englishPlan(found.exercise.checks);
+  const live = plan.find((p) => p.name.startsWith(LIVE));
+  assert.ok(live);
+  const source = readFileSync(file, 'utf8');
+  const from = 'return { answer: votes.length ? votes[0].answer : null, samples, answers, votes };';
+  assert.ok(source.includes(from));
+  writeFileSync(file, source.replace(from, 'return { answer: answers[0], samples, answers, votes };'));
+  const bad = await runInWorker({ exerciseId: EXERCISE, learnerFile: file, checksFile: found.exercise.checks, locale: 'en', only: [live.id] }, { workerPath: WORKER, timeoutMs: 120_000, memoryMb: 2048 });
+  assert.equal(bad.error, undefined, bad.error?.message);
+  const outcome = bad.checks.find((c) => c.id === live.id)!;
+  assert.equal(outcome.status, 'failed');
+  assert.match(outcome.message ?? '', /your parts give/);
+  console.log(`  no vote: ${outcome.message?.slice(0, 160)}…`);
+});

@@ -9,8 +9,8 @@ export const PROMPTING_MISTAKES = defineMistakes({
   'drop-newest': {
     convention: 'LangChain',
     message: t(
-      'This is LangChain\'s convention (LengthBasedExampleSelector keeps the examples from the start of the list while they fit, so the newest are dropped first); this lesson drops the OLDEST first, because the examples nearest the query weigh most on the continuation (the recency bias Zhao et al. 2021 measured). Keep the longest run of examples at the END of the list that fits.',
-      '这是 LangChain 的约定（LengthBasedExampleSelector 从列表开头起依次保留放得下的示例，所以最新的示例最先被丢掉）；本课先丢最旧的示例，因为离查询最近的示例对续写的影响最大（即 Zhao 等人 2021 年测得的近因偏差）。请保留列表末尾能放下的最长一段示例。',
+      'This is LangChain\'s convention (LengthBasedExampleSelector keeps the examples from the start of the list while they fit and stops at the first that does not, so the newest are dropped first); this lesson drops the OLDEST first, because the examples nearest the query weigh most on the continuation (the recency bias Zhao et al. 2021 measured). Keep the longest run of examples at the END of the list that fits.',
+      '这是 LangChain 的约定（LengthBasedExampleSelector 从列表开头起依次保留放得下的示例，遇到第一个放不下的就停，所以最新的示例最先被丢掉）；本课先丢最旧的示例，因为离查询最近的示例对续写的影响最大（即 Zhao 等人 2021 年测得的近因偏差）。请保留列表末尾能放下的最长一段示例。',
     ),
     hint: t(
       'Start from the last example and walk back: while the next older example still fits, add it; stop at the first that does not. The kept examples are examples.slice(from), in their order.',
@@ -21,7 +21,7 @@ export const PROMPTING_MISTAKES = defineMistakes({
     convention: 'LangChain',
     message: t(
       'This is LangChain\'s convention (LengthBasedExampleSelector measures lengths in words by default, splitting on spaces and newlines); this lesson counts the model\'s own tokens, characters, because the context of the bundled model is 128 characters, not 128 words. Measure every length with [...s].length.',
-      '这是 LangChain 的约定（LengthBasedExampleSelector 默认按词计算长度，以空格和换行切分）；本课按模型自己的 token，也就是字符来计数，因为内置模型的上下文是 128 个字符，而不是 128 个词。请用 [...s].length 计算每个长度。',
+      '这是 LangChain 的约定（LengthBasedExampleSelector 默认按词计算长度，以空格和换行切分）；本课按模型自己的 token（也就是字符）计数，因为内置模型的上下文是 128 个字符，而不是 128 个词。请用 [...s].length 计算每个长度。',
     ),
     hint: t(
       'The budget is in characters: the prompt\'s [...prompt].length must be at most maxChars. An example costs [...`${e.input} ${e.output}, `].length characters.',
@@ -30,8 +30,8 @@ export const PROMPTING_MISTAKES = defineMistakes({
   },
   'cut-left': {
     message: t(
-      'The prompt was cut to the budget from its start: the instruction (and part of an example) is gone, and the model no longer sees what it is asked. Whole examples are dropped to fit; the instruction and the query are never cut.',
-      '提示词是从开头截断到预算长度的：指令（以及某个示例的一部分）被截掉了，模型再也看不到要它做什么。为了放得下，应整个丢弃示例；指令和查询永远不截断。',
+      'The prompt was cut to the budget from its start: the instruction (and possibly part of an example) is gone, and the model no longer sees what it is asked. Whole examples are dropped to fit; the instruction and the query are never cut.',
+      '提示词是从开头截断到预算长度的：指令（可能还有某个示例的一部分）被截掉了，模型再也看不到要它做什么。为了放得下，应整个丢弃示例；指令和查询永远不截断。',
     ),
     hint: t(
       'Count instruction + "\\n" + query first (throw a RangeError if they alone exceed maxChars), then add whole examples from the newest back while they fit.',
@@ -51,7 +51,7 @@ export const PROMPTING_MISTAKES = defineMistakes({
   'same-seed': {
     message: t(
       'Every sample was drawn with the same seed: the n samples are copies of one, so the vote is that one sample counted n times, and self-consistency adds nothing.',
-      '每个样本都用同一个种子采样：n 个样本都是同一个样本的副本，投票只是把这一个样本数了 n 遍，自洽性（self-consistency）没有带来任何东西。',
+      '每个样本都用同一个种子采样：n 个样本都是同一个样本的副本，投票只是把这一个样本数了 n 遍，自洽性（self-consistency）没有带来任何好处。',
     ),
     hint: t(
       'Sample i uses seed + i: for (let i = 0; i < n; i++) samples.push(sample(seed + i)).',

@@ -112,7 +112,7 @@ function judgeConsensus(m: Learner, c: VoteCase, seed: number): void {
       `（sample 被调用时的种子为 [${seen.join(', ')}]；应为 [${wantSeeds.join(', ')}]）`);
     if (n > 1 && seen.length >= 1 && seen.every((s) => s === seen[0])) failWith('same-seed', detail);
     fail(join([t(`${call} must call sample once per sample, with seed + i for sample i = 0 .. n − 1.`,
-      `${call} 必须为每个样本调用一次 sample，第 i 个样本（i = 0 .. n − 1）使用 seed + i。`), detail], ' '), { hint: M['same-seed'].hint });
+      `${call} 必须为每个样本调用一次 sample，第 i 个样本（i = 0 .. n − 1）使用种子 seed + i。`), detail], ' '), { hint: M['same-seed'].hint });
   }
   if (!got || typeof got !== 'object') fail(t(`${call} should return { answer, samples, answers, votes }.`, `${call} 应返回 { answer, samples, answers, votes }。`));
   const samples = c.texts;
@@ -187,7 +187,7 @@ export default defineChecks<Learner>({
       },
     },
     {
-      name: t('buildPrompt: throws when the instruction and the query alone do not fit', 'buildPrompt：只有指令和查询也放不下时抛出错误'),
+      name: t('buildPrompt: throws when the instruction and the query alone do not fit', 'buildPrompt：单是指令和查询就放不下时抛出错误'),
       task: 'buildPrompt',
       run: (m) => {
         const instruction = 'Kinds of whale:';
@@ -299,7 +299,7 @@ export default defineChecks<Learner>({
           kind: 'table',
           title: t(`Kinds of whale: one sample zero-shot, ${n} samples few-shot and their vote (temperature ${PROMPT_TASK.temperature}, seeds ${base} + 1000·i + j)`,
             `鲸的种类：零样本 1 个样本、少样本 ${n} 个样本及其投票（温度 ${PROMPT_TASK.temperature}，种子 ${base} + 1000·i + j）`),
-          columns: [t('query', '查询'), t('zero-shot sample', '零样本的样本'), t('answer', '答案'), t('few-shot samples', '少样本的样本'),
+          columns: [t('query', '查询'), t('zero-shot sample', '零样本采样结果'), t('answer', '答案'), t('few-shot samples', '少样本采样结果'),
             t('votes', '投票'), t('self-consistency', '自洽性')],
           rows: rows.map((r, i) => [r.query, show(samples[i].zeroSample), mark(r.zero), samples[i].fewSamples.map((x) => show(x)).join(' '),
             r.votes || '—', mark(r.sc)]),
@@ -311,8 +311,8 @@ export default defineChecks<Learner>({
             [t('zero-shot, one sample', '零样本，1 个样本'), pct(count(rows, 'zero'), Q), pct(count(ref, 'zero'), Q)],
             [t('few-shot, one sample', '少样本，1 个样本'), pct(count(rows, 'few'), Q), pct(count(ref, 'few'), Q)],
             [t(`few-shot, self-consistency (${n} samples)`, `少样本，自洽性（${n} 个样本）`), pct(count(rows, 'sc'), Q), pct(count(ref, 'sc'), Q)],
-            [t('zero-shot, greedy (reference only)', '零样本，贪心（仅参考）'), '', pct(greedyZero, Q)],
-            [t('few-shot, greedy (reference only)', '少样本，贪心（仅参考）'), '', pct(greedyFew, Q)],
+            [t('zero-shot, greedy (reference only)', '零样本，贪心解码（仅参考实现）'), '', pct(greedyZero, Q)],
+            [t('few-shot, greedy (reference only)', '少样本，贪心解码（仅参考实现）'), '', pct(greedyFew, Q)],
             [t('sampling time (s)', '采样耗时（秒）'), '', Math.round(seconds * 10) / 10],
           ],
         });
@@ -324,8 +324,8 @@ export default defineChecks<Learner>({
             t('Pass the quick checks of parseAnswer and selfConsistency first.', '请先通过 parseAnswer 和 selfConsistency 的快速检查。'));
         });
         expectTrue(count(rows, 'sc') > count(rows, 'zero'),
-          t(`self-consistency over few-shot samples found ${count(rows, 'sc')} of ${Q} answers, zero-shot sampling ${count(rows, 'zero')}: it should be more.`,
-            `基于少样本样本的自洽性找到了 ${Q} 个答案中的 ${count(rows, 'sc')} 个，零样本采样找到了 ${count(rows, 'zero')} 个：前者应当更多。`));
+          t(`self-consistency over few-shot samples was right for ${count(rows, 'sc')} of ${Q} queries, zero-shot sampling for ${count(rows, 'zero')}: it should be more.`,
+            `基于少样本采样的自洽性在 ${Q} 个查询中答对了 ${count(rows, 'sc')} 个，零样本采样答对了 ${count(rows, 'zero')} 个：前者应当更多。`));
       },
     },
   ],

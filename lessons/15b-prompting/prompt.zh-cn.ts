@@ -3,7 +3,7 @@
  * 分三部分，各有自己的检查，最后三者一起在内置模型上实时运行：
  *
  * 1. buildPrompt：按固定模板、在字符预算之内拼出少样本（few-shot）提示词（内置模型的 token 就是它的字符，
- *    它的上下文能容纳 128 个字符，提示词和回答加在一起）：
+ *    它的上下文一共容纳 128 个字符，提示词和答案都算在内）：
  *
  *      instruction + "\n" + 每个保留的示例写成 "<input> <output>, " + query
  *
@@ -11,11 +11,11 @@
  *    'White', { maxChars: 100 }) -> "Kinds of whale:\nSperm Whale, Right Whale, White"
  *
  *    放不下全部示例时，先丢掉最旧的（列表开头的）：保留列表末尾能放下的最长一段连续示例，顺序不变。
- *    指令（instruction）和查询（query）永远不能丢掉或截断：如果只有它们两个都放不下，就抛出 RangeError。
+ *    指令（instruction）和查询（query）永远不能丢掉或截断：如果单是它们就放不下，就抛出 RangeError。
  *    长度按字符计数（[...s].length），而不是按词。
  *
  * 2. parseAnswer：按规定的规则从续写中取出答案：只看第一行（到第一个 "\n" 为止）；跳过开头的空格和制表符后，
- *    取行首的单词（由字母组成，字母之间可以有 ' 或 -），转成小写。第一行不是以字母开头时返回 null。
+ *    取行首的单词（由字母组成，字母之间可以有 ' 或 -），转成小写。第一行（跳过空格和制表符后）不以字母开头时返回 null。
  *      parseAnswer(" Whale, and so")  -> "whale"       parseAnswer("\nWhale") -> null（第一行上什么也没有）
  *
  * 3. selfConsistency：对 i = 0 .. n - 1 调用 sample(seed + i)（由一个种子派生出 n 个不同的种子），用 parseAnswer

@@ -204,8 +204,11 @@ export class BundledModel {
   }
 }
 
+/** The onnxruntime-node module's type (course code that runs graphs of its own takes it from here). */
+export type OnnxRuntime = typeof import('onnxruntime-node');
+
 /** onnxruntime-node, imported on first use only (see the header). */
-async function loadOnnxRuntime(): Promise<typeof import('onnxruntime-node')> {
+export async function loadOnnxRuntime(): Promise<OnnxRuntime> {
   return import('onnxruntime-node');
 }
 

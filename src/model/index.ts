@@ -14,7 +14,9 @@ import { join } from 'node:path';
 import { BundledModel, type ModelOptions } from './bundled-model';
 import { parseModelFile, readModelFile } from './model-file';
 
-export { BundledModel, type ModelOptions, type ModelOutputs } from './bundled-model';
+export { BundledModel, type ModelOptions, type ModelOutputs, type OnnxRuntime, loadOnnxRuntime } from './bundled-model';
+/** ONNX's protobuf messages (onnx-proto), for course code that writes graphs of its own (the serving lesson). */
+export { onnx } from 'onnx-proto';
 export { type GptConfig, INPUT_NAME, MODEL_FORMAT_VERSION, gptOutputShapes, gptWeightShapes, validateConfig } from './config';
 export { ModelError, type ModelErrorCode, ModelFileError, ModelFormatError, ModelInputError, TokenizerError } from './errors';
 export { ONNX_IR_VERSION, ONNX_OPSET, RESERVED_METADATA_KEYS, exportGptToOnnx } from './export';

@@ -29,6 +29,7 @@ import { CORPUS as sft } from './corpus/sft';
 import { CORPUS as rag } from './corpus/rag';
 import { CORPUS as clip } from './corpus/clip';
 import { CORPUS as prompting } from './corpus/prompting';
+import { CORPUS as serving } from './corpus/serving';
 import { CORPUS as attention } from './corpus/attention';
 import { CORPUS as decoding } from './corpus/decoding';
 import { CORPUS as lora } from './corpus/lora';
@@ -39,7 +40,7 @@ testCorpus(LESSONS, {
   tensors, foundations: [...autograd, ...backprop, ...mlp, ...optimizers, ...regularisation, ...makemore, ...rnn], attention, decoding,
   tokens: [...bpe, ...subword, ...positions, ...pretraining, ...precision, ...objectives, ...evaluation], lora, alignment, rlhf,
   scale: [...quantization, ...pruning, ...distillation, ...flash, ...paged, ...moe, ...parallel],
-  apps: [...sft, ...prompting, ...rag, ...clip] });
+  apps: [...sft, ...prompting, ...rag, ...clip, ...serving] });
 
 test('a bug\'s faulty lines are the lines it changed in the file it was made from, or only its marked line', () => {
   const base = ['a', 'b', 'c', 'd', 'e'].join('\n');

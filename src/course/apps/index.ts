@@ -3,3 +3,4 @@ export * from './sft';
 export * from './prompting';
 export * from './rag';
 export * from './clip';
+export * from './serving';

@@ -29,10 +29,11 @@ import * as sft from './sft';
 import * as rag from './rag';
 import * as clip from './clip';
 import * as prompting from './prompting';
+import * as serving from './serving';
 import * as alignment from './alignment';
 import * as rlhf from './rlhf';
 
-const TRACKS = [tensors, autograd, backprop, mlp, optimizers, regularisation, makemore, rnn, attention, decoding, bpe, subword, positions, pretraining, precision, objectives, evaluation, lora, alignment, rlhf, quantization, pruning, distillation, flash, paged, moe, parallel, sft, prompting, rag, clip];
+const TRACKS = [tensors, autograd, backprop, mlp, optimizers, regularisation, makemore, rnn, attention, decoding, bpe, subword, positions, pretraining, precision, objectives, evaluation, lora, alignment, rlhf, quantization, pruning, distillation, flash, paged, moe, parallel, sft, prompting, rag, clip, serving];
 
 export const CASES: MistakeCase[] = TRACKS.flatMap((t) => t.CASES);
 export const VARIANTS: LibraryVariant[] = TRACKS.flatMap((t) => t.VARIANTS);

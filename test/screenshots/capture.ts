@@ -117,13 +117,16 @@ async function main(): Promise<void> {
   // the foundations' name model trained live, the recurrent networks' gradient norms (also in Chinese), a small GPT
   // pretrained from scratch (also in Chinese), and the BPE merges as they are learned.
   // The efficiency track: validation loss as sparsity grows, PagedAttention's memory against a contiguous cache, and
-  // the parallel-training memory ledger (focus: the start of the check's name to bring to the top).
+  // the parallel-training memory ledger; the applications track: CLIP's similarities, retrieval, and the serving
+  // lesson's token arrival times (focus: a piece of the check's name to bring to the top).
   const trainingShots: [id: string, name: string, height: number, theme: Shot['theme'], lang?: 'zh-cn', focus?: string][] = [
     ['clip/clip', 'clip-similarity', 1400, 'dark'], ['rag/retrieve', 'rag-retrieval', 1200, 'light', undefined, 'retrieval evaluation'],
     ['pruning/prune', 'pruning-sparsity', 1100, 'light'], ['paged-attention/paged', 'paged-memory', 1100, 'dark'],
     ['parallel/parallel', 'parallel-ledger', 1200, 'dark', undefined, 'ZeRO'], ['parallel/parallel', 'parallel-ledger-zh-cn', 1200, 'light', 'zh-cn', 'ZeRO'],
     ['pretraining/train', 'pretraining-live', 1300, 'dark'], ['pretraining/train', 'pretraining-live-zh-cn', 1300, 'light', 'zh-cn'],
     ['bpe/tokenizer', 'bpe-merges', 1100, 'light'],
+    ['serving/server', 'serving-stream', 1300, 'dark', undefined, 'time to first token'],
+    ['serving/server', 'serving-stream-zh-cn', 1300, 'light', 'zh-cn', '首 token 延迟'],
     ['lora-finetune/finetune', 'lora-finetune', 1300, 'light'], ['rlhf/ppo-run', 'rlhf-ppo', 1300, 'dark'],
     ['makemore/names', 'makemore-names', 1300, 'dark'], ['rnn/cells', 'rnn-gradient-norms', 1100, 'light'],
     ['rnn/cells', 'rnn-gradient-norms-zh-cn', 1100, 'dark', 'zh-cn'],

@@ -1,5 +1,5 @@
 /**
- * The serving lesson, part 1: export YOUR GPT (the one of the GPT forward-pass lesson) to ONNX with a KV cache.
+ * The serving lesson, part 1: export YOUR GPT (the one of the lesson "The GPT forward pass") to ONNX with a KV cache.
  *
  * You do not write ONNX files: the checks hand you `g`, a small graph builder, and your exportWithCache calls it to
  * describe the computation node by node. The checks then serialise the graph (ONNX opset 17), run it with

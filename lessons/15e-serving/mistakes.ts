@@ -17,8 +17,8 @@ export const EXPORT_MISTAKES = defineMistakes({
   },
   'concat-wrong-axis': {
     message: t(
-      'The past and the new keys (or values) were concatenated on the wrong axis. The cache is (B, nh, P, hs): positions are axis 2, so the present is Concat([past, new], axis = 2), of shape (B, nh, P + T, hs).',
-      '过去的键（或值）与新的键（或值）在错误的维度上拼接。缓存的形状是 (B, nh, P, hs)：位置在第 2 维，所以 present 是 Concat([past, new], axis = 2)，形状为 (B, nh, P + T, hs)。',
+      'The past and the new keys (or values) were concatenated on the wrong axis. The cache is (B, nh, P, hs): positions are axis 2 (axis −2 counted from the end), so the present is Concat([past, new], axis = 2), of shape (B, nh, P + T, hs).',
+      '过去的键（或值）与新的键（或值）在错误的维度上拼接。缓存的形状是 (B, nh, P, hs)：位置在第 2 维（从末尾数是第 −2 维），所以 present 是 Concat([past, new], axis = 2)，形状为 (B, nh, P + T, hs)。',
     ),
     hint: t('g.op(\'Concat\', [pastKey, newKeyHeads], { axis: 2 }), with the new keys already split into heads (B, nh, T, hs).',
       'g.op(\'Concat\', [pastKey, newKeyHeads], { axis: 2 })，新的键要先拆成多头 (B, nh, T, hs)。'),
@@ -78,7 +78,7 @@ export const SERVER_MISTAKES = defineMistakes({
       'A stop sequence that spans several tokens was missed: each token is one character here, so a stop sequence of two or more characters is never inside a single token. Look for it in the whole generated text after every token.',
       '漏掉了跨越多个 token 的停止序列：这里每个 token 是一个字符，所以两个或更多字符的停止序列永远不会出现在单个 token 里。每生成一个 token，都要在已生成的全部文本中查找它。',
     ),
-    hint: t('After appending the token: const at = text.indexOf(stop); if (at >= 0) { text = text.slice(0, at); finish_reason = \'stop\'; }', '追加 token 之后：const at = text.indexOf(stop); if (at >= 0) { text = text.slice(0, at); finish_reason = \'stop\'; }'),
+    hint: t('After appending the token: const at = text.indexOf(stop); if (at >= 0) { text = text.slice(0, at); finish_reason = \'stop\'; } (with several stop sequences, cut at the smallest such index).', '追加 token 之后：const at = text.indexOf(stop); if (at >= 0) { text = text.slice(0, at); finish_reason = \'stop\'; }（有多个停止序列时，在其中最小的那个下标处截断）。'),
   },
   'stop-included': {
     message: t(
@@ -93,14 +93,14 @@ export const SERVER_MISTAKES = defineMistakes({
       'The stream sent the first characters of a stop sequence before it knew they were one: each character was sent as soon as it was made, so the streamed text ends with part of the stop sequence and differs from the non-streamed text.',
       '流式输出在确定之前就发出了停止序列的前几个字符：每个字符一生成就立即发送，所以流式文本的结尾带有停止序列的一部分，与非流式文本不同。',
     ),
-    hint: t('Hold back the longest end of the unsent text that is the start of a stop sequence; send it only when it can no longer become one.', '把未发送文本中“可能是某个停止序列开头”的最长结尾先扣下；只有当它不可能再成为停止序列时才发送。'),
+    hint: t('Hold back the longest end of the unsent text that is the start of a stop sequence; send it only when it can no longer become one.', '未发送文本的末尾中，可能是某个停止序列开头的最长部分先暂不发送；等到它不可能再成为停止序列时才发送。'),
   },
   'no-context-check': {
     message: t(
       'A prompt that does not fit was accepted: the prompt\'s tokens plus max_tokens must be at most the context (blockSize = 128); this lesson\'s server has no sliding window, so it must answer 400 before generating.',
       '接受了一个放不下的提示词：提示词的 token 数加上 max_tokens 最多只能等于上下文长度（blockSize = 128）；本课的服务器没有滑动窗口，所以必须在生成之前返回 400。',
     ),
-    hint: t('if (model.encode(prompt).length + max_tokens > model.blockSize) answer 400 with { error } naming both numbers.', 'if (model.encode(prompt).length + max_tokens > model.blockSize)，返回 400 和 { error }，并在信息中写出这两个数。'),
+    hint: t('if (model.encode(prompt).length + max_tokens > model.blockSize) answer 400 with { error } giving the prompt\'s length, max_tokens and the context size model.blockSize (the check looks for 128 in the message).', 'if (model.encode(prompt).length + max_tokens > model.blockSize)，返回 400 和 { error }，在信息中写出提示词长度、max_tokens 和上下文长度 model.blockSize（检查会在信息中查找 128）。'),
   },
 });
 

@@ -136,7 +136,7 @@ async function stream(client: ServeClient, req: ServeRequest & { stream: true },
   const r = await post(client, req, 15000, onChunk);
   if (r.status !== 200) fail(join([where, t(` answered ${r.status}, expected 200: ${show(r.body)}.`, ` 返回了 ${r.status}，应为 200：${show(r.body)}。`)], ''));
   if (!String(r.headers['content-type'] ?? '').includes('text/event-stream')) {
-    fail(join([where, t(`: the Content-Type is ${JSON.stringify(r.headers['content-type'] ?? 'missing')}; a stream of server-sent events needs 'text/event-stream'.`, `：Content-Type 是 ${JSON.stringify(r.headers['content-type'] ?? '缺失')}；服务器推送事件流需要 'text/event-stream'。`)], ''));
+    fail(join([where, t(`: the Content-Type is ${JSON.stringify(r.headers['content-type'] ?? 'missing')}; a stream of server-sent events needs 'text/event-stream'.`, `：Content-Type 是 ${JSON.stringify(r.headers['content-type'] ?? '缺失')}；服务器发送事件（SSE）流需要 'text/event-stream'。`)], ''));
   }
   const events = serveEvents(r.chunks);
   const pieces: ServeEvent[] = [];
@@ -212,7 +212,7 @@ async function live(m: Learner, ctx: Ctx): Promise<void> {
   const rate = (s: ServeTiming) => (s.tokens - 1) / ((s.ms - s.ttft) / 1000);
   ctx.artifact({
     kind: 'curve',
-    title: t(`Token arrival times through the server (${N} tokens streamed as server-sent events)`, `经服务器到达的 token 时间（以服务器推送事件流式传输 ${N} 个 token）`),
+    title: t(`Token arrival times through the server (${N} tokens streamed as server-sent events)`, `经服务器到达的 token 时间（以服务器发送事件流式传输 ${N} 个 token）`),
     xLabel: t('token', 'token 序号'),
     yLabel: t('arrival time since the request (ms)', '自请求发出起的到达时间（ms）'),
     series: [

@@ -1,5 +1,5 @@
 /**
- * 部署一课，第 2 部分：一个流式输出 token 的 HTTP 服务器，监听 127.0.0.1，只用 Node 自带的 http 模块。
+ * 推理服务一课，第 2 部分：一个流式输出 token 的 HTTP 服务器，监听 127.0.0.1，只用 Node 自带的 http 模块。
  *
  *   POST /generate   请求体 { prompt, max_tokens, stop?, seed?, temperature?, stream? }
  *     stream 为 false（默认）：200，application/json，{ text, tokens, finish_reason: 'stop' | 'length' }

@@ -20,7 +20,7 @@ export interface RewardSource {
 
 export async function rewardSource(): Promise<RewardSource> {
   const rm = await referenceRewardModel();
-  return { name: t('lesson 9 reward model', '第 9 课的奖励模型'), score: (texts) => rm.score(texts.map(normalise)) };
+  return { name: t('lesson 9 reward model', '第 9 课的奖励模型'), score: (texts) => rm.scoreAsync(texts.map(normalise)) };
 }
 
 /** Runs of whitespace (spaces, newlines) as one space. */

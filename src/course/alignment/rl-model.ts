@@ -192,6 +192,92 @@ export function exactKl(pLogits: Tensor, qLogits: Tensor): number[] {
 }
 
 /**
+ * One row's KV cache for one layer: the keys and values of its positions so far, position t at [t·C, (t+1)·C).
+ * Contiguous, so the attention loops read it in order.
+ */
+interface RowCache {
+  keys: Float32Array;
+  values: Float32Array;
+  length: number;
+}
+
+/**
+ * Appends key and value j of the (rows, C) products k and v to `cache`, then writes the attention of query j
+ * (row j of q) over every cached position into row j of y: per head, softmax(q·k / √hs) in float64, then the
+ * weighted sum of the values.
+ */
+function attendCached(cache: RowCache, q: Float32Array, k: Float32Array, v: Float32Array, j: number, y: Float32Array,
+  C: number, nHead: number, scores: Float64Array): void {
+  const hs = C / nHead;
+  const scale = Math.sqrt(hs);
+  const { keys, values } = cache;
+  keys.set(k.subarray(j * C, (j + 1) * C), cache.length * C);
+  values.set(v.subarray(j * C, (j + 1) * C), cache.length * C);
+  const n = ++cache.length;
+  const qj = j * C;
+  for (let h = 0; h < nHead; h++) {
+    const c0 = h * hs;
+    let max = -Infinity;
+    for (let s = 0; s < n; s++) {
+      let dot = 0;
+      const ks = s * C + c0;
+      for (let c = 0; c < hs; c++) dot += q[qj + c0 + c] * keys[ks + c];
+      const score = dot / scale;
+      scores[s] = score;
+      if (score > max) max = score;
+    }
+    let z = 0;
+    for (let s = 0; s < n; s++) z += (scores[s] = Math.exp(scores[s] - max));
+    for (let s = 0; s < n; s++) {
+      const w = scores[s] / z;
+      const vs = s * C + c0;
+      for (let c = 0; c < hs; c++) y[qj + c0 + c] += w * values[vs + c];
+    }
+  }
+}
+
+/** The rest of a block after attention, on (rows, C): x + proj(y), then + MLP(ln_2(·)). */
+function finishBlock(blk: GPT['h'][number], x: Tensor, y: Float32Array, rows: number, C: number): Tensor {
+  const after = add(x, linear(tensor(y, [rows, C]), blk.attn.proj.weight, blk.attn.proj.bias));
+  const m = layerNorm(after, blk.ln_2.weight, blk.ln_2.bias);
+  return add(after, linear(gelu(linear(m, blk.mlp.fc.weight, blk.mlp.fc.bias)), blk.mlp.proj.weight, blk.mlp.proj.bias));
+}
+
+/**
+ * Runs positions 0..L-1 of every row through the policy, appending their keys and values to the caches
+ * ([layer][row]). Row (b, t) is row b·L + t of each product; each query attends to its own row's positions up
+ * to its own, as one token at a time would, so the numbers are the same.
+ */
+function prefill(model: RlModel, rows: number[][], L: number, caches: RowCache[][], scores: Float64Array): void {
+  const { policy, config } = model;
+  const { nLayer, nHead, nEmbd: C } = config;
+  const R = rows.length;
+  const x0 = new Float32Array(R * L * C);
+  for (let b = 0; b < R; b++) {
+    for (let t = 0; t < L; t++) {
+      const id = rows[b][t];
+      const e = policy.wte.weight.data.subarray(id * C, (id + 1) * C);
+      const p = policy.wpe.weight.data.subarray(t * C, (t + 1) * C);
+      const at = (b * L + t) * C;
+      for (let c = 0; c < C; c++) x0[at + c] = e[c] + p[c];
+    }
+  }
+  let x = tensor(x0, [R * L, C]);
+  for (let l = 0; l < nLayer; l++) {
+    const blk = policy.h[l];
+    const a = layerNorm(x, blk.ln_1.weight, blk.ln_1.bias);
+    const q = linear(a, blk.attn.q.weight, blk.attn.q.bias).data; // (R·L, C)
+    const k = linear(a, blk.attn.k.weight, blk.attn.k.bias).data;
+    const v = linear(a, blk.attn.v.weight, blk.attn.v.bias).data;
+    const y = new Float32Array(R * L * C);
+    for (let b = 0; b < R; b++) {
+      for (let t = 0; t < L; t++) attendCached(caches[l][b], q, k, v, b * L + t, y, C, nHead, scores);
+    }
+    x = finishBlock(blk, x, y, R * L, C);
+  }
+}
+
+/**
  * Samples `n` new tokens after each prompt from the POLICY, with a KV cache; rows advance together, each at
  * its own position. Temperature 1: the policy's own distribution, the one whose log-probabilities the PPO ratios
  * and the KL use. (TRL's PPOTrainer samples at 0.7 by default and scores with the same temperature.)
@@ -199,15 +285,18 @@ export function exactKl(pLogits: Tensor, qLogits: Tensor): number[] {
 export function sample(model: RlModel, prompts: readonly number[][], n: number, rng: Rng, temperature = 1): number[][] {
   const { policy, config } = model;
   const { nLayer, nHead, nEmbd: C, blockSize } = config;
-  const hs = C / nHead;
   for (const p of prompts) if (p.length + n > blockSize) throw new Error(`sample: ${p.length} + ${n} tokens exceed the context of ${blockSize}`);
   return noGrad(() => {
     const rows = prompts.map((p) => [...p]);
-    const R = rows.length;
-    const keys: Float32Array[][][] = Array.from({ length: nLayer }, () => rows.map(() => [])); // [layer][row][t] (C)
-    const vals: Float32Array[][][] = Array.from({ length: nLayer }, () => rows.map(() => []));
     const maxLen = Math.max(...prompts.map((p) => p.length)) + n;
-    for (let t = 0; t < maxLen - 1; t++) {
+    const caches: RowCache[][] = Array.from({ length: nLayer }, () => rows.map(() => (
+      { keys: new Float32Array(maxLen * C), values: new Float32Array(maxLen * C), length: 0 })));
+    const scores = new Float64Array(maxLen);
+    // Prefill: the positions before the shortest prompt's last token sample nothing, so they go through the model
+    // in one pass for every row at once ((R·L, C) products instead of L products of (R, C)); the same numbers.
+    const L = Math.min(...prompts.map((p) => p.length)) - 1;
+    if (L > 0) prefill(model, rows, L, caches, scores);
+    for (let t = Math.max(0, L); t < maxLen - 1; t++) {
       // Rows still running feed their token at position t; a row's last prompt token starts its sampling.
       const active = rows.map((_, b) => b).filter((b) => t < prompts[b].length + n - 1);
       if (active.length === 0) break;
@@ -227,31 +316,8 @@ export function sample(model: RlModel, prompts: readonly number[][], n: number, 
         const k = linear(a, blk.attn.k.weight, blk.attn.k.bias).data;
         const v = linear(a, blk.attn.v.weight, blk.attn.v.bias).data;
         const y = new Float32Array(A * C);
-        active.forEach((b, j) => {
-          keys[l][b].push(k.slice(j * C, (j + 1) * C));
-          vals[l][b].push(v.slice(j * C, (j + 1) * C));
-          const K = keys[l][b];
-          const Vs = vals[l][b];
-          const scores = new Float64Array(K.length);
-          for (let h = 0; h < nHead; h++) {
-            let max = -Infinity;
-            for (let s = 0; s < K.length; s++) {
-              let dot = 0;
-              for (let c = h * hs; c < (h + 1) * hs; c++) dot += q[j * C + c] * K[s][c];
-              scores[s] = dot / Math.sqrt(hs);
-              max = Math.max(max, scores[s]);
-            }
-            let z = 0;
-            for (let s = 0; s < K.length; s++) z += (scores[s] = Math.exp(scores[s] - max));
-            for (let s = 0; s < K.length; s++) {
-              const w = scores[s] / z;
-              for (let c = h * hs; c < (h + 1) * hs; c++) y[j * C + c] += w * Vs[s][c];
-            }
-          }
-        });
-        x = add(x, linear(tensor(y, [A, C]), blk.attn.proj.weight, blk.attn.proj.bias));
-        const m = layerNorm(x, blk.ln_2.weight, blk.ln_2.bias);
-        x = add(x, linear(gelu(linear(m, blk.mlp.fc.weight, blk.mlp.fc.bias)), blk.mlp.proj.weight, blk.mlp.proj.bias));
+        active.forEach((b, j) => attendCached(caches[l][b], q, k, v, j, y, C, nHead, scores));
+        x = finishBlock(blk, x, y, A, C);
       }
       const logits = linear(layerNorm(x, policy.ln_f.weight, policy.ln_f.bias), policy.wte.weight); // (A, V)
       const probs = softmax(temperature === 1 ? logits : mul(logits, 1 / temperature), -1).data;

@@ -10,11 +10,11 @@
  */
 import { Tensor, full, randn, zeros } from './tensor';
 import { globalRng, type Rng } from './random';
-import { add, gelu, maskedFill, mul } from './ops/elementwise';
+import { add, gelu } from './ops/elementwise';
 import { linear, matmul } from './ops/matmul';
 import { embedding, transpose } from './ops/movement';
 import { layerNorm } from './ops/norm';
-import { softmax } from './ops/softmax';
+import { scaledMaskedSoftmax } from './ops/softmax';
 
 /** Receives named intermediate tensors during a forward pass (for visualisation and comparison). */
 export type Recorder = (name: string, t: Tensor) => void;
@@ -151,10 +151,15 @@ export class CausalSelfAttention extends Module {
     const k = transpose(this.k.forward(x).view(B, T, nh, hs), 1, 2); // (B, nh, T, hs)
     const v = transpose(this.v.forward(x).view(B, T, nh, hs), 1, 2); // (B, nh, T, hs)
 
-    // Scores: how much query i attends to key j, scaled so their variance does not grow with hs.
-    let att = mul(matmul(q, transpose(k, -2, -1)), 1 / Math.sqrt(hs)); // (B, nh, T, hs) @ (B, nh, hs, T) -> (B, nh, T, T)
-    att = maskedFill(att, causalMask(T), -Infinity); // (B, nh, T, T) the future gets -inf ...
-    att = softmax(att, -1); //                          (B, nh, T, T) ... so probability 0; each row sums to 1
+    // Scores: how much query i attends to key j, scaled so their variance does not grow with hs; then the
+    // future gets -inf, so that the softmax gives it probability 0 (each row sums to 1). Op by op that is
+    //   att = mul(matmul(q, transpose(k, -2, -1)), 1 / Math.sqrt(hs));   (B, nh, T, hs) @ (B, nh, hs, T) -> (B, nh, T, T)
+    //   att = maskedFill(att, causalMask(T), -Infinity);                  (B, nh, T, T) the future gets -inf ...
+    //   att = softmax(att, -1);                                           (B, nh, T, T) ... so probability 0
+    // and scaledMaskedSoftmax (ops/softmax.ts) computes exactly that, number for number, as one op: the (B, nh, T, T)
+    // scores are a GPT's largest tensors, and the three ops would make three of them, and three gradients.
+    const scores = matmul(q, transpose(k, -2, -1)); // (B, nh, T, hs) @ (B, nh, hs, T) -> (B, nh, T, T)
+    const att = scaledMaskedSoftmax(scores, 1 / Math.sqrt(hs), causalMask(T)); // (B, nh, T, T)
     record?.('attn_probs', att);
 
     const y = matmul(att, v); // (B, nh, T, T) @ (B, nh, T, hs) -> (B, nh, T, hs)

@@ -47,26 +47,52 @@ export class AdamW {
     const { lr, eps } = this;
     const bc1 = 1 - Math.pow(b1, this.stepCount); // bias corrections
     const bc2 = 1 - Math.pow(b2, this.stepCount);
-    this.params.forEach((p, j) => {
+    for (let j = 0; j < this.params.length; j++) {
+      const p = this.params[j];
       const g = p.grad;
-      if (!g) return; // this parameter was not used in the loss
-      const w = p.data;
-      const m = this.m[j];
-      const v = this.v[j];
-      const decay = p.ndim >= 2 ? this.weightDecay : 0;
-      for (let i = 0; i < w.length; i++) {
-        m[i] = b1 * m[i] + (1 - b1) * g[i];
-        v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
-        const mHat = m[i] / bc1;
-        const vHat = v[i] / bc2;
-        w[i] -= lr * (mHat / (Math.sqrt(vHat) + eps) + decay * w[i]);
-      }
-    });
+      if (!g) continue; // this parameter was not used in the loss
+      adamWUpdate(p.data, g, this.m[j], this.v[j], lr, b1, b2, bc1, bc2, eps, p.ndim >= 2 ? this.weightDecay : 0);
+    }
   }
 
   zeroGrad(): void {
     for (const p of this.params) p.zeroGrad();
   }
+}
+
+/**
+ * One AdamW step for one parameter w with gradient g and running averages m and v (see the class comment):
+ *   m = b1 m + (1 - b1) g        v = b2 v + (1 - b2) g^2
+ *   w -= lr * (m / bc1 / (sqrt(v / bc2) + eps) + decay * w)
+ * A plain function of typed arrays and numbers (no `this` in the loop), so the JIT keeps everything in registers.
+ */
+function adamWUpdate(
+  w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array,
+  lr: number, b1: number, b2: number, bc1: number, bc2: number, eps: number, decay: number,
+): void {
+  const c1 = 1 - b1, c2 = 1 - b2, r1 = 1 / bc1, r2 = 1 / bc2; // one division per parameter, not three per number
+  for (let i = 0; i < w.length; i++) {
+    const gi = g[i];
+    m[i] = b1 * m[i] + c1 * gi; // stored as float32, and (as always) the update below uses the stored values
+    v[i] = b2 * v[i] + c2 * gi * gi;
+    const mHat = m[i] * r1;
+    const vHat = v[i] * r2;
+    w[i] -= lr * (mHat / (Math.sqrt(vHat) + eps) + decay * w[i]);
+  }
+}
+
+/** sum of g[i]^2, in float64, with four running sums (the adds of one sum wait for each other; four overlap). */
+function sumOfSquares(g: Float32Array): number {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  const n4 = g.length - (g.length % 4);
+  for (let i = 0; i < n4; i += 4) {
+    s0 += g[i] * g[i];
+    s1 += g[i + 1] * g[i + 1];
+    s2 += g[i + 2] * g[i + 2];
+    s3 += g[i + 3] * g[i + 3];
+  }
+  for (let i = n4; i < g.length; i++) s0 += g[i] * g[i];
+  return (s0 + s1) + (s2 + s3);
 }
 
 /**
@@ -78,8 +104,9 @@ export function clipGradNorm(params: Iterable<Tensor>, maxNorm: number): number 
   const list = [...params];
   let sq = 0;
   for (const p of list) {
-    if (!p.grad) continue;
-    for (let i = 0; i < p.grad.length; i++) sq += p.grad[i] * p.grad[i];
+    const g = p.grad;
+    if (!g) continue;
+    sq += sumOfSquares(g);
   }
   const norm = Math.sqrt(sq);
   if (norm > maxNorm) {

@@ -92,10 +92,7 @@ export class Tensor {
     if (holes > 1 || full.some((d) => !Number.isInteger(d) || d < 0) || numel(full) !== this.size) {
       throw new Error(`reshape: cannot view shape ${formatShape(this.shape)} (${this.size} elements) as ${formatShape(shape)}`);
     }
-    return fromOp('view', this.data, full, [this], (g) => {
-      const gx = gradOf(this);
-      for (let i = 0; i < g.length; i++) gx[i] += g[i];
-    });
+    return fromOp('view', this.data, full, [this], (g) => addGrad(this, g));
   }
 
   /** PyTorch's name for reshape of a contiguous tensor (here every tensor is contiguous). */
@@ -176,6 +173,19 @@ function topologicalOrder(root: Tensor): Tensor[] {
 /** The gradient buffer of `t`, created (as zeros) on first use. Backward closures add into it. */
 export function gradOf(t: Tensor): Float32Array {
   return (t.grad ??= new Float32Array(t.size));
+}
+
+/**
+ * t.grad += g, for a g of t's size: what `const gt = gradOf(t); for (...) gt[i] += g[i]` does, but when g is
+ * the first gradient to arrive it is copied instead of added to fresh zeros (the same numbers, faster).
+ */
+export function addGrad(t: Tensor, g: Float32Array): void {
+  if (t.grad === null) {
+    t.grad = g.slice();
+    return;
+  }
+  const gt = t.grad;
+  for (let i = 0; i < g.length; i++) gt[i] += g[i];
 }
 
 /**

@@ -49,16 +49,40 @@ export function sumRepeated(g: Float32Array, acc: Float32Array, period: number):
   }
 }
 
+/**
+ * The mask as runs: [start, end) ranges of j in [0, period) where mask[j] is 0 (kept), in order. A causal mask
+ * is one run per row, so the loops below move whole runs without looking at the mask element by element.
+ */
+function keptRuns(mask: Float32Array, period: number): Int32Array {
+  const runs: number[] = [];
+  for (let j = 0; j < period; j++) {
+    if (mask[j] !== 0) continue;
+    const start = j;
+    while (j < period && mask[j] === 0) j++;
+    runs.push(start, j);
+  }
+  return Int32Array.from(runs);
+}
+
 /** y[i] = mask[i % period] !== 0 ? value : x[i]. */
 export function fillRepeated(x: Float32Array, mask: Float32Array, period: number, value: number, y: Float32Array): void {
+  const runs = keptRuns(mask, period);
+  y.fill(value);
   for (let base = 0; base < x.length; base += period) {
-    for (let j = 0; j < period; j++) y[base + j] = mask[j] !== 0 ? value : x[base + j];
+    for (let r = 0; r < runs.length; r += 2) {
+      const end = base + runs[r + 1];
+      for (let i = base + runs[r]; i < end; i++) y[i] = x[i];
+    }
   }
 }
 
 /** gx[i] += g[i] where mask[i % period] is 0 (the positions maskedFill did not fill). */
 export function unfilledGrad(g: Float32Array, mask: Float32Array, period: number, gx: Float32Array): void {
+  const runs = keptRuns(mask, period);
   for (let base = 0; base < g.length; base += period) {
-    for (let j = 0; j < period; j++) if (mask[j] === 0) gx[base + j] += g[base + j];
+    for (let r = 0; r < runs.length; r += 2) {
+      const end = base + runs[r + 1];
+      for (let i = base + runs[r]; i < end; i++) gx[i] += g[i];
+    }
   }
 }

@@ -1,5 +1,7 @@
 /**
- * Fast scalar exp and tanh for the ops' inner loops (softmax, GELU). V8 compiles Math.exp and Math.tanh to
+ * Fast scalar exp and tanh for the ops' inner loops, and (further down) the float32-accurate exp32 and the GELU
+ * loops built on it, which the hot paths now use (softmax rows, GELU, cross-entropy); exp remains for softmax
+ * along other dims, tanh for whoever wants a double-accurate one. V8 compiles Math.exp and Math.tanh to
  * calls into its C++ library (fdlibm): correct to the last bit of a double, but a function call each, and
  * the attention softmax and the MLP's GELU evaluate millions of them per training step. These two are
  * plain arithmetic that the JIT inlines into the loop, several times faster, and still far more accurate
@@ -47,4 +49,87 @@ export function tanh(u: number): number {
   const e = exp(-2 * a); // in (0, 1): no overflow, and 1 - e loses nothing here
   const t = (1 - e) / (1 + e);
   return u < 0 ? -t : t;
+}
+
+// ---------------------------------------------------------------------------------------------
+// float32-accurate exp for the hot loops (softmax rows, GELU, cross-entropy). exp() above is accurate to 1e-9;
+// the results are stored as float32 (a relative step of 6e-8), so the loops use this cheaper one, accurate to
+// 6e-10 relative, a hundredth of a float32 step (checked in test/unit/kit/fused-kernels.test.ts):
+//
+//   exp(x) = 2^(k/32) * exp(r),  k = round(x * 32 / ln 2),  r = x - k ln(2) / 32  (|r| <= ln(2)/64 = 0.011)
+//            2^(k/32) from a table, exp(r) by its Taylor series to r^3 / 3! (the rest is below 6e-10)
+//
+// Valid for x in [EXP32_MIN, EXP32_MAX]; callers keep x there (softmax: x <= 0, below -104 the float32 result
+// is 0; GELU: |x| <= 88). Each caller file keeps its own three-line copy of exp32 so that the JIT inlines it
+// (a call across modules goes through an export getter when the kit runs from TypeScript via tsx).
+
+/** The range of exp32's table: 2^(k/32) for k in [-5120, 4096), that is x in about [-110.9, 88.7]. */
+export const EXP32_MIN = -110, EXP32_MAX = 88.5;
+/** EXP2_32[k + EXP2_32_ZERO] = 2^(k/32). */
+export const EXP2_32_ZERO = 5120;
+export const EXP2_32 = Float64Array.from({ length: 5120 + 4096 }, (_, i) => 2 ** ((i - 5120) / 32));
+const K32 = 32 / Math.LN2, LN2_32 = Math.LN2 / 32;
+
+/** e^x for x in [EXP32_MIN, EXP32_MAX] (outside: undefined). */
+export function exp32(x: number): number {
+  const k = (x * K32 + ROUND) - ROUND;
+  const r = x - k * LN2_32;
+  return ((1 + r) + r * r * (1 / 2 + r * (1 / 6))) * EXP2_32[(k + EXP2_32_ZERO) | 0];
+}
+
+// ---------------------------------------------------------------------------------------------
+// GELU (ops/elementwise.ts): the MLP applies it to a (B, T, 4C) tensor, forward and backward, every step.
+// The op's formula is 0.5 x (1 + tanh(u)), u = sqrt(2/pi) (x + 0.044715 x^3). Since 1 + tanh(u) = 2 / (1 + e^(-2u)),
+// the same number is x / (1 + e^(-2u)): one exp, no tanh, and no cancellation in 1 + tanh(u) for negative x.
+// With s = 1 / (1 + e), e = e^(-2u): 1 - s = e s, so gelu'(x) = s + 2 x s (1 - s) du/dx = s (1 + 2 x s e du/dx).
+// For |x| <= 10, |2u| <= 87.3 stays inside exp32's range; beyond (and for NaN, +-Infinity) the loops use the
+// op's own formula with Math.tanh, so those give exactly what they always gave. When a backward will follow,
+// the forward computes gelu'(x) along with gelu(x), from the same exp, and saves it.
+
+const GELU_C = Math.sqrt(2 / Math.PI);
+const GELU_A = 0.044715;
+
+/** y = gelu(x), elementwise. */
+export function geluForward(x: Float32Array, y: Float32Array): void {
+  // Locals rather than module constants: the JIT then treats them as constants in the loop.
+  const T = EXP2_32, Z = EXP2_32_ZERO, K = K32, L = LN2_32, C = GELU_C, A = GELU_A, R = ROUND;
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i];
+    if (v >= -10 && v <= 10) {
+      const z = -2 * C * (v + A * v * v * v); // -2u
+      const k = (z * K + R) - R; // exp32(z), inlined by hand
+      const r = z - k * L;
+      const e = ((1 + r) + r * r * (1 / 2 + r * (1 / 6))) * T[(k + Z) | 0];
+      y[i] = v / (1 + e);
+    } else {
+      y[i] = 0.5 * v * (1 + Math.tanh(C * (v + A * v * v * v)));
+    }
+  }
+}
+
+/**
+ * y = gelu(x) and d = gelu'(x), elementwise, for a forward pass whose backward will follow: both from one exp,
+ * where a backward that recomputed gelu'(x) from x would need a second one. d is stored as float32, so the
+ * backward's g * d rounds twice (a float32 step at most).
+ */
+export function geluForwardWithGrad(x: Float32Array, y: Float32Array, d: Float32Array): void {
+  // Locals rather than module constants: the JIT then treats them as constants in the loop.
+  const T = EXP2_32, Z = EXP2_32_ZERO, K = K32, L = LN2_32, C = GELU_C, A = GELU_A, R = ROUND;
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i];
+    const du = C * (1 + 3 * A * v * v); // du/dx
+    if (v >= -10 && v <= 10) {
+      const z = -2 * C * (v + A * v * v * v);
+      const k = (z * K + R) - R;
+      const r = z - k * L;
+      const e = ((1 + r) + r * r * (1 / 2 + r * (1 / 6))) * T[(k + Z) | 0];
+      const s = 1 / (1 + e);
+      y[i] = v * s;
+      d[i] = s * (1 + 2 * v * s * e * du);
+    } else {
+      const t = Math.tanh(C * (v + A * v * v * v));
+      y[i] = 0.5 * v * (1 + t);
+      d[i] = 0.5 * (1 + t) + 0.5 * v * (1 - t * t) * du;
+    }
+  }
 }

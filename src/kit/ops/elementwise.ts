@@ -8,10 +8,10 @@
  * reduce a broadcast gradient back to the input's shape), and GELU from Hendrycks & Gimpel,
  * "Gaussian Error Linear Units" (2016), in the tanh form GPT-2 uses.
  */
-import { Tensor, fromOp, gradOf } from '../tensor';
+import { Tensor, addGrad, fromOp, gradOf, isGradEnabled } from '../tensor';
 import { broadcastIndex, broadcastShapes, formatShape } from '../shape';
 import { addRepeated, fillRepeated, repeatPeriod, sumRepeated, unfilledGrad } from '../kernels/broadcast';
-import { tanh as fastTanh } from '../kernels/pointwise';
+import { geluForward, geluForwardWithGrad } from '../kernels/pointwise';
 
 export type Operand = Tensor | number;
 
@@ -51,8 +51,8 @@ function addRepeats(A: Tensor, pa: number, B: Tensor, pb: number, shape: number[
   const out = new Float32Array(shape.reduce((p, n) => p * n, 1));
   addRepeated(A.data, pa, B.data, pb, out);
   return fromOp('add', out, shape, [A, B], (g) => {
-    if (A.requiresGrad) sumRepeated(g, gradOf(A), pa);
-    if (B.requiresGrad) sumRepeated(g, gradOf(B), pb);
+    if (A.requiresGrad) { if (pa === g.length) addGrad(A, g); else sumRepeated(g, gradOf(A), pa); } // addGrad: += g
+    if (B.requiresGrad) { if (pb === g.length) addGrad(B, g); else sumRepeated(g, gradOf(B), pb); }
   });
 }
 
@@ -60,10 +60,7 @@ function addScalar(a: Tensor, s: number): Tensor {
   const x = a.data;
   const out = new Float32Array(x.length);
   for (let i = 0; i < out.length; i++) out[i] = x[i] + s;
-  return fromOp('add', out, a.shape, [a], (g) => {
-    const ga = gradOf(a);
-    for (let i = 0; i < g.length; i++) ga[i] += g[i];
-  });
+  return fromOp('add', out, a.shape, [a], (g) => addGrad(a, g)); // ga += g
 }
 
 /** a * b, broadcasting. d(ab)/da = b, d(ab)/db = a. */
@@ -177,32 +174,27 @@ export function relu(a: Tensor): Tensor {
   });
 }
 
-const GELU_C = Math.sqrt(2 / Math.PI);
-
 /**
  * GELU, tanh approximation (GPT-2, PyTorch's approximate='tanh'):
  *   gelu(x) = 0.5 x (1 + tanh(u)),  u = sqrt(2/pi) (x + 0.044715 x^3)
  *   gelu'(x) = 0.5 (1 + tanh(u)) + 0.5 x (1 - tanh(u)^2) sqrt(2/pi) (1 + 3 * 0.044715 x^2)
  * Fused into one op (instead of six primitives) because the MLP applies it to a (B, T, 4C) tensor.
+ * The loops are in kernels/pointwise.ts (geluForward, geluForwardWithGrad): the same numbers, computed with one
+ * exp per element instead of a tanh (1 + tanh(u) = 2 / (1 + e^(-2u))); read them there. When a backward will
+ * follow, the forward also computes gelu'(x) (from the same exp) and saves it, so the backward is one multiply.
  */
 export function gelu(a: Tensor): Tensor {
   const x = a.data;
   const y = new Float32Array(x.length);
-  const th = new Float32Array(x.length); // tanh(u), saved for backward (tanh is the expensive part)
-  for (let i = 0; i < y.length; i++) {
-    const v = x[i];
-    const t = fastTanh(GELU_C * (v + 0.044715 * v * v * v)); // Math.tanh, inlined (kernels/pointwise.ts)
-    th[i] = t;
-    y[i] = 0.5 * v * (1 + t);
+  if (!(isGradEnabled() && a.requiresGrad)) { // no backward will follow
+    geluForward(x, y); // y[i] = 0.5 x[i] (1 + tanh(u)), kernels/pointwise.ts
+    return fromOp('gelu', y, a.shape, [a], () => {});
   }
+  const d = new Float32Array(x.length); // gelu'(x), saved for backward
+  geluForwardWithGrad(x, y, d); // y[i] = gelu(x[i]), d[i] = gelu'(x[i]), kernels/pointwise.ts
   return fromOp('gelu', y, a.shape, [a], (g) => {
     const ga = gradOf(a);
-    for (let i = 0; i < g.length; i++) {
-      const v = x[i];
-      const t = th[i];
-      const du = GELU_C * (1 + 3 * 0.044715 * v * v); // du/dx
-      ga[i] += g[i] * (0.5 * (1 + t) + 0.5 * v * (1 - t * t) * du);
-    }
+    for (let i = 0; i < g.length; i++) ga[i] += g[i] * d[i];
   });
 }
 

@@ -16,6 +16,7 @@
  */
 import { Tensor, fromOp, gradOf } from '../tensor';
 import { formatShape } from '../shape';
+import { layerNormRows, layerNormRowsBackward } from '../kernels/layernorm';
 
 export function layerNorm(x: Tensor, weight: Tensor, bias: Tensor, eps = 1e-5): Tensor {
   const C = x.shape[x.ndim - 1];
@@ -27,52 +28,12 @@ export function layerNorm(x: Tensor, weight: Tensor, bias: Tensor, eps = 1e-5): 
   const w = weight.data;
   const b = bias.data;
   const y = new Float32Array(xs.length);
-  const xhat = new Float32Array(xs.length); // saved for backward
-  const rstd = new Float32Array(N); //         saved for backward
-  for (let r = 0; r < N; r++) {
-    const row = r * C;
-    let mean = 0;
-    for (let c = 0; c < C; c++) mean += xs[row + c];
-    mean /= C;
-    let v = 0;
-    for (let c = 0; c < C; c++) {
-      const d = xs[row + c] - mean;
-      v += d * d;
-    }
-    const s = 1 / Math.sqrt(v / C + eps);
-    rstd[r] = s;
-    for (let c = 0; c < C; c++) {
-      const h = (xs[row + c] - mean) * s;
-      xhat[row + c] = h;
-      y[row + c] = h * w[c] + b[c];
-    }
-  }
-  return fromOp('layerNorm', y, x.shape, [x, weight, bias], (g) => {
-    const gx = x.requiresGrad ? gradOf(x) : null;
-    const gw = weight.requiresGrad ? gradOf(weight) : null;
-    const gb = bias.requiresGrad ? gradOf(bias) : null;
-    for (let r = 0; r < N; r++) {
-      const row = r * C;
-      if (gw || gb) {
-        for (let c = 0; c < C; c++) {
-          if (gw) gw[c] += g[row + c] * xhat[row + c];
-          if (gb) gb[c] += g[row + c];
-        }
-      }
-      if (!gx) continue;
-      let meanD = 0; //  mean(dxhat)
-      let meanDH = 0; // mean(dxhat * xhat)
-      for (let c = 0; c < C; c++) {
-        const d = g[row + c] * w[c];
-        meanD += d;
-        meanDH += d * xhat[row + c];
-      }
-      meanD /= C;
-      meanDH /= C;
-      const s = rstd[r];
-      for (let c = 0; c < C; c++) {
-        gx[row + c] += s * (g[row + c] * w[c] - meanD - xhat[row + c] * meanDH);
-      }
-    }
-  });
+  const means = new Float64Array(N); // saved for backward, which recomputes xhat from them
+  const rstd = new Float64Array(N);
+  // The loops (one pass over each row for the mean, one for the variance, one to normalize; the backward as
+  // above) are in kernels/layernorm.ts, written for speed: this op runs 2 * nLayer + 1 times per training step.
+  layerNormRows(xs, w, b, y, means, rstd, N, C, eps);
+  return fromOp('layerNorm', y, x.shape, [x, weight, bias], (g) => layerNormRowsBackward(
+    g, xs, w, means, rstd, x.requiresGrad ? gradOf(x) : null, weight.requiresGrad ? gradOf(weight) : null,
+    bias.requiresGrad ? gradOf(bias) : null, N, C));
 }

@@ -18,7 +18,9 @@
 import { Tensor, fromOp, gradOf } from '../tensor';
 import { normDim, splitAt } from '../shape';
 import { exp } from '../kernels/pointwise'; // Math.exp, inlined: softmax over attention scores is a hot loop
-import { softmaxRows, softmaxRowsBackward } from '../kernels/softmax';
+import { scaledMaskedSoftmaxRows, scaledMaskedSoftmaxRowsBackward, softmaxRows, softmaxRowsBackward } from '../kernels/softmax';
+import { repeatPeriod } from '../kernels/broadcast';
+import { maskedFill, mul } from './elementwise';
 
 export function softmax(x: Tensor, dim = -1): Tensor {
   const { outer, size, inner } = splitAt(x.shape, normDim(dim, x.ndim));
@@ -89,4 +91,26 @@ export function logSoftmax(x: Tensor, dim = -1): Tensor {
       }
     }
   });
+}
+
+/**
+ * softmax(maskedFill(mul(scores, scale), mask, value = -Infinity), -1): attention's "scale the scores, hide
+ * the future, normalize" (nn.ts), as one op. It computes exactly what those three ops compute, values and
+ * gradient, number for number (a test compares them); it is one op because the attention scores are the
+ * largest tensors of a GPT, (B, nh, T, T), and the three ops make two more of them, and two more gradients,
+ * and go over all of them several times, half of it -Infinity. Here masked positions are not even read.
+ * When the mask does not repeat row by row over the scores, it simply runs the three ops.
+ */
+export function scaledMaskedSoftmax(scores: Tensor, scale: number, mask: Tensor): Tensor {
+  const size = scores.shape[scores.ndim - 1];
+  const period = repeatPeriod(mask.shape, scores.shape);
+  if (!(size > 0 && period > 0 && period % size === 0 && mask.ndim <= scores.ndim)) {
+    return softmax(maskedFill(mul(scores, scale), mask, -Infinity), -1);
+  }
+  const rows = scores.size / size;
+  const m = mask.data;
+  const y = new Float32Array(scores.size);
+  scaledMaskedSoftmaxRows(scores.data, scale, m, period, y, rows, size); // kernels/softmax.ts
+  return fromOp('scaledMaskedSoftmax', y, scores.shape, [scores], (g) =>
+    scaledMaskedSoftmaxRowsBackward(y, g, scale, m, period, gradOf(scores), rows, size));
 }

@@ -1,5 +1,5 @@
 /**
- * Checks for lesson 1 (tensors/basics): strides, offset, matmul, softmax.
+ * Checks for the tensors lesson (tensors/basics): strides, offset, matmul, softmax.
  *
  * Every expected value is either worked out by hand (small cases, written as literals) or computed here
  * with plain float64 loops; no check calls one of the learner's functions to get an expected value.
@@ -45,7 +45,7 @@ import {
 import { type NDArray, ndarray, numel } from '@llm-lab/kit';
 import { TENSORS_MISTAKES as M } from './mistakes';
 
-/** Lesson 1 writes plain loops, so the advice for a changed input is about arrays, not kit ops. */
+/** The tensors lesson writes plain loops, so the advice for a changed input is about arrays, not kit ops. */
 const NEW_ARRAY = t('Allocate a new Float32Array for the result (new Float32Array(n)) and write only into that.',
   '为结果新建一个 Float32Array（new Float32Array(n)），只往它里面写。');
 

@@ -1,5 +1,5 @@
 /**
- * Lesson 1 reference solution: strides, offset, matmul and softmax on row-major NDArrays.
+ * The tensors lesson, reference solution: strides, offset, matmul and softmax on row-major NDArrays.
  *
  * Row-major layout is NumPy's and PyTorch's default ("C order"). Strides and offsets count elements, as
  * PyTorch's Tensor.stride() does (NumPy's ndarray.strides count bytes). The stable softmax is the standard

@@ -1,5 +1,5 @@
 /**
- * Lesson 1: tensors. Four small functions that everything later in the course stands on.
+ * Tensors: four small functions that everything later in the course stands on.
  *
  * A tensor here is an NDArray: a flat Float32Array plus a shape, stored row-major (the last index moves
  * fastest), the layout NumPy and PyTorch use by default. Replace each `TODO(...)` with your code, then run

@@ -1,5 +1,5 @@
 /**
- * The known wrong answers of lesson 1 (tensors/basics), in English and Simplified Chinese. The checks compute
+ * The known wrong answers of the tensors lesson (tensors/basics), in English and Simplified Chinese. The checks compute
  * each one (basics.checks.ts) and name it with these words when a learner's answer matches; the mistake cases
  * (test/unit/mistakes/tensors.ts) put every one into the reference solution and run the check that names it.
  * Entries with `convention` are not mistakes but another library's convention (column-major layout, NumPy's

@@ -1,5 +1,5 @@
 /**
- * Checks for lesson 2 (attention/scaled-dot-product): attention(q, k, v, causal) -> { out, weights }.
+ * Checks for the attention lesson (attention/scaled-dot-product): attention(q, k, v, causal) -> { out, weights }.
  *
  * Expected values come from a float64 reference written with plain loops (@llm-lab/course/attention) and, for the bundled
  * model, from onnxruntime. Every catalogued mistake (missing scale, wrong softmax axis, mask after the softmax

@@ -1,5 +1,5 @@
 /**
- * Lesson 2 reference solution: scaled dot-product attention with an optional causal mask.
+ * The attention lesson, reference solution: scaled dot-product attention with an optional causal mask.
  *
  * The formula is equation 1 of Vaswani et al., "Attention Is All You Need" (2017); the causal mask is the
  * decoder's, as in GPT and nanoGPT's CausalSelfAttention. Written with whole-tensor ops, so the same five

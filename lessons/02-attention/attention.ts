@@ -1,16 +1,17 @@
 /**
- * Lesson 2: scaled dot-product attention, the one operation that lets a token look at other tokens.
+ * The attention lesson: scaled dot-product attention, the one operation that lets a token look at other tokens.
  *
  * From this lesson on you write with the kit's Tensor API, the way nanoGPT is written in PyTorch: whole
  * tensors at a time, no index loops needed. Everything you need is imported below. Replace the
- * `TODO(...)` with your code, then run the checks; lesson 3 imports this function, so it will keep working for you.
+ * `TODO(...)` with your code, then run the checks; the multi-head attention lesson imports this function, so it
+ * will keep working for you.
  *
  * Kit ops (all work on any number of leading "batch" axes):
  *   matmul(a, b)              (..., n, k) @ (..., k, m) -> (..., n, m)
  *   transpose(x, -2, -1)      swaps the last two axes: (..., T, d) -> (..., d, T)
  *   mul(x, 0.5), div(x, 2)    times / divided by a number (or a tensor, broadcasting)
  *   maskedFill(x, mask, v)    x where mask is 0, v where mask is non-zero (mask broadcasts, e.g. (T, T))
- *   softmax(x, -1)            along the last axis, max-subtracted (lesson 1)
+ *   softmax(x, -1)            along the last axis, max-subtracted (the tensors lesson)
  *   zeros([T, T]), tensor([[0, 1], [0, 0]])     to build a mask; x.shape, x.ndim
  */
 import { type Tensor, TODO, matmul, maskedFill, mul, softmax, transpose, zeros } from '@llm-lab/kit';

@@ -1,16 +1,16 @@
 /**
- * 第 2 课：缩放点积注意力，让一个 token 能够“看到”其他 token 的那一个运算。
+ * 注意力一课：缩放点积注意力，让一个 token 能够“看到”其他 token 的那一个运算。
  *
  * 从这一课开始，你用工具包的 Tensor API 写代码，就像 nanoGPT 用 PyTorch 写的那样：一次处理整个
  * 张量，不需要下标循环。需要的东西都已在下面导入。把 `TODO(...)` 换成你的代码，然后运行检查；
- * 第 3 课会导入这个函数，所以它会一直为你所用。
+ * 多头注意力一课会导入这个函数，所以它会一直为你所用。
  *
  * 工具包运算（都支持任意多个前置的“批次”轴）：
  *   matmul(a, b)              (..., n, k) @ (..., k, m) -> (..., n, m)
  *   transpose(x, -2, -1)      交换最后两个轴：(..., T, d) -> (..., d, T)
  *   mul(x, 0.5), div(x, 2)    乘以 / 除以一个数（或一个张量，支持广播）
  *   maskedFill(x, mask, v)    mask 为 0 处取 x，非 0 处取 v（mask 可以广播，例如 (T, T)）
- *   softmax(x, -1)            沿最后一个轴，先减去最大值（第 1 课）
+ *   softmax(x, -1)            沿最后一个轴，先减去最大值（见张量一课）
  *   zeros([T, T]), tensor([[0, 1], [0, 0]])     用来构造掩码；x.shape, x.ndim
  */
 import { type Tensor, TODO, matmul, maskedFill, mul, softmax, transpose, zeros } from '@llm-lab/kit';

@@ -132,8 +132,8 @@ export const ATTENTION_MISTAKE_TEXT = defineMistakes({
       '很大的分数溢出了：e^score 变成了 Infinity（float32 中超过 e^88 就会溢出，即使用 float64，超过 e^709 也会溢出），而 Infinity / Infinity = NaN。你的 softmax 没有先减去每行的最大值。',
     ),
     hint: t(
-      'Use the kit\'s softmax(scores, -1), or subtract the row maximum before exp (lesson 1): the result is the same and nothing overflows.',
-      '用工具包的 softmax(scores, -1)，或在 exp 之前先减去该行的最大值（第 1 课）：结果不变，也不会溢出。',
+      'Use the kit\'s softmax(scores, -1), or subtract the row maximum before exp (as in the tensors lesson): the result is the same and nothing overflows.',
+      '用工具包的 softmax(scores, -1)，或在 exp 之前先减去该行的最大值（和张量一课一样）：结果不变，也不会溢出。',
     ),
   },
 });

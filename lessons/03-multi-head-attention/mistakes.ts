@@ -87,12 +87,12 @@ export const MHA_MISTAKE_TEXT = defineMistakes({
   },
   'lesson-2': {
     message: t(
-      'The attention this file imports from lesson 2 (02-attention/attention.ts) is not right yet, so multi-head attention cannot be.',
-      '这个文件从第 2 课导入的注意力（02-attention/attention.ts）还不对，所以多头注意力也不可能对。',
+      'The attention this file imports from the attention lesson (02-attention/attention.ts) is not right yet, so multi-head attention cannot be.',
+      '这个文件从注意力一课导入的注意力（02-attention/attention.ts）还不对，所以多头注意力也不可能对。',
     ),
     hint: t(
-      'Open lesson 2\'s exercise and run its checks: they say exactly what is off.',
-      '打开第 2 课的练习并运行它的检查：它们会准确指出哪里有问题。',
+      'Open the attention lesson\'s exercise and run its checks: they say exactly what is off.',
+      '打开注意力一课的练习并运行它的检查：它们会准确指出哪里有问题。',
     ),
   },
 });

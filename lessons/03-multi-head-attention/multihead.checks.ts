@@ -1,5 +1,5 @@
 /**
- * Checks for lesson 3 (multi-head-attention/layer): splitHeads, mergeHeads, multiHeadAttention.
+ * Checks for the multi-head attention lesson (multi-head-attention/layer): splitHeads, mergeHeads, multiHeadAttention.
  *
  * Layouts are tested with inputs whose values name their own position (1000·b + 100·t + c), so a wrong
  * split shows which channels each head received. Values are compared with a float64 reference (@llm-lab/course/attention)
@@ -9,7 +9,7 @@
  * x @ W + b (Hugging Face's Conv1D layout) and weights averaged over the heads (nn.MultiheadAttention).
  *
  * Which check names which catalogued entry (each case of test/unit/mistakes/attention.ts run through every check):
- *   your attention from lesson 2 ............... lesson-2
+ *   your attention from the attention lesson ... lesson-2
  *   splitHeads: (2, 3, 8) into 4 heads ......... split-without-transpose, split-interleaved
  *   splitHeads: 1 head, C heads, an error ...... split-without-transpose, split-interleaved
  *   mergeHeads: (2, 4, 3, 2) ................... merge-without-transpose, merge-interleaved
@@ -80,7 +80,7 @@ function expectMha(got: { out: Tensor; weights: Tensor }, x: Tensor, p: Attentio
   // or another library's convention (nn.MultiheadAttention's weights, averaged over the heads).
   expectCloseLazy(got.weights, expected.weights, {
     what: `${what}.weights`, ...tol,
-    hint: t('weights are lesson 2\'s attention weights of every head: (B, nh, T, T).', 'weights 是每个头的第 2 课注意力权重：(B, nh, T, T)。'),
+    hint: t('weights are the attention weights (as in the attention lesson) of every head: (B, nh, T, T).', 'weights 是每个头的注意力权重（与注意力一课相同）：(B, nh, T, T)。'),
   },
     () => [
       ...variants().map(({ mistake, r }) => ({ value: r.weights, ...TEXT[mistake] })),
@@ -113,7 +113,7 @@ export default defineChecks<Learner>({
   exports: ['attention', 'splitHeads', 'mergeHeads', 'multiHeadAttention'],
   checks: [
     {
-      name: t('your attention from lesson 2 (imported) is right', '你从第 2 课导入的注意力是对的'),
+      name: t('your attention from the attention lesson (imported) is right', '你从注意力一课导入的注意力是对的'),
       task: 'attention',
       run: (m, ctx) => {
         const [q, k, v] = [randomTensor(ctx, [2, 4, 3], 1.5), randomTensor(ctx, [2, 4, 3], 1.5), randomTensor(ctx, [2, 4, 3], 1)];

@@ -1,5 +1,6 @@
 /**
- * Lesson 3 reference solution: multi-head causal self-attention, built on lesson 2's attention.
+ * The multi-head attention lesson, reference solution: multi-head causal self-attention, built on the attention
+ * lesson's attention.
  *
  * The layout is nanoGPT's CausalSelfAttention (Karpathy), itself GPT-2's, with separate q, k, v projections
  * instead of one fused c_attn; the idea is section 3.2.2 of Vaswani et al. 2017: nh small attentions on
@@ -30,7 +31,7 @@ export function splitHeads(x: Tensor, nHead: number): Tensor {
   const hs = C / nHead;
   // The view splits each token's C channels into nh groups of hs (free: same order in memory). The
   // transpose then moves the head axis in front of time, so each (b, h) is one (T, hs) matrix: exactly
-  // the (..., T, d) input lesson 2's attention takes.
+  // the (..., T, d) input the attention lesson's attention takes.
   return transpose(x.reshape(B, T, nHead, hs), 1, 2); // (B, T, nh, hs) -> (B, nh, T, hs)
 }
 

@@ -1,9 +1,9 @@
 /**
- * Lesson 3: multi-head attention, the attention layer of a GPT block.
+ * Multi-head attention: the attention layer of a GPT block.
  *
- * This file builds on YOUR attention from lesson 2: it imports it from ../02-attention/attention.ts, the file
- * you wrote (it sits next to this folder in your llm-lab/ folder). If lesson 2 does not pass yet, finish it
- * first; the first check here tests that import.
+ * This file builds on YOUR attention from the attention lesson: it imports it from ../02-attention/attention.ts,
+ * the file you wrote (it sits next to this folder in your llm-lab/ folder). If the attention lesson does not pass
+ * yet, finish it first; the first check here tests that import.
  *
  * Three tasks: splitHeads, mergeHeads, then multiHeadAttention, which uses both.
  *
@@ -15,7 +15,7 @@
 import { type Tensor, TODO, linear, transpose } from '@llm-lab/kit';
 import { attention } from '../02-attention/attention';
 
-// Re-exported so the checks can test your lesson-2 attention first.
+// Re-exported so the checks can test your attention first.
 export { attention };
 
 /** One Linear layer's parameters: y = x @ weightᵀ + bias. */

@@ -1,8 +1,8 @@
 /**
- * 第 3 课：多头注意力，GPT 块里的注意力层。
+ * 多头注意力一课：GPT 块里的注意力层。
  *
- * 这个文件建立在你第 2 课写的注意力之上：它从 ../02-attention/attention.ts 导入，也就是你写的那个
- * 文件（在你的 llm-lab/ 文件夹里，就在这个文件夹旁边）。如果第 2 课还没有通过，先把它完成；
+ * 这个文件建立在你在注意力一课写的注意力之上：它从 ../02-attention/attention.ts 导入，也就是你写的那个
+ * 文件（在你的 llm-lab/ 文件夹里，就在这个文件夹旁边）。如果注意力一课还没有通过，先把它完成；
  * 这里的第一个检查测试的就是这个导入。
  *
  * 三个任务：splitHeads、mergeHeads，然后是用到这两者的 multiHeadAttention。
@@ -15,7 +15,7 @@
 import { type Tensor, TODO, linear, transpose } from '@llm-lab/kit';
 import { attention } from '../02-attention/attention';
 
-// 重新导出，这样检查可以先测试你第 2 课的注意力。
+// 重新导出，这样检查可以先测试你的注意力。
 export { attention };
 
 /** 一个 Linear 层的参数：y = x @ weightᵀ + bias。 */

@@ -1,5 +1,5 @@
 /**
- * Checks for lesson 4 (gpt-forward/model): layerNorm, gelu, mlp, block, gptForward, and the lesson-3
+ * Checks for the GPT forward-pass lesson (gpt-forward/model): layerNorm, gelu, mlp, block, gptForward, and the
  * multi-head attention they build on.
  *
  * LayerNorm and GELU are compared with float64 references (@llm-lab/course/attention); everything model-sized with
@@ -16,7 +16,7 @@
  * when gelu or layerNorm is wrong in another way, nothing is named and the hint says which piece to fix first.
  *
  * Which check names which catalogued entry (each case of test/unit/mistakes/attention.ts run through every check):
- *   your multi-head attention from lesson 3 .... lesson-3
+ *   your multi-head attention from the multi-head attention lesson ... lesson-3
  *   layerNorm: a worked example ................ ln-unbiased-variance, ln-eps-outside-sqrt, ln-divide-by-variance, ln-no-eps,
  *                                                ln-wrong-axis, ln-weight-bias-swapped
  *   layerNorm of a (2, 3, 8) tensor ............ ln-unbiased-variance, ln-divide-by-variance, ln-wrong-axis, ln-weight-bias-swapped
@@ -177,7 +177,7 @@ export default defineChecks<Learner>({
   exports: ['multiHeadAttention', 'layerNorm', 'gelu', 'mlp', 'block', 'gptForward'],
   checks: [
     {
-      name: t('your multi-head attention from lesson 3 (imported) reproduces the model\'s layer 0', '你从第 3 课导入的多头注意力复现了模型的第 0 层'),
+      name: t('your multi-head attention from the multi-head attention lesson (imported) reproduces the model\'s layer 0', '你从多头注意力一课导入的多头注意力复现了模型的第 0 层'),
       task: 'multiHeadAttention',
       run: async (m) => {
         const f = await modelFixture();

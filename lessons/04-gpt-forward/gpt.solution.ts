@@ -1,5 +1,6 @@
 /**
- * Lesson 4 reference solution: the GPT-2 forward pass, on top of lesson 3's multi-head attention.
+ * The GPT forward-pass lesson, reference solution: the GPT-2 forward pass, on top of the multi-head attention
+ * lesson's multi-head attention.
  *
  * GPT-2 (Radford et al. 2019), laid out as nanoGPT's model.py (Karpathy) writes it: pre-LayerNorm blocks
  * (Xiong et al. 2020 explain why pre-LN trains more easily than the original post-LN Transformer), GELU
@@ -63,7 +64,7 @@ export interface BlockOutput {
   attnWeights: Tensor;
 }
 
-/** The weights of layer `layer`'s attention, in the shape lesson 3's function takes. */
+/** The weights of layer `layer`'s attention, in the shape the multi-head attention lesson's function takes. */
 function attentionWeights(w: Weights, layer: number): AttentionWeights {
   const lin = (part: string) => ({ weight: param(w, `h.${layer}.attn.${part}.weight`), bias: param(w, `h.${layer}.attn.${part}.bias`) });
   return { q: lin('q'), k: lin('k'), v: lin('v'), proj: lin('proj') };

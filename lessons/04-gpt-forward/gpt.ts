@@ -1,9 +1,10 @@
 /**
- * Lesson 4: the whole GPT forward pass. When this passes, your code runs the course's trained model and
+ * The GPT forward pass, whole. When this passes, your code runs the course's trained model and
  * writes the same Moby-Dick as onnxruntime does.
  *
- * It builds on YOUR multi-head attention from lesson 3, imported from ../03-multi-head-attention/multihead.ts
- * (which imports your lesson-2 attention in turn). The first check tests that import.
+ * It builds on YOUR multi-head attention from the multi-head attention lesson, imported from
+ * ../03-multi-head-attention/multihead.ts (which imports your attention from the attention lesson in turn).
+ * The first check tests that import.
  *
  * Five tasks, in order: layerNorm, gelu, mlp, block, gptForward. Weights come as a Map from names to tensors
  * ('wte.weight', 'h.0.ln_1.weight', 'h.0.attn.q.weight', ...), modelled on nanoGPT's (see the lesson's
@@ -21,7 +22,7 @@ import {
 } from '@llm-lab/kit';
 import { type AttentionWeights, multiHeadAttention } from '../03-multi-head-attention/multihead';
 
-// Re-exported so the checks can test your lesson-3 attention first.
+// Re-exported so the checks can test your multi-head attention first.
 export { multiHeadAttention };
 
 export interface GptConfig {

@@ -1,9 +1,9 @@
 /**
- * 第 4 课：完整的 GPT 前向传播。这一课通过时，你的代码就能运行课程里训练好的模型，
+ * 完整的 GPT 前向传播。这一课通过时，你的代码就能运行课程里训练好的模型，
  * 写出与 onnxruntime 完全相同的《白鲸记》文字。
  *
- * 它建立在你第 3 课写的多头注意力之上，从 ../03-multi-head-attention/multihead.ts 导入
- * （那个文件又导入了你第 2 课的注意力）。第一个检查测试的就是这个导入。
+ * 它建立在你在多头注意力一课写的多头注意力之上，从 ../03-multi-head-attention/multihead.ts 导入
+ * （那个文件又导入了你在注意力一课写的注意力）。第一个检查测试的就是这个导入。
  *
  * 五个任务，按顺序：layerNorm、gelu、mlp、block、gptForward。权重以 Map 的形式给出，键是参数名，值是张量
  * （'wte.weight'、'h.0.ln_1.weight'、'h.0.attn.q.weight'……），参数名仿照 nanoGPT 的命名（与它的不同之处见本课的
@@ -21,7 +21,7 @@ import {
 } from '@llm-lab/kit';
 import { type AttentionWeights, multiHeadAttention } from '../03-multi-head-attention/multihead';
 
-// 重新导出，这样检查可以先测试你第 3 课的注意力。
+// 重新导出，这样检查可以先测试你的多头注意力。
 export { multiHeadAttention };
 
 export interface GptConfig {

@@ -209,12 +209,12 @@ export const GPT_MISTAKE_TEXT = defineMistakes({
   },
   'lesson-3': {
     message: t(
-      'The multi-head attention this file imports from lesson 3 (03-multi-head-attention/multihead.ts) does not reproduce the model\'s attention yet, so the whole model cannot.',
-      '这个文件从第 3 课导入的多头注意力（03-multi-head-attention/multihead.ts）还复现不了模型的注意力，所以整个模型也不可能对。',
+      'The multi-head attention this file imports from the multi-head attention lesson (03-multi-head-attention/multihead.ts) does not reproduce the model\'s attention yet, so the whole model cannot.',
+      '这个文件从多头注意力一课导入的多头注意力（03-multi-head-attention/multihead.ts）还复现不了模型的注意力，所以整个模型也不可能对。',
     ),
     hint: t(
-      'Open lesson 3\'s exercise and run its checks: they say exactly what is off.',
-      '打开第 3 课的练习并运行它的检查：它们会准确指出哪里有问题。',
+      'Open the multi-head attention lesson\'s exercise and run its checks: they say exactly what is off.',
+      '打开多头注意力一课的练习并运行它的检查：它们会准确指出哪里有问题。',
     ),
   },
 });

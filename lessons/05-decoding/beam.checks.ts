@@ -1,5 +1,5 @@
 /**
- * Checks for lesson 5, exercise 2 (decoding/beam): beam search.
+ * Checks for the decoding lesson, exercise 2 (decoding/beam): beam search.
  *
  * The "models" here are mostly tiny and fixed: a transition table P(next | last token), so every score
  * can be worked out by hand. Expected beams come from hand calculation, from brute force over every

@@ -1,5 +1,5 @@
 /**
- * Lesson 5 reference solution: beam search. Keep the `width` best partial sequences; at every step
+ * The decoding lesson, reference solution: beam search. Keep the `width` best partial sequences; at every step
  * extend each of them by every token, score each candidate by its summed log-probability, and keep the
  * `width` best candidates overall.
  *

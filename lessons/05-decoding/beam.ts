@@ -1,5 +1,5 @@
 /**
- * Lesson 5: beam search. Instead of committing to one token per step, keep the `width` most likely
+ * Decoding: beam search. Instead of committing to one token per step, keep the `width` most likely
  * partial sequences ("beams") and extend them all.
  *
  * The model is a function: give it the tokens so far, get the next token's probabilities (one number per

@@ -1,5 +1,5 @@
 /**
- * Lesson 5's known wrong answers, in English and Chinese: what a learner is told when their sampler or
+ * The decoding lesson's known wrong answers, in English and Chinese: what a learner is told when their sampler or
  * beam search matches one. The checks (sampling.checks.ts, beam.checks.ts) name them with these words, and
  * test/unit/mistakes/decoding.ts puts each one into the reference solutions to prove it is recognised.
  */

@@ -1,5 +1,5 @@
 /**
- * Checks for lesson 5, exercise 1 (decoding/sampling): greedy, temperature, top-k, top-p, the
+ * Checks for the decoding lesson, exercise 1 (decoding/sampling): greedy, temperature, top-k, top-p, the
  * inverse-CDF sampler and the whole pipeline, on hand-worked distributions and on the bundled model.
  *
  * Expected values are worked out by hand (small cases, written as literals) or computed here in float64

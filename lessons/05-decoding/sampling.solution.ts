@@ -1,5 +1,5 @@
 /**
- * Lesson 5 reference solution: from logits to a token. Greedy, temperature, top-k, top-p (nucleus)
+ * The decoding lesson, reference solution: from logits to a token. Greedy, temperature, top-k, top-p (nucleus)
  * and an inverse-CDF sampler, each a few lines of plain loops over a Float32Array.
  *
  * Where the ideas come from: temperature is Boltzmann's (Ackley, Hinton & Sejnowski 1985 brought it to

@@ -1,5 +1,5 @@
 /**
- * Lesson 5: from logits to tokens. A model gives you one logit per token of the vocabulary; these
+ * Decoding: from logits to tokens. A model gives you one logit per token of the vocabulary; these
  * functions turn that into the next token: greedily, or by sampling from a distribution you reshape
  * first (temperature, top-k, top-p).
  *
@@ -21,7 +21,7 @@ export function greedy(logits: Float32Array): number {
 /**
  * Probabilities at temperature T:
  *
- *   p_i = exp(l_i / T) / sum_j exp(l_j / T)          (subtract the max of l / T first, as in lesson 1)
+ *   p_i = exp(l_i / T) / sum_j exp(l_j / T)          (subtract the max of l / T first, as in the tensors lesson)
  *
  * T < 1 sharpens the distribution, T > 1 flattens it, T = 1 is plain softmax.
  * Throw an Error when T <= 0 (T -> 0 is greedy decoding, which is greedy() above).

@@ -1,5 +1,5 @@
 /**
- * 第 5 课：从 logits 到 token。模型为词表中的每个 token 给出一个 logit；这些函数把它们
+ * 解码：从 logits 到 token。模型为词表中的每个 token 给出一个 logit；这些函数把它们
  * 变成下一个 token：要么贪心地选，要么先重塑分布（温度、top-k、top-p），再从中采样。
  *
  * 每个过滤器都接收一个分布，返回一个等长的“新” Float32Array：被过滤掉的 token 概率为 0，
@@ -20,7 +20,7 @@ export function greedy(logits: Float32Array): number {
 /**
  * 温度为 T 时的概率：
  *
- *   p_i = exp(l_i / T) / sum_j exp(l_j / T)          （先减去 l / T 的最大值，和第 1 课一样）
+ *   p_i = exp(l_i / T) / sum_j exp(l_j / T)          （先减去 l / T 的最大值，和张量一课一样）
  *
  * T < 1 让分布更尖锐，T > 1 让分布更平坦，T = 1 就是普通的 softmax。
  * T <= 0 时抛出 Error（T -> 0 就是贪心解码，也就是上面的 greedy()）。

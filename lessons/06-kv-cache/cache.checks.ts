@@ -1,5 +1,5 @@
 /**
- * Checks for lesson 6 (kv-cache/step): attention for one query over a cache, one cached decoding step,
+ * Checks for the KV-cache lesson (kv-cache/step): attention for one query over a cache, one cached decoding step,
  * and cached greedy generation, against the bundled model.
  *
  * The independent reference is onnxruntime running the ONNX file on the whole sequence at once: one run

@@ -1,5 +1,5 @@
 /**
- * Lesson 6 reference solution: a KV cache. Decode one token at a time, keeping every layer's keys and
+ * The KV-cache lesson, reference solution: a KV cache. Decode one token at a time, keeping every layer's keys and
  * values so that a new token only computes its own row of attention.
  *
  * The idea is as old as the transformer decoder (Vaswani et al. 2017 decode step by step; tensor2tensor

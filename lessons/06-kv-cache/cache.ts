@@ -1,5 +1,5 @@
 /**
- * Lesson 6: the KV cache. Generate text one token at a time without recomputing the past: every layer
+ * The KV cache. Generate text one token at a time without recomputing the past: every layer
  * keeps the keys and values of all earlier positions, and a new token only computes its own.
  *
  * The checks hand you `model: ModelParts`, the bundled GPT's weights wrapped as functions for one token:

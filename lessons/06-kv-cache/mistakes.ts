@@ -1,5 +1,5 @@
 /**
- * Lesson 6's known wrong answers, in English and Chinese: what a learner is told when their cached
+ * The KV-cache lesson's known wrong answers, in English and Chinese: what a learner is told when their cached
  * attention, cached step or cached generation matches one. cache.checks.ts simulates each of them with a
  * separate reference and names it with these words; test/unit/mistakes/decoding.ts puts each one into the
  * reference solution to prove it is recognised.

@@ -1,5 +1,5 @@
 /**
- * Checks for lesson 7, exercise 3 (lora/backward): loraBackward(x, W, A, B, alpha, r, dY) -> { dx, dA, dB }.
+ * Checks for the LoRA lesson, exercise 3 (lora/backward): loraBackward(x, W, A, B, alpha, r, dY) -> { dx, dA, dB }.
  *
  * Two independent references: central finite differences of L = Σ y ⊙ dY on a float64 forward pass, and the
  * kit's autograd (backward() through linear layers with W frozen). The catalogued mistakes (the scale

@@ -1,5 +1,5 @@
 /**
- * Lesson 7, exercise 3, reference solution: the LoRA layer's gradients by the chain rule, one matrix
+ * The LoRA lesson, exercise 3, reference solution: the LoRA layer's gradients by the chain rule, one matrix
  * product per line. For y = x Wᵀ + b + s · (x Aᵀ) Bᵀ and dY = dL/dy:
  *   dB = s · dYᵀ h            with h = x Aᵀ         (out, N) @ (N, r)
  *   dh = s · dY B                                   (N, out) @ (out, r)

@@ -1,5 +1,5 @@
 /**
- * Lesson 7, exercise 3: the LoRA layer's backward pass, by hand.
+ * The LoRA lesson, exercise 3: the LoRA layer's backward pass, by hand.
  *
  * Forward (x is (N, in): N rows, e.g. every token of a batch):
  *   h = x Aᵀ                (N, r)

@@ -1,5 +1,5 @@
 /**
- * Checks for lesson 7, exercise 2 (lora/layer): the LoRALinear class.
+ * Checks for the LoRA lesson, exercise 2 (lora/layer): the LoRALinear class.
  *
  * Expected outputs and gradients come from the float64 reference (@llm-lab/course/lora), never from the
  * learner's other code. Each catalogued mistake (B not zero, A zero, the scale missing, inverted or alpha alone,

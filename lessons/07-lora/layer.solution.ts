@@ -1,5 +1,5 @@
 /**
- * Lesson 7, exercise 2, reference solution: a LoRA linear layer (Hu et al., "LoRA: Low-Rank Adaptation of
+ * The LoRA lesson, exercise 2, reference solution: a LoRA linear layer (Hu et al., "LoRA: Low-Rank Adaptation of
  * Large Language Models", 2021), laid out like PEFT's lora.Linear: the pretrained weight frozen, A (r, in)
  * random, B (out, r) zero, and the adapter's output scaled by alpha / r (PEFT's default; rsLoRA, PEFT's
  * use_rslora=True, would use alpha / sqrt(r)). PEFT also has lora_dropout on the adapter's input (0 by

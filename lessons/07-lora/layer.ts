@@ -1,12 +1,12 @@
 /**
- * Lesson 7, exercise 2: a LoRA linear layer.
+ * The LoRA lesson, exercise 2: a LoRA linear layer.
  *
  *   y = x Wᵀ + b + (alpha / r) · x Aᵀ Bᵀ
  *
  * W (out, in) and b (out) come from a pretrained Linear and stay frozen; only A (r, in) and B (out, r) train.
- * B starts at zero, so at step 0 the layer computes exactly what the pretrained one did. Lesson 8 puts this
- * class into the bundled GPT in place of its projections and fine-tunes it: it has the same fields a kit
- * Linear has (inFeatures, outFeatures, weight, bias, forward), so it fits wherever a Linear does.
+ * B starts at zero, so at step 0 the layer computes exactly what the pretrained one did. The LoRA fine-tuning
+ * lesson puts this class into the bundled GPT in place of its projections and fine-tunes it: it has the same
+ * fields a kit Linear has (inFeatures, outFeatures, weight, bias, forward), so it fits wherever a Linear does.
  *
  * Kit pieces you may want:
  *   linear(x, w, b?)                   x @ wᵀ (+ b), w of shape (out, in): linear(x, A) is x Aᵀ

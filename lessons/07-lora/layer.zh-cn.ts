@@ -1,10 +1,10 @@
 /**
- * 第 7 课，练习 2：LoRA 线性层。
+ * LoRA 一课，练习 2：LoRA 线性层。
  *
  *   y = x Wᵀ + b + (alpha / r) · x Aᵀ Bᵀ
  *
  * W (out, in) 和 b (out) 来自预训练的 Linear，保持冻结；只有 A (r, in) 和 B (out, r) 参与训练。
- * B 初始化为零，所以在第 0 步这一层的结果与预训练的层完全相同。第 8 课会把这个类放进内置的 GPT，
+ * B 初始化为零，所以在第 0 步这一层的结果与预训练的层完全相同。LoRA 微调一课会把这个类放进内置的 GPT，
  * 替换其中的投影层再做微调：它拥有与库中 Linear 相同的字段（inFeatures、outFeatures、weight、bias、forward），
  * 所以任何能放 Linear 的地方都能放它。
  *

@@ -1,5 +1,5 @@
 /**
- * Checks for lesson 7, exercise 4 (lora/merge): merge and unmerge.
+ * Checks for the LoRA lesson, exercise 4 (lora/merge): merge and unmerge.
  *
  * Expected weights come from the float64 reference (@llm-lab/course/lora); the merged layer is also run on inputs and
  * compared with the LoRA layer's output. The catalogued mistakes (the wrong transpose, the scale missing or

@@ -1,5 +1,5 @@
 /**
- * Lesson 7, exercise 4, reference solution: merging a LoRA adapter into its frozen weight, so inference costs
+ * The LoRA lesson, exercise 4, reference solution: merging a LoRA adapter into its frozen weight, so inference costs
  * one matmul again, and unmerging it. The arithmetic of PEFT's merge() / merge_and_unload(), W + (alpha / r) B A,
  * but as functions that return new tensors: PEFT writes the update into the base layer's weight in place.
  */

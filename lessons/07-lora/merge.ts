@@ -1,5 +1,5 @@
 /**
- * Lesson 7, exercise 4: merge an adapter into its weight, and take it out again.
+ * The LoRA lesson, exercise 4: merge an adapter into its weight, and take it out again.
  *
  *   merge:    W' = W + (alpha / r) · B A        (out, in): then x W'ᵀ + b is exactly the LoRA layer's output
  *   unmerge:  W  = W' - (alpha / r) · B A       the pretrained weight back, to switch to another adapter

@@ -1,5 +1,5 @@
 /**
- * Lesson 7's catalogue of known LoRA mistakes: what a learner is told when their numbers match one (the course
+ * The LoRA lesson's catalogue of known LoRA mistakes: what a learner is told when their numbers match one (the course
  * layer's reference, @llm-lab/course/lora, computes most of them as wrong variants). One place for the words,
  * so the checks and the test that feeds every mistake through the runner (test/unit/mistakes/lora.ts) agree.
  *

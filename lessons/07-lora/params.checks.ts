@@ -1,5 +1,5 @@
 /**
- * Checks for lesson 7, exercise 1 (lora/params): loraParams, gptParams, countTrainable.
+ * Checks for the LoRA lesson, exercise 1 (lora/params): loraParams, gptParams, countTrainable.
  *
  * Expected counts come from the bundled model's own weights (the size of every tensor in the ONNX file) and
  * from plain arithmetic written here; each catalogued miscount is its own wrong value, so a failure names it

@@ -1,5 +1,5 @@
 /**
- * Lesson 7, exercise 1, reference solution: parameter counts of full fine-tuning and of LoRA.
+ * The LoRA lesson, exercise 1, reference solution: parameter counts of full fine-tuning and of LoRA.
  *
  * LoRA (Hu et al. 2021) replaces the update ΔW (dOut x dIn) of a frozen weight by a product B A of rank r,
  * so a layer trains r·(dIn + dOut) numbers instead of dIn·dOut.

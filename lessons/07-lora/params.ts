@@ -1,5 +1,5 @@
 /**
- * Lesson 7, exercise 1: why LoRA. Count what full fine-tuning trains, and what a LoRA adapter trains instead.
+ * The LoRA lesson, exercise 1: why LoRA. Count what full fine-tuning trains, and what a LoRA adapter trains instead.
  *
  * No tensors here, only arithmetic on shapes. The GPT's weights, in PyTorch's (out, in) layout, named like
  * nanoGPT's (wte, wpe, h.<i>, ln_1, ln_2, ln_f) except that q, k and v are three Linear layers where nanoGPT

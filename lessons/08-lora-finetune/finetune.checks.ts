@@ -1,17 +1,17 @@
 /**
- * Checks for lesson 8, exercise 1 (lora-finetune/finetune): addLoRA and mergeLoRA on the bundled GPT.
+ * Checks for the LoRA fine-tuning lesson, exercise 1 (lora-finetune/finetune): addLoRA and mergeLoRA on the bundled GPT.
  *
  * Small checks first, on a tiny random GPT (where every layer is, what trains, what the outputs are), then the
  * real thing: the bundled model fine-tuned on State of the Union addresses with the learner's adapters, live,
  * then merged, exported to ONNX and run by onnxruntime. Expected values come from the float64 reference of
- * lesson 7 (@llm-lab/course/lora), from the model before any change, and from onnxruntime.
+ * the LoRA lesson (@llm-lab/course/lora), from the model before any change, and from onnxruntime.
  *
  * The fine-tune is a shared result: the two checks that need the trained model ask for it, the first one
  * trains (once per run), and a run of the quick checks alone does not train at all.
  *
  * Which check names which catalogued mistake (lessons/08-lora-finetune/mistakes.ts):
  *   check                                              names
- *   your lesson-7 LoRALinear and merge ...             lesson-7, lesson-7-rslora (rsLoRA's convention)
+ *   your LoRALinear and merge from the LoRA lesson ... lesson-7, lesson-7-rslora (rsLoRA's convention)
  *   addLoRA wraps every chosen layer ...               wrong-targets, not-frozen, changed-at-step-0, shared-rng, unseeded
  *   mergeLoRA puts plain Linear layers back ...        not-merged
  *   fine-tune the bundled model ...                    wrong-targets, not-frozen (the layout is checked before training)
@@ -162,7 +162,7 @@ export default defineChecks<Learner>({
   shared: { finetune: fineTune },
   checks: [
     {
-      name: t('your lesson-7 LoRALinear and merge (imported from ../07-lora/) pass a quick test', '你在第 7 课写的 LoRALinear 和 merge（从 ../07-lora/ 导入）通过一个简单测试'),
+      name: t('your LoRALinear and merge from the LoRA lesson (imported from ../07-lora/) pass a quick test', '你在 LoRA 一课写的 LoRALinear 和 merge（从 ../07-lora/ 导入）通过一个简单测试'),
       task: 'addLoRA',
       run: (m, ctx) => {
         try {
@@ -235,7 +235,7 @@ export default defineChecks<Learner>({
         for (const [name, w] of expected) {
           const layer = expectMerged(gpt, name);
           expectClose(layer.weight, w, { what: `${name}.weight`, rtol: 1e-4, atol: 1e-5,
-            hint: t('W\' = W + (alpha / r) B A, from your lesson-7 merge.', 'W\' = W + (alpha / r) B A，用你第 7 课写的 merge 计算。') });
+            hint: t('W\' = W + (alpha / r) B A, from your merge of the LoRA lesson.', 'W\' = W + (alpha / r) B A，用你在 LoRA 一课写的 merge 计算。') });
         }
         expectClose(logitsOf(gpt, ids, 8), withAdapters, { what: 'model.forward(ids).logits', rtol: 1e-4, atol: 1e-4,
           hint: t('Merging must not change what the model computes.', '合并不能改变模型的计算结果。') });

@@ -1,5 +1,5 @@
 /**
- * Lesson 8, exercise 1, reference solution: LoRA on the bundled GPT, the way PEFT's get_peft_model and
+ * The LoRA fine-tuning lesson, exercise 1, reference solution: LoRA on the bundled GPT, the way PEFT's get_peft_model and
  * merge_and_unload work: freeze the base, replace the chosen Linear layers by LoRA layers that wrap them,
  * and at the end fold each adapter into its weight so the model is a plain GPT again.
  */

@@ -1,8 +1,8 @@
 /**
- * Lesson 8, exercise 1: fine-tune the bundled GPT with YOUR LoRA layer.
+ * The LoRA fine-tuning lesson, exercise 1: fine-tune the bundled GPT with YOUR LoRA layer.
  *
- * This file builds on lesson 7: it imports LoRALinear and merge from ../07-lora/, the files you wrote (they sit
- * next to this folder in your llm-lab/ folder). If lesson 7 does not pass yet, finish it first; the first
+ * This file builds on the LoRA lesson: it imports LoRALinear and merge from ../07-lora/, the files you wrote (they sit
+ * next to this folder in your llm-lab/ folder). If the LoRA lesson does not pass yet, finish it first; the first
  * check here tests that import.
  *
  * Two tasks:
@@ -15,7 +15,7 @@ import { type Block, type GPT, Linear, Rng, TODO, noGrad } from '@llm-lab/kit';
 import { LoRALinear } from '../07-lora/layer';
 import { merge } from '../07-lora/merge';
 
-// Re-exported so the checks can test your lesson-7 code first.
+// Re-exported so the checks can test your code from the LoRA lesson first.
 export { LoRALinear, merge };
 
 export type LoRATarget = 'attn.q' | 'attn.k' | 'attn.v' | 'attn.proj' | 'mlp.fc' | 'mlp.proj';

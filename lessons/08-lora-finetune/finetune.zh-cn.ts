@@ -1,8 +1,8 @@
 /**
- * 第 8 课，练习 1：用你自己的 LoRA 层微调内置的 GPT。
+ * LoRA 微调一课，练习 1：用你自己的 LoRA 层微调内置的 GPT。
  *
- * 这个文件建立在第 7 课之上：它从 ../07-lora/ 导入 LoRALinear 和 merge，也就是你写的那些文件（它们就在
- * 你的 llm-lab/ 文件夹里、本文件夹的旁边）。如果第 7 课还没有通过，请先完成它；这里的第一个检查
+ * 这个文件建立在 LoRA 一课之上：它从 ../07-lora/ 导入 LoRALinear 和 merge，也就是你写的那些文件（它们就在
+ * 你的 llm-lab/ 文件夹里、本文件夹的旁边）。如果 LoRA 一课还没有通过，请先完成它；这里的第一个检查
  * 测试的就是这次导入。
  *
  * 两个任务：
@@ -15,7 +15,7 @@ import { type Block, type GPT, Linear, Rng, TODO, noGrad } from '@llm-lab/kit';
 import { LoRALinear } from '../07-lora/layer';
 import { merge } from '../07-lora/merge';
 
-// 重新导出，好让检查先测试你在第 7 课写的代码。
+// 重新导出，好让检查先测试你在 LoRA 一课写的代码。
 export { LoRALinear, merge };
 
 export type LoRATarget = 'attn.q' | 'attn.k' | 'attn.v' | 'attn.proj' | 'mlp.fc' | 'mlp.proj';

@@ -1,5 +1,5 @@
 /**
- * Lesson 8's catalogue of known mistakes: what a learner is told when its checks recognise one. One place for
+ * The LoRA fine-tuning lesson's catalogue of known mistakes: what a learner is told when its checks recognise one. One place for
  * the words, so the checks and the test that feeds every mistake through the runner (test/unit/mistakes/lora.ts)
  * agree on them. 'lesson-7-rslora' is not a mistake but rsLoRA's convention (alpha / √r), named as such.
  */
@@ -9,19 +9,19 @@ export const FINETUNE_MISTAKES = defineMistakes({
   // exercise 1: LoRA on the bundled GPT
   'lesson-7': {
     message: t(
-      'Your lesson-7 LoRA layer or merge does not pass a quick test, so everything built on it here would be wrong too.',
-      '你在第 7 课写的 LoRA 层或 merge 没有通过一个简单的测试，那么这里在它之上搭建的一切也都会出错。',
+      'Your LoRA layer or merge from the LoRA lesson does not pass a quick test, so everything built on it here would be wrong too.',
+      '你在 LoRA 一课写的 LoRA 层或 merge 没有通过一个简单的测试，那么这里在它之上搭建的一切也都会出错。',
     ),
     hint: t(
-      'Finish lesson 7 (lora/layer and lora/merge) first: this file imports LoRALinear and merge from ../07-lora/.',
-      '请先完成第 7 课（lora/layer 和 lora/merge）：这个文件从 ../07-lora/ 导入 LoRALinear 和 merge。',
+      'Finish the LoRA lesson (lora/layer and lora/merge) first: this file imports LoRALinear and merge from ../07-lora/.',
+      '请先完成 LoRA 一课（lora/layer 和 lora/merge）：这个文件从 ../07-lora/ 导入 LoRALinear 和 merge。',
     ),
   },
   'lesson-7-rslora': {
     convention: 'rsLoRA (PEFT use_rslora=True)',
     message: t(
-      'Your lesson-7 LoRALinear or merge scales the adapter by alpha / √r: that is the convention of rsLoRA (PEFT use_rslora=True). This course uses alpha / r, the LoRA paper\'s scale and PEFT\'s default, and the checks here (and the merged model\'s weights) expect it: change the scale in lesson 7 to alpha / r.',
-      '你在第 7 课写的 LoRALinear 或 merge 用 alpha / √r 缩放适配器：这是 rsLoRA (PEFT use_rslora=True) 的约定。本课程使用 alpha / r，即 LoRA 论文的缩放系数、也是 PEFT 的默认值，这里的检查（以及合并后模型的权重）都按它来算：请把第 7 课里的缩放系数改成 alpha / r。',
+      'Your LoRALinear or merge from the LoRA lesson scales the adapter by alpha / √r: that is the convention of rsLoRA (PEFT use_rslora=True). This course uses alpha / r, the LoRA paper\'s scale and PEFT\'s default, and the checks here (and the merged model\'s weights) expect it: change the scale in the LoRA lesson\'s files to alpha / r.',
+      '你在 LoRA 一课写的 LoRALinear 或 merge 用 alpha / √r 缩放适配器：这是 rsLoRA (PEFT use_rslora=True) 的约定。本课程使用 alpha / r，即 LoRA 论文的缩放系数、也是 PEFT 的默认值，这里的检查（以及合并后模型的权重）都按它来算：请把 LoRA 一课文件里的缩放系数改成 alpha / r。',
     ),
     hint: t(
       'In ../07-lora/layer.ts: this.scale = alpha / r; in ../07-lora/merge.ts: mul(matmul(B, A), alpha / r).',

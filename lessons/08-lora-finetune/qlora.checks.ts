@@ -1,5 +1,5 @@
 /**
- * Checks for lesson 8, exercise 2 (lora-finetune/qlora): quantizeInt8 and dequantizeInt8, then QLoRA: the
+ * Checks for the LoRA fine-tuning lesson, exercise 2 (lora-finetune/qlora): quantizeInt8 and dequantizeInt8, then QLoRA: the
  * bundled model's block weights stored in int8 (through the learner's functions), a reference LoRA adapter
  * trained on top, loss and memory compared with float32.
  *

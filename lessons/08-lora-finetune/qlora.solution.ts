@@ -1,5 +1,5 @@
 /**
- * Lesson 8, exercise 2, reference solution: absmax int8 quantization per output channel, the weight format of
+ * The LoRA fine-tuning lesson, exercise 2, reference solution: absmax int8 quantization per output channel, the weight format of
  * LLM.int8() (Dettmers et al. 2022; bitsandbytes' 8-bit layers) without its mixed-precision path for outlier
  * activations (bitsandbytes also keeps the row's absmax rather than absmax / 127). QLoRA (Dettmers et al. 2023)
  * goes further: 4-bit NormalFloat (NF4) levels, one absmax per block of 64 weights, and double quantization of

@@ -1,5 +1,5 @@
 /**
- * Lesson 8, exercise 2: QLoRA in one step. Store the frozen base weights in 8 bits, train the adapter on top.
+ * The LoRA fine-tuning lesson, exercise 2: QLoRA in one step. Store the frozen base weights in 8 bits, train the adapter on top.
  *
  * Symmetric int8 quantization with one scale per output channel (per row of a (out, in) weight):
  *   scale[o]  = max_i |W[o, i]| / 127              (a row of zeros: scale 0, and its q are 0)

@@ -1,5 +1,5 @@
 /**
- * Checks for lesson 9 (reward-model/loss): preferenceLoss(rChosen, rRejected) and pairAccuracy(rChosen, rRejected).
+ * Checks for the reward-model lesson (reward-model/loss): preferenceLoss(rChosen, rRejected) and pairAccuracy(rChosen, rRejected).
  *
  * Expected values are computed here in float64 with the stable softplus (worked small cases are in the comments);
  * gradients are checked against the closed form dL/dr_c = -σ(-d)/N and against finite differences of the

@@ -1,5 +1,5 @@
 /**
- * Lesson 9 reference solution: the Bradley-Terry preference loss and pair accuracy.
+ * The reward-model lesson, reference solution: the Bradley-Terry preference loss and pair accuracy.
  *
  * The pairwise model of preferences is Bradley & Terry (1952); InstructGPT (Ouyang et al. 2022) trains its
  * reward model with exactly this loss, -log σ(r_chosen - r_rejected), averaged over the comparisons, and so does

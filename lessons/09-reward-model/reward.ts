@@ -1,5 +1,5 @@
 /**
- * Lesson 9: the loss that turns human preferences into a reward model.
+ * Preferences and a reward model: the loss that turns human preferences into a reward model.
  *
  * A labeller saw two answers and preferred one. The reward model r gives each text a number; the
  * Bradley-Terry model says the chosen text wins with probability σ(r_chosen - r_rejected). Training

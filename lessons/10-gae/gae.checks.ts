@@ -1,5 +1,5 @@
 /**
- * Checks for lesson 10 (gae/advantages): gae(rewards, values, dones, lastValue, gamma, lambda) -> { advantages, returns }.
+ * Checks for the GAE lesson (gae/advantages): gae(rewards, values, dones, lastValue, gamma, lambda) -> { advantages, returns }.
  *
  * Expected values come from gae64 below: a float64 reference written as the DEFINITION, a sum over the future
  * (A_t = Σ_k (γλ)^k δ_{t+k} up to the episode's end), not as the backward recursion the learner writes. Worked

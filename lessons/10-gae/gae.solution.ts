@@ -1,5 +1,5 @@
 /**
- * Lesson 10 reference solution: Generalised Advantage Estimation (Schulman, Moritz, Levine, Jordan & Abbeel,
+ * The GAE lesson, reference solution: Generalised Advantage Estimation (Schulman, Moritz, Levine, Jordan & Abbeel,
  * "High-Dimensional Continuous Control Using Generalized Advantage Estimation", 2015), the advantage estimator
  * PPO uses, written the way PPO implementations do: one backward pass over the rollout.
  *

@@ -1,5 +1,5 @@
 /**
- * Lesson 10: Generalised Advantage Estimation (GAE), how PPO decides how much better than expected each action was.
+ * Advantages: Generalised Advantage Estimation (GAE), how PPO decides how much better than expected each action was.
  *
  * A rollout is T steps of (reward r_t, value estimate V_t = V(s_t), done flag). For each step:
  *

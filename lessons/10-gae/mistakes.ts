@@ -87,8 +87,8 @@ export const GAE_MISTAKES = defineMistakes({
   'returns-are-rewards': {
     convention: 'OpenAI Spinning Up',
     message: t(
-      'These returns are the discounted rewards-to-go (bootstrapped with lastValue when the rollout stops mid-episode): the value target of OpenAI Spinning Up\'s PPO, a Monte-Carlo return. This lesson\'s returns are the λ-return A_t + V(s_t), as in CleanRL, Stable-Baselines3 and TRL, because it goes with the advantages the policy is trained on (the same trade-off between bias and variance, set by λ), and lesson 12 trains the value head on it. Return advantages[t] + values[t] to match.',
-      '这些 returns 是折扣的未来奖励和（rollout 在回合中途停止时用 lastValue 自举）：这是 OpenAI Spinning Up 的 PPO 所用的价值目标，一种蒙特卡洛回报。本课的 returns 是 λ-回报 A_t + V(s_t)，与 CleanRL、Stable-Baselines3 和 TRL 相同，因为它与训练策略所用的优势相配（由 λ 决定的同一种偏差与方差的权衡），第 12 课也用它训练价值头。返回 advantages[t] + values[t] 即与本课一致。',
+      'These returns are the discounted rewards-to-go (bootstrapped with lastValue when the rollout stops mid-episode): the value target of OpenAI Spinning Up\'s PPO, a Monte-Carlo return. This lesson\'s returns are the λ-return A_t + V(s_t), as in CleanRL, Stable-Baselines3 and TRL, because it goes with the advantages the policy is trained on (the same trade-off between bias and variance, set by λ), and the RLHF lesson trains the value head on it. Return advantages[t] + values[t] to match.',
+      '这些 returns 是折扣的未来奖励和（rollout 在回合中途停止时用 lastValue 自举）：这是 OpenAI Spinning Up 的 PPO 所用的价值目标，一种蒙特卡洛回报。本课的 returns 是 λ-回报 A_t + V(s_t)，与 CleanRL、Stable-Baselines3 和 TRL 相同，因为它与训练策略所用的优势相配（由 λ 决定的同一种偏差与方差的权衡），RLHF 一课也用它训练价值头。返回 advantages[t] + values[t] 即与本课一致。',
     ),
     hint: t('returns[t] = advantages[t] + values[t] (with λ = 1 the two targets coincide).', 'returns[t] = advantages[t] + values[t]（λ = 1 时两种目标相同）。'),
   },

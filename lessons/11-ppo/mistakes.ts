@@ -97,8 +97,8 @@ export const PPO_MISTAKES = defineMistakes({
   'value-no-half': {
     convention: 'Stable-Baselines3',
     message: t(
-      'This is Stable-Baselines3\'s convention: its value loss is F.mse_loss(returns, values), mean((values - returns)²) without the ½ (the PPO paper\'s L^VF has none either), weighted by vf_coef = 0.5 in the total loss. This lesson uses 0.5·mean((values - returns)²), as CleanRL and OpenAI Baselines\' ppo2 do, because lesson 12\'s loop adds 0.5 · valueLoss (CleanRL\'s vf_coef) and expects this scale: the gradient is (values - returns)/N per token. Multiply by 0.5 to match.',
-      '这是 Stable-Baselines3 的约定：它的价值损失是 F.mse_loss(returns, values)，即不带 ½ 的 mean((values - returns)²)（PPO 论文中的 L^VF 也没有 ½），在总损失里再乘以 vf_coef = 0.5。本课和 CleanRL、OpenAI Baselines 的 ppo2 一样用 0.5·mean((values - returns)²)，因为第 12 课的训练循环加的是 0.5 · valueLoss（CleanRL 的 vf_coef），它预期的正是这个尺度：每个词元的梯度为 (values - returns)/N。乘以 0.5 即与本课一致。',
+      'This is Stable-Baselines3\'s convention: its value loss is F.mse_loss(returns, values), mean((values - returns)²) without the ½ (the PPO paper\'s L^VF has none either), weighted by vf_coef = 0.5 in the total loss. This lesson uses 0.5·mean((values - returns)²), as CleanRL and OpenAI Baselines\' ppo2 do, because the RLHF lesson\'s loop adds 0.5 · valueLoss (CleanRL\'s vf_coef) and expects this scale: the gradient is (values - returns)/N per token. Multiply by 0.5 to match.',
+      '这是 Stable-Baselines3 的约定：它的价值损失是 F.mse_loss(returns, values)，即不带 ½ 的 mean((values - returns)²)（PPO 论文中的 L^VF 也没有 ½），在总损失里再乘以 vf_coef = 0.5。本课和 CleanRL、OpenAI Baselines 的 ppo2 一样用 0.5·mean((values - returns)²)，因为 RLHF 一课的训练循环加的是 0.5 · valueLoss（CleanRL 的 vf_coef），它预期的正是这个尺度：每个词元的梯度为 (values - returns)/N。乘以 0.5 即与本课一致。',
     ),
     hint: t('mul(mean(pow(sub(values, returns), 2)), 0.5).', 'mul(mean(pow(sub(values, returns), 2)), 0.5)。'),
   },
@@ -175,8 +175,8 @@ export const PPO_MISTAKES = defineMistakes({
   'kl-k3': {
     convention: 'TRL',
     message: t(
-      'This is the k3 KL estimator, an option of TRL\'s PPOTrainer (kl_estimator="k3"; its GRPOTrainer\'s KL term is the same): (r - 1) - log r per token with r = π_ref/π, never negative, with the same expectation KL(π || π_ref) under π. This lesson uses k1, log π - log π_ref (TRL\'s default, and the penalty of Ziegler et al. and InstructGPT), because its sum over a continuation is exactly the log-ratio log π(y|x)/π_ref(y|x) of the RLHF objective, and lesson 12 puts it into the reward. Return the log-ratio itself to match.',
-      '这是 k3 KL 估计量，是 TRL 的 PPOTrainer 的一个选项（kl_estimator="k3"；它的 GRPOTrainer 里的 KL 项也是这个）：每个词元上是 (r - 1) - log r，其中 r = π_ref/π，永不为负，在 π 下的期望同样是 KL(π || π_ref)。本课用 k1，即 log π - log π_ref（TRL 的默认值，也是 Ziegler 等人和 InstructGPT 的惩罚），因为它在一段续写上的和恰好是 RLHF 目标里的对数比 log π(y|x)/π_ref(y|x)，第 12 课也把它放进奖励里。直接返回对数比即与本课一致。',
+      'This is the k3 KL estimator, an option of TRL\'s PPOTrainer (kl_estimator="k3"; its GRPOTrainer\'s KL term is the same): (r - 1) - log r per token with r = π_ref/π, never negative, with the same expectation KL(π || π_ref) under π. This lesson uses k1, log π - log π_ref (TRL\'s default, and the penalty of Ziegler et al. and InstructGPT), because its sum over a continuation is exactly the log-ratio log π(y|x)/π_ref(y|x) of the RLHF objective, and the RLHF lesson puts it into the reward. Return the log-ratio itself to match.',
+      '这是 k3 KL 估计量，是 TRL 的 PPOTrainer 的一个选项（kl_estimator="k3"；它的 GRPOTrainer 里的 KL 项也是这个）：每个词元上是 (r - 1) - log r，其中 r = π_ref/π，永不为负，在 π 下的期望同样是 KL(π || π_ref)。本课用 k1，即 log π - log π_ref（TRL 的默认值，也是 Ziegler 等人和 InstructGPT 的惩罚），因为它在一段续写上的和恰好是 RLHF 目标里的对数比 log π(y|x)/π_ref(y|x)，RLHF 一课也把它放进奖励里。直接返回对数比即与本课一致。',
     ),
     hint: t('sub(logProbs, refLogProbs): k1, no exp.', 'sub(logProbs, refLogProbs)：k1，不要 exp。'),
   },

@@ -1,5 +1,5 @@
 /**
- * Checks for lesson 11 (ppo/objective): ppoPolicyLoss, valueLoss, entropy, klPenalty and normalizeAdvantages.
+ * Checks for the PPO-objective lesson (ppo/objective): ppoPolicyLoss, valueLoss, entropy, klPenalty and normalizeAdvantages.
  *
  * Expected values and gradients are computed here in float64 with plain loops (worked small cases in the
  * comments); the clipped surrogate's gradient is derived case by case (zero where the clipped term is the

@@ -1,5 +1,5 @@
 /**
- * Lesson 11 reference solution: the pieces of the PPO objective (Schulman, Wolski, Dhariwal, Radford & Klimov,
+ * The PPO-objective lesson, reference solution: the pieces of the PPO objective (Schulman, Wolski, Dhariwal, Radford & Klimov,
  * "Proximal Policy Optimization Algorithms", 2017), as RLHF uses them (Ziegler et al. 2019; Ouyang et al. 2022):
  * the clipped surrogate, the value loss, the entropy bonus, the per-token KL penalty against the reference
  * model, and advantage normalisation. Every loss is returned as something to MINIMISE, built from kit ops

@@ -1,8 +1,8 @@
 /**
- * Lesson 11: the PPO objective, piece by piece, as RLHF uses it to fine-tune a language model.
+ * The PPO objective, piece by piece, as RLHF uses it to fine-tune a language model.
  *
  * Everything here works on kit Tensors and returns something to MINIMISE, so gradients must flow: build every
- * result from kit ops (never from .data with plain numbers), and the optimiser in lesson 12 can train with it.
+ * result from kit ops (never from .data with plain numbers), and the optimiser in the RLHF lesson can train with it.
  * Shapes: log-probabilities, advantages, values and returns are (N,), one entry per generated token.
  *
  * Kit ops you may want: exp, log, sub, mul, neg, mean, sum, pow, softmax(x, -1), logSoftmax(x, -1).
@@ -41,7 +41,7 @@ export function ppoPolicyLoss(newLogProbs: Tensor, oldLogProbs: Tensor, advantag
 
 /**
  * The value head's loss: 0.5 · mean((values - returns)²), a scalar. (The 0.5 makes the gradient values - returns,
- * per N; CleanRL writes it so, Stable-Baselines3's F.mse_loss leaves it out. Lesson 12 expects the 0.5.)
+ * per N; CleanRL writes it so, Stable-Baselines3's F.mse_loss leaves it out. The RLHF lesson expects the 0.5.)
  */
 export function valueLoss(values: Tensor, returns: Tensor): Tensor {
   return TODO('valueLoss');

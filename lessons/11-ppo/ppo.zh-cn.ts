@@ -1,8 +1,8 @@
 /**
- * 第 11 课：PPO 目标，逐项构建，用法与 RLHF 微调语言模型时一致。
+ * PPO 目标，逐项构建，用法与 RLHF 微调语言模型时一致。
  *
  * 这里的一切都作用在 kit 张量上，并返回一个要最小化的量，所以梯度必须能流动：每个结果都要由
- * kit 算子构造（绝不要用 .data 里的普通数字），这样第 12 课的优化器才能用它训练。
+ * kit 算子构造（绝不要用 .data 里的普通数字），这样 RLHF 一课的优化器才能用它训练。
  * 形状：对数概率、优势、价值和回报都是 (N,)，每个生成的词元一项。
  *
  * 你可能用到的 kit 算子：exp, log, sub, mul, neg, mean, sum, pow, softmax(x, -1), logSoftmax(x, -1)。
@@ -41,7 +41,7 @@ export function ppoPolicyLoss(newLogProbs: Tensor, oldLogProbs: Tensor, advantag
 
 /**
  * 价值头的损失：0.5 · mean((values - returns)²)，一个标量。（有了 0.5，梯度就是 (values - returns) 再除以 N；
- * CleanRL 就这样写，Stable-Baselines3 的 F.mse_loss 则没有 0.5。第 12 课需要这个 0.5。）
+ * CleanRL 就这样写，Stable-Baselines3 的 F.mse_loss 则没有 0.5。RLHF 一课需要这个 0.5。）
  */
 export function valueLoss(values: Tensor, returns: Tensor): Tensor {
   return TODO('valueLoss');

@@ -33,8 +33,8 @@ export const RLHF_MISTAKES = defineMistakes({
   },
   'kl-k3': {
     convention: 'TRL',
-    message: t('This is the k3 KL estimator, an option of TRL\'s PPOTrainer (kl_estimator="k3"): (r − 1) − log r per token, with r = π_ref/π, never negative. This lesson uses k1, log π − log π_ref (TRL\'s default), because its sum over a continuation is exactly the log-ratio log π(y|x)/π_ref(y|x) of the RLHF objective (and the implicit reward of lesson 13); change the penalty to k1 to match.',
-      '这是 k3 KL 估计量，是 TRL 的 PPOTrainer 的一个选项（kl_estimator="k3"）：每个 token 上是 (r − 1) − log r，其中 r = π_ref/π，永不为负。本课用 k1，即 log π − log π_ref（TRL 的默认值），因为它在一段续写上的和恰好是 RLHF 目标里的对数比 log π(y|x)/π_ref(y|x)（也是第 13 课的隐式奖励）；请把惩罚改成 k1 与本课一致。'),
+    message: t('This is the k3 KL estimator, an option of TRL\'s PPOTrainer (kl_estimator="k3"): (r − 1) − log r per token, with r = π_ref/π, never negative. This lesson uses k1, log π − log π_ref (TRL\'s default), because its sum over a continuation is exactly the log-ratio log π(y|x)/π_ref(y|x) of the RLHF objective (and the implicit reward of the DPO lesson); change the penalty to k1 to match.',
+      '这是 k3 KL 估计量，是 TRL 的 PPOTrainer 的一个选项（kl_estimator="k3"）：每个 token 上是 (r − 1) − log r，其中 r = π_ref/π，永不为负。本课用 k1，即 log π − log π_ref（TRL 的默认值），因为它在一段续写上的和恰好是 RLHF 目标里的对数比 log π(y|x)/π_ref(y|x)（也是 DPO 一课的隐式奖励）；请把惩罚改成 k1 与本课一致。'),
     hint: t('Per token: −klCoef · (logProbs[t] − refLogProbs[t]), no exp: k1, not k3 = e^(refLogProbs[t] − logProbs[t]) − 1 − (refLogProbs[t] − logProbs[t]).',
       '每个 token：−klCoef · (logProbs[t] − refLogProbs[t])，不要 exp：用 k1，而不是 k3 = e^(refLogProbs[t] − logProbs[t]) − 1 − (refLogProbs[t] − logProbs[t])。'),
   },
@@ -59,16 +59,16 @@ export const RLHF_MISTAKES = defineMistakes({
   },
   // the earlier lessons this one imports
   'lesson-10': {
-    message: t('Your gae from lesson 10, imported here, gives a different answer from the reference on a plain case. Fix lesson 10 first: this lesson builds on it.',
-      '这里导入的你在第 10 课写的 gae，在一个简单的例子上与参考答案不一致。请先修好第 10 课：这一课建立在它之上。'),
-    hint: t('Run the lesson-10 checks on ../10-gae/gae.ts until they pass, then come back.',
-      '对 ../10-gae/gae.ts 运行第 10 课的检查，直到全部通过，再回到这里。'),
+    message: t('Your gae from the GAE lesson, imported here, gives a different answer from the reference on a plain case. Fix it in the GAE lesson first: this lesson builds on it.',
+      '这里导入的你在 GAE 一课写的 gae，在一个简单的例子上与参考答案不一致。请先在 GAE 一课里修好它：这一课建立在它之上。'),
+    hint: t('Run the GAE lesson\'s checks on ../10-gae/gae.ts until they pass, then come back.',
+      '对 ../10-gae/gae.ts 运行 GAE 一课的检查，直到全部通过，再回到这里。'),
   },
   'lesson-11': {
-    message: t('Your lesson-11 function, imported here, gives a different answer from the reference on a plain case. Fix lesson 11 first: this lesson builds on it.',
-      '这里导入的你在第 11 课写的函数，在一个简单的例子上与参考答案不一致。请先修好第 11 课：这一课建立在它之上。'),
-    hint: t('Run the lesson-11 checks on ../11-ppo/ppo.ts until they pass, then come back.',
-      '对 ../11-ppo/ppo.ts 运行第 11 课的检查，直到全部通过，再回到这里。'),
+    message: t('Your function from the PPO-objective lesson, imported here, gives a different answer from the reference on a plain case. Fix it in the PPO-objective lesson first: this lesson builds on it.',
+      '这里导入的你在 PPO 目标一课写的函数，在一个简单的例子上与参考答案不一致。请先在 PPO 目标一课里修好它：这一课建立在它之上。'),
+    hint: t('Run the PPO-objective lesson\'s checks on ../11-ppo/ppo.ts until they pass, then come back.',
+      '对 ../11-ppo/ppo.ts 运行 PPO 目标一课的检查，直到全部通过，再回到这里。'),
   },
 });
 

@@ -1,6 +1,7 @@
 /**
- * Checks for lesson 12 (rlhf/ppo-run): tokenRewards and episodeAdvantages, the glue between a reward model and
- * PPO, then a whole RLHF run on the bundled model with the learner's own GAE (lesson 10) and PPO losses (11).
+ * Checks for the RLHF lesson (rlhf/ppo-run): tokenRewards and episodeAdvantages, the glue between a reward model and
+ * PPO, then a whole RLHF run on the bundled model with the learner's own GAE (the GAE lesson) and PPO losses (the
+ * PPO-objective lesson).
  *
  * Expected values are worked out by hand or computed here in float64 with plain loops (never with the
  * learner's functions). Each catalogued mistake (KL sign reversed, score on the first token or on every token,
@@ -14,7 +15,7 @@
  * Which check catches which catalogued mistake (mistakes.ts), and what else it catches:
  *
  *   check                                      catalogued                                 also (named generically)
- *   the gae (lesson 10) and PPO losses ...     lesson-10, lesson-11                       -
+ *   the gae and PPO losses you import ...      lesson-10, lesson-11                       -
  *   tokenRewards: the worked example           kl-sign, score-first, score-every,         wrong numbers, wrong length
  *                                              kl-last-only, no-beta, kl-k3 (TRL's)
  *   tokenRewards: any length, any β, ...       the same six (n > 1)                       klCoef ignored (KL_COEF used),
@@ -147,7 +148,7 @@ function expectHandEpisode(m: Learner): void {
     hint: t('returns = advantages + values.', 'returns = advantages + values。') });
 }
 
-/** The lesson-10 and lesson-11 functions this lesson imports, on plain cases (no episode end inside). */
+/** The GAE lesson's and PPO-objective lesson's functions this lesson imports, on plain cases (no episode end inside). */
 function expectImported(m: Learner): void {
   // No episode end inside: every convention for `dones` agrees on this one.
   const rewards = [1, 0, 2];
@@ -171,7 +172,7 @@ function expectImported(m: Learner): void {
 }
 
 /**
- * A lesson-10 or lesson-11 function gives the wrong numbers: say which lesson to fix, with both values.
+ * A function of the GAE or PPO-objective lesson gives the wrong numbers: say which lesson to fix, with both values.
  * `expected` is one answer, or several that are all accepted (two libraries' conventions), the first the lesson's.
  */
 function expectFromEarlierLesson(got: ArrayLike<number> | undefined, expected: number[] | number[][], what: string, lesson: 'lesson-10' | 'lesson-11'): void {
@@ -331,8 +332,8 @@ export default defineChecks<Learner>({
   },
   checks: [
     {
-      name: t('the gae (lesson 10) and PPO losses (lesson 11) you import work on a plain case',
-        '你导入的 gae（第 10 课）和 PPO 损失（第 11 课）在简单的例子上算得对'),
+      name: t('the gae and PPO losses you import (from the GAE and PPO-objective lessons) work on a plain case',
+        '你导入的 gae 和 PPO 损失（来自 GAE 一课和 PPO 目标一课）在简单的例子上算得对'),
       task: 'episodeAdvantages',
       run: (m) => expectImported(m),
     },

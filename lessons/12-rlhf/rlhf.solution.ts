@@ -1,5 +1,5 @@
 /**
- * Lesson 12 reference solution: the glue between a reward model and PPO (the RLHF recipe of Ziegler et al.,
+ * The RLHF lesson, reference solution: the glue between a reward model and PPO (the RLHF recipe of Ziegler et al.,
  * "Fine-Tuning Language Models from Human Preferences", 2019, and Ouyang et al., "Training language models to
  * follow instructions with human feedback", 2022):
  *
@@ -12,7 +12,7 @@ import { tensor } from '@llm-lab/kit';
 import { gae } from '../10-gae/gae';
 import { klPenalty, normalizeAdvantages, ppoPolicyLoss, valueLoss } from '../11-ppo/ppo';
 
-// Re-exported so the checks (and the PPO run) use YOUR lesson-10 and lesson-11 functions.
+// Re-exported so the checks (and the PPO run) use YOUR functions from the GAE and PPO-objective lessons.
 export { gae, klPenalty, normalizeAdvantages, ppoPolicyLoss, valueLoss };
 
 /** beta: how much one nat of drift from the reference costs, per token. */

@@ -1,8 +1,8 @@
 /**
- * Lesson 12: RLHF, small. The glue between a reward model and PPO.
+ * RLHF, small: the glue between a reward model and PPO.
  *
- * This file builds on YOUR files from lessons 10 and 11 (they sit next to this folder in your llm-lab/
- * folder): gae from ../10-gae/gae.ts, and the PPO losses from ../11-ppo/ppo.ts. The first check tests them
+ * This file builds on YOUR files from the GAE and PPO-objective lessons (they sit next to this folder in your
+ * llm-lab/ folder): gae from ../10-gae/gae.ts, and the PPO losses from ../11-ppo/ppo.ts. The first check tests them
  * on a plain case; finish those lessons first if it fails.
  *
  * The last check runs a whole RLHF loop on the bundled model with your functions (about a minute):
@@ -16,7 +16,8 @@ import { TODO, tensor } from '@llm-lab/kit';
 import { gae } from '../10-gae/gae';
 import { klPenalty, normalizeAdvantages, ppoPolicyLoss, valueLoss } from '../11-ppo/ppo';
 
-// Re-exported so the checks (and the PPO run) use YOUR lesson-10 and lesson-11 functions. Keep this line.
+// Re-exported so the checks (and the PPO run) use YOUR functions from the GAE and PPO-objective lessons.
+// Keep this line.
 export { gae, klPenalty, normalizeAdvantages, ppoPolicyLoss, valueLoss };
 
 /**

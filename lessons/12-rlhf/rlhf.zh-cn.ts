@@ -1,7 +1,7 @@
 /**
- * 第 12 课：小规模的 RLHF。奖励模型和 PPO 之间的胶水代码。
+ * 小规模的 RLHF：奖励模型和 PPO 之间的胶水代码。
  *
- * 这个文件建立在你第 10、11 课的文件之上（它们就在你的 llm-lab/ 文件夹里，与本文件夹相邻）：
+ * 这个文件建立在你在 GAE 一课和 PPO 目标一课写的文件之上（它们就在你的 llm-lab/ 文件夹里，与本文件夹相邻）：
  * gae 来自 ../10-gae/gae.ts，PPO 的各项损失来自 ../11-ppo/ppo.ts。第一项检查会在一个简单的例子上
  * 测试它们；如果它没通过，请先完成那两课。
  *
@@ -16,7 +16,8 @@ import { TODO, tensor } from '@llm-lab/kit';
 import { gae } from '../10-gae/gae';
 import { klPenalty, normalizeAdvantages, ppoPolicyLoss, valueLoss } from '../11-ppo/ppo';
 
-// 在这里重新导出，好让检查（以及 PPO 训练）用的是你第 10、11 课的函数。请保留这一行。
+// 在这里重新导出，好让检查（以及 PPO 训练）用的是你在 GAE 一课和 PPO 目标一课写的函数。
+// 请保留这一行。
 export { gae, klPenalty, normalizeAdvantages, ppoPolicyLoss, valueLoss };
 
 /**

@@ -1,7 +1,7 @@
 /**
- * Checks for lesson 13 (dpo/loss): dpoLoss on hand-worked and random pairs against a float64 reference, its
+ * Checks for the DPO lesson (dpo/loss): dpoLoss on hand-worked and random pairs against a float64 reference, its
  * gradients (closed form and finite differences), its stability for huge margins, then a DPO run on the
- * bundled model with lesson 9's preference pairs, compared with lesson 12's PPO run.
+ * bundled model with the reward-model lesson's preference pairs, compared with the RLHF lesson's PPO run.
  *
  * Each catalogued mistake (no reference log-ratios, β outside the sigmoid or dividing, chosen and rejected
  * swapped, a sum instead of a mean, the sign of the loss) is computed as its own wrong variant, so a failure
@@ -230,7 +230,7 @@ const curves = (h: DpoStats[]): LocalArtifact[] => [
 function samplesTable(before: Evaluation, after: Evaluation): LocalArtifact {
   const reward = t('reward', '奖励');
   return {
-    kind: 'table', title: t('Samples before and after DPO (the prompts and seed of lesson 12)', 'DPO 前后的样本（第 12 课的提示和随机种子）'),
+    kind: 'table', title: t('Samples before and after DPO (the prompts and seed of the RLHF lesson)', 'DPO 前后的样本（RLHF 一课的提示和随机种子）'),
     columns: [t('prompt', '提示'), t('before', '训练前'), reward, t('after DPO', 'DPO 之后'), reward],
     rows: before.samples.slice(0, EVAL.shown).map((s, i) => [visible(s.prompt), visible(s.text), round(s.reward), visible(after.samples[i].text), round(after.samples[i].reward)]),
   };
@@ -251,7 +251,7 @@ async function dpoRun(m: Learner, ctx: CheckContext): Promise<DpoRun> {
   return { rewardName: reward.name, before, after, history, seconds };
 }
 
-/** The run's curves, samples and numbers beside lesson 12's recorded PPO run, then: the pairs fit, the reward rose. */
+/** The run's curves, samples and numbers beside the RLHF lesson's recorded PPO run, then: the pairs fit, the reward rose. */
 function judgeRun(run: DpoRun, ctx: CheckContext): void {
   const { before, after, history, seconds, rewardName } = run;
   for (const c of curves(history)) ctx.artifact(c); // the live ones, when this check drew them
@@ -261,9 +261,9 @@ function judgeRun(run: DpoRun, ctx: CheckContext): void {
   const s1 = seconds.toFixed(1);
   ctx.artifact({
     kind: 'table',
-    title: t(`DPO: ${history.length} steps in ${s1} s, β = 0.1; PPO: lesson 12's reference run (recorded)`,
-      `DPO：${history.length} 步，用时 ${s1} 秒，β = 0.1；PPO：第 12 课参考解的训练（预先记录）`),
-    columns: ['', t('before', '训练前'), t('after DPO', 'DPO 之后'), t('after PPO (lesson 12)', 'PPO 之后（第 12 课）')],
+    title: t(`DPO: ${history.length} steps in ${s1} s, β = 0.1; PPO: the RLHF lesson's reference run (recorded)`,
+      `DPO：${history.length} 步，用时 ${s1} 秒，β = 0.1；PPO：RLHF 一课参考解的训练（预先记录）`),
+    columns: ['', t('before', '训练前'), t('after DPO', 'DPO 之后'), t('after PPO (RLHF lesson)', 'PPO 之后（RLHF 一课）')],
     rows: [
       [t(`mean reward of the evaluation samples (${rewardName.en})`, `评估样本的平均奖励（${rewardName['zh-cn']}）`), round(before.reward), round(after.reward), ppo ? round(ppo.reward) : '-'],
       [t('KL to the reference per continuation (nats)', '每段续写与参考模型的 KL（奈特）'), round(before.kl), round(after.kl), ppo ? round(ppo.kl) : '-'],
@@ -361,8 +361,8 @@ export default defineChecks<Learner>({
       },
     },
     {
-      name: t('DPO on the bundled model: the preference pairs of lesson 9, compared with lesson 12\'s PPO',
-        '在内置模型上跑 DPO：用第 9 课的偏好对，并与第 12 课的 PPO 比较'),
+      name: t('DPO on the bundled model: the reward-model lesson\'s preference pairs, compared with the RLHF lesson\'s PPO',
+        '在内置模型上跑 DPO：用奖励模型一课的偏好对，并与 RLHF 一课的 PPO 比较'),
       task: 'dpoLoss',
       timeoutSeconds: 90,
       run: async (m, ctx) => judgeRun(await ctx.shared<DpoRun>('dpo'), ctx),

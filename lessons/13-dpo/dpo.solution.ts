@@ -1,5 +1,5 @@
 /**
- * Lesson 13 reference solution: the DPO loss (Rafailov et al., "Direct Preference Optimization: Your Language
+ * The DPO lesson, reference solution: the DPO loss (Rafailov et al., "Direct Preference Optimization: Your Language
  * Model is Secretly a Reward Model", 2023, equation 7):
  *
  *   L = −mean log σ( β · ((log π(y_c) − log π_ref(y_c)) − (log π(y_r) − log π_ref(y_r))) )

@@ -1,5 +1,5 @@
 /**
- * Lesson 13: Direct Preference Optimization. One loss instead of a reward model plus PPO.
+ * Direct Preference Optimization (DPO). One loss instead of a reward model plus PPO.
  *
  * Each argument holds one number per preference pair (shape (B)): the log-probability of the whole chosen
  * (or rejected) text under the policy being trained, or under the frozen reference model. Return the mean loss

@@ -93,7 +93,7 @@ test('lora-finetune/finetune: the export check run alone fine-tunes the model it
 });
 
 test('lora-finetune/finetune: the quick checks run alone do not train', async () => {
-  const quick = ['your lesson-7 LoRALinear and merge', 'addLoRA wraps every chosen layer', 'mergeLoRA puts plain Linear layers back'];
+  const quick = ['your LoRALinear and merge from the LoRA lesson', 'addLoRA wraps every chosen layer', 'mergeLoRA puts plain Linear layers back'];
   const r = await run('lora-finetune/finetune', quick);
   assert.deepEqual(r.result.checks.filter((c) => c.status !== 'skipped').map((c) => c.status), ['passed', 'passed', 'passed']);
   assert.equal(r.result.status, 'passed');

@@ -21,7 +21,7 @@ import { LESSONS, WORKER, limiter, tempDir, withEdits } from './helpers';
 
 const PPO_RUN = 'PPO on the bundled model: the reward rises and the KL to the reference stays bounded';
 const PPO_HAND = 'tokenRewards: the worked example, −β·KL on every token and the score on the last';
-const DPO_RUN = 'DPO on the bundled model: the preference pairs of lesson 9, compared with lesson 12\'s PPO';
+const DPO_RUN = 'DPO on the bundled model: the reward-model lesson\'s preference pairs, compared with the RLHF lesson\'s PPO';
 const DPO_HAND = 'the worked example: one pair, margin 2, β = 0.5';
 
 const dir = tempDir('llm-lab-rlhf-');

@@ -1,6 +1,6 @@
 /**
- * The DPO run of lesson 13: the same policy as lesson 12 (the bundled model, only its last block and final
- * LayerNorm train, a frozen reference copy), trained on preference pairs with the learner's dpoLoss.
+ * The DPO run of the DPO lesson: the same policy as the RLHF lesson (the bundled model, only its last block and
+ * final LayerNorm train, a frozen reference copy), trained on preference pairs with the learner's dpoLoss.
  *
  *   log π(y | x) = Σ_t log π(y_t | x, y_<t)   x: the start the two texts of a pair share ("The crew felt "),
  *                                             y: the rest ("brave." or "weary.")
@@ -10,7 +10,7 @@
  *
  * The reference's log-probabilities and the frozen trunk's features of every pair are computed once, before
  * the first step; each step then runs the last block forward and backward on a minibatch of pairs.
- * Used by the checks of lesson 13 and by test/bench/rlhf.ts. Seeded: same code, same numbers.
+ * Used by the checks of the DPO lesson and by test/bench/rlhf.ts. Seeded: same code, same numbers.
  */
 import { fail, t } from '@llm-lab/check';
 import { AdamW, Rng, type Tensor, clipGradNorm, matmul, noGrad, tensor } from '@llm-lab/kit';

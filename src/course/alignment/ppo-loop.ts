@@ -1,5 +1,5 @@
 /**
- * The RLHF loop of lesson 12: PPO on the bundled model, with the learner's own pieces plugged in.
+ * The RLHF loop of the RLHF lesson: PPO on the bundled model, with the learner's own pieces plugged in.
  *
  *   for each iteration:
  *     sample a continuation of each prompt from the policy               (rl-model.ts, KV cache, seeded)
@@ -7,18 +7,18 @@
  *     log-probs of the sampled tokens under the policy and the reference, values V(s)
  *     per-token rewards       = learner's tokenRewards(score, logp, refLogp, klCoef)
  *     advantages, returns     = learner's episodeAdvantages(rewards, values, gamma, lambda)   (their GAE)
- *     advantages normalised   = learner's normalizeAdvantages (lesson 11), over every token of the batch
+ *     advantages normalised   = learner's normalizeAdvantages (PPO objective), over every token of the batch
  *                               (where TRL whitens them with masked_whiten)
- *     a few epochs of AdamW on  learner's ppoPolicyLoss + 0.5 * learner's valueLoss           (lesson 11)
+ *     a few epochs of AdamW on  learner's ppoPolicyLoss + 0.5 * learner's valueLoss   (PPO objective)
  *
- * Used by the checks of lessons 12 and 13 and by test/bench/rlhf.ts. Everything random is seeded, so two runs
+ * Used by the checks of the RLHF and DPO lessons and by test/bench/rlhf.ts. Everything random is seeded, so two runs
  * with the same learner code and the same model give the same numbers.
  */
 import { fail, t } from '@llm-lab/check';
 import { AdamW, Rng, type Tensor, add, clipGradNorm, mul, noGrad, tensor } from '@llm-lab/kit';
 import { type RlModel, exactKl, features, head, makeBatch, responsePositions, sample, values } from './rl-model';
 
-/** What the loop needs from the learner (lesson 12's glue and lesson 11's losses). */
+/** What the loop needs from the learner (the RLHF lesson's glue and the PPO-objective lesson's losses). */
 export interface PpoPieces {
   tokenRewards(score: number, logProbs: number[], refLogProbs: number[], klCoef: number): number[];
   episodeAdvantages(rewards: number[], values: number[], gamma: number, lambda: number): { advantages: number[]; returns: number[] };
@@ -31,7 +31,7 @@ export interface PpoPieces {
 export type RewardFn = (texts: string[]) => number[] | Promise<number[]>;
 
 /**
- * Openings in the style of lesson 9's sentences (the reward model read those), and a few more from the book.
+ * Openings in the style of the reward-model lesson's sentences (the reward model read those), and a few more from the book.
  * Every character is in the model's vocabulary.
  */
 export const PROMPTS = [
@@ -40,8 +40,8 @@ export const PROMPTS = [
 ];
 
 /**
- * The evaluation of lessons 12 and 13, before and after training: four continuations of each prompt (64 in all,
- * PROMPTS four times over), with this seed. The first PROMPTS.length samples hold one continuation of each prompt
+ * The evaluation of the RLHF and DPO lessons, before and after training: four continuations of each prompt (64
+ * in all, PROMPTS four times over), with this seed. The first PROMPTS.length samples hold one continuation of each prompt
  * (what the samples tables show). Sixteen samples were too few: their mean reward, with a spread of about 1 from
  * one text to the next, moved by ±0.25 with any change to the sampled texts, and the untrained model's sixteen
  * scored −0.77 where its mean over many is about −0.65.

@@ -1,5 +1,5 @@
 /**
- * The reward the RLHF run optimises: lesson 9's reward model (a linear head on the bundled model's frozen
+ * The reward the RLHF run optimises: the reward-model lesson's reward model (a linear head on the bundled model's frozen
  * features, trained on the AFINN preference pairs with the reference Bradley-Terry loss), once per process.
  * It scores whole texts, prompt included, as it was trained to (the pairs are whole sentences).
  *
@@ -20,7 +20,7 @@ export interface RewardSource {
 
 export async function rewardSource(): Promise<RewardSource> {
   const rm = await referenceRewardModel();
-  return { name: t('lesson 9 reward model', '第 9 课的奖励模型'), score: (texts) => rm.scoreAsync(texts.map(normalise)) };
+  return { name: t('the reward-model lesson\'s reward model', '奖励模型一课训练的奖励模型'), score: (texts) => rm.scoreAsync(texts.map(normalise)) };
 }
 
 /** Runs of whitespace (spaces, newlines) as one space. */

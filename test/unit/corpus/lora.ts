@@ -754,7 +754,7 @@ export function mergeLoRA(model: GPT, adapters: Map<string, LoRALinear>): void {
 
 const FINETUNE_SOLUTION = solution('08-lora-finetune/finetune.solution.ts');
 const F = 'lora-finetune/finetune';
-const QUICK_F = ['your lesson-7 LoRALinear and merge', 'addLoRA wraps every chosen layer', 'mergeLoRA puts plain Linear layers back'];
+const QUICK_F = ['your LoRALinear and merge from the LoRA lesson', 'addLoRA wraps every chosen layer', 'mergeLoRA puts plain Linear layers back'];
 const ADD_F = ['addLoRA wraps every chosen layer'];
 const MERGE_F = ['mergeLoRA puts plain Linear layers back'];
 

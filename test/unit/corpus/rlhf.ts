@@ -14,7 +14,7 @@ import type { CorpusEntry } from '../corpus';
 // ----- lesson 12: rlhf/ppo-run ------------------------------------------------------------------------------
 
 const RLHF_QUICK = [
-  'the gae (lesson 10) and PPO losses (lesson 11)', 'tokenRewards: the worked example', 'tokenRewards: any length',
+  'the gae and PPO losses you import', 'tokenRewards: the worked example', 'tokenRewards: any length',
   'episodeAdvantages: the continuation ends',
 ];
 const PPO_RUN = 'PPO on the bundled model';

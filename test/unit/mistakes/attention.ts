@@ -94,7 +94,7 @@ const MULTI_HEAD = mistakeCases(M, 'multi-head-attention/layer', [
     key: 'single-head', check: 'multiHeadAttention matches a float64 reference',
     edits: [['w.q.bias), nHead)', 'w.q.bias), 1)'], ['w.k.bias), nHead)', 'w.k.bias), 1)'], ['w.v.bias), nHead)', 'w.v.bias), 1)']],
   },
-  { key: 'lesson-2', check: 'your attention from lesson 2', in: 'attention/scaled-dot-product', edits: [['1 / Math.sqrt(d)', '1 / d']] },
+  { key: 'lesson-2', check: 'your attention from the attention lesson', in: 'attention/scaled-dot-product', edits: [['1 / Math.sqrt(d)', '1 / d']] },
 ]);
 
 const GPT = mistakeCases(G, 'gpt-forward/model', [
@@ -134,7 +134,7 @@ const GPT = mistakeCases(G, 'gpt-forward/model', [
   { key: 'no-final-layer-norm', check: 'the bundled model: your logits', edits: [["x = layerNorm(x, param(w, 'ln_f.weight'), param(w, 'ln_f.bias'));", '']] },
   { key: 'logits-last-position-only', check: 'the bundled model: your logits', edits: LAST_POSITION_ONLY },
   { key: 'logits-last-position-only', check: 'a batch of two different sentences', name: 'a batch', edits: LAST_POSITION_ONLY },
-  { key: 'lesson-3', check: 'your multi-head attention from lesson 3', in: 'multi-head-attention/layer', edits: [[PROJECTION, 'const out = mergeHeads(y);']] },
+  { key: 'lesson-3', check: 'your multi-head attention from the multi-head attention lesson', in: 'multi-head-attention/layer', edits: [[PROJECTION, 'const out = mergeHeads(y);']] },
 ]);
 
 export const CASES: MistakeCase[] = [...ATTENTION, ...MULTI_HEAD, ...GPT];

@@ -10,7 +10,7 @@ import { DPO_MISTAKES } from '../../../lessons/13-dpo/mistakes';
 
 // ----- lesson 12 -------------------------------------------------------------------------------------------
 
-const IMPORTED = 'the gae (lesson 10) and PPO losses (lesson 11)';
+const IMPORTED = 'the gae and PPO losses you import';
 const HAND_REWARDS = 'tokenRewards: the worked example';
 const EPISODE = 'episodeAdvantages: the continuation ends';
 const KL_LINE = 'const rewards = Array.from(kl, (k) => -klCoef * k);';

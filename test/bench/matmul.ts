@@ -16,13 +16,14 @@
  *
  * The machine may be shared: each figure is the best of a few short rounds, taken in turns, so a
  * burst of someone else's work lowers one round, not the figure. Then two small tables show where
- * `matmul` switches from JavaScript to WebAssembly and from one thread to several.
- * BENCH_MATMUL_MS sets the length of a round (default 40 ms).
+ * `matmul` switches from JavaScript to WebAssembly and from one thread to several, and one shows attention's
+ * batches of small products (one per head) as one `matmulBatch` job against one `matmul` call per product.
+ * BENCH_MATMUL_MS sets the length of a round (default 40 ms); BENCH_MATMUL_SKIP_SHAPES=1 skips the first table.
  */
 import * as ort from 'onnxruntime-node';
 import { onnx } from 'onnx-proto';
 import {
-  THREADS_MIN_MACS, WASM_MIN_MACS, getMatmulThreads, matmul, matmulSmall, matmulWasm,
+  THREADS_MIN_MACS, WASM_MIN_MACS, getMatmulThreads, matmul, matmulBatch, matmulBatchWasm, matmulSmall, matmulWasm,
   startMatmulWorkers, stopMatmulWorkers, wasmFlavor, type MatmulOptions,
 } from '../../src/kit/kernels/index';
 import { TORCH_INSTALL_HINT, load, startTorch } from './torch';
@@ -111,7 +112,7 @@ export async function benchMatmul(): Promise<Record<string, number>> {
   console.log(`${'m x k x n'.padEnd(16)}${'op'.padEnd(7)}${pad('kit 1T', 8)}${pad(`kit ${threads}T`, 8)}` +
     `${pad('ort 1T', 8)}${pad('1T/ort', 8)}${pad(`${threads}T/ort`, 8)}` +
     (torch ? `${pad('pt 1T', 8)}${pad(`pt ${threads}T`, 8)}${pad('1T/pt', 8)}${pad(`${threads}T/pt`, 8)}` : ''));
-  for (const [m, k, n] of SHAPES) {
+  for (const [m, k, n] of (process.env.BENCH_MATMUL_SKIP_SHAPES ? [] : SHAPES)) {
     for (const { name, opts } of VARIANTS) {
       const a = random(m * k), b = random(k * n), c = new Float32Array(m * n);
       const one = (): void => matmulWasm(a, b, c, m, k, n, opts, 'off');
@@ -173,8 +174,42 @@ export async function benchMatmul(): Promise<Record<string, number>> {
     console.log(`${`${m}x${k}x${n}`.padEnd(16)}${pad(m * k * n, 10)}${pad(gflops(m, k, n, s1).toFixed(1), 8)}` +
       `${pad(gflops(m, k, n, sT).toFixed(1), 8)}${m * k * n >= THREADS_MIN_MACS ? '' : '   (matmul: 1 thread)'}`);
   }
+  // Attention's products: 8 sequences x 4 heads = 32 small products, as one job or one call each.
+  console.log(`\nbatched products (attention's heads), GFLOP/s: one matmul call per product, or one matmulBatch job`);
+  console.log(`${'batch x m x k x n'.padEnd(22)}${'op'.padEnd(7)}${pad('loop 1T', 9)}${pad(`loop ${threads}T`, 9)}${pad('batch 1T', 9)}${pad(`batch ${threads}T`, 10)}`);
+  for (const [count, m, k, n, name, opts] of [
+    [32, 128, 32, 128, 'A@Bt', { transB: true }], [32, 128, 128, 32, 'A@B', {}],
+  ] as [number, number, number, number, string, MatmulOptions][]) {
+    const a = random(count * m * k), b = random(count * k * n), c = new Float32Array(count * m * n);
+    const loop = (mode: 'off' | 'auto'): void => {
+      for (let i = 0; i < count; i++) {
+        const ai = a.subarray(i * m * k, (i + 1) * m * k), bi = b.subarray(i * k * n, (i + 1) * k * n), ci = c.subarray(i * m * n, (i + 1) * m * n);
+        if (mode === 'off') matmulWasm(ai, bi, ci, m, k, n, opts, 'off');
+        else matmul(ai, bi, ci, m, k, n, opts);
+      }
+    };
+    const runs: [string, () => void][] = [
+      ['loop1', () => loop('off')], ['loopT', () => loop('auto')],
+      ['batch1', () => matmulBatchWasm(a, b, c, m, k, n, opts, count, {}, 'off')], ['batchT', () => matmulBatch(a, b, c, m, k, n, opts, count)],
+    ];
+    const best = runs.map(() => Infinity);
+    for (let r = 0; r < ROUNDS; r++) runs.forEach(([, fn], i) => { best[i] = Math.min(best[i], secondsPerCallSync(fn)); });
+    const g = best.map((sec) => gflops(count * m, k, n, sec));
+    runs.forEach(([key], i) => { results[`batch.${count}x${m}x${k}x${n}.${name}.${key}`] = g[i]; });
+    console.log(`${`${count} x ${m}x${k}x${n}`.padEnd(22)}${name.padEnd(7)}${g.map((x, i) => pad(x.toFixed(1), i === 3 ? 10 : 9)).join('')}  [${load()}]`);
+  }
   await stopMatmulWorkers();
   return results;
+}
+
+/** secondsPerCall for a synchronous function (one round of ROUND_MS). */
+function secondsPerCallSync(fn: () => void): number {
+  fn();
+  let calls = 0;
+  const t0 = performance.now();
+  let t = t0;
+  while (t - t0 < ROUND_MS) { fn(); calls++; t = performance.now(); }
+  return (t - t0) / 1000 / calls;
 }
 
 if (require.main === module) {

@@ -26,22 +26,29 @@
 ;;     is 4 KB; a block of rows of A (up to 64 rows, 64 KB) stays in the L2 cache while we sweep
 ;;     across all the 8-column panels of B, and each B panel (8 KB) stays in L1 while all the
 ;;     4-row panels of A go past it.
-;;  4. Threads. The rows of C are cut into tasks. Any number of threads (the caller's and worker
-;;     threads, each with its own instance of this module over one shared memory) call `work`,
-;;     which claims tasks with an atomic counter until none are left. See wasm.ts.
+;;  4. Threads. The rows of C are cut into tasks (a job may be a batch of products of one shape:
+;;     then the tasks of all of them). Any number of threads (the caller's and worker threads, each
+;;     with its own instance of this module over one shared memory) call `work`, which claims tasks
+;;     with an atomic counter until none are left. See wasm.ts.
+;;  5. Packing A with 4 x 4 transposes in registers (see $packA) and `addRows` for linear layers'
+;;     biases, both measured: packing A row by row was about 4% of a training step's matmul time,
+;;     the plain bias loops in JavaScript about 5% of the whole step.
 ;;
 ;; Addresses are byte offsets into the one shared memory. The first 64 bytes hold the job
 ;; description, written by wasm.ts before each job (i32 words; the byte offset is 4 x index):
 ;;
 ;;   index  name          meaning
-;;     0    JOB           id of the current job (bumped for every multiply)
+;;     0    JOB           id of the current job (bumped for every job)
 ;;     1    NEXT          next task to claim (a huge value while a job is being set up)
 ;;     2    DONE          tasks finished (a thread waits on this for the others)
-;;     3    NTASKS        number of tasks
-;;     4    A             address of A as stored: (m, k) row-major, or (k, m) if transA
-;;     5    B             address of B as stored: (k, n), or (n, k) if transB
-;;     6    C             address of C, (m, n) row-major
-;;     7    M     8 K     9 N
+;;     3    NTASKS        number of tasks: PER_PRODUCT for each product
+;;     4    PRODUCTS      address of the products table: for product p, three words at PRODUCTS + 12 p:
+;;                          A  address of A as stored: (m, k) row-major, or (k, m) if transA
+;;                          B  address of B as stored: (k, n), or (n, k) if transB
+;;                          C  address of C, (m, n) row-major
+;;     5    PER_PRODUCT   tasks per product: task q is rows block (q mod PER_PRODUCT) of product
+;;                        (q / PER_PRODUCT), so the tasks go through the products in order
+;;     7    M     8 K     9 N   (the same for every product of a job: a batch of equal products)
 ;;    10    FLAGS         bit 0 transA, bit 1 transB, bit 2 accumulate
 ;;    11    ROWS          rows of C per task (a multiple of 4)
 ;;    12    SCRATCH       address of thread 0's scratch; thread t's is at SCRATCH + t * SCRATCH_SIZE
@@ -50,6 +57,9 @@
 ;;    15    TILE          offset of the 4 x 8 edge tile inside a thread's scratch
 ;;
 ;; Words 16 to 18 (GEN, READY, FAILED) are used only by wasm.ts, to wake and watch the workers.
+;; A job is a batch of products of the same shape (the heads of attention are 32 such products of
+;; 128 x 32 x 128): one call from JavaScript, one copy of each operand, and threads share the
+;; whole batch rather than waking up for each small product.
 ;;
 ;; Speed, measured on a 2-core AMD EPYC (Zen 2) under Node 20, copies in and out included: about
 ;; 31 GFLOP/s on one thread (36 with the fma build), where onnxruntime's MatMul (AVX2) does 70-90.
@@ -57,9 +67,14 @@
   ;; The memory is created by wasm.ts and shared by every thread. 32768 pages = 2 GiB.
   (import "env" "memory" (memory 1 32768 shared))
 
-  ;; Which job this thread's packed copy of B belongs to (each thread has its own instance, so its
-  ;; own globals). -1: none yet.
+  ;; Which job and which B (its address) this thread's packed copy of B belongs to (each thread
+  ;; has its own instance, so its own globals). -1: none yet.
   (global $packedJob (mut i32) (i32.const -1))
+  (global $packedB (mut i32) (i32.const -1))
+  ;; The product this thread is working on: the addresses of its A, B and C (set by $task).
+  (global $A (mut i32) (i32.const 0))
+  (global $B (mut i32) (i32.const 0))
+  (global $C (mut i32) (i32.const 0))
 
   ;; ---------------------------------------------------------------------------------------------
   ;; The micro-kernel: C[4 x 8] (+)= Apanel[4 x kc] @ Bpanel[kc x 8].
@@ -188,7 +203,7 @@
   (func $packB (param $dst i32)
     (local $src i32) (local $k i32) (local $n i32)
     (local $j i32) (local $p i32) (local $c i32) (local $s i32) (local $d i32)
-    (local.set $src (i32.load offset=20 (i32.const 0)))
+    (local.set $src (global.get $B))
     (local.set $k (i32.load offset=32 (i32.const 0)))
     (local.set $n (i32.load offset=36 (i32.const 0)))
     (local.set $j (i32.const 0))
@@ -245,8 +260,9 @@
   ;; ---------------------------------------------------------------------------------------------
   (func $packA (param $dst i32) (param $i0 i32) (param $i1 i32) (param $p0 i32) (param $kc i32) (param $stride i32)
     (local $src i32) (local $m i32) (local $k i32)
-    (local $i i32) (local $p i32) (local $r i32) (local $s i32) (local $d i32)
-    (local.set $src (i32.load offset=16 (i32.const 0)))
+    (local $i i32) (local $p i32) (local $r i32) (local $s i32) (local $d i32) (local $ld i32)
+    (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128) (local $t0 v128) (local $t1 v128)
+    (local.set $src (global.get $A))
     (local.set $m (i32.load offset=28 (i32.const 0)))
     (local.set $k (i32.load offset=32 (i32.const 0)))
     (if (i32.and (i32.load offset=40 (i32.const 0)) (i32.const 1))
@@ -275,10 +291,56 @@
             (br_if $panels (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 4))) (local.get $i1))))
           (br_if $steps (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (local.get $kc)))))
       (else
-        ;; A stored (m, k): row i of A is k floats side by side. Copy each of our rows in order
-        ;; into its lane of its panel (every 4th float), and zeros for rows at or past i1.
+        ;; A stored (m, k): row i of A is k floats side by side, and a panel wants 4 rows side by
+        ;; side, step by step. For a whole panel, read 4 floats of each of its 4 rows and transpose
+        ;; that 4 x 4 block in registers into 4 steps (the shuffles are SSE's unpck/movlhps); the
+        ;; last steps (kc mod 4) one float at a time.
         (local.set $i (local.get $i0))
+        (local.set $ld (i32.shl (local.get $k) (i32.const 2)))        ;; bytes from one row to the next
         (loop $panels
+          (if (i32.le_u (i32.add (local.get $i) (i32.const 4)) (local.get $i1))
+          (then
+            (local.set $s (i32.add (local.get $src) (i32.shl
+              (i32.add (i32.mul (local.get $i) (local.get $k)) (local.get $p0)) (i32.const 2))))
+            (local.set $d (local.get $dst))
+            (local.set $p (i32.const 0))
+            (block $blocks_done
+              (br_if $blocks_done (i32.lt_u (local.get $kc) (i32.const 4)))
+              (loop $blocks                                 ;; steps p .. p+3
+                (local.set $r0 (v128.load (local.get $s)))  ;; row 0: A[i][p .. p+3]
+                (local.set $r1 (v128.load (i32.add (local.get $s) (local.get $ld))))
+                (local.set $r2 (v128.load (i32.add (local.get $s) (i32.shl (local.get $ld) (i32.const 1)))))
+                (local.set $r3 (v128.load (i32.add (local.get $s) (i32.mul (local.get $ld) (i32.const 3)))))
+                ;; t0 = r0[0] r1[0] r0[1] r1[1],  t1 = r2[0] r3[0] r2[1] r3[1]
+                (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $r0) (local.get $r1)))
+                (local.set $t1 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $r2) (local.get $r3)))
+                (v128.store offset=0 (local.get $d)         ;; step p:   r0[0] r1[0] r2[0] r3[0]
+                  (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t1)))
+                (v128.store offset=16 (local.get $d)        ;; step p+1: r0[1] r1[1] r2[1] r3[1]
+                  (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t1)))
+                ;; t0 = r0[2] r1[2] r0[3] r1[3],  t1 = r2[2] r3[2] r2[3] r3[3]
+                (local.set $t0 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $r0) (local.get $r1)))
+                (local.set $t1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $r2) (local.get $r3)))
+                (v128.store offset=32 (local.get $d)        ;; step p+2
+                  (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t1)))
+                (v128.store offset=48 (local.get $d)        ;; step p+3
+                  (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t1)))
+                (local.set $s (i32.add (local.get $s) (i32.const 16)))
+                (local.set $d (i32.add (local.get $d) (i32.const 64)))
+                (br_if $blocks (i32.le_u (i32.add (local.tee $p (i32.add (local.get $p) (i32.const 4))) (i32.const 4)) (local.get $kc)))))
+            (block $tail_done                               ;; the last kc mod 4 steps
+              (br_if $tail_done (i32.ge_u (local.get $p) (local.get $kc)))
+              (loop $tail
+                (f32.store offset=0 (local.get $d) (f32.load (local.get $s)))
+                (f32.store offset=4 (local.get $d) (f32.load (i32.add (local.get $s) (local.get $ld))))
+                (f32.store offset=8 (local.get $d) (f32.load (i32.add (local.get $s) (i32.shl (local.get $ld) (i32.const 1)))))
+                (f32.store offset=12 (local.get $d) (f32.load (i32.add (local.get $s) (i32.mul (local.get $ld) (i32.const 3)))))
+                (local.set $s (i32.add (local.get $s) (i32.const 4)))
+                (local.set $d (i32.add (local.get $d) (i32.const 16)))
+                (br_if $tail (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (local.get $kc))))))
+          (else
+          ;; The last, partial panel: each of our rows in order into its lane (every 4th float), and
+          ;; zeros for rows at or past i1.
           (local.set $r (i32.const 0))
           (loop $rows
             (local.set $d (i32.add (local.get $dst) (i32.shl (local.get $r) (i32.const 2))))
@@ -297,14 +359,14 @@
                   (f32.store (local.get $d) (f32.const 0))
                   (local.set $d (i32.add (local.get $d) (i32.const 16)))
                   (br_if $steps (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (local.get $kc))))))
-            (br_if $rows (i32.lt_u (local.tee $r (i32.add (local.get $r) (i32.const 1))) (i32.const 4))))
+            (br_if $rows (i32.lt_u (local.tee $r (i32.add (local.get $r) (i32.const 1))) (i32.const 4))))))
           (local.set $dst (i32.add (local.get $dst) (local.get $stride)))
           (br_if $panels (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 4))) (local.get $i1)))))))
   ;; ---------------------------------------------------------------------------------------------
   ;; Compute rows [$i0, $i1) of C (all n columns) on thread $t, using that thread's scratch.
-  ;; Packs B first if this thread has not yet packed it for the current job.
+  ;; Packs B first if this thread has not yet packed this B for the current job.
   ;; ---------------------------------------------------------------------------------------------
-  (func $rows (export "rows") (param $t i32) (param $i0 i32) (param $i1 i32)
+  (func $rows (param $t i32) (param $i0 i32) (param $i1 i32)
     (local $scratch i32) (local $packedB i32) (local $packedA i32) (local $tile i32)
     (local $c i32) (local $m i32) (local $k i32) (local $n i32) (local $load i32)
     (local $p0 i32) (local $kc i32) (local $j i32) (local $i i32)
@@ -314,15 +376,17 @@
     (local.set $packedB (local.get $scratch))
     (local.set $packedA (i32.add (local.get $scratch) (i32.load offset=56 (i32.const 0))))
     (local.set $tile (i32.add (local.get $scratch) (i32.load offset=60 (i32.const 0))))
-    (local.set $c (i32.load offset=24 (i32.const 0)))
+    (local.set $c (global.get $C))
     (local.set $m (i32.load offset=28 (i32.const 0)))
     (local.set $k (i32.load offset=32 (i32.const 0)))
     (local.set $n (i32.load offset=36 (i32.const 0)))
 
-    (if (i32.ne (global.get $packedJob) (i32.load offset=0 (i32.const 0)))
+    (if (i32.or (i32.ne (global.get $packedJob) (i32.load offset=0 (i32.const 0)))
+                (i32.ne (global.get $packedB) (global.get $B)))
       (then
         (call $packB (local.get $packedB))
-        (global.set $packedJob (i32.load offset=0 (i32.const 0)))))
+        (global.set $packedJob (i32.load offset=0 (i32.const 0)))
+        (global.set $packedB (global.get $B))))
 
     ;; for each block of KC = 256 steps of k
     (local.set $p0 (i32.const 0))
@@ -384,22 +448,81 @@
       (br_if $kblocks (i32.lt_u (local.tee $p0 (i32.add (local.get $p0) (i32.const 256))) (local.get $k)))))
 
   ;; ---------------------------------------------------------------------------------------------
-  ;; Claim tasks (blocks of ROWS rows of C) until none are left; returns how many this thread did.
+  ;; Do task $q on thread $t: block (q mod PER_PRODUCT) of ROWS rows of product (q / PER_PRODUCT).
+  ;; ---------------------------------------------------------------------------------------------
+  (func $task (param $t i32) (param $q i32)
+    (local $per i32) (local $rec i32) (local $i0 i32) (local $i1 i32)
+    (local.set $per (i32.load offset=20 (i32.const 0)))
+    (local.set $rec (i32.add (i32.load offset=16 (i32.const 0))
+                             (i32.mul (i32.div_u (local.get $q) (local.get $per)) (i32.const 12))))
+    (global.set $A (i32.load offset=0 (local.get $rec)))
+    (global.set $B (i32.load offset=4 (local.get $rec)))
+    (global.set $C (i32.load offset=8 (local.get $rec)))
+    (local.set $i0 (i32.mul (i32.rem_u (local.get $q) (local.get $per)) (i32.load offset=44 (i32.const 0))))
+    (local.set $i1 (i32.add (local.get $i0) (i32.load offset=44 (i32.const 0))))
+    (if (i32.gt_u (local.get $i1) (i32.load offset=28 (i32.const 0)))
+      (then (local.set $i1 (i32.load offset=28 (i32.const 0)))))
+    (call $rows (local.get $t) (local.get $i0) (local.get $i1)))
+
+  ;; ---------------------------------------------------------------------------------------------
+  ;; Do tasks [$q0, $q1) in order on thread $t (one thread alone: the products are done in order,
+  ;; which matters when several of them add into the same C).
+  ;; ---------------------------------------------------------------------------------------------
+  (func (export "tasks") (param $t i32) (param $q0 i32) (param $q1 i32)
+    (block $done
+      (br_if $done (i32.ge_u (local.get $q0) (local.get $q1)))
+      (loop $each
+        (call $task (local.get $t) (local.get $q0))
+        (br_if $each (i32.lt_u (local.tee $q0 (i32.add (local.get $q0) (i32.const 1))) (local.get $q1))))))
+
+  ;; ---------------------------------------------------------------------------------------------
+  ;; For linear layers, while the numbers are in this memory: for each of $rows rows r,
+  ;;   dst_r[j] += src_r[j] for j < $n,   dst_r at $dst + r * $dstStride, src_r at $src + r * $srcStride
+  ;; With $srcStride 0 that adds one vector (a bias) to every row of C; with $dstStride 0 it adds up
+  ;; the rows of A into one vector (the bias's gradient). Four lanes at a time, but each lane does
+  ;; exactly the float32 additions of the plain loop, in the same order, so the sums are the same.
+  ;; ---------------------------------------------------------------------------------------------
+  (func (export "addRows") (param $dst i32) (param $src i32) (param $rows i32) (param $n i32)
+                           (param $dstStride i32) (param $srcStride i32)
+    (local $r i32) (local $j i32) (local $n4 i32) (local $d i32) (local $s i32)
+    (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
+    (block $done
+      (br_if $done (i32.or (i32.eqz (local.get $rows)) (i32.eqz (local.get $n))))
+      (loop $each_row
+        (local.set $d (local.get $dst))
+        (local.set $s (local.get $src))
+        (local.set $j (i32.const 0))
+        (block $vectors_done
+          (br_if $vectors_done (i32.eqz (local.get $n4)))
+          (loop $vectors
+            (v128.store (local.get $d) (f32x4.add (v128.load (local.get $d)) (v128.load (local.get $s))))
+            (local.set $d (i32.add (local.get $d) (i32.const 16)))
+            (local.set $s (i32.add (local.get $s) (i32.const 16)))
+            (br_if $vectors (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 4))) (local.get $n4)))))
+        (block $tail_done
+          (br_if $tail_done (i32.ge_u (local.get $j) (local.get $n)))
+          (loop $tail
+            (f32.store (local.get $d) (f32.add (f32.load (local.get $d)) (f32.load (local.get $s))))
+            (local.set $d (i32.add (local.get $d) (i32.const 4)))
+            (local.set $s (i32.add (local.get $s) (i32.const 4)))
+            (br_if $tail (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 1))) (local.get $n)))))
+        (local.set $dst (i32.add (local.get $dst) (local.get $dstStride)))
+        (local.set $src (i32.add (local.get $src) (local.get $srcStride)))
+        (br_if $each_row (i32.lt_u (local.tee $r (i32.add (local.get $r) (i32.const 1))) (local.get $rows))))))
+
+    ;; ---------------------------------------------------------------------------------------------
+  ;; Claim tasks until none are left; returns how many this thread did.
   ;; Called by every thread taking part in a job, the caller's included.
   ;; ---------------------------------------------------------------------------------------------
   (func (export "work") (param $t i32) (result i32)
-    (local $task i32) (local $i0 i32) (local $i1 i32) (local $done i32)
+    (local $q i32) (local $done i32)
     (block $finished
       (loop $claim
         ;; NEXT is read and bumped in one atomic step, so no two threads get the same task.
-        (local.set $task (i32.atomic.rmw.add offset=4 (i32.const 0) (i32.const 1)))
+        (local.set $q (i32.atomic.rmw.add offset=4 (i32.const 0) (i32.const 1)))
         ;; The job's words are read only after a successful claim: they are complete by then.
-        (br_if $finished (i32.ge_u (local.get $task) (i32.load offset=12 (i32.const 0))))
-        (local.set $i0 (i32.mul (local.get $task) (i32.load offset=44 (i32.const 0))))
-        (local.set $i1 (i32.add (local.get $i0) (i32.load offset=44 (i32.const 0))))
-        (if (i32.gt_u (local.get $i1) (i32.load offset=28 (i32.const 0)))
-          (then (local.set $i1 (i32.load offset=28 (i32.const 0)))))
-        (call $rows (local.get $t) (local.get $i0) (local.get $i1))
+        (br_if $finished (i32.ge_u (local.get $q) (i32.load offset=12 (i32.const 0))))
+        (call $task (local.get $t) (local.get $q))
         (local.set $done (i32.add (local.get $done) (i32.const 1)))
         ;; count it as done and wake a thread waiting for DONE
         (drop (i32.atomic.rmw.add offset=8 (i32.const 0) (i32.const 1)))

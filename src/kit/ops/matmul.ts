@@ -7,9 +7,10 @@
  *   dA = dC @ B^T   (m x n) @ (n x k)
  *   dB = A^T @ dC   (k x m) @ (m x n)
  * which is two more kernel calls with transB / transA set and `accumulate` on (gradients add up).
- * Batches are `subarray` views into the flat data, so nothing is copied.
+ * A batch of products (the heads of attention) is one call of `matmulBatch`, which does exactly
+ * what one `kernel` call per pair of matrices would (the commented loops below), only faster.
  */
-import { matmul as kernel } from '../kernels/index';
+import { linearBackward, matmul as kernel, matmulBatch, matmulLinear } from '../kernels/index';
 import { Tensor, fromOp, gradOf } from '../tensor';
 import { broadcastIndex, broadcastShapes, formatShape } from '../shape';
 import { numel } from '../ndarray';
@@ -37,26 +38,38 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const A = a.data;
   const B = b.data;
   const C = new Float32Array(nb * m * n);
-  for (let i = 0; i < nb; i++) {
-    const Ai = A.subarray(ia[i] * m * k, (ia[i] + 1) * m * k); // (m, k)
-    const Bi = B.subarray(ib[i] * k * n, (ib[i] + 1) * k * n); // (k, n)
-    kernel(Ai, Bi, C.subarray(i * m * n, (i + 1) * m * n), m, k, n);
-  }
+  // for (let i = 0; i < nb; i++) {
+  //   const Ai = A.subarray(ia[i] * m * k, (ia[i] + 1) * m * k); // (m, k)
+  //   const Bi = B.subarray(ib[i] * k * n, (ib[i] + 1) * k * n); // (k, n)
+  //   kernel(Ai, Bi, C.subarray(i * m * n, (i + 1) * m * n), m, k, n);
+  // }
+  matmulBatch(A, B, C, m, k, n, {}, nb, { a: ia, b: ib });
   return fromOp('matmul', C, [...batch, m, n], [a, b], (g) => {
-    const gA = a.requiresGrad ? gradOf(a) : null;
-    const gB = b.requiresGrad ? gradOf(b) : null;
-    for (let i = 0; i < nb; i++) {
-      const dC = g.subarray(i * m * n, (i + 1) * m * n); // (m, n)
-      if (gA) {
-        // dA (m, k) += dC (m, n) @ B^T (n, k)
-        const Bi = B.subarray(ib[i] * k * n, (ib[i] + 1) * k * n);
-        kernel(dC, Bi, gA.subarray(ia[i] * m * k, (ia[i] + 1) * m * k), m, n, k, { transB: true, accumulate: true });
+    // for (let i = 0; i < nb; i++) {
+    //   const dC = g.subarray(i * m * n, (i + 1) * m * n); // (m, n)
+    //   // dA (m, k) += dC (m, n) @ B^T (n, k)
+    //   kernel(dC, B_ib[i], gA_ia[i], m, n, k, { transB: true, accumulate: true });
+    //   // dB (k, n) += A^T (k, m) @ dC (m, n)
+    //   kernel(A_ia[i], dC, gB_ib[i], k, m, n, { transA: true, accumulate: true });
+    // }
+    if (a === b && a.requiresGrad) {
+      // x @ x: both gradients add into one buffer, so keep the order of the loop above exactly.
+      for (let i = 0; i < nb; i++) {
+        matmulBatch(g, B, gradOf(a), m, n, k, { transB: true, accumulate: true }, 1, { a: [i], b: [ib[i]], c: [ia[i]] });
+        matmulBatch(A, g, gradOf(b), k, m, n, { transA: true, accumulate: true }, 1, { a: [ia[i]], b: [i], c: [ib[i]] });
       }
-      if (gB) {
-        // dB (k, n) += A^T (k, m) @ dC (m, n)
-        const Ai = A.subarray(ia[i] * m * k, (ia[i] + 1) * m * k);
-        kernel(Ai, dC, gB.subarray(ib[i] * k * n, (ib[i] + 1) * k * n), k, m, n, { transA: true, accumulate: true });
-      }
+      return;
+    }
+    // A gradient nothing has flowed into yet (grad still null) is all zeros: writing it rather than
+    // adding to it gives the same numbers and spares the kernel copying the zeros in. Only if every
+    // product has its own matrix of it (not broadcast).
+    if (a.requiresGrad) {
+      const accumulate = a.grad !== null || numel(batchA) !== nb;
+      matmulBatch(g, B, gradOf(a), m, n, k, { transB: true, accumulate }, nb, { b: ib, c: ia });
+    }
+    if (b.requiresGrad) {
+      const accumulate = b.grad !== null || numel(batchB) !== nb;
+      matmulBatch(A, g, gradOf(b), k, m, n, { transA: true, accumulate }, nb, { a: ia, c: ib });
     }
   });
 }
@@ -78,20 +91,34 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   const X = x.data; //      (N, in)
   const W = weight.data; // (out, in)
   const y = new Float32Array(N * nOut); // (N, out)
-  kernel(X, W, y, N, nIn, nOut, { transB: true }); // x @ W^T
-  if (bias) {
-    const bv = bias.data;
-    for (let r = 0; r < N; r++) {
-      const row = r * nOut;
-      for (let j = 0; j < nOut; j++) y[row + j] += bv[j];
-    }
-  }
+  // kernel(X, W, y, N, nIn, nOut, { transB: true }); // x @ W^T
+  // if (bias) {
+  //   const bv = bias.data;
+  //   for (let r = 0; r < N; r++) {
+  //     const row = r * nOut;
+  //     for (let j = 0; j < nOut; j++) y[row + j] += bv[j];
+  //   }
+  // }
+  // The same, with the bias added while y is still in the kernel's memory:
+  matmulLinear(X, W, y, N, nIn, nOut, { transB: true }, { addToRows: bias?.data });
   const parents = bias ? [x, weight, bias] : [x, weight];
   return fromOp('linear', y, [...x.shape.slice(0, -1), nOut], parents, (g) => {
     // g: dy (N, out)
-    if (x.requiresGrad) kernel(g, W, gradOf(x), N, nOut, nIn, { accumulate: true }); // dx (N, in) += dy @ W
-    if (weight.requiresGrad) kernel(g, X, gradOf(weight), nOut, N, nIn, { transA: true, accumulate: true }); // dW (out, in) += dy^T @ x
-    if (bias?.requiresGrad) {
+    // db (out) += dy summed over the N rows: done by the kernel with dx, while dy is in its memory
+    // (sumRowsOfA), or by the loop below.
+    // A gradient still null is all zeros: write it rather than add to it (the same numbers, and the
+    // kernel need not copy the zeros in).
+    // (Look before gradOf, which makes the grad if there is none; linear(w, w) adds both into one.)
+    const addX = x.grad !== null, addW = weight.grad !== null || weight === x;
+    const sumRowsOfA = bias?.requiresGrad && x.requiresGrad ? gradOf(bias) : undefined;
+    if (x.requiresGrad && weight.requiresGrad && x !== weight) {
+      // The two lines below in one trip into the kernel, which copies dy in once for both.
+      linearBackward(g, W, X, gradOf(x), gradOf(weight), sumRowsOfA, N, nIn, nOut, addX, addW);
+      return;
+    }
+    if (x.requiresGrad) matmulLinear(g, W, gradOf(x), N, nOut, nIn, { accumulate: addX }, { sumRowsOfA }); // dx (N, in) += dy @ W
+    if (weight.requiresGrad) kernel(g, X, gradOf(weight), nOut, N, nIn, { transA: true, accumulate: addW }); // dW (out, in) += dy^T @ x
+    if (bias?.requiresGrad && !sumRowsOfA) {
       const gb = gradOf(bias);
       for (let r = 0; r < N; r++) {
         const row = r * nOut;

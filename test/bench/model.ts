@@ -1,7 +1,8 @@
 /**
  * The bundled model's speed, two ways:
  *  - training with the kit: forward + backward + gradient clipping + AdamW on the shipped config,
- *    with the training batch, as `npm run train:model` runs it; and, when python3 can import torch, the same
+ *    with the training batch, as `npm run train:model` runs it, in a child process running the kit bundled by
+ *    esbuild as the runner bundles it (kit-trainer.ts); and, when python3 can import torch, the same
  *    model, batch and optimizer in PyTorch CPU (test/bench/torch_anchor.py), timed in turns with the kit, on
  *    1 thread each and on 2 threads each, with the kit/PyTorch ratio (issue 19: the aim is >= 0.5);
  *  - inference with onnxruntime (1 thread, as the extension configures it): one forward pass of a
@@ -14,13 +15,25 @@
 import { existsSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { AdamW, GPT, Rng, clipGradNorm } from '../../src/kit';
-import { getMatmulThreads, setMatmulThreads, startMatmulWorkers } from '../../src/kit/kernels';
-import { TORCH_INSTALL_HINT, load, startTorch, stopTorch } from './torch';
+import { spawn } from 'node:child_process';
+import { build } from 'esbuild';
+import { GPT, Rng } from '../../src/kit';
+import { getMatmulThreads } from '../../src/kit/kernels';
+import { TORCH_INSTALL_HINT, lineProtocol, load, startTorch, stopTorch } from './torch';
 import { defaultModelPath, loadModel } from '../../src/model';
 import { FULL } from '../../src/model/train/recipe';
 
 const ROOT = path.resolve(__dirname, '..', '..');
+
+/** The kit trainer child (kit-trainer.ts bundled by esbuild into out/bench/, as the runner bundles the kit). */
+async function startKitTrainer(): Promise<{ ask: ReturnType<typeof lineProtocol>; close(): void }> {
+  const outfile = path.join(ROOT, 'out', 'bench', 'kit-trainer.js');
+  await build({ entryPoints: [path.join(__dirname, 'kit-trainer.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile, logLevel: 'warning' });
+  const child = spawn(process.execPath, [outfile], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const ask = lineProtocol(child, 'kit-trainer.js', 'kit');
+  await ask({ cmd: 'hello' });
+  return { ask, close: () => child.kill() };
+}
 
 /** Mean milliseconds per call of fn over `runs` calls, after `warmup` calls. */
 async function timeIt(fn: () => unknown, runs: number, warmup: number): Promise<number> {
@@ -41,20 +54,13 @@ export async function benchModel(modelPath = defaultModelPath(ROOT)): Promise<Re
   // Like with like: 1 thread each, then 2 each (the kit's matmul workers; torch.set_num_threads). Each figure
   // is the best of ROUNDS rounds of STEPS steps; a round of the kit is followed at once by one of PyTorch, so
   // a busy moment on a shared machine hits both alike.
+  // The kit runs as learners run it: bundled by esbuild in a child process (kit-trainer.ts), not through tsx.
   const ROUNDS = Number(process.env.BENCH_MODEL_ROUNDS ?? 3), STEPS = Number(process.env.BENCH_MODEL_STEPS ?? 3);
   const gpt = new GPT(config, new Rng(1));
-  const hyper = { lr: 1e-4, betas: FULL.hyper.betas, weightDecay: FULL.hyper.weightDecay };
-  const optimizer = new AdamW(gpt.parameters(), hyper);
   const rng = new Rng(2);
-  const x = Int32Array.from({ length: B * T }, () => rng.randint(0, config.vocabSize));
-  const y = Int32Array.from({ length: B * T }, () => rng.randint(0, config.vocabSize));
-  const kitStep = (): void => {
-    const { loss } = gpt.forward(x, B, T, { targets: y });
-    optimizer.zeroGrad();
-    loss!.backward();
-    clipGradNorm(gpt.parameters(), 1);
-    optimizer.step();
-  };
+  const hyper = { lr: 1e-4, betas: FULL.hyper.betas, weightDecay: FULL.hyper.weightDecay };
+  const kit = await startKitTrainer();
+  await kit.ask({ cmd: 'model', config, B, T, ...hyper });
   const torch = await startTorch();
   if (torch) await torch.ask({ cmd: 'model', config, B, T, ...hyper });
   else console.log(`  ${TORCH_INSTALL_HINT}`);
@@ -64,12 +70,9 @@ export async function benchModel(modelPath = defaultModelPath(ROOT)): Promise<Re
       'figures depend on who else runs; compare on a quiet machine)');
   }
   for (const threads of [1, 2]) {
-    setMatmulThreads(threads);
-    await startMatmulWorkers();
     let kitMs = Infinity, torchMs = Infinity;
-    await timeIt(kitStep, 0, 2);
     for (let r = 0; r < ROUNDS; r++) {
-      kitMs = Math.min(kitMs, await timeIt(kitStep, STEPS, 0));
+      kitMs = Math.min(kitMs, (await kit.ask({ cmd: 'train', steps: STEPS, threads })).ms_per_step);
       if (torch) torchMs = Math.min(torchMs, (await torch.ask({ cmd: 'train', steps: STEPS, threads })).ms_per_step);
     }
     const kitTps = (B * T) / (kitMs / 1000), torchTps = (B * T) / (torchMs / 1000);
@@ -83,8 +86,7 @@ export async function benchModel(modelPath = defaultModelPath(ROOT)): Promise<Re
       (torch ? `, PyTorch ${torch.version} ${torchTps.toFixed(0)} tokens/s (${torchMs.toFixed(0)} ms/step): kit/PyTorch ${(kitTps / torchTps).toFixed(2)}` : '') +
       ` [${load()}]`);
   }
-  setMatmulThreads(defaultThreads);
-  await startMatmulWorkers();
+  kit.close();
   out.kit_train_ms_per_step = out[`kit_train_ms_per_step_${defaultThreads}t`] ?? out.kit_train_ms_per_step_2t;
   out.kit_train_tokens_per_s = out[`kit_train_tokens_per_s_${defaultThreads}t`] ?? out.kit_train_tokens_per_s_2t;
   out.kit_matmul_threads = defaultThreads;
@@ -110,7 +112,7 @@ export async function benchModel(modelPath = defaultModelPath(ROOT)): Promise<Re
 
   console.log(
     `model (${config.nLayer} layers, d_model ${config.nEmbd}, context ${ctx}):\n` +
-    `  kit training:        ${out.kit_train_tokens_per_s.toFixed(0)} tokens/s (batch ${B} x ${T}, ${trainMs.toFixed(0)} ms/step, ${out.kit_matmul_threads} matmul threads)\n` +
+    `  kit training:        ${out.kit_train_tokens_per_s.toFixed(0)} tokens/s (batch ${B} x ${T}, ${trainMs.toFixed(0)} ms/step, ${out.kit_matmul_threads} matmul threads, bundled as shipped)\n` +
     `  onnxruntime forward: ${out.ort_forward_tokens_per_s.toFixed(0)} tokens/s (1 x ${ctx}, logits only, ${logitsMs.toFixed(2)} ms); ` +
     `all outputs ${out.ort_forward_all_outputs_tokens_per_s.toFixed(0)} tokens/s (${allMs.toFixed(2)} ms), 1 thread\n` +
     `  greedy generation:   onnxruntime ${out.ort_greedy_tokens_per_s.toFixed(1)} tokens/s, kit ${out.kit_greedy_tokens_per_s.toFixed(1)} tokens/s (${n} tokens, no KV cache) [${load()}]`,

@@ -54,25 +54,33 @@ export function startTorch(): Promise<TorchAnchor | null> {
       // One thread until a command asks for more; OpenBLAS must not start its own pool on top of torch's.
       env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', OMP_WAIT_POLICY: waitPolicy },
     });
-    child.stderr.on('data', (d: Buffer) => process.stderr.write(`[torch] ${d}`));
-    const lines = createInterface({ input: child.stdout });
-    const waiting: ((line: string) => void)[] = [];
-    lines.on('line', (line) => waiting.shift()?.(line));
-    child.unref();
-    (child.stdout as unknown as { unref?: () => void }).unref?.();
-    const ask = <T>(cmd: Record<string, unknown>): Promise<T> => new Promise((resolve, reject) => {
-      waiting.push((line) => {
-        const reply = JSON.parse(line) as T & { error?: string };
-        if (reply.error) reject(new Error(`torch_anchor.py: ${reply.error}`));
-        else resolve(reply);
-      });
-      child.stdin.write(JSON.stringify(cmd) + '\n');
-    });
+    const ask = lineProtocol(child, 'torch_anchor.py', 'torch');
     const hello = await ask<{ torch: string }>({ cmd: 'hello' });
     console.log(`  PyTorch ${hello.torch} (${python}), OpenMP wait policy ${waitPolicy} [${load()}]`);
     return { python, version: hello.torch, waitPolicy, ask, close: () => child.kill() };
   })();
   return shared;
+}
+
+/**
+ * Talks to a child that answers one JSON line per JSON command line (the PyTorch anchor, the bundled kit trainer):
+ * `ask` sends a command and resolves with its answer, or rejects with the child's `error`. The child is unref'ed.
+ */
+export function lineProtocol(child: ChildProcessWithoutNullStreams, name: string, tag: string): <T = Record<string, number>>(cmd: Record<string, unknown>) => Promise<T> {
+  child.stderr.on('data', (d: Buffer) => process.stderr.write(`[${tag}] ${d}`));
+  const lines = createInterface({ input: child.stdout });
+  const waiting: ((line: string) => void)[] = [];
+  lines.on('line', (line) => waiting.shift()?.(line));
+  child.unref();
+  (child.stdout as unknown as { unref?: () => void }).unref?.();
+  return <T>(cmd: Record<string, unknown>): Promise<T> => new Promise((resolve, reject) => {
+    waiting.push((line) => {
+      const reply = JSON.parse(line) as T & { error?: string };
+      if (reply.error) reject(new Error(`${name}: ${reply.error}`));
+      else resolve(reply);
+    });
+    child.stdin.write(JSON.stringify(cmd) + '\n');
+  });
 }
 
 /** Stops the anchor process, if it was started. */

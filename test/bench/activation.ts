@@ -47,7 +47,10 @@ const t0 = process.hrtime.bigint();
 const ext = require(path.join(root, 'dist', 'extension.js'));
 const subscriptions = [];
 const memento = { get: (_k, d) => d, update: async () => {}, keys: () => [] };
-ext.activate({ subscriptions, extension: { id: 'llm-lab.llm-lab' }, extensionUri: { fsPath: root, path: root }, extensionPath: root, globalState: memento, workspaceState: memento });
+// Where a packaged extension unpacks its course (a development tree reads lessons/ in place).
+const storage = path.join(require('os').tmpdir(), 'llm-lab-bench-activation');
+ext.activate({ subscriptions, extension: { id: 'llm-lab.llm-lab' }, extensionUri: { fsPath: root, path: root }, extensionPath: root,
+  globalStorageUri: { fsPath: storage, path: storage }, globalState: memento, workspaceState: memento });
 const ms = Number(process.hrtime.bigint() - t0) / 1e6;
 const heavy = Object.keys(require.cache).filter((f) => /onnxruntime|node_modules[\\/]esbuild|dist[\\/](render|model)\.js/.test(f));
 console.log(JSON.stringify({ ms, heavy }));

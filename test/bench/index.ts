@@ -36,6 +36,7 @@ async function main(): Promise<void> {
     if (!bench) throw new Error(`unknown benchmark "${name}"; known: ${Object.keys(BENCHES).join(', ')}`);
     console.log(`== ${name}`);
     results[name] = await bench();
+    await stopTorch(); // an idle PyTorch anchor still costs the next bench (its OpenMP threads): it restarts when needed
     console.log();
   }
   await stopTorch();

@@ -7,6 +7,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '..', '..');
 
 test('reward-model: the committed pairs are well formed, and held-out pairs use only held-out words', async () => {
   const { loadPreferencePairs, preferenceWords } = await import('../../src/course/alignment/reward-model');
@@ -27,6 +31,22 @@ test('reward-model: the committed pairs are well formed, and held-out pairs use 
   assert.ok(train.every((p) => /^[ -~]+$/.test(p.chosen) && /^[ -~]+$/.test(p.rejected)), 'every sentence is printable ASCII');
   loadPreferencePairs().train[0].chosen = 'changed';
   assert.notEqual(loadPreferencePairs().train[0].chosen, 'changed', 'loadPreferencePairs must return fresh copies');
+});
+
+test('reward-model: reward-head.json is what the reference recipe trains (the RLHF and DPO checks score with it)', async () => {
+  const { referenceRewardModel, shippedRewardScorer } = await import('../../src/course/alignment/reward-model');
+  const [rm, shipped] = await Promise.all([referenceRewardModel(), shippedRewardScorer()]);
+  const file = JSON.parse(readFileSync(path.join(ROOT, 'src', 'course', 'alignment', 'reward-head.json'), 'utf8')) as typeof rm.parameters;
+  // Exact on the machine that wrote it; onnxruntime's kernels may round the features differently on another CPU.
+  const close = (a: number[], b: number[], what: string) => a.forEach((x, i) => assert.ok(Math.abs(x - b[i]) <= 1e-5 * (1 + Math.abs(b[i])), `${what}[${i}]: trained ${b[i]}, shipped ${x}`));
+  close(file.mu, rm.parameters.mu, 'mu');
+  close(file.sd, rm.parameters.sd, 'sd');
+  close(file.head, rm.parameters.head, 'head');
+  close([file.spread], [rm.parameters.spread], 'spread');
+  const texts = ['The crew felt brave.', 'The crew felt weary.', 'Call me Ishmael.'];
+  const [a, b] = [await rm.scoreAsync(texts), await shipped.scoreAsync(texts)];
+  a.forEach((x, i) => assert.ok(Math.abs(x - b[i]) < 1e-4, `score of ${JSON.stringify(texts[i])}: trained ${x}, shipped ${b[i]}`));
+  console.log(`  reward-head.json matches a fresh training (spread ${rm.parameters.spread.toFixed(4)}); scores ${b.map((x) => x.toFixed(3)).join(', ')}`);
 });
 
 test('reward-model: the reference reward model ranks held-out pairs, score and scoreAsync agree', async () => {

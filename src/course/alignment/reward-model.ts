@@ -31,6 +31,7 @@
 import { fail, t } from '@llm-lab/check';
 import { AdamW, GPT, Rng, type Tensor, cat, layerNorm, logSoftmax, matmul, mean, narrow, neg, noGrad, randn, sub, tensor, zeros } from '@llm-lab/kit';
 import { type BundledModel, shippedModel } from '@llm-lab/model';
+import shippedHead from './reward-head.json';
 import data from './preferences.json';
 
 /** The Bradley–Terry loss the course's own reward model trains with: −mean log σ(r_chosen − r_rejected). */
@@ -230,6 +231,8 @@ export interface RewardModel {
   readonly extractor: FeatureExtractor;
   /** The head: (C,) weights over the standardised features. */
   readonly head: Float32Array;
+  /** Everything scoring needs (the standardisation, the head, the spread): what reward-head.json ships. */
+  readonly parameters: RewardHeadParameters;
   /** Milliseconds spent computing the training and test features, and training the head. */
   readonly timings: { featuresMs: number; trainMs: number };
 }
@@ -316,7 +319,33 @@ export async function trainRewardModel(lossFn: PreferenceLossFn, opts: TrainOpti
   // depend on how long the head was trained. Dividing by a positive number changes no ranking.
   const trainRewards = rewards(train);
   const spread = Math.sqrt(trainRewards.reduce((s, r) => s + r * r, 0) / trainRewards.length) || 1;
-  const fromFeatures = (raw: Float32Array): number[] => Array.from(rewards(standardise(raw)), (r) => r / spread);
+  const parameters: RewardHeadParameters = { mu: Array.from(mu), sd: Array.from(sd), head: Array.from(head), spread };
+  return { ...scorer(fx, parameters), history, head, parameters, timings: { featuresMs, trainMs } };
+}
+
+/** What scores a text once the head is trained: the features' standardisation, the head, the rewards' spread. */
+export interface RewardHeadParameters {
+  /** (C) mean and standard deviation (+1e-6) of each feature over the training texts. */
+  mu: number[];
+  sd: number[];
+  /** (C) the head's weights over the standardised features (float32 values). */
+  head: number[];
+  /** RMS of the raw rewards over the training texts: rewards are divided by it. */
+  spread: number;
+}
+
+/** Scoring with given parameters: the same arithmetic as right after training, so the same numbers. */
+function scorer(fx: FeatureExtractor, p: RewardHeadParameters): Pick<RewardModel, 'score' | 'scoreAsync' | 'accuracy' | 'extractor'> {
+  const C = fx.dim;
+  if (p.mu.length !== C || p.sd.length !== C || p.head.length !== C) throw new Error(`reward head: parameters for ${p.head.length} features, the model has ${C}`);
+  const mu = Float64Array.from(p.mu);
+  const sd = Float64Array.from(p.sd);
+  const w = tensor(Float32Array.from(p.head), [C, 1]);
+  const standardise = (raw: Float32Array): Float32Array => raw.map((v, i) => (v - mu[i % C]) / sd[i % C]);
+  const fromFeatures = (raw: Float32Array): number[] => {
+    const z = standardise(raw);
+    return Array.from(noGrad(() => matmul(tensor(z, [z.length / C, C]), w).data), (r) => r / p.spread);
+  };
   const score = (input: readonly string[]): number[] => (input.length ? fromFeatures(fx.features(input)) : []);
   return {
     score,
@@ -324,11 +353,20 @@ export async function trainRewardModel(lossFn: PreferenceLossFn, opts: TrainOpti
       return input.length ? fromFeatures(await fx.featuresAsync(input)) : [];
     },
     accuracy(ps) {
-      const s = score(texts(ps));
+      const s = score([...ps.map((q) => q.chosen), ...ps.map((q) => q.rejected)]);
       return rankedRight(s.slice(0, ps.length), s.slice(ps.length));
     },
-    history, extractor: fx, head, timings: { featuresMs, trainMs },
+    extractor: fx,
   };
+}
+
+/**
+ * The reference reward model's scoring as shipped in reward-head.json (written by make-reward-head.ts from
+ * referenceRewardModel(); a test trains it again and compares): the RLHF and DPO checks score with it without
+ * spending 1.7 s training the head in every run. The features are still the bundled model's.
+ */
+export async function shippedRewardScorer(): Promise<Pick<RewardModel, 'score' | 'scoreAsync' | 'accuracy' | 'extractor'>> {
+  return scorer(await loadFeatureExtractor(), shippedHead as RewardHeadParameters);
 }
 
 let reference: Promise<RewardModel> | undefined;

@@ -9,7 +9,7 @@
  * already. Closing a hole the policy found is what practitioners do too; the lesson tells the story.
  */
 import { type Text, t } from '@llm-lab/check';
-import { referenceRewardModel } from './reward-model';
+import { shippedRewardScorer } from './reward-model';
 import type { RewardFn } from './ppo-loop';
 
 export interface RewardSource {
@@ -19,7 +19,8 @@ export interface RewardSource {
 }
 
 export async function rewardSource(): Promise<RewardSource> {
-  const rm = await referenceRewardModel();
+  // The reference reward model as shipped (reward-head.json), not trained again in every run: the same scores.
+  const rm = await shippedRewardScorer();
   return { name: t('the reward-model lesson\'s reward model', '奖励模型一课训练的奖励模型'), score: (texts) => rm.scoreAsync(texts.map(normalise)) };
 }
 

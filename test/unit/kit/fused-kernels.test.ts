@@ -1,5 +1,6 @@
 /**
- * The kit's pointwise, softmax, LayerNorm, transpose and optimizer fast paths (issue 19) against the plain code they replace, on odd shapes and awkward values:
+ * The kit's pointwise, softmax, LayerNorm, transpose and optimizer fast paths (issue 19) against the plain code
+ * they replace, on odd shapes and awkward values:
  * exp32 and the GELU loops (kernels/pointwise.ts), LayerNorm's loops (kernels/layernorm.ts), transpose's copy
  * (kernels/transpose.ts), the run-by-run causal mask (kernels/broadcast.ts), AdamW's update (optim.ts), and
  * attention's scaledMaskedSoftmax against the three ops it stands for (bit for bit).

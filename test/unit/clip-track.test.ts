@@ -7,15 +7,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import * as path from 'node:path';
-import { findExercise, loadCatalog } from '../../src/core/lessons/catalog';
 import { runInWorker } from '../../src/harness/host';
-import { solutionFolder } from '../../src/core/workspace';
 import { CLIP_ALL, CLIP_COLOURS, CLIP_HELD_OUT, CLIP_SHAPES, CLIP_TRAIN, clipIsHeldOut, clipRender } from '../../src/course/apps/clip';
 import { Rng } from '../../src/kit';
-import { LESSONS, WORKER, tempDir } from './helpers';
+import { WORKER, printRun, referenceSolution } from './helpers';
 
 const EXERCISE = 'clip/clip';
 
@@ -34,25 +30,13 @@ test('clip: the held-out pairs are never trained on; every colour and shape is',
 });
 
 test('clip: the reference passes every check once (en), each timed, with the zero-shot accuracy printed', async () => {
-  const root = path.join(tempDir('llm-lab-clip-'), 'lessons');
-  mkdirSync(root, { recursive: true });
-  cpSync(path.join(LESSONS, '15d-clip'), path.join(root, '15d-clip'), { recursive: true });
-  const catalog = await loadCatalog(root);
-  assert.deepEqual(catalog.problems.filter((p) => p.severity === 'error'), []);
-  const found = findExercise(catalog, EXERCISE);
-  assert.ok(found);
-  const file = await solutionFolder(path.join(path.dirname(root), 'learner'), catalog, found.exercise);
+  const { exercise, file } = await referenceSolution(EXERCISE, 'llm-lab-clip-');
   const started = Date.now();
   console.log(`  load average before the run: ${loadavg().map((x) => x.toFixed(2)).join(', ')}`);
-  const r = await runInWorker({ exerciseId: EXERCISE, learnerFile: file, checksFile: found.exercise.checks, locale: 'en' }, { workerPath: WORKER, timeoutMs: 90_000, memoryMb: 1024 });
+  const r = await runInWorker({ exerciseId: EXERCISE, learnerFile: file, checksFile: exercise.checks, locale: 'en' }, { workerPath: WORKER, timeoutMs: 90_000, memoryMb: 1024 });
   assert.equal(r.error, undefined, r.error?.message);
-  for (const c of r.checks) console.log(`  ${c.status} ${String(Math.round(c.durationMs ?? NaN)).padStart(5)} ms  ${c.name}${c.status === 'passed' ? '' : `\n      ${c.message}`}`);
-  console.log(`  whole run (process included): ${Date.now() - started} ms; load average after: ${loadavg().map((x) => x.toFixed(2)).join(', ')}`);
+  printRun(r, started);
   const artifacts = r.checks.flatMap((c) => c.artifacts);
-  for (const a of artifacts) {
-    if (a.kind === 'table') console.log(`  ${a.title}\n    ${a.columns.join(' | ')}\n${a.rows.map((row) => `    ${row.join(' | ')}`).join('\n')}`);
-    if (a.kind === 'curve') console.log(`  ${a.title}: ${a.series.map((s) => `${s.name} ${s.y[0].toFixed(4)} → ${s.y[s.y.length - 1].toFixed(4)} after ${s.y.length} steps`).join('; ')}`);
-  }
   const heat = artifacts.find((a) => a.kind === 'heatmap');
   assert.ok(heat && heat.kind === 'heatmap');
   assert.equal(heat.values.length, 16);

@@ -13,16 +13,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
-import * as path from 'node:path';
-import { findExercise, loadCatalog } from '../../src/core/lessons/catalog';
 import { runInWorker } from '../../src/harness/host';
-import { solutionFolder } from '../../src/core/workspace';
 import { DISTILL_VARIANTS, distillLoss64 } from '../../src/course/scale/distillation';
-import { LESSONS, WORKER, englishPlan, tempDir } from './helpers';
+import { WORKER, englishPlan, printRun, referenceSolution } from './helpers';
 
 const EXERCISE = 'distillation/distill';
-const load = () => `load average ${loadavg().map((v) => v.toFixed(2)).join(' ')}`;
 
 /** A small deterministic generator (the test's inputs, independent of the checks' ctx.random). */
 function lcg(seed: number): () => number {
@@ -65,33 +60,24 @@ test('distillation: the float64 reference gradient matches finite differences; t
 });
 
 test('distillation: the reference passes every check (each timed, the live run\'s numbers printed); a loss that ignores the teacher fails the live check', async () => {
-  const catalog = await loadCatalog(LESSONS);
-  const found = findExercise(catalog, EXERCISE);
-  assert.ok(found);
-  const folder = path.join(tempDir('llm-lab-distill-'), 'learner');
-  const file = await solutionFolder(folder, catalog, found.exercise);
+  const { exercise, file } = await referenceSolution(EXERCISE, 'llm-lab-distill-');
   const started = Date.now();
-  const r = await runInWorker({ exerciseId: EXERCISE, learnerFile: file, checksFile: found.exercise.checks, locale: 'en' }, { workerPath: WORKER, timeoutMs: 120_000, memoryMb: 2048 });
+  const r = await runInWorker({ exerciseId: EXERCISE, learnerFile: file, checksFile: exercise.checks, locale: 'en' }, { workerPath: WORKER, timeoutMs: 120_000, memoryMb: 2048 });
   assert.equal(r.error, undefined, r.error?.message);
-  for (const c of r.checks) console.log(`  ${c.status} ${String(Math.round(c.durationMs ?? 0)).padStart(5)} ms  ${c.name}${c.status === 'passed' ? '' : `\n      ${c.message}`}`);
-  console.log(`  whole run (process included): ${Date.now() - started} ms; ${load()}`);
-  for (const a of r.checks.flatMap((c) => c.artifacts)) {
-    if (a.kind === 'table') console.log(`  ${a.title}\n    ${a.columns.join(' | ')}\n${a.rows.map((row) => `    ${row.join(' | ')}`).join('\n')}`);
-    if (a.kind === 'curve') console.log(`  ${a.title}: ${a.series.map((s) => `${s.name} ${s.y.map((y) => y.toFixed(2)).join(' ')}`).join('; ')}`);
-  }
+  printRun(r, started);
   assert.deepEqual(r.checks.filter((c) => c.status !== 'passed').map((c) => `${c.name}: ${c.message}`), []);
   const quick = r.checks.filter((c) => !c.name.startsWith('distillation run (live)'));
   assert.ok(quick.reduce((s, c) => s + (c.durationMs ?? 0), 0) < 2000, 'the quick checks together must stay under 2 s');
 
   // The teacher ignored: distillLoss returns the plain cross-entropy, so both students train identically.
-  const plan = await englishPlan(found.exercise.checks);
+  const plan = await englishPlan(exercise.checks);
   const live = plan.find((p) => p.name.startsWith('distillation run (live)'));
   assert.ok(live);
   const source = readFileSync(file, 'utf8');
   const from = 'return add(mul(kl, alpha * T * T), mul(ce, 1 - alpha));';
   assert.ok(source.includes(from));
   writeFileSync(file, source.replace(from, 'void kl;\n  return ce;'));
-  const bad = await runInWorker({ exerciseId: EXERCISE, learnerFile: file, checksFile: found.exercise.checks, locale: 'en', only: [live.id] }, { workerPath: WORKER, timeoutMs: 120_000, memoryMb: 2048 });
+  const bad = await runInWorker({ exerciseId: EXERCISE, learnerFile: file, checksFile: exercise.checks, locale: 'en', only: [live.id] }, { workerPath: WORKER, timeoutMs: 120_000, memoryMb: 2048 });
   assert.equal(bad.error, undefined, bad.error?.message);
   const outcome = bad.checks.find((c) => c.id === live.id)!;
   assert.equal(outcome.status, 'failed');

@@ -1,8 +1,11 @@
 /** Shared helpers for unit tests: paths of the built runner and the fixture course, temp folders. */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after } from 'node:test';
+import type { RunResult } from '../../src/core/grading/result';
+import { type Exercise, findExercise, loadCatalog } from '../../src/core/lessons/catalog';
+import { solutionFolder } from '../../src/core/workspace';
 import { planInWorker } from '../../src/harness/host';
 import type { PlannedCheck } from '../../src/harness/protocol';
 
@@ -63,4 +66,35 @@ export function englishPlan(checksFile: string): Promise<PlannedCheck[]> {
     plans.set(checksFile, plan);
   }
   return plan;
+}
+
+/**
+ * An exercise of the real course (which must load without errors) and its reference solution laid out as a learner's
+ * folder, the earlier exercises it imports included: what the track tests run.
+ */
+export async function referenceSolution(exerciseId: string, prefix: string): Promise<{ exercise: Exercise; file: string }> {
+  const catalog = await loadCatalog(LESSONS);
+  const errors = catalog.problems.filter((p) => p.severity === 'error');
+  if (errors.length) throw new Error(`the course has errors: ${JSON.stringify(errors)}`);
+  const found = findExercise(catalog, exerciseId);
+  if (!found) throw new Error(`no exercise ${exerciseId}`);
+  return { exercise: found.exercise, file: await solutionFolder(path.join(tempDir(prefix), 'learner'), catalog, found.exercise) };
+}
+
+/**
+ * Prints a run as the track tests report it: each check that ran with its time, the whole run (process included,
+ * since `started`) with the load average, then its tables, curves (first → last) and bars unless `artifacts` is false.
+ */
+export function printRun(r: RunResult, started: number, { tag = '', artifacts = true }: { tag?: string; artifacts?: boolean } = {}): void {
+  const at = tag ? `[${tag}] ` : '';
+  for (const c of r.checks.filter((x) => x.status !== 'skipped')) {
+    console.log(`  ${at}${c.status} ${String(Math.round(c.durationMs ?? NaN)).padStart(5)} ms  ${c.name}${c.status === 'passed' ? '' : `\n      ${c.message}`}`);
+  }
+  console.log(`  ${at}whole run (process included): ${Date.now() - started} ms; load average after: ${loadavg().map((x) => x.toFixed(2)).join(', ')}`);
+  if (!artifacts) return;
+  for (const a of r.checks.flatMap((c) => c.artifacts)) {
+    if (a.kind === 'table') console.log(`  ${a.title}\n    ${a.columns.join(' | ')}\n${a.rows.map((row) => `    ${row.join(' | ')}`).join('\n')}`);
+    if (a.kind === 'curve') console.log(`  ${a.title}: ${a.series.map((x) => `${x.name} ${x.y[0]?.toFixed(4)} → ${x.y[x.y.length - 1]?.toFixed(4)} after ${x.y.length} points`).join('; ')}`);
+    if (a.kind === 'bars') console.log(`  ${a.title}: ${a.labels.map((l, i) => `${l} ${a.values[i]}`).join(', ')}`);
+  }
 }

@@ -12,17 +12,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
-import * as path from 'node:path';
-import { findExercise, loadCatalog } from '../../src/core/lessons/catalog';
 import { runInWorker } from '../../src/harness/host';
-import { solutionFolder } from '../../src/core/workspace';
 import { PROMPT_TASK, promptBuild, promptChars, promptExamplesFor, promptParse, promptVotes } from '../../src/course/apps/prompting';
-import { LESSONS, WORKER, englishPlan, tempDir } from './helpers';
+import { WORKER, englishPlan, printRun, referenceSolution } from './helpers';
 
 const EXERCISE = 'prompting/prompt';
 const LIVE = 'few-shot prompting of the bundled model (live)';
-const load = () => `load average ${loadavg().map((v) => v.toFixed(2)).join(' ')}`;
 
 test('prompting: the references follow the stated rules', () => {
   const four = ['Sperm', 'Right', 'White', 'Greenland'].map((input) => ({ input, output: 'Whale' }));
@@ -45,31 +40,23 @@ test('prompting: the references follow the stated rules', () => {
 });
 
 test('prompting: the reference passes every check (each timed, the accuracy table printed); a selfConsistency without a vote fails the live check', async () => {
-  const catalog = await loadCatalog(LESSONS);
-  const found = findExercise(catalog, EXERCISE);
-  assert.ok(found);
-  const folder = path.join(tempDir('llm-lab-prompting-'), 'learner');
-  const file = await solutionFolder(folder, catalog, found.exercise);
+  const { exercise, file } = await referenceSolution(EXERCISE, 'llm-lab-prompting-');
   const started = Date.now();
-  const r = await runInWorker({ exerciseId: EXERCISE, learnerFile: file, checksFile: found.exercise.checks, locale: 'en' }, { workerPath: WORKER, timeoutMs: 120_000, memoryMb: 2048 });
+  const r = await runInWorker({ exerciseId: EXERCISE, learnerFile: file, checksFile: exercise.checks, locale: 'en' }, { workerPath: WORKER, timeoutMs: 120_000, memoryMb: 2048 });
   assert.equal(r.error, undefined, r.error?.message);
-  for (const c of r.checks) console.log(`  ${c.status} ${String(Math.round(c.durationMs ?? 0)).padStart(5)} ms  ${c.name}${c.status === 'passed' ? '' : `\n      ${c.message}`}`);
-  console.log(`  whole run (process included): ${Date.now() - started} ms; ${load()}`);
-  for (const a of r.checks.flatMap((c) => c.artifacts)) {
-    if (a.kind === 'table' && a.rows.length < 10) console.log(`  ${a.title}\n    ${a.columns.join(' | ')}\n${a.rows.map((row) => `    ${row.join(' | ')}`).join('\n')}`);
-  }
+  printRun(r, started);
   assert.deepEqual(r.checks.filter((c) => c.status !== 'passed').map((c) => `${c.name}: ${c.message}`), []);
   const quick = r.checks.filter((c) => !c.name.startsWith(LIVE));
   assert.ok(quick.reduce((s, c) => s + (c.durationMs ?? 0), 0) < 2000, 'the quick checks together must stay under 2 s');
 
-  const plan = await englishPlan(found.exercise.checks);
+  const plan = await englishPlan(exercise.checks);
   const live = plan.find((p) => p.name.startsWith(LIVE));
   assert.ok(live);
   const source = readFileSync(file, 'utf8');
   const from = 'return { answer: votes.length ? votes[0].answer : null, samples, answers, votes };';
   assert.ok(source.includes(from));
   writeFileSync(file, source.replace(from, 'return { answer: answers[0], samples, answers, votes };'));
-  const bad = await runInWorker({ exerciseId: EXERCISE, learnerFile: file, checksFile: found.exercise.checks, locale: 'en', only: [live.id] }, { workerPath: WORKER, timeoutMs: 120_000, memoryMb: 2048 });
+  const bad = await runInWorker({ exerciseId: EXERCISE, learnerFile: file, checksFile: exercise.checks, locale: 'en', only: [live.id] }, { workerPath: WORKER, timeoutMs: 120_000, memoryMb: 2048 });
   assert.equal(bad.error, undefined, bad.error?.message);
   const outcome = bad.checks.find((c) => c.id === live.id)!;
   assert.equal(outcome.status, 'failed');

@@ -9,13 +9,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadavg } from 'node:os';
-import * as path from 'node:path';
-import { findExercise, loadCatalog } from '../../src/core/lessons/catalog';
 import { checkId } from '../../src/core/grading';
 import { runInWorker } from '../../src/harness/host';
-import { solutionFolder } from '../../src/core/workspace';
-import { LESSONS, WORKER, tempDir } from './helpers';
+import { WORKER, printRun, referenceSolution } from './helpers';
 
 const EXERCISE = 'quantization/quantize';
 const MODEL_CHECKS = [
@@ -24,27 +20,19 @@ const MODEL_CHECKS = [
 ];
 
 test('quantization: the bundled-model checks of the reference, timed, with the quantization table for the closing note', async () => {
-  const catalog = await loadCatalog(LESSONS);
-  assert.deepEqual(catalog.problems.filter((p) => p.severity === 'error'), []);
-  const found = findExercise(catalog, EXERCISE);
-  assert.ok(found);
-  const folder = path.join(tempDir('llm-lab-quantization-'), 'learner');
-  const file = await solutionFolder(folder, catalog, found.exercise);
+  const { exercise, file } = await referenceSolution(EXERCISE, 'llm-lab-quantization-');
   const full = !!process.env.LLM_LAB_QUANTIZATION_FULL;
   for (const locale of full ? ['en', 'zh-cn'] as const : ['en'] as const) {
     const started = Date.now();
-    const r = await runInWorker({ exerciseId: EXERCISE, learnerFile: file, checksFile: found.exercise.checks, locale, only: full ? undefined : MODEL_CHECKS.map(checkId) },
+    const r = await runInWorker({ exerciseId: EXERCISE, learnerFile: file, checksFile: exercise.checks, locale, only: full ? undefined : MODEL_CHECKS.map(checkId) },
       { workerPath: WORKER, timeoutMs: 60_000, memoryMb: 1024 });
     assert.equal(r.error, undefined, r.error?.message);
-    console.log(`  load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
     const ran = r.checks.filter((c) => c.status !== 'skipped');
     assert.equal(ran.length, full ? 7 : 2);
-    for (const c of ran) console.log(`  [${locale}] ${c.status} ${String(Math.round(c.durationMs ?? -1)).padStart(5)} ms  ${c.name}${c.status === 'passed' ? '' : `\n      ${c.message}`}`);
-    console.log(`  [${locale}] whole run (process included): ${Date.now() - started} ms`);
+    printRun(r, started, { tag: locale, artifacts: locale === 'en' });
     assert.deepEqual(ran.filter((c) => c.status !== 'passed').map((c) => `${c.name}: ${c.message}`), []);
     if (locale !== 'en') continue;
     const tables = r.checks.flatMap((c) => c.artifacts).filter((a) => a.kind === 'table');
-    for (const a of tables) console.log(`  ${a.title}\n    ${a.columns.join(' | ')}\n${a.rows.map((row) => `    ${row.join(' | ')}`).join('\n')}`);
     const table = tables.find((a) => a.title.includes('block matrices quantized'));
     assert.ok(table, 'the quantization table');
     const [fp32, int8t, int8c, int4g64, int4g32] = table.rows.map((row) => ({ bytes: Number(row[1]), loss: Number(row[2]) }));
@@ -55,7 +43,7 @@ test('quantization: the bundled-model checks of the reference, timed, with the q
     assert.ok(gptq && Number(gptq.rows[1][2]) < 0.9, 'GPTQ beats round-to-nearest by 10 % or more');
   }
   if (!full) return;
-  const scaffold = await runInWorker({ exerciseId: EXERCISE, learnerFile: found.exercise.scaffold, checksFile: found.exercise.checks, locale: 'zh-cn' }, { workerPath: WORKER, timeoutMs: 60_000, memoryMb: 1024 });
+  const scaffold = await runInWorker({ exerciseId: EXERCISE, learnerFile: exercise.scaffold, checksFile: exercise.checks, locale: 'zh-cn' }, { workerPath: WORKER, timeoutMs: 60_000, memoryMb: 1024 });
   assert.equal(scaffold.error, undefined, scaffold.error?.message);
   assert.deepEqual(scaffold.checks.filter((c) => c.status === 'passed').map((c) => c.name), []);
   for (const c of scaffold.checks) assert.match(c.message ?? '', /尚未实现.*TODO/, `${c.name} should fail because of a TODO, got: ${c.message}`);

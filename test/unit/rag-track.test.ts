@@ -12,17 +12,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
 import * as path from 'node:path';
-import { findExercise, loadCatalog } from '../../src/core/lessons/catalog';
 import { runInWorker } from '../../src/harness/host';
-import { solutionFolder } from '../../src/core/workspace';
 import { RAG_CHUNK, RAG_QUESTION_WORDS, type RagChapter, ragBm25, ragChunkWords, ragChunks, ragQuestions, ragTokenize } from '../../src/course/apps/rag';
-import { LESSONS, WORKER, englishPlan, tempDir } from './helpers';
+import { LESSONS, WORKER, englishPlan, printRun, referenceSolution } from './helpers';
 
 const EXERCISE = 'rag/retrieve';
 const EVAL = 'retrieval evaluation (live)';
-const load = () => `load average ${loadavg().map((v) => v.toFixed(2)).join(' ')}`;
 
 test('rag: the chapters, questions and chunks are what the lesson says; the BM25 variants differ from the reference', () => {
   const { chapters } = JSON.parse(readFileSync(path.join(LESSONS, '15c-rag', 'chapters.json'), 'utf8')) as { chapters: RagChapter[] };
@@ -52,31 +48,23 @@ test('rag: the chapters, questions and chunks are what the lesson says; the BM25
 });
 
 test('rag: the reference passes every check (each timed, the recall@k table printed); a BM25 that ranks backwards fails the evaluation', async () => {
-  const catalog = await loadCatalog(LESSONS);
-  const found = findExercise(catalog, EXERCISE);
-  assert.ok(found);
-  const folder = path.join(tempDir('llm-lab-rag-'), 'learner');
-  const file = await solutionFolder(folder, catalog, found.exercise);
+  const { exercise, file } = await referenceSolution(EXERCISE, 'llm-lab-rag-');
   const started = Date.now();
-  const r = await runInWorker({ exerciseId: EXERCISE, learnerFile: file, checksFile: found.exercise.checks, locale: 'en' }, { workerPath: WORKER, timeoutMs: 120_000, memoryMb: 2048 });
+  const r = await runInWorker({ exerciseId: EXERCISE, learnerFile: file, checksFile: exercise.checks, locale: 'en' }, { workerPath: WORKER, timeoutMs: 120_000, memoryMb: 2048 });
   assert.equal(r.error, undefined, r.error?.message);
-  for (const c of r.checks) console.log(`  ${c.status} ${String(Math.round(c.durationMs ?? 0)).padStart(5)} ms  ${c.name}${c.status === 'passed' ? '' : `\n      ${c.message}`}`);
-  console.log(`  whole run (process included): ${Date.now() - started} ms; ${load()}`);
-  for (const a of r.checks.flatMap((c) => c.artifacts)) {
-    if (a.kind === 'table') console.log(`  ${a.title}\n    ${a.columns.join(' | ')}\n${a.rows.map((row) => `    ${row.join(' | ')}`).join('\n')}`);
-  }
+  printRun(r, started);
   assert.deepEqual(r.checks.filter((c) => c.status !== 'passed').map((c) => `${c.name}: ${c.message}`), []);
   const quick = r.checks.filter((c) => !c.name.startsWith(EVAL));
   assert.ok(quick.reduce((s, c) => s + (c.durationMs ?? 0), 0) < 2000, 'the quick checks together must stay under 2 s');
 
-  const plan = await englishPlan(found.exercise.checks);
+  const plan = await englishPlan(exercise.checks);
   const live = plan.find((p) => p.name.startsWith(EVAL));
   assert.ok(live);
   const source = readFileSync(file, 'utf8');
   const from = "if (opts.method === 'bm25') return rankScores(bm25Scores(q, docs), k);";
   assert.ok(source.includes(from));
   writeFileSync(file, source.replace(from, "if (opts.method === 'bm25') return rankScores(bm25Scores(q, docs).map((s) => -s), k);"));
-  const bad = await runInWorker({ exerciseId: EXERCISE, learnerFile: file, checksFile: found.exercise.checks, locale: 'en', only: [live.id] }, { workerPath: WORKER, timeoutMs: 120_000, memoryMb: 2048 });
+  const bad = await runInWorker({ exerciseId: EXERCISE, learnerFile: file, checksFile: exercise.checks, locale: 'en', only: [live.id] }, { workerPath: WORKER, timeoutMs: 120_000, memoryMb: 2048 });
   assert.equal(bad.error, undefined, bad.error?.message);
   const outcome = bad.checks.find((c) => c.id === live.id)!;
   assert.equal(outcome.status, 'failed');

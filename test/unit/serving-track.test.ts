@@ -7,14 +7,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import * as path from 'node:path';
-import { findExercise, loadCatalog } from '../../src/core/lessons/catalog';
 import { runInWorker } from '../../src/harness/host';
-import { solutionFolder } from '../../src/core/workspace';
 import { serveBundledModel, serveForward64, serveGenerate } from '../../src/course/apps/serving';
-import { LESSONS, WORKER, tempDir } from './helpers';
+import { WORKER, printRun, referenceSolution } from './helpers';
 
 const load = () => loadavg().map((x) => x.toFixed(2)).join(', ');
 
@@ -64,27 +60,16 @@ test('serving: the reference generation follows its stated rule (stops cut befor
 });
 
 test('serving: the reference solutions pass every check once (en), each timed, with time to first token and tokens/s printed', async () => {
-  const root = path.join(tempDir('llm-lab-serving-'), 'lessons');
-  mkdirSync(root, { recursive: true });
-  cpSync(path.join(LESSONS, '15e-serving'), path.join(root, '15e-serving'), { recursive: true });
-  const catalog = await loadCatalog(root);
-  assert.deepEqual(catalog.problems.filter((p) => p.severity === 'error'), []);
   const failures: string[] = [];
   for (const exercise of ['serving/export', 'serving/server']) {
-    const found = findExercise(catalog, exercise);
-    assert.ok(found);
-    const file = await solutionFolder(path.join(path.dirname(root), 'learner'), catalog, found.exercise);
+    const { exercise: found, file } = await referenceSolution(exercise, 'llm-lab-serving-');
     const started = Date.now();
     console.log(`  ${exercise}: load average before the run: ${load()}`);
-    const r = await runInWorker({ exerciseId: exercise, learnerFile: file, checksFile: found.exercise.checks, locale: 'en' }, { workerPath: WORKER, timeoutMs: 90_000, memoryMb: 1024 });
+    const r = await runInWorker({ exerciseId: exercise, learnerFile: file, checksFile: found.checks, locale: 'en' }, { workerPath: WORKER, timeoutMs: 90_000, memoryMb: 1024 });
     assert.equal(r.error, undefined, r.error?.message);
-    for (const c of r.checks) console.log(`  ${c.status} ${String(Math.round(c.durationMs ?? NaN)).padStart(5)} ms  ${c.name}${c.status === 'passed' ? '' : `\n      ${c.message}`}`);
-    console.log(`  ${exercise}: whole run (process included): ${Date.now() - started} ms; load average after: ${load()}`);
+    printRun(r, started, { tag: exercise });
     failures.push(...r.checks.filter((c) => c.status !== 'passed').map((c) => `${c.name}: ${c.message}`));
     const artifacts = r.checks.flatMap((c) => c.artifacts);
-    for (const a of artifacts) {
-      if (a.kind === 'table') console.log(`  ${a.title}\n    ${a.columns.join(' | ')}\n${a.rows.map((row) => `    ${row.join(' | ')}`).join('\n')}`);
-    }
     if (exercise === 'serving/export') {
       const steps = artifacts.find((a) => a.kind === 'table' && a.title.startsWith('Cached steps'));
       assert.ok(steps && steps.kind === 'table');

@@ -15,15 +15,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadavg } from 'node:os';
-import * as path from 'node:path';
-import { findExercise, loadCatalog } from '../../src/core/lessons/catalog';
 import { runInWorker } from '../../src/harness/host';
-import { solutionFolder } from '../../src/core/workspace';
 import { SFT_RECIPE, sftData, sftEncoder, sftEvaluate, sftExample64, sftLoss64, sftRandom, sftTrain } from '../../src/course/apps/sft';
 import { kitGpt } from '../../src/course/lora';
 import { shippedModel } from '../../src/model';
 import * as reference from '../../lessons/15a-sft/sft.solution';
-import { LESSONS, WORKER, tempDir } from './helpers';
+import { WORKER, printRun, referenceSolution } from './helpers';
 
 const EXERCISE = 'sft/sft';
 const load = () => `load average ${loadavg().map((v) => v.toFixed(2)).join(' ')}`;
@@ -83,20 +80,11 @@ test('sft: the data set is disjoint, in the model\'s vocabulary, and fits the co
 });
 
 test('sft: the reference passes every check (each timed, the live run\'s numbers printed)', async () => {
-  const catalog = await loadCatalog(LESSONS);
-  const found = findExercise(catalog, EXERCISE);
-  assert.ok(found);
-  const folder = path.join(tempDir('llm-lab-sft-'), 'learner');
-  const file = await solutionFolder(folder, catalog, found.exercise);
+  const { exercise, file } = await referenceSolution(EXERCISE, 'llm-lab-sft-');
   const started = Date.now();
-  const r = await runInWorker({ exerciseId: EXERCISE, learnerFile: file, checksFile: found.exercise.checks, locale: 'en' }, { workerPath: WORKER, timeoutMs: 120_000, memoryMb: 2048 });
+  const r = await runInWorker({ exerciseId: EXERCISE, learnerFile: file, checksFile: exercise.checks, locale: 'en' }, { workerPath: WORKER, timeoutMs: 120_000, memoryMb: 2048 });
   assert.equal(r.error, undefined, r.error?.message);
-  for (const c of r.checks) console.log(`  ${c.status} ${String(Math.round(c.durationMs ?? 0)).padStart(5)} ms  ${c.name}${c.status === 'passed' ? '' : `\n      ${c.message}`}`);
-  console.log(`  whole run (process included): ${Date.now() - started} ms; ${load()}`);
-  for (const a of r.checks.flatMap((c) => c.artifacts)) {
-    if (a.kind === 'table') console.log(`  ${a.title}\n    ${a.columns.join(' | ')}\n${a.rows.map((row) => `    ${row.join(' | ')}`).join('\n')}`);
-    if (a.kind === 'curve') console.log(`  ${a.title}: ${a.series.map((s) => `${s.name} ${s.y.map((y) => y.toFixed(2)).join(' ')}`).join('; ')}`);
-  }
+  printRun(r, started);
   assert.deepEqual(r.checks.filter((c) => c.status !== 'passed').map((c) => `${c.name}: ${c.message}`), []);
   const quick = r.checks.filter((c) => !c.name.startsWith('supervised fine-tuning of the bundled model (live)'));
   assert.equal(quick.length, 3);

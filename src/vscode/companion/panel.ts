@@ -62,10 +62,11 @@ export class CompanionPanel extends Disposable {
 
   /** Takes over the panel VS Code restored after a window reload, and draws the plan in it. */
   revive(panel: vscode.WebviewPanel): void {
-    if (this.host) { panel.dispose(); return; }
+    if (this.host) { this.log.info('companion: a second restored tab closed'); panel.dispose(); return; }
+    this.log.info('companion: restoring its tab (the plan)');
     this.page = 'plan';
     this.adopt(panel);
-    void this.draw();
+    void this.draw().catch((e: unknown) => this.log.error(`companion: the restored tab could not be drawn: ${(e as Error).stack ?? e}`));
   }
 
   private async onMessage(m: FromWebview): Promise<void> {

@@ -56,6 +56,10 @@
 ;;    14    PACKED_A      offset of the packed-A area inside a thread's scratch
 ;;    15    TILE          offset of the 4 x 8 edge tile inside a thread's scratch
 ;;
+;;     6    KIND          0 for the products above; 1 for a GELU job (see $geluTask), whose words are
+;;                        7 N (elements), 11 ROWS (elements per task), 12 X, 13 Y, 14 D (0: no gradient),
+;;                        15 CONSTANTS (the doubles the JavaScript loop uses, then its table of 2^(k/32))
+;;
 ;; Words 16 to 18 (GEN, READY, FAILED) are used only by wasm.ts, to wake and watch the workers.
 ;; A job is a batch of products of the same shape (the heads of attention are 32 such products of
 ;; 128 x 32 x 128): one call from JavaScript, one copy of each operand, and threads share the
@@ -452,6 +456,9 @@
   ;; ---------------------------------------------------------------------------------------------
   (func $task (param $t i32) (param $q i32)
     (local $per i32) (local $rec i32) (local $i0 i32) (local $i1 i32)
+    (if (i32.load offset=24 (i32.const 0)) (then   ;; KIND 1: a GELU job, not a product
+      (call $geluTask (local.get $q))
+      (return)))
     (local.set $per (i32.load offset=20 (i32.const 0)))
     (local.set $rec (i32.add (i32.load offset=16 (i32.const 0))
                              (i32.mul (i32.div_u (local.get $q) (local.get $per)) (i32.const 12))))
@@ -463,6 +470,118 @@
     (if (i32.gt_u (local.get $i1) (i32.load offset=28 (i32.const 0)))
       (then (local.set $i1 (i32.load offset=28 (i32.const 0)))))
     (call $rows (local.get $t) (local.get $i0) (local.get $i1)))
+
+  ;; ---------------------------------------------------------------------------------------------
+  ;; A GELU job (KIND 1): task $q is elements [q ROWS, (q + 1) ROWS) of X (float32), clipped at N:
+  ;;   Y = gelu(X), and when D is not 0, D = gelu'(X) as well.
+  ;; Exactly the float64 arithmetic of geluForward / geluForwardWithGrad in pointwise.ts (read them
+  ;; first), operation for operation and in the same order, two elements at a time (f64x2), so the
+  ;; float32 results are the same bits. Its constants are those doubles, which wasm.ts writes at
+  ;; CONSTANTS (f64 each): 0 C = sqrt(2/pi), 1 A = 0.044715, 2 3A, 3 -2C, 4 K = 32/ln 2, 5 L = ln 2/32,
+  ;; 6 R = 1.5 * 2^52 (adding and subtracting it rounds to an integer), 7 Z = 5120, 8 1/6; from byte 128 on,
+  ;; the table 2^(k/32), k = -5120 ... 4095 (EXP2_32).
+  ;;   in range (-10 <= x <= 10):  z = -2C (x + A x^3), e = exp32(z) = ((1 + r) + r^2 (1/2 + r/6)) 2^(k/32)
+  ;;                               with k = round(z K), r = z - k L;  y = x / (1 + e), or with D:
+  ;;                               s = 1 / (1 + e), y = x s, d = s (1 + 2 x s e du), du = C (1 + 3A x^2)
+  ;;   outside (and NaN):          tanh(u) is +-1 (the JavaScript takes Math.tanh, which is exactly +-1
+  ;;                               there):  y = 0.5 x (1 + t),  d = 0.5 (1 + t) + 0.5 x (1 - t^2) du
+  ;; ---------------------------------------------------------------------------------------------
+  (func $geluTask (param $q i32)
+    (local $i i32) (local $i1 i32) (local $x i32) (local $y i32) (local $d i32) (local $cst i32) (local $tab i32)
+    (local $pair i32) (local $j0 i32) (local $j1 i32)
+    (local $C v128) (local $A v128) (local $A3 v128) (local $m2C v128) (local $K v128) (local $L v128)
+    (local $R v128) (local $Z v128) (local $sixth v128) (local $one v128) (local $half v128) (local $two v128)
+    (local $lo v128) (local $hi v128) (local $sign v128)
+    (local $v v128) (local $du v128) (local $z v128) (local $k v128) (local $r v128) (local $e v128)
+    (local $s v128) (local $t v128) (local $in v128) (local $yv v128) (local $dv v128)
+    (local.set $i (i32.mul (local.get $q) (i32.load offset=44 (i32.const 0))))
+    (local.set $i1 (i32.add (local.get $i) (i32.load offset=44 (i32.const 0))))
+    (if (i32.gt_u (local.get $i1) (i32.load offset=28 (i32.const 0)))
+      (then (local.set $i1 (i32.load offset=28 (i32.const 0)))))
+    (if (i32.ge_u (local.get $i) (local.get $i1)) (then (return)))
+    (local.set $x (i32.add (i32.load offset=48 (i32.const 0)) (i32.shl (local.get $i) (i32.const 2))))
+    (local.set $y (i32.add (i32.load offset=52 (i32.const 0)) (i32.shl (local.get $i) (i32.const 2))))
+    (local.set $d (i32.load offset=56 (i32.const 0)))
+    (if (local.get $d) (then (local.set $d (i32.add (local.get $d) (i32.shl (local.get $i) (i32.const 2))))))
+    (local.set $cst (i32.load offset=60 (i32.const 0)))
+    (local.set $tab (i32.add (local.get $cst) (i32.const 128)))
+    (local.set $C (v128.load64_splat offset=0 (local.get $cst)))
+    (local.set $A (v128.load64_splat offset=8 (local.get $cst)))
+    (local.set $A3 (v128.load64_splat offset=16 (local.get $cst)))
+    (local.set $m2C (v128.load64_splat offset=24 (local.get $cst)))
+    (local.set $K (v128.load64_splat offset=32 (local.get $cst)))
+    (local.set $L (v128.load64_splat offset=40 (local.get $cst)))
+    (local.set $R (v128.load64_splat offset=48 (local.get $cst)))
+    (local.set $Z (v128.load64_splat offset=56 (local.get $cst)))
+    (local.set $sixth (v128.load64_splat offset=64 (local.get $cst)))
+    (local.set $one (f64x2.splat (f64.const 1)))
+    (local.set $half (f64x2.splat (f64.const 0.5)))
+    (local.set $two (f64x2.splat (f64.const 2)))
+    (local.set $lo (f64x2.splat (f64.const -10)))
+    (local.set $hi (f64x2.splat (f64.const 10)))
+    (local.set $sign (i64x2.splat (i64.const 0x8000000000000000)))
+    (loop $pairs
+      ;; two elements, or the last one alone (then lane 1 computes on 0 and is not stored)
+      (local.set $pair (i32.le_u (i32.add (local.get $i) (i32.const 2)) (local.get $i1)))
+      (local.set $v (f64x2.promote_low_f32x4
+        (if (result v128) (local.get $pair)
+          (then (v128.load64_zero (local.get $x)))
+          (else (v128.load32_zero (local.get $x))))))
+      ;; du = C (1 + 3A x x)
+      (local.set $du (f64x2.mul (local.get $C) (f64x2.add (local.get $one)
+        (f64x2.mul (f64x2.mul (local.get $A3) (local.get $v)) (local.get $v)))))
+      ;; z = -2C (x + A x x x);  k = (z K + R) - R;  r = z - k L
+      (local.set $z (f64x2.mul (local.get $m2C) (f64x2.add (local.get $v)
+        (f64x2.mul (f64x2.mul (f64x2.mul (local.get $A) (local.get $v)) (local.get $v)) (local.get $v)))))
+      (local.set $k (f64x2.sub (f64x2.add (f64x2.mul (local.get $z) (local.get $K)) (local.get $R)) (local.get $R)))
+      (local.set $r (f64x2.sub (local.get $z) (f64x2.mul (local.get $k) (local.get $L))))
+      ;; the table entries 2^(k/32): index k + Z, clamped into the table for lanes out of range
+      ;; (their e is not used)
+      (local.set $t (i32x4.min_s (i32x4.max_s
+        (i32x4.trunc_sat_f64x2_s_zero (f64x2.add (local.get $k) (local.get $Z))) (i32x4.splat (i32.const 0)))
+        (i32x4.splat (i32.const 9215))))
+      (local.set $j0 (i32x4.extract_lane 0 (local.get $t)))
+      (local.set $j1 (i32x4.extract_lane 1 (local.get $t)))
+      (local.set $t (f64x2.replace_lane 1
+        (f64x2.splat (f64.load (i32.add (local.get $tab) (i32.shl (local.get $j0) (i32.const 3)))))
+        (f64.load (i32.add (local.get $tab) (i32.shl (local.get $j1) (i32.const 3))))))
+      ;; e = ((1 + r) + r r (1/2 + r (1/6))) 2^(k/32)
+      (local.set $e (f64x2.mul
+        (f64x2.add (f64x2.add (local.get $one) (local.get $r))
+          (f64x2.mul (f64x2.mul (local.get $r) (local.get $r))
+            (f64x2.add (local.get $half) (f64x2.mul (local.get $r) (local.get $sixth)))))
+        (local.get $t)))
+      (local.set $in (v128.and (f64x2.ge (local.get $v) (local.get $lo)) (f64x2.le (local.get $v) (local.get $hi))))
+      ;; outside the range: t = +-1 with the sign of x
+      (local.set $t (v128.or (v128.and (local.get $v) (local.get $sign)) (local.get $one)))
+      (local.set $yv (f64x2.mul (f64x2.mul (local.get $half) (local.get $v)) (f64x2.add (local.get $one) (local.get $t))))
+      (if (local.get $d)
+        (then
+          (local.set $s (f64x2.div (local.get $one) (f64x2.add (local.get $one) (local.get $e))))
+          (local.set $yv (v128.bitselect (f64x2.mul (local.get $v) (local.get $s)) (local.get $yv) (local.get $in)))
+          ;; inside: s (1 + 2 x s e du);  outside: 0.5 (1 + t) + 0.5 x (1 - t t) du
+          (local.set $dv (v128.bitselect
+            (f64x2.mul (local.get $s) (f64x2.add (local.get $one)
+              (f64x2.mul (f64x2.mul (f64x2.mul (f64x2.mul (local.get $two) (local.get $v)) (local.get $s)) (local.get $e)) (local.get $du))))
+            (f64x2.add (f64x2.mul (local.get $half) (f64x2.add (local.get $one) (local.get $t)))
+              (f64x2.mul (f64x2.mul (f64x2.mul (local.get $half) (local.get $v))
+                (f64x2.sub (local.get $one) (f64x2.mul (local.get $t) (local.get $t)))) (local.get $du)))
+            (local.get $in)))
+          (local.set $dv (f32x4.demote_f64x2_zero (local.get $dv)))
+          (if (local.get $pair)
+            (then (v128.store64_lane 0 (local.get $d) (local.get $dv)))
+            (else (v128.store32_lane 0 (local.get $d) (local.get $dv))))
+          (local.set $d (i32.add (local.get $d) (i32.const 8))))
+        (else
+          (local.set $yv (v128.bitselect (f64x2.div (local.get $v) (f64x2.add (local.get $one) (local.get $e)))
+            (local.get $yv) (local.get $in)))))
+      (local.set $yv (f32x4.demote_f64x2_zero (local.get $yv)))
+      (if (local.get $pair)
+        (then (v128.store64_lane 0 (local.get $y) (local.get $yv)))
+        (else (v128.store32_lane 0 (local.get $y) (local.get $yv))))
+      (local.set $x (i32.add (local.get $x) (i32.const 8)))
+      (local.set $y (i32.add (local.get $y) (i32.const 8)))
+      (br_if $pairs (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 2))) (local.get $i1)))))
 
   ;; ---------------------------------------------------------------------------------------------
   ;; Do tasks [$q0, $q1) in order on thread $t (one thread alone: the products are done in order,

@@ -15,6 +15,8 @@
  *            cancel), and +-1 past |u| = 19.1 (where the float64 result is already +-1).
  */
 
+import { geluWasm } from './wasm';
+
 const LN2_HI = 0.6931471803691238; // ln 2 split in two (Cody & Waite), so that n * LN2_HI is exact
 const LN2_LO = 1.9082149292705877e-10;
 const LOG2E = 1.4426950408889634;
@@ -89,8 +91,35 @@ export function exp32(x: number): number {
 const GELU_C = Math.sqrt(2 / Math.PI);
 const GELU_A = 0.044715;
 
+/**
+ * Arrays of at least this many elements go to the WebAssembly kernel ($geluTask in matmul.wat, run by
+ * geluWasm in wasm.ts): the same float64 arithmetic as the loops below, operation for operation, so the same
+ * float32 results, two elements at a time and on the worker threads too (tested against these loops bit for
+ * bit in test/unit/kit/fused-kernels.test.ts). Below it, copying in and out would cost more than it saves.
+ */
+export const GELU_WASM_MIN = 2048;
+
+/** The loops' doubles, and exp32's table, as $geluTask reads them: f64 words 0-8, the table from word 16. */
+export const GELU_CONSTANTS = new Float64Array(16 + EXP2_32.length);
+GELU_CONSTANTS.set([GELU_C, GELU_A, 3 * GELU_A, -2 * GELU_C, K32, LN2_32, ROUND, EXP2_32_ZERO, 1 / 6]);
+GELU_CONSTANTS.set(EXP2_32, 16);
+
 /** y = gelu(x), elementwise. */
 export function geluForward(x: Float32Array, y: Float32Array): void {
+  if (x.length < GELU_WASM_MIN || !geluWasm(x, y, undefined, GELU_CONSTANTS)) geluLoop(x, y);
+}
+
+/**
+ * y = gelu(x) and d = gelu'(x), elementwise, for a forward pass whose backward will follow: both from one exp,
+ * where a backward that recomputed gelu'(x) from x would need a second one. d is stored as float32, so the
+ * backward's g * d rounds twice (a float32 step at most).
+ */
+export function geluForwardWithGrad(x: Float32Array, y: Float32Array, d: Float32Array): void {
+  if (x.length < GELU_WASM_MIN || !geluWasm(x, y, d, GELU_CONSTANTS)) geluLoopWithGrad(x, y, d);
+}
+
+/** geluForward's loop in JavaScript. */
+export function geluLoop(x: Float32Array, y: Float32Array): void {
   // Locals rather than module constants: the JIT then treats them as constants in the loop.
   const T = EXP2_32, Z = EXP2_32_ZERO, K = K32, L = LN2_32, C = GELU_C, A = GELU_A, R = ROUND;
   for (let i = 0; i < x.length; i++) {
@@ -107,12 +136,8 @@ export function geluForward(x: Float32Array, y: Float32Array): void {
   }
 }
 
-/**
- * y = gelu(x) and d = gelu'(x), elementwise, for a forward pass whose backward will follow: both from one exp,
- * where a backward that recomputed gelu'(x) from x would need a second one. d is stored as float32, so the
- * backward's g * d rounds twice (a float32 step at most).
- */
-export function geluForwardWithGrad(x: Float32Array, y: Float32Array, d: Float32Array): void {
+/** geluForwardWithGrad's loop in JavaScript. */
+export function geluLoopWithGrad(x: Float32Array, y: Float32Array, d: Float32Array): void {
   // Locals rather than module constants: the JIT then treats them as constants in the loop.
   const T = EXP2_32, Z = EXP2_32_ZERO, K = K32, L = LN2_32, C = GELU_C, A = GELU_A, R = ROUND;
   for (let i = 0; i < x.length; i++) {

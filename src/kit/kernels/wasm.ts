@@ -34,13 +34,20 @@ import type { MatmulOptions } from './reference';
 
 /** Words of the job description at the start of memory (see the table in matmul.wat). */
 const W = {
-  JOB: 0, NEXT: 1, DONE: 2, NTASKS: 3, PRODUCTS: 4, PER_PRODUCT: 5, M: 7, K: 8, N: 9, FLAGS: 10, ROWS: 11,
+  JOB: 0, NEXT: 1, DONE: 2, NTASKS: 3, PRODUCTS: 4, PER_PRODUCT: 5, KIND: 6, M: 7, K: 8, N: 9, FLAGS: 10, ROWS: 11,
   SCRATCH: 12, SCRATCH_SIZE: 13, PACKED_A: 14, TILE: 15,
   GEN: 16, // bumped to wake the workers
   READY: 17, // how many workers have started (and so wait for jobs)
   FAILED: 18, // how many workers' `work()` threw (then a task was left unfinished)
 } as const;
 const HEADER_BYTES = 128;
+/**
+ * After the header, the constants of the pointwise jobs (GELU: its doubles, then its table of 2^(k/32), see
+ * $geluTask in matmul.wat), written once; the jobs' operands start after them.
+ */
+const CONSTANTS_AT = HEADER_BYTES;
+const CONSTANTS_BYTES = 128 + 9216 * 8;
+const DATA_AT = Math.ceil((CONSTANTS_AT + CONSTANTS_BYTES) / 64) * 64;
 /** NEXT while a job is being written: any claim gets a task index past the end. */
 const LOCKED = 0x40000000;
 /** Sizes the kernel in matmul.wat is built around: 4 x 8 blocks of C, k in blocks of 256. */
@@ -68,6 +75,7 @@ interface Kernel {
   memory: WebAssembly.Memory;
   exports: KernelExports;
   ctl: Int32Array; // the job words (a view on memory that stays valid after memory.grow)
+  geluConstants?: Float64Array; // the constants written at CONSTANTS_AT, once
   f32: Float32Array; // all of memory; made again after each grow
   i32: Int32Array; // the same, as words
 }
@@ -348,14 +356,8 @@ export function matmulBatchWasm(
 
   // Threads: only for jobs large enough to repay waking them, only once they run, and only if no
   // two products write the same matrix of C.
-  let nThreads = 1;
-  const wanted = ec.distinct && (threads === 'force' || threads === 'workers' ||
-    (threads === 'auto' && count * m * k * n >= THREADS_MIN_MACS && count * m >= 2 * MR));
-  if (wanted && threadCount > 1) {
-    void startMatmulWorkers();
-    // Every worker of the pool wakes up for a threaded job, so each needs its scratch space.
-    if (pool && Atomics.load(kern.ctl, W.READY) > 0) nThreads = 1 + pool.workers.length;
-  }
+  const nThreads = threadsFor(kern, ec.distinct && (threads === 'force' || threads === 'workers' ||
+    (threads === 'auto' && count * m * k * n >= THREADS_MIN_MACS && count * m >= 2 * MR)));
 
   if (nThreads === 1 && count > 1) {
     // Alone, one product after another measured faster (about 10% on attention's heads): each
@@ -370,7 +372,7 @@ export function matmulBatchWasm(
 
   // Memory layout (bytes): header | products table | A | B | C | scratch of each thread (see plan).
   const { rows, perProduct, tasks, packedA, tile, scratchSize } = plan(m, k, n, count, nThreads);
-  const tableAt = HEADER_BYTES;
+  const tableAt = DATA_AT;
   const aAt = tableAt + align(count * 12);
   const bAt = aAt + align((ea.hi - ea.lo + 1) * mk * 4);
   const cAt = bAt + align((eb.hi - eb.lo + 1) * kn * 4);
@@ -379,12 +381,7 @@ export function matmulBatchWasm(
   const scratchAt = sumsAt + (sumRowsOfA ? align(k * 4) : 0);
   const end = scratchAt + nThreads * scratchSize;
   if (end > MAX_PAGES * PAGE) throw new RangeError(`matmul: ${count} x ${m}x${k}x${n} needs more than 2 GiB of WebAssembly memory`);
-  const have = kern.memory.buffer.byteLength;
-  if (end > have) {
-    kern.memory.grow(Math.ceil((end - have) / PAGE));
-    kern.f32 = new Float32Array(kern.memory.buffer);
-    kern.i32 = new Int32Array(kern.memory.buffer);
-  }
+  ensureMemory(kern, end);
 
   // Copy the operands in: the block of matrices each uses. (The arrays may be views: subarray
   // keeps their byteOffset.) C is copied in when we add to it, and also when the products write
@@ -430,19 +427,14 @@ export function linearBackwardWasm(
   if (!kern) throw new Error('matmulWasm: WebAssembly SIMD with shared memory is not available');
   if (N * nIn * nOut === 0) throw new Error('linearBackwardWasm: N, in and out must be > 0');
   // Both products have N * in * out multiply-adds: threads for both or for neither.
-  let nThreads = 1;
-  const wanted = threads === 'force' || threads === 'workers' ||
-    (threads === 'auto' && N * nIn * nOut >= THREADS_MIN_MACS && Math.min(N, nOut) >= 2 * MR);
-  if (wanted && threadCount > 1) {
-    void startMatmulWorkers();
-    if (pool && Atomics.load(kern.ctl, W.READY) > 0) nThreads = 1 + pool.workers.length;
-  }
+  const nThreads = threadsFor(kern, threads === 'force' || threads === 'workers' ||
+    (threads === 'auto' && N * nIn * nOut >= THREADS_MIN_MACS && Math.min(N, nOut) >= 2 * MR));
   const pX = plan(N, nOut, nIn, 1, nThreads); //  dx = dy @ W:    m = N,   k = out, n = in
   const pW = plan(nOut, N, nIn, 1, nThreads); //  dW = dy^T @ x:  m = out, k = N,   n = in
   const scratchSize = Math.max(pX.scratchSize, pW.scratchSize);
 
   // Layout: header | two products | dy | W | x | dx | dW | db | scratch of each thread.
-  const tableAt = HEADER_BYTES;
+  const tableAt = DATA_AT;
   const dyAt = tableAt + 64;
   const wAt = dyAt + align(N * nOut * 4);
   const xAt = wAt + align(nOut * nIn * 4);
@@ -452,12 +444,7 @@ export function linearBackwardWasm(
   const scratchAt = dbAt + (db ? align(nOut * 4) : 0);
   const end = scratchAt + nThreads * scratchSize;
   if (end > MAX_PAGES * PAGE) throw new RangeError(`matmul: linear ${N}x${nIn}x${nOut} needs more than 2 GiB of WebAssembly memory`);
-  const have = kern.memory.buffer.byteLength;
-  if (end > have) {
-    kern.memory.grow(Math.ceil((end - have) / PAGE));
-    kern.f32 = new Float32Array(kern.memory.buffer);
-    kern.i32 = new Int32Array(kern.memory.buffer);
-  }
+  ensureMemory(kern, end);
 
   const f32 = kern.f32;
   f32.set(dy.subarray(0, N * nOut), dyAt / 4);
@@ -488,6 +475,53 @@ export function linearBackwardWasm(
   dW.set(f32.subarray(dWAt / 4, dWAt / 4 + nOut * nIn));
 }
 
+// ---------------------------------------------------------------------------------------------
+// GELU
+// ---------------------------------------------------------------------------------------------
+
+/** GELU jobs of at least this many elements are shared with the workers (once they run). */
+export const GELU_THREADS_MIN = 1 << 15;
+
+/**
+ * y = gelu(x) (and d = gelu'(x) when d is given) on the WebAssembly kernel ($geluTask in matmul.wat): the
+ * float64 arithmetic of geluForward / geluForwardWithGrad in pointwise.ts, done two elements at a time and,
+ * for large arrays, on the worker threads too, with the same float32 results. `constants` are that loop's
+ * doubles and table, laid out as $geluTask reads them (pointwise.ts makes them). False if WebAssembly is not
+ * available here (then nothing was written).
+ */
+export function geluWasm(
+  x: Float32Array, y: Float32Array, d: Float32Array | undefined, constants: Float64Array, threads: ThreadMode = 'auto',
+): boolean {
+  const kern = loadKernel();
+  if (!kern) return false;
+  const n = x.length;
+  if (y.length < n || (d && d.length < n)) throw new RangeError(`gelu: y and d need ${n} elements`);
+  if (constants.byteLength !== CONSTANTS_BYTES) throw new RangeError(`gelu: constants must be ${CONSTANTS_BYTES} bytes`);
+  if (n === 0) return true;
+  if (kern.geluConstants !== constants) {
+    new Float64Array(kern.memory.buffer, CONSTANTS_AT, constants.length).set(constants);
+    kern.geluConstants = constants;
+  }
+  const nThreads = threadsFor(kern, threads === 'force' || threads === 'workers' || (threads === 'auto' && n >= GELU_THREADS_MIN));
+  const xAt = DATA_AT, yAt = xAt + align(n * 4), dAt = yAt + align(n * 4);
+  const end = dAt + (d ? align(n * 4) : 0);
+  if (end > MAX_PAGES * PAGE) throw new RangeError(`gelu: ${n} elements need more than 2 GiB of WebAssembly memory`);
+  ensureMemory(kern, end);
+  const f32 = kern.f32;
+  f32.set(x, xAt / 4);
+  // Tasks of an even number of elements: a few per thread, so that a busy core simply does fewer.
+  const per = nThreads === 1 ? n : Math.max(4096, 2 * Math.ceil(n / (2 * 4 * nThreads)));
+  const ctl = kern.ctl;
+  Atomics.store(ctl, W.NEXT, LOCKED);
+  ctl[W.KIND] = 1;
+  ctl[W.M] = n; ctl[W.ROWS] = per;
+  ctl[W.SCRATCH] = xAt; ctl[W.SCRATCH_SIZE] = yAt; ctl[W.PACKED_A] = d ? dAt : 0; ctl[W.TILE] = CONSTANTS_AT;
+  runTasks(kern, Math.ceil(n / per), nThreads, threads, () => {});
+  y.set(f32.subarray(yAt / 4, yAt / 4 + n));
+  if (d) d.set(f32.subarray(dAt / 4, dAt / 4 + n));
+  return true;
+}
+
 /**
  * How a job of `count` products of m x k x n on nThreads threads is cut into tasks, and the scratch
  * each thread needs: one B packed in 8-column panels, one packed block of A, and a 4 x 8 tile for
@@ -506,6 +540,24 @@ function plan(m: number, k: number, n: number, count: number, nThreads: number) 
   return { rows, perProduct, tasks: count * perProduct, packedA, tile, scratchSize: tile + MR * NR * 4 };
 }
 
+/** How many threads a job may use: 1, or (when it is `wanted` and the workers run) all of them. */
+function threadsFor(kern: Kernel, wanted: boolean): number {
+  if (!wanted || threadCount <= 1) return 1;
+  void startMatmulWorkers();
+  // Every worker of the pool wakes up for a threaded job, so each needs its scratch space.
+  return pool && Atomics.load(kern.ctl, W.READY) > 0 ? 1 + pool.workers.length : 1;
+}
+
+/** Grow the memory to at least `end` bytes (the views on it are made again). */
+function ensureMemory(kern: Kernel, end: number): void {
+  const have = kern.memory.buffer.byteLength;
+  if (end > have) {
+    kern.memory.grow(Math.ceil((end - have) / PAGE));
+    kern.f32 = new Float32Array(kern.memory.buffer);
+    kern.i32 = new Int32Array(kern.memory.buffer);
+  }
+}
+
 /** The words of a job (see the table in matmul.wat); its products table is already in memory. */
 interface Job {
   tableAt: number; perProduct: number; m: number; k: number; n: number; flags: number;
@@ -520,14 +572,23 @@ function runJob(kern: Kernel, job: Job, nThreads: number, threads: ThreadMode, r
   // Describe the job. NEXT stays LOCKED while we write, so that a worker still leaving the
   // previous job cannot claim a task of this one before its words are all written.
   const ctl = kern.ctl;
-  const { tasks } = job;
   Atomics.store(ctl, W.NEXT, LOCKED);
+  ctl[W.KIND] = 0;
   ctl[W.PRODUCTS] = job.tableAt; ctl[W.PER_PRODUCT] = job.perProduct;
   ctl[W.M] = job.m; ctl[W.K] = job.k; ctl[W.N] = job.n;
   ctl[W.FLAGS] = job.flags;
   ctl[W.ROWS] = job.rows;
   ctl[W.SCRATCH] = job.scratchAt; ctl[W.SCRATCH_SIZE] = job.scratchSize;
   ctl[W.PACKED_A] = job.packedA; ctl[W.TILE] = job.tile;
+  runTasks(kern, job.tasks, nThreads, threads, restoreC);
+}
+
+/**
+ * Run the tasks of the job whose words are written (NEXT still LOCKED): on this thread alone, or shared
+ * with the workers. If a worker fails, redo them all here (after `restoreC` has put C back).
+ */
+function runTasks(kern: Kernel, tasks: number, nThreads: number, threads: ThreadMode, restoreC: () => void): void {
+  const ctl = kern.ctl;
   ctl[W.NTASKS] = tasks;
   ctl[W.DONE] = 0;
   ctl[W.JOB] = (ctl[W.JOB] + 1) | 0; // a new job: every thread packs B again

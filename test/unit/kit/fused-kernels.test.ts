@@ -10,9 +10,13 @@
  * relative for values, and for sums (gradients) 1e-6 of the sum of the magnitudes of the terms.
  */
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { Rng } from '../../../src/kit/random';
-import { EXP32_MAX, EXP32_MIN, exp32, geluForward, geluForwardWithGrad } from '../../../src/kit/kernels/pointwise';
+import {
+  EXP32_MAX, EXP32_MIN, GELU_CONSTANTS, GELU_WASM_MIN, exp32, geluForward, geluForwardWithGrad, geluLoop, geluLoopWithGrad,
+} from '../../../src/kit/kernels/pointwise';
+import { geluWasm, matmulWasm, startMatmulWorkers, stopMatmulWorkers } from '../../../src/kit/kernels/wasm';
+import { matmulReference } from '../../../src/kit/kernels/reference';
 import { layerNormRows, layerNormRowsBackward } from '../../../src/kit/kernels/layernorm';
 import { swapAxesFast } from '../../../src/kit/kernels/transpose';
 import { swapAxes } from '../../../src/kit/ops/movement';
@@ -100,6 +104,65 @@ describe('GELU loops (kernels/pointwise.ts) against the tanh formula in float64'
     }
     const noGradY = noGrad(() => gelu(xs));
     assert.deepEqual(noGradY.data, gelu(xs).data);
+  });
+});
+
+describe('GELU in WebAssembly ($geluTask in matmul.wat) against the JavaScript loops, bit for bit', () => {
+  before(() => startMatmulWorkers());
+  after(() => stopMatmulWorkers());
+  const special = [0, -0, 1e-30, -1e-30, 1e-38, -0.75, 0.5, -3, 3, -9.999999, 9.999999, -10, 10, -10.000001, 10.000001,
+    -40, 40, -88, 88, 1e6, -1e6, 3e38, -3e38, Infinity, -Infinity, NaN];
+  const input = (n: number): Float32Array => {
+    const x = random(n, 6).map((v, i) => (i % 5 === 0 ? v * 4 : v)); // some beyond +-10
+    for (let i = 0; i < Math.min(n, special.length); i++) x[(i * 7919) % n] = special[i];
+    return x;
+  };
+  const same = (got: Float32Array, want: Float32Array, what: string): void => {
+    const g = new Uint32Array(got.buffer, got.byteOffset, got.length), w = new Uint32Array(want.buffer, want.byteOffset, want.length);
+    for (let i = 0; i < want.length; i++) {
+      if (g[i] !== w[i] && !(Number.isNaN(got[i]) && Number.isNaN(want[i]))) assert.fail(`${what}[${i}]: ${got[i]} (bits ${g[i]}), the loop gives ${want[i]} (bits ${w[i]})`);
+    }
+  };
+  for (const threads of ['off', 'force', 'workers'] as const) {
+    test(`${threads === 'off' ? 'one thread' : threads === 'force' ? 'shared with the workers' : 'on the workers alone'}: odd sizes, specials, with and without the gradient`, () => {
+      for (const n of [1, 2, 3, 5, 4096, 4097, 70001]) {
+        const x = input(n);
+        const y = new Float32Array(n), d = new Float32Array(n), yWant = new Float32Array(n), dWant = new Float32Array(n);
+        geluLoopWithGrad(x, yWant, dWant);
+        assert.equal(geluWasm(x, y, d, GELU_CONSTANTS, threads), true);
+        same(y, yWant, `gelu, n = ${n}`);
+        same(d, dWant, `gelu', n = ${n}`);
+        geluLoop(x, yWant);
+        y.fill(7);
+        assert.equal(geluWasm(x, y, undefined, GELU_CONSTANTS, threads), true);
+        same(y, yWant, `gelu without gradient, n = ${n}`);
+      }
+    });
+  }
+  test('the kit calls it from 2048 elements on, and the arrays may be views; it writes nothing past n', () => {
+    const buf = input(10000), x = buf.subarray(1000, 1000 + GELU_WASM_MIN + 1);
+    const y = new Float32Array(x.length + 2).fill(5), d = new Float32Array(x.length + 2).fill(5);
+    const yWant = new Float32Array(x.length), dWant = new Float32Array(x.length);
+    geluLoopWithGrad(x, yWant, dWant);
+    geluForwardWithGrad(x, y, d);
+    same(y.subarray(0, x.length), yWant, 'y');
+    same(d.subarray(0, x.length), dWant, 'd');
+    assert.deepEqual([...y.subarray(x.length)], [5, 5]);
+    assert.deepEqual([...d.subarray(x.length)], [5, 5]);
+    assert.throws(() => geluWasm(x, new Float32Array(3), undefined, GELU_CONSTANTS), /y and d need/);
+    assert.throws(() => geluWasm(x, y, undefined, new Float64Array(3)), /constants must be/);
+  });
+  test('a product after a GELU job, and a GELU job after a product, on the workers: both right', () => {
+    const a = random(64 * 48), b = random(48 * 40), c = new Float32Array(64 * 40), cWant = new Float32Array(64 * 40);
+    matmulReference(a, b, cWant, 64, 48, 40, {});
+    const x = input(50000), y = new Float32Array(x.length), yWant = new Float32Array(x.length);
+    geluLoop(x, yWant);
+    for (let i = 0; i < 3; i++) {
+      matmulWasm(a, b, c, 64, 48, 40, {}, 'workers');
+      for (let j = 0; j < c.length; j++) assert.ok(Math.abs(c[j] - cWant[j]) <= 1e-5 * (1 + Math.abs(cWant[j])), `C[${j}]`);
+      geluWasm(x, y, undefined, GELU_CONSTANTS, 'workers');
+      same(y, yWant, 'gelu');
+    }
   });
 });
 

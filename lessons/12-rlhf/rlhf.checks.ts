@@ -30,7 +30,7 @@ import {
 } from '@llm-lab/check';
 import { tensor } from '@llm-lab/kit';
 import {
-  EVAL, type Evaluation, type IterationStats, PPO_DEFAULTS, evaluate, loadRlModel, mean, rewardSource, runPpo, visible,
+  baselineEvaluation, EVAL, type Evaluation, type IterationStats, PPO_DEFAULTS, evaluate, loadRlModel, mean, rewardSource, runPpo, visible,
 } from '@llm-lab/course/alignment';
 import { RLHF_MISTAKES as M, type RlhfMistake } from './mistakes';
 
@@ -276,7 +276,7 @@ async function ppoRun(m: Learner, ctx: CheckContext): Promise<PpoRun> {
     fail(t(`KL_COEF is ${String(klCoef)}; it must be a number >= 0 (the lesson uses 0.1)`, `KL_COEF 是 ${String(klCoef)}；它必须是 >= 0 的数（本课用 0.1）`));
   }
   const [model, reward] = await Promise.all([loadRlModel(), rewardSource()]);
-  const before = await evaluate(model, reward.score, EVAL.prompts, PPO_DEFAULTS.newTokens, EVAL.seed);
+  const before = baselineEvaluation(); // the bundled model, evaluated as below (recorded: the same in every run)
   const started = performance.now();
   const history = await runPpo(model, m, reward.score, { klCoef }, (_, h) => {
     for (const c of curves(reward.name, h)) ctx.progress(c);

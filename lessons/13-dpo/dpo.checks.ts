@@ -23,7 +23,7 @@
 import { type CheckContext, type LocalArtifact, type Misconception, type Text, defineChecks, expectClose, fail, join, t } from '@llm-lab/check';
 import { type Tensor, gradcheck, tensor } from '@llm-lab/kit';
 import {
-  type DpoStats, EVAL, type Evaluation, PPO_DEFAULTS, evaluate, loadRlModel, mean, ppoComparison, preferencePairs, rewardSource, runDpo, visible,
+  baselineEvaluation, type DpoStats, EVAL, type Evaluation, PPO_DEFAULTS, evaluate, loadRlModel, mean, ppoComparison, preferencePairs, rewardSource, runDpo, visible,
 } from '@llm-lab/course/alignment';
 import { DPO_MISTAKES as M, type DpoMistake } from './mistakes';
 
@@ -241,7 +241,7 @@ async function dpoRun(m: Learner, ctx: CheckContext): Promise<DpoRun> {
   expectLoss(m, HAND, 0.5);
   expectGradientAtZero(m); // where every pair of the run starts: a loss flat there never trains
   const [model, reward, pairs] = await Promise.all([loadRlModel(), rewardSource(), preferencePairs()]);
-  const before = await evaluate(model, reward.score, EVAL.prompts, PPO_DEFAULTS.newTokens, EVAL.seed);
+  const before = baselineEvaluation(); // the bundled model, evaluated as below (recorded: the same in every run)
   const started = performance.now();
   const history = runDpo(model, (a, b, c, d, beta) => m.dpoLoss(a, b, c, d, beta), pairs.train, {}, (_, h) => {
     for (const c of curves(h)) ctx.progress(c);

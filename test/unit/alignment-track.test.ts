@@ -49,6 +49,27 @@ test('reward-model: reward-head.json is what the reference recipe trains (the RL
   console.log(`  reward-head.json matches a fresh training (spread ${rm.parameters.spread.toFixed(4)}); scores ${b.map((x) => x.toFixed(3)).join(', ')}`);
 });
 
+test('baseline-evaluation.json is the bundled model evaluated now (the RLHF and DPO checks\' "before" column)', async () => {
+  const { EVAL, PPO_DEFAULTS, baselineEvaluation, evaluate, loadRlModel, rewardSource } = await import('../../src/course/alignment');
+  const [model, reward] = await Promise.all([loadRlModel(), rewardSource()]);
+  const fresh = await evaluate(model, reward.score, EVAL.prompts, PPO_DEFAULTS.newTokens, EVAL.seed);
+  const recorded = baselineEvaluation();
+  const regenerate = ' (run node --import tsx src/course/alignment/make-baseline.ts and commit the result)';
+  assert.equal(recorded.samples.length, fresh.samples.length, `samples${regenerate}`);
+  fresh.samples.forEach((s, i) => {
+    assert.equal(recorded.samples[i].prompt, s.prompt, `prompt ${i}${regenerate}`);
+    assert.equal(recorded.samples[i].text, s.text, `the sample of ${JSON.stringify(s.prompt)}${regenerate}`);
+    // Exact on the machine that wrote it; onnxruntime (the reward) may round differently on another CPU.
+    assert.ok(Math.abs(recorded.samples[i].reward - s.reward) < 1e-4, `reward of sample ${i}: recorded ${recorded.samples[i].reward}, now ${s.reward}${regenerate}`);
+  });
+  assert.ok(Math.abs(recorded.reward - fresh.reward) < 1e-4, `mean reward: recorded ${recorded.reward}, now ${fresh.reward}${regenerate}`);
+  assert.equal(fresh.kl, 0, 'before any fine-tuning the policy is the reference: KL 0');
+  assert.equal(recorded.kl, 0);
+  recorded.samples[0].text = 'changed';
+  assert.notEqual(baselineEvaluation().samples[0].text, 'changed', 'baselineEvaluation must return fresh copies');
+  console.log(`  baseline-evaluation.json matches: ${fresh.samples.length} samples, mean reward ${fresh.reward.toFixed(4)}`);
+});
+
 test('reward-model: the reference reward model ranks held-out pairs, score and scoreAsync agree', async () => {
   const { loadPreferencePairs, referenceRewardModel } = await import('../../src/course/alignment/reward-model');
   const rm = await referenceRewardModel();

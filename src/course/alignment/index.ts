@@ -1,4 +1,5 @@
 /** @llm-lab/course/alignment: what the alignment lessons' checks share (never imported by learner code). */
+export * from './baseline';
 export * from './dpo-loop';
 export * from './pairs';
 export * from './ppo-comparison';

@@ -2,6 +2,8 @@
  * The WebAssembly path of matmul: copies the operands into WebAssembly memory, runs the SIMD
  * kernel of matmul.wat on this thread and, for large products, on worker threads too, then copies
  * C back out. Read matmul.wat for how the kernel itself works; this file is the plumbing.
+ * The same module, memory and threads also run GELU jobs (geluWasm, at the end of this file): the
+ * JavaScript loop of pointwise.ts in float64, two elements at a time, on the same tasks-and-workers scheme.
  *
  * Threads, and why `matmul` can still be synchronous:
  *  - All threads share one `WebAssembly.Memory({ shared: true })` (a SharedArrayBuffer), and each

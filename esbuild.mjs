@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { crc32, deflateRawSync, inflateRawSync } from 'node:zlib';
 
 const packaging = process.argv.includes('--package');
@@ -171,6 +172,9 @@ async function packageVsix() {
   mkdirSync(cache, { recursive: true });
   const copy = (from, to = from, filter) => cpSync(path.join(root, from), path.join(stage, to), { recursive: true, filter });
   let stage = '';
+  // A Zopfli target's recompression runs on worker threads (minutes of CPU without its cache), so the next
+  // targets are built meanwhile; all of them are awaited at the end.
+  const recompressing = [];
   for (const target of targets) {
     if (!TARGETS[target]) throw new Error(`unknown target ${target}; known: ${Object.keys(TARGETS).join(', ')}`);
     const [os, arch] = target.split('-');
@@ -230,9 +234,11 @@ async function packageVsix() {
     const vsix = path.join(out, `llm-lab-${target}.vsix`);
     execFileSync(process.execPath, [path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--target', target,
       '--out', vsix, '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links'], { cwd: stage, stdio: ['ignore', 'ignore', 'inherit'] });
-    await recompress(vsix, target);
-    console.log(`packaged ${path.relative(root, vsix)} (${(statSync(vsix).size / 1e6).toFixed(1)} MB)`);
+    const done = recompress(vsix, target).then(() => console.log(`packaged ${path.relative(root, vsix)} (${(statSync(vsix).size / 1e6).toFixed(1)} MB)`));
+    if (ZOPFLI_TARGETS.has(target)) recompressing.push(done);
+    else await done;
   }
+  await Promise.all(recompressing);
 }
 
 
@@ -253,15 +259,28 @@ async function zopfliDeflate(data) {
   const cache = path.join(root, 'out', 'npm-packs', 'zopfli');
   const file = path.join(cache, `${createHash('sha256').update(data).digest('hex')}.i1.deflate`);
   if (existsSync(file)) return readFileSync(file);
-  const { deflateAsync } = require('@gfx/zopfli');
   const t0 = Date.now();
-  const out = Buffer.from(await deflateAsync(data, { numiterations: 1 }));
+  const out = await zopfliOnWorker(data);
   if (!inflateRawSync(out).equals(data)) throw new Error('zopfli: the deflated data does not inflate back to the input');
   mkdirSync(cache, { recursive: true });
   writeFileSync(`${file}.tmp`, out);
   renameSync(`${file}.tmp`, file);
   console.log(`  zopfli: ${data.length} -> ${out.length} bytes in ${((Date.now() - t0) / 1000).toFixed(0)} s (cached)`);
   return out;
+}
+
+/** Zopfli (@gfx/zopfli, WebAssembly: synchronous on the thread that calls it) on a worker thread of its own. */
+function zopfliOnWorker(data) {
+  const source = `
+    const { parentPort, workerData } = require('node:worker_threads');
+    const { deflate } = require(workerData.lib);
+    deflate(workerData.data, { numiterations: 1 }, (err, out) => { if (err) throw err; parentPort.postMessage(out); });`;
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(source, { eval: true, workerData: { data, lib: require.resolve('@gfx/zopfli') } });
+    worker.once('message', (out) => { resolve(Buffer.from(out.buffer, out.byteOffset, out.byteLength)); void worker.terminate(); });
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`zopfli worker exited with code ${code}`)));
+  });
 }
 
 /**
@@ -284,11 +303,12 @@ async function recompress(file, target) {
     zip.on('end', () => resolve(list)).on('error', reject);
     zip.readEntry();
   }));
-  for (const e of entries) {
+  // The Zopfli entries all at once (each on its own worker thread), the others with zlib meanwhile.
+  await Promise.all(entries.map(async (e) => {
     e.deflated = ZOPFLI_TARGETS.has(target) && e.data.length >= ZOPFLI_MIN_BYTES
       ? await zopfliDeflate(e.data)
       : deflateRawSync(e.data, { level: 9 });
-  }
+  }));
   const tmp = `${file}.tmp`;
   writeFileSync(tmp, writeZip(entries));
   renameSync(tmp, file);

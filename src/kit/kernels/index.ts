@@ -12,9 +12,10 @@
  * plus a linear layer's bias, or its gradient) and `linearBackward` (dx, dW and db of a linear layer).
  *
  * The other fast paths the ops route to live beside it, each tested against the plain code it replaces:
- * pointwise.ts (exp and tanh the JIT can inline: softmax, GELU; large GELUs go to $geluTask in matmul.wat, the
- * same float64 arithmetic two elements at a time and on the matmul threads too, the same bits out), broadcast.ts (adds and masks whose
- * broadcast is a plain repeat, without index maps), softmax.ts (softmax over contiguous rows).
+ * pointwise.ts (exp and tanh the JIT can inline: softmax, GELU; large GELUs go to $geluTask in matmul.wat,
+ * the same float64 arithmetic two elements at a time and on the matmul threads too, the same bits out),
+ * broadcast.ts (adds and masks whose broadcast is a plain repeat, without index maps), softmax.ts (softmax
+ * over contiguous rows).
  */
 export { type MatmulOptions, matmulReference } from './reference';
 export { matmulSmall } from './small';

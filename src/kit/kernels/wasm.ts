@@ -38,6 +38,8 @@ import type { MatmulOptions } from './reference';
 const W = {
   JOB: 0, NEXT: 1, DONE: 2, NTASKS: 3, PRODUCTS: 4, PER_PRODUCT: 5, KIND: 6, M: 7, K: 8, N: 9, FLAGS: 10, ROWS: 11,
   SCRATCH: 12, SCRATCH_SIZE: 13, PACKED_A: 14, TILE: 15,
+  // The same words in a GELU job (KIND 1): M holds the element count, ROWS the elements per task, and
+  X: 12, Y: 13, D: 14, CONSTANTS: 15,
   GEN: 16, // bumped to wake the workers
   READY: 17, // how many workers have started (and so wait for jobs)
   FAILED: 18, // how many workers' `work()` threw (then a task was left unfinished)
@@ -48,7 +50,7 @@ const HEADER_BYTES = 128;
  * $geluTask in matmul.wat), written once; the jobs' operands start after them.
  */
 const CONSTANTS_AT = HEADER_BYTES;
-const CONSTANTS_BYTES = 128 + 9216 * 8;
+const CONSTANTS_BYTES = 128 + 9216 * 8; // 16 doubles, then EXP2_32's 9216 (pointwise.ts; geluWasm checks the size)
 const DATA_AT = Math.ceil((CONSTANTS_AT + CONSTANTS_BYTES) / 64) * 64;
 /** NEXT while a job is being written: any claim gets a task index past the end. */
 const LOCKED = 0x40000000;
@@ -517,7 +519,7 @@ export function geluWasm(
   Atomics.store(ctl, W.NEXT, LOCKED);
   ctl[W.KIND] = 1;
   ctl[W.M] = n; ctl[W.ROWS] = per;
-  ctl[W.SCRATCH] = xAt; ctl[W.SCRATCH_SIZE] = yAt; ctl[W.PACKED_A] = d ? dAt : 0; ctl[W.TILE] = CONSTANTS_AT;
+  ctl[W.X] = xAt; ctl[W.Y] = yAt; ctl[W.D] = d ? dAt : 0; ctl[W.CONSTANTS] = CONSTANTS_AT;
   runTasks(kern, Math.ceil(n / per), nThreads, threads, () => {});
   y.set(f32.subarray(yAt / 4, yAt / 4 + n));
   if (d) d.set(f32.subarray(dAt / 4, dAt / 4 + n));

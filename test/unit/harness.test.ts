@@ -313,3 +313,35 @@ export default defineChecks<{ addVectors(a: Float32Array, b: Float32Array): Floa
   assert.match(r.checks[0].message ?? '', /^the check's own code threw, while working with what your code returned: TypeError/);
   assert.doesNotMatch(r.checks[0].message ?? '', /addVectors\(\) threw/);
 });
+
+test('a learner class a check constructs is constructed as itself: new.target is the class, a check\'s subclass keeps its own', async () => {
+  // The runner wraps the learner's exports to see what the checks call them with; `new m.Counter()` must still run
+  // the constructor with new.target === Counter (code that tests it works, and V8 keeps the class's object layout).
+  const checks = path.join(dir, 'klass.checks.ts');
+  writeFileSync(checks, `import { defineChecks, fail, t } from '@llm-lab/check';
+type M = { Counter: new (n: number) => { n: number; own: boolean; inc(): number }; addVectors(a: Float32Array, b: Float32Array): Float32Array };
+export default defineChecks<M>({
+  exports: ['Counter'],
+  checks: [
+    { name: t('constructed as itself', '按它自己构造'), run: (m) => {
+      const c = new m.Counter(2);
+      if (!c.own) fail(t('new.target was not Counter', 'new.target 不是 Counter'));
+      if (c.inc() !== 3 || !(c instanceof m.Counter)) fail(t('inc or instanceof broke', 'inc 或 instanceof 出错'));
+      class Sub extends m.Counter { twice() { return 2 * this.n; } }
+      const s = new Sub(5);
+      if (s.own || s.twice() !== 10 || !(s instanceof m.Counter)) fail(t('a subclass lost its new.target', '子类丢失了它的 new.target'));
+    } },
+  ],
+});
+`);
+  const file = learner('counter.ts', `export class Counter {
+  n: number;
+  own: boolean;
+  constructor(n: number) { this.n = n; this.own = new.target === Counter; }
+  inc(): number { return ++this.n; }
+}
+`);
+  const r = await runInWorker({ exerciseId: 'add/vectors', learnerFile: file, checksFile: checks }, { workerPath: WORKER, timeoutMs: 5000, memoryMb: 256 });
+  assert.equal(r.error, undefined, r.error?.message);
+  assert.deepEqual(r.checks.map((c) => [c.status, c.message]), [['passed', undefined]]);
+});

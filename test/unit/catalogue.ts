@@ -102,10 +102,12 @@ export function testCatalogues(root: string, allCases: MistakeCase[], opts: { ti
     return { result, check };
   };
 
+  const timed: { c: MistakeCase; locale: Locale; pending: Promise<{ result: RunResult }> }[] = [];
   cases.forEach((c, index) => {
     for (const locale of c.locales ?? LOCALES) {
       const pending = run(c, index, locale);
       pending.catch(() => undefined); // awaited by the test below
+      timed.push({ c, locale, pending });
       test(`${c.exercise} [${locale}]: recognises ${c.key}${c.name ? ` (${c.name})` : ''}`, async () => {
         const { result: r, check } = await pending;
         assert.equal(r.error, undefined, r.error?.message);
@@ -123,6 +125,15 @@ export function testCatalogues(root: string, allCases: MistakeCase[], opts: { ti
         assert.equal(outcome.convention, entry.convention, entry.convention ? `"${c.key}" is ${entry.convention}'s convention: the outcome must say so` : `"${c.key}" is a mistake, not a convention`);
       });
     }
+  });
+
+  // LLM_LAB_CASES_TIMES=1 prints where the suite's time goes: runner wall time per exercise, and the slowest cases.
+  if (process.env.LLM_LAB_CASES_TIMES) test('catalogue runs: the slowest', async () => {
+    const done = await Promise.all(timed.map(async (x) => ({ ...x, ms: (await x.pending.catch(() => undefined))?.result.durationMs ?? 0 })));
+    const byExercise = new Map<string, number>();
+    for (const x of done) byExercise.set(x.c.exercise, (byExercise.get(x.c.exercise) ?? 0) + x.ms);
+    console.log([...byExercise].sort((a, b) => b[1] - a[1]).slice(0, 20).map(([ex, ms]) => `  ${(ms / 1000).toFixed(1)} s in all  ${ex}`).join('\n'));
+    console.log(done.sort((a, b) => b.ms - a.ms).slice(0, 30).map((x) => `  ${(x.ms / 1000).toFixed(1)} s  ${x.c.exercise} [${x.locale}] ${x.c.key}`).join('\n'));
   });
 
   if (!only) test(`every catalogued mistake under ${path.basename(root)}/ has a case`, () => {

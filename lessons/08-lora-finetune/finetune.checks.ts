@@ -24,7 +24,7 @@ import {
   type CheckContext, type Text, defineChecks, expectClose, expectShape, expectTrue, fail, join, maxAbsDiff, mistake, randomTensor, t,
 } from '@llm-lab/check';
 import {
-  type Corpus, type History, RECIPE, baseLinear, corpusFor, curve, isZero, kitGpt, loraForward64, merge64, normalTensor, round4, sample, train, weightsOf,
+  type Corpus, type History, RECIPE, baseLinear, corpusFor, curve, isZero, kitGpt, loraForward64, merge64, normalTensor, round4, sample, sampleBundled, train, weightsOf,
 } from '@llm-lab/course/lora';
 import { GPT, Linear, Rng, type Tensor, noGrad } from '@llm-lab/kit';
 import { exportGptToOnnx, loadModelFromBytes, shippedModel } from '@llm-lab/model';
@@ -143,7 +143,7 @@ async function fineTune(m: Learner, ctx: CheckContext): Promise<FineTuned> {
   const gpt = kitGpt(model);
   const total = gpt.numParameters();
   const sampleLength = Math.min(48, gpt.config.blockSize);
-  const before = sample(gpt, vocab, PROMPT, sampleLength);
+  const before = await sampleBundled(model, PROMPT, sampleLength); // the pretrained model, in onnxruntime
   const adapters = callAdd(m, gpt, { r: RECIPE.r, alpha: RECIPE.alpha, targets: RECIPE.targets, seed: RECIPE.seed });
   expectWrapped(gpt, adapters, RECIPE.targets);
   const params = gpt.parameters();

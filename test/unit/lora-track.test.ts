@@ -26,6 +26,8 @@ import { CORPUS } from './corpus/lora';
 import { planInWorker, runInWorker } from '../../src/harness/host';
 import type { PlannedCheck } from '../../src/harness/protocol';
 import { LESSONS, WORKER, tempDir } from './helpers';
+import { kitGpt, sample, sampleBundled } from '../../src/course/lora';
+import { shippedModel } from '../../src/model';
 
 const dir = tempDir('llm-lab-lora-');
 const catalog = loadCatalog(LESSONS);
@@ -83,6 +85,16 @@ test('lora-finetune/finetune: every check passes, the model is fine-tuned once p
   assert.deepEqual(r.result.checks.filter((c) => c.status !== 'passed').map((c) => `${c.name}: ${c.message}`), []);
   // The export check reused the fine-tuned model: had it trained again, it would have sent a curve of its own.
   expectLiveCurve(r, named(r.plan, FINE_TUNE).id);
+});
+
+test('lora-finetune/finetune: the "before" continuation onnxruntime gives is the kit GPT\'s, for the bundled model', async () => {
+  // The fine-tune check shows the pretrained model's greedy continuation from onnxruntime (faster); the kit GPT
+  // with the same weights, the model the adapters then train, must say the same characters.
+  const model = await shippedModel();
+  const prompt = 'Members of the Congress, ';
+  const [kit, ort] = [sample(kitGpt(model), model.vocab, prompt, 48), await sampleBundled(model, prompt, 48)];
+  assert.equal(ort.length, 48);
+  assert.equal(ort, kit);
 });
 
 test('lora-finetune/finetune: the export check run alone fine-tunes the model itself and passes', async () => {

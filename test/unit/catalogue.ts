@@ -175,25 +175,32 @@ export function testLibraryVariants(root: string, variants: LibraryVariant[]): v
   const limit = limiter(2);
   const catalog = loadCatalog(root);
   const all = catalogues(root);
+  const run = async (v: LibraryVariant, index: number): Promise<{ r: RunResult; check: PlannedCheck }> => {
+    const cat = await catalog;
+    const found = findExercise(cat, v.exercise);
+    assert.ok(found, v.exercise);
+    const target = v.in ? findExercise(cat, v.in) : found;
+    assert.ok(target, v.in);
+    const plan = await englishPlan(found.exercise.checks);
+    const check = plan.find((p) => p.name.startsWith(v.check));
+    assert.ok(check, `${v.exercise} has no check named "${v.check}…"`);
+    const folder = path.join(dir, `variant-${index}`);
+    mkdirSync(folder, { recursive: true });
+    const file = await solutionFolder(folder, cat, found.exercise);
+    const edited = learnerFile(folder, target.lesson, target.exercise);
+    writeFileSync(edited, withEdits(readFileSync(edited, 'utf8'), v.edits, `${v.library}: ${v.name}`));
+    const r = await limit(() => runInWorker({
+      exerciseId: found.exercise.id, learnerFile: file, checksFile: found.exercise.checks, locale: 'en', only: [check.id],
+      prerequisites: prerequisiteFiles(folder, cat, found.exercise),
+    }, { workerPath: WORKER, timeoutMs: 60_000, memoryMb: 1024 }));
+    return { r, check };
+  };
   variants.forEach((v, index) => {
+    // Started now, two runner processes at a time; each test awaits its own (the tests of a file run one by one).
+    const pending = run(v, index);
+    pending.catch(() => undefined);
     test(`${v.exercise}: ${v.library}'s convention (${v.name}) is accepted or named as a convention, never as a mistake`, async () => {
-      const cat = await catalog;
-      const found = findExercise(cat, v.exercise);
-      assert.ok(found, v.exercise);
-      const target = v.in ? findExercise(cat, v.in) : found;
-      assert.ok(target, v.in);
-      const plan = await englishPlan(found.exercise.checks);
-      const check = plan.find((p) => p.name.startsWith(v.check));
-      assert.ok(check, `${v.exercise} has no check named "${v.check}…"`);
-      const folder = path.join(dir, `variant-${index}`);
-      mkdirSync(folder, { recursive: true });
-      const file = await solutionFolder(folder, cat, found.exercise);
-      const edited = learnerFile(folder, target.lesson, target.exercise);
-      writeFileSync(edited, withEdits(readFileSync(edited, 'utf8'), v.edits, `${v.library}: ${v.name}`));
-      const r = await limit(() => runInWorker({
-        exerciseId: found.exercise.id, learnerFile: file, checksFile: found.exercise.checks, locale: 'en', only: [check.id],
-        prerequisites: prerequisiteFiles(folder, cat, found.exercise),
-      }, { workerPath: WORKER, timeoutMs: 60_000, memoryMb: 1024 }));
+      const { r, check } = await pending;
       assert.equal(r.error, undefined, r.error?.message);
       const outcome = r.checks.find((x) => x.id === check.id)!;
       const named = all.flatMap((c) => Object.entries(c.catalogue).map(([key, m]) => ({ key, m, file: c.file })))

@@ -25,7 +25,7 @@ import { FINETUNE_MISTAKES } from '../../lessons/08-lora-finetune/mistakes';
 import { CORPUS } from './corpus/lora';
 import { planInWorker, runInWorker } from '../../src/harness/host';
 import type { PlannedCheck } from '../../src/harness/protocol';
-import { LESSONS, WORKER, tempDir } from './helpers';
+import { LESSONS, WORKER, limiter, tempDir } from './helpers';
 import { kitGpt, sample, sampleBundled } from '../../src/course/lora';
 import { shippedModel } from '../../src/model';
 
@@ -71,6 +71,13 @@ const FINE_TUNE = 'fine-tune the bundled model';
 const EXPORT = 'merged and exported to ONNX';
 const QLORA = 'the bundled model on an int8 base';
 
+// The training runs start when the file loads, two runner processes at a time; each test awaits its own.
+const heavy = limiter(2);
+const started = <T>(p: Promise<T>): Promise<T> => { p.catch(() => undefined); return p; };
+const FULL_RUN = started(heavy(() => run('lora-finetune/finetune')));
+const EXPORT_RUN = started(heavy(() => run('lora-finetune/finetune', [EXPORT])));
+const QLORA_RUN = started(heavy(() => run('lora-finetune/qlora', [QLORA], 'zh-cn')));
+
 /** Several updates of one live curve (one title), sent by `id`, and that curve kept with its result. */
 function expectLiveCurve(r: Run, id: string): void {
   assert.ok(r.live.length >= 3, `only ${r.live.length} live updates`);
@@ -81,7 +88,7 @@ function expectLiveCurve(r: Run, id: string): void {
 }
 
 test('lora-finetune/finetune: every check passes, the model is fine-tuned once per run, and the loss curve arrives live', async () => {
-  const r = await run('lora-finetune/finetune');
+  const r = await FULL_RUN;
   assert.deepEqual(r.result.checks.filter((c) => c.status !== 'passed').map((c) => `${c.name}: ${c.message}`), []);
   // The export check reused the fine-tuned model: had it trained again, it would have sent a curve of its own.
   expectLiveCurve(r, named(r.plan, FINE_TUNE).id);
@@ -98,7 +105,7 @@ test('lora-finetune/finetune: the "before" continuation onnxruntime gives is the
 });
 
 test('lora-finetune/finetune: the export check run alone fine-tunes the model itself and passes', async () => {
-  const r = await run('lora-finetune/finetune', [EXPORT]);
+  const r = await EXPORT_RUN;
   const id = named(r.plan, EXPORT).id;
   assert.deepEqual(r.result.checks.filter((c) => c.status !== 'skipped').map((c) => [c.id, c.status, c.message]), [[id, 'passed', undefined]]);
   expectLiveCurve(r, id);
@@ -114,7 +121,7 @@ test('lora-finetune/finetune: the quick checks run alone do not train', async ()
 });
 
 test('lora-finetune/qlora: the adapter on the int8 base trains with a live curve, in the learner\'s language', async () => {
-  const r = await run('lora-finetune/qlora', [QLORA], 'zh-cn');
+  const r = await QLORA_RUN;
   const id = named(r.plan, QLORA).id;
   assert.deepEqual(r.result.checks.filter((c) => c.status !== 'skipped').map((c) => [c.id, c.status, c.message]), [[id, 'passed', undefined]]);
   expectLiveCurve(r, id);

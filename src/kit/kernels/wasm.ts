@@ -263,8 +263,12 @@ export function stopMatmulWorkers(): Promise<void> {
  */
 export type ThreadMode = 'auto' | 'off' | 'force' | 'workers';
 
-/** Products with at least this many multiply-adds (m * k * n) are shared with the workers. */
-export const THREADS_MIN_MACS = 1 << 18; // measured: 64x64x64 gains a little, half of it loses
+/**
+ * Products with at least this many multiply-adds (m * k * n) are shared with the workers. Measured by the bench's
+ * medium products (2-core Xeon, December 2026): below about 2M (128 x 128 x 128) the second thread loses more to
+ * waking and waiting than it gains (64 x 128 x 64: 39 GFLOP/s alone, 31 on two threads).
+ */
+export const THREADS_MIN_MACS = 1 << 21;
 
 /** What the last call of matmulWasm did (for tests and the benchmark). */
 export interface MatmulRun {

@@ -24,7 +24,7 @@ import {
   type CheckContext, type Text, defineChecks, expectClose, expectShape, expectTrue, fail, join, maxAbsDiff, mistake, randomTensor, t,
 } from '@llm-lab/check';
 import {
-  type Corpus, type History, RECIPE, baseLinear, corpusFor, curve, isZero, kitGpt, loraForward64, merge64, normalTensor, round4, sample, sampleBundled, train, weightsOf,
+  type Corpus, type History, RECIPE, baseLinear, corpusFor, curve, isZero, kitGpt, loraForward64, merge64, normalTensor, evalLossBundled, round4, sample, sampleBundled, train, weightsOf,
 } from '@llm-lab/course/lora';
 import { GPT, Linear, Rng, type Tensor, noGrad } from '@llm-lab/kit';
 import { exportGptToOnnx, loadModelFromBytes, shippedModel } from '@llm-lab/model';
@@ -148,8 +148,15 @@ async function fineTune(m: Learner, ctx: CheckContext): Promise<FineTuned> {
   expectWrapped(gpt, adapters, RECIPE.targets);
   const params = gpt.parameters();
   const trainable = params.reduce((s, p) => s + p.size, 0);
+  // Step 0 is the pretrained model (B = 0: the adapters add nothing; the addLoRA check makes sure of that), so its
+  // validation losses are the bundled model's, from onnxruntime.
+  const ET = Math.min(128, gpt.config.blockSize);
+  const initial = {
+    val: await evalLossBundled(model, corpus.val, RECIPE.evalWindows, ET),
+    moby: await evalLossBundled(model, corpus.moby, RECIPE.evalWindows, ET),
+  };
   const history = await train(gpt, params, corpus, {
-    ...RECIPE, random: ctx.random,
+    ...RECIPE, random: ctx.random, initial,
     onStep: (hist) => ctx.progress(curve(hist, CURVE_TITLE)), // same title: each call replaces the last
   });
   ctx.progress(curve(history, CURVE_TITLE)); // the final state, whatever was coalesced

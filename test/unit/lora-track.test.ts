@@ -26,7 +26,7 @@ import { CORPUS } from './corpus/lora';
 import { planInWorker, runInWorker } from '../../src/harness/host';
 import type { PlannedCheck } from '../../src/harness/protocol';
 import { LESSONS, WORKER, limiter, tempDir } from './helpers';
-import { kitGpt, sample, sampleBundled } from '../../src/course/lora';
+import { corpusFor, evalLoss, evalLossBundled, kitGpt, sample, sampleBundled } from '../../src/course/lora';
 import { shippedModel } from '../../src/model';
 
 const dir = tempDir('llm-lab-lora-');
@@ -94,7 +94,7 @@ test('lora-finetune/finetune: every check passes, the model is fine-tuned once p
   expectLiveCurve(r, named(r.plan, FINE_TUNE).id);
 });
 
-test('lora-finetune/finetune: the "before" continuation onnxruntime gives is the kit GPT\'s, for the bundled model', async () => {
+test('lora-finetune/finetune: the "before" continuation and losses onnxruntime gives are the kit GPT\'s, for the bundled model', async () => {
   // The fine-tune check shows the pretrained model's greedy continuation from onnxruntime (faster); the kit GPT
   // with the same weights, the model the adapters then train, must say the same characters.
   const model = await shippedModel();
@@ -102,6 +102,12 @@ test('lora-finetune/finetune: the "before" continuation onnxruntime gives is the
   const [kit, ort] = [sample(kitGpt(model), model.vocab, prompt, 48), await sampleBundled(model, prompt, 48)];
   assert.equal(ort.length, 48);
   assert.equal(ort, kit);
+  // And its step-0 validation losses, which the check also takes from onnxruntime: the kit's, to float32 rounding.
+  const corpus = corpusFor(model.vocab);
+  for (const data of [corpus.val, corpus.moby]) {
+    const [k, o] = [evalLoss(kitGpt(model), data, 8, 128), await evalLossBundled(model, data, 8, 128)];
+    assert.ok(Math.abs(k - o) < 1e-4, `kit ${k}, onnxruntime ${o}`);
+  }
 });
 
 test('lora-finetune/finetune: the export check run alone fine-tunes the model itself and passes', async () => {

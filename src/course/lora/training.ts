@@ -101,6 +101,26 @@ export function evalLoss(gpt: GPT, data: Int32Array, n: number, T: number): numb
   return noGrad(() => gpt.forward(x, n, T, { targets: y }).loss!.item());
 }
 
+/**
+ * The same mean cross-entropy for the bundled model itself, run by onnxruntime (the loss in float64 from its
+ * logits): the "before" of a fine-tune, where the adapters (B = 0) leave the model exactly as it was.
+ */
+export async function evalLossBundled(model: BundledModel, data: Int32Array, n: number, T: number): Promise<number> {
+  const { x, y } = windows(data, n, T);
+  const { logits } = await model.run(x, n, T, ['logits']); // (n, T, V)
+  const V = model.vocab.length;
+  let sum = 0;
+  for (let r = 0; r < n * T; r++) {
+    const row = logits.data.subarray(r * V, (r + 1) * V);
+    let max = -Infinity;
+    for (let j = 0; j < V; j++) max = Math.max(max, row[j]);
+    let z = 0;
+    for (let j = 0; j < V; j++) z += Math.exp(row[j] - max);
+    sum += max + Math.log(z) - row[y[r]];
+  }
+  return sum / (n * T);
+}
+
 /** Random training windows from the check's seeded generator. */
 export function batch(data: Int32Array, B: number, T: number, random: () => number): { x: Int32Array; y: Int32Array } {
   const x = new Int32Array(B * T);
@@ -133,6 +153,8 @@ export interface TrainOptions {
   random: () => number;
   /** Called after every step with the history so far (for a live curve). */
   onStep?: (h: History) => void;
+  /** The validation losses at step 0, when already known (the bundled model's, from onnxruntime): not evaluated again. */
+  initial?: { val: number; moby: number };
 }
 
 /** AdamW on `params` (the adapters), next-character loss on SOTU training windows. */
@@ -145,7 +167,13 @@ export async function train(gpt: GPT, params: Tensor[], corpus: Corpus, o: Train
     h.val.push(evalLoss(gpt, corpus.val, o.evalWindows, ET));
     h.moby.push(evalLoss(gpt, corpus.moby, o.evalWindows, ET));
   };
-  evaluate(0);
+  if (o.initial) {
+    h.evalStep.push(0);
+    h.val.push(o.initial.val);
+    h.moby.push(o.initial.moby);
+  } else {
+    evaluate(0);
+  }
   const optimizer = new AdamW(params, { lr: o.lr, weightDecay: 0 });
   const t0 = performance.now();
   let trainMs = 0;

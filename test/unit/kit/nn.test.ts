@@ -249,6 +249,47 @@ describe('GPT', () => {
     assert.equal(model.generate(prompt, 20, { rng: new Rng(3) }).length, 23); // 23 > blockSize 8
   });
 
+  test('generate with its KV cache: the same tokens as running the whole context, logits to float32 rounding; off for a layer of another kind', () => {
+    const model = new GPT({ vocabSize: 13, blockSize: 12, nLayer: 2, nHead: 2, nEmbd: 16 }, new Rng(31));
+    for (const p of model.parameters()) for (let i = 0; i < p.size; i++) p.data[i] += 0.5 * rng.normal(); // beyond the tiny init
+    // A subclass is never given the cache (its methods could differ): the whole context is run for every token.
+    class Uncached extends GPT {}
+    const plain = new Uncached(model.config, new Rng(0));
+    plain.loadState(model.stateDict());
+    const prompt = [4, 1, 7];
+    for (const opts of [{ greedy: true }, { temperature: 1.3, rng: new Rng(5) }]) {
+      const again = { ...opts, rng: new Rng(5) };
+      assert.deepEqual(model.generate(prompt, 20, opts), plain.generate(prompt, 20, again)); // 23 tokens: past blockSize 12
+    }
+    // The logits themselves: the cached row of the last position is the full forward pass's, to float32 rounding (a
+    // product over one row may add in another order than over all of them).
+    const ids = [4, 1, 7, 9, 0, 12, 3];
+    const cached = model as unknown as { trunkCached(ids: number[], start: number, past: unknown): { x: Tensor; past: unknown } };
+    let step = cached.trunkCached(ids.slice(0, 4), 0, null);
+    for (let t = 4; t < ids.length; t++) step = cached.trunkCached([ids[t]], t, step.past);
+    const viaCache = linear(step.x, model.wte.weight).data; // (1, 1, V): the last position
+    const full = model.forward(ids, 1, ids.length).logits.data.subarray((ids.length - 1) * 13);
+    const diff = Math.max(...[...viaCache].map((v, i) => Math.abs(v - full[i])));
+    assert.ok(diff <= 1e-5 && diff < Math.max(...[...full].map(Math.abs)) * 1e-6, `cached and full logits differ by ${diff}`);
+    // With the kit's classes, and q replaced by a Linear of its own (a LoRA layer, say), q sees one new position per
+    // token; with an attention of another class, every token runs the whole context again.
+    const seen: number[] = [];
+    class SpyLinear extends Linear { override forward(x: Tensor): Tensor { seen.push(x.shape[1]); return super.forward(x); } }
+    const q = new SpyLinear(16, 16);
+    [q.weight, q.bias] = [model.h[0].attn.q.weight, model.h[0].attn.q.bias];
+    model.h[0].attn.q = q;
+    const withSpy = model.generate(prompt, 4, { greedy: true });
+    assert.deepEqual(seen, [3, 1, 1, 1]);
+    assert.deepEqual(withSpy, plain.generate(prompt, 4, { greedy: true }));
+    seen.length = 0;
+    class OtherAttention extends CausalSelfAttention {}
+    const other = new OtherAttention(16, 2);
+    Object.assign(other, { q, k: model.h[0].attn.k, v: model.h[0].attn.v, proj: model.h[0].attn.proj });
+    model.h[0].attn = other;
+    assert.deepEqual(model.generate(prompt, 4, { greedy: true }), withSpy);
+    assert.deepEqual(seen, [3, 4, 5, 6]);
+  });
+
   test('sampleLogits: greedy picks the max, top-k never leaves the k best', () => {
     assert.equal(sampleLogits([0.1, 3, -2, 2.9], { greedy: true }), 1);
     const r = new Rng(5);

@@ -8,7 +8,8 @@
  *  - inference with onnxruntime (1 thread, as the extension configures it): one forward pass of a
  *    full context (batch 1 x blockSize) returning the logits, the same returning every output the
  *    lessons can ask for, and greedy generation (one forward pass per new character, no KV cache).
- * The kit's own greedy generation is measured too, for comparison.
+ * The kit's own greedy generation is measured too, for comparison (with its KV cache while the context fits,
+ * then a forward pass per character once the context slides).
  *
  * Run alone: node --import tsx test/bench/model.ts
  */
@@ -115,7 +116,7 @@ export async function benchModel(modelPath = defaultModelPath(ROOT)): Promise<Re
     `  kit training:        ${out.kit_train_tokens_per_s.toFixed(0)} tokens/s (batch ${B} x ${T}, ${trainMs.toFixed(0)} ms/step, ${out.kit_matmul_threads} matmul threads, bundled as shipped)\n` +
     `  onnxruntime forward: ${out.ort_forward_tokens_per_s.toFixed(0)} tokens/s (1 x ${ctx}, logits only, ${logitsMs.toFixed(2)} ms); ` +
     `all outputs ${out.ort_forward_all_outputs_tokens_per_s.toFixed(0)} tokens/s (${allMs.toFixed(2)} ms), 1 thread\n` +
-    `  greedy generation:   onnxruntime ${out.ort_greedy_tokens_per_s.toFixed(1)} tokens/s, kit ${out.kit_greedy_tokens_per_s.toFixed(1)} tokens/s (${n} tokens, no KV cache) [${load()}]`,
+    `  greedy generation:   onnxruntime ${out.ort_greedy_tokens_per_s.toFixed(1)} tokens/s, kit ${out.kit_greedy_tokens_per_s.toFixed(1)} tokens/s (${n} tokens; onnxruntime without a KV cache, the kit with one until the context is full) [${load()}]`,
   );
   return out;
 }

@@ -22,6 +22,8 @@ export class WebviewPanelHost extends Disposable {
   readonly panel: vscode.WebviewPanel;
   private ready = false;
   private queue: ToWebview[] = [];
+  /** How many times the page was loaded again (see reloadIfSilent): a `ready` from an older page is ignored. */
+  private generation = 0;
   private readonly closed = this.register(new vscode.EventEmitter<void>());
   private readonly readyEmitter = this.register(new vscode.EventEmitter<void>());
   readonly onDidClose = this.closed.event;
@@ -43,6 +45,7 @@ export class WebviewPanelHost extends Disposable {
     };
     this.panel.webview.html = html(this.panel.webview, extensionUri, opts.page);
     this.register(this.panel.webview.onDidReceiveMessage((raw: FromWebview) => {
+      if (raw.type === 'ready' && (raw.generation ?? '0') !== String(this.generation)) return; // a page loaded before the last reload
       if (raw.type === 'ready') {
         this.ready = true;
         void this.panel.webview.postMessage({ type: 'init', page: opts.page, strings: opts.strings } satisfies ToWebview);
@@ -53,6 +56,30 @@ export class WebviewPanelHost extends Disposable {
       }
     }));
     this.register(this.panel.onDidDispose(() => { this.closed.fire(); this.dispose(); }));
+    if (restored) this.reloadIfSilent(() => html(this.panel.webview, extensionUri, opts.page, ++this.generation));
+  }
+
+  /**
+   * A panel restored after a window reload has been seen to stay blank, its page never saying `ready` (once in the
+   * end-to-end tests). Once it is visible, give it a few seconds; if it is still silent, load the page again (a new
+   * nonce and generation), at most twice. Queued messages wait for the new page's `ready`; an old page's is ignored.
+   */
+  private reloadIfSilent(page: () => string): void {
+    let reloads = 0;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const arm = () => {
+      if (this.ready || timer || !this.panel.visible || reloads >= 2) return;
+      timer = setTimeout(() => {
+        timer = undefined;
+        if (this.ready || !this.panel.visible) return;
+        reloads++;
+        this.panel.webview.html = page();
+        arm();
+      }, 5000);
+    };
+    this.register(this.panel.onDidChangeViewState(() => arm()));
+    this.register({ dispose: () => { if (timer) clearTimeout(timer); } });
+    arm();
   }
 
   /** Resolves once the webview's script has loaded and said `ready` (a full round trip). */
@@ -66,7 +93,7 @@ export class WebviewPanelHost extends Disposable {
   }
 }
 
-export function html(webview: vscode.Webview, extensionUri: vscode.Uri, page: 'lesson' | 'results' | 'companion'): string {
+export function html(webview: vscode.Webview, extensionUri: vscode.Uri, page: 'lesson' | 'results' | 'companion', generation = 0): string {
   const nonce = randomBytes(16).toString('base64');
   const uri = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...p)).toString();
   const csp = [
@@ -86,7 +113,7 @@ export function html(webview: vscode.Webview, extensionUri: vscode.Uri, page: 'l
 <link rel="stylesheet" href="${uri('dist', 'media', 'uPlot.min.css')}">
 <link rel="stylesheet" href="${uri('media', 'lab.css')}">
 ${page === 'companion' ? `<link rel="stylesheet" href="${uri('media', 'companion.css')}">\n` : ''}</head>
-<body data-page="${page}">
+<body data-page="${page}" data-generation="${generation}">
 <main id="app" aria-live="polite"></main>
 <script nonce="${nonce}" src="${uri('dist', 'webview.js')}"></script>
 </body>

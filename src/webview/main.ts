@@ -269,4 +269,4 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
 const saved = vscode.getState() as WebviewState | undefined;
 if (saved?.page === 'results' && saved.view && document.body.dataset.page === 'results') show(saved.view);
 
-post({ type: 'ready' });
+post({ type: 'ready', generation: document.body.dataset.generation });

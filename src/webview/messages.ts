@@ -44,7 +44,7 @@ export type WebviewState =
   | { page: 'results'; view?: Extract<ToWebview, { type: 'result' | 'empty' }> };
 
 export type FromWebview =
-  | { type: 'ready' }
+  | { type: 'ready'; generation?: string }
   | { type: 'open-exercise'; exerciseId: string }
   | { type: 'check'; exerciseId: string }
   | { type: 'hint'; exerciseId: string }

@@ -12,11 +12,10 @@
  */
 import { Tensor, noGrad } from './tensor';
 import { Rng, globalRng } from './random';
-import { Block, CausalSelfAttention, Embedding, LayerNorm, MLP, Module, type Recorder, causalMask } from './nn';
+import { Block, CausalSelfAttention, Embedding, type KVCache, LayerNorm, MLP, Module, type Recorder } from './nn';
 import { add } from './ops/elementwise';
-import { linear, matmul } from './ops/matmul';
-import { cat, narrow, transpose } from './ops/movement';
-import { scaledMaskedSoftmax } from './ops/softmax';
+import { linear } from './ops/matmul';
+import { narrow } from './ops/movement';
 import { crossEntropy } from './loss';
 
 export interface GPTConfig {
@@ -91,17 +90,18 @@ export class GPT extends Module {
   }
 
   /** Everything up to and including the final LayerNorm: ids (B, T) -> (B, T, C). */
-  private trunk(ids: ArrayLike<number>, B: number, T: number, record?: Recorder): Tensor {
+  private trunk(ids: ArrayLike<number>, B: number, T: number, record?: Recorder, cache?: KVCache[]): Tensor {
     const { blockSize } = this.config;
-    if (T > blockSize) throw new Error(`sequence length ${T} exceeds the model's context of ${blockSize}`);
+    const start = cache?.[0]?.k ? cache[0].k.shape[2] : 0; // with a KV cache: positions already run
+    if (start + T > blockSize) throw new Error(`sequence length ${start + T} exceeds the model's context of ${blockSize}`);
     if (ids.length !== B * T) throw new Error(`GPT.forward: got ${ids.length} ids for B=${B}, T=${T} (expected ${B * T})`);
-    const positions = Int32Array.from({ length: T }, (_, t) => t);
+    const positions = Int32Array.from({ length: T }, (_, t) => start + t);
     const tok = this.wte.forward(ids, [B, T]); //     (B, T, C)
     const pos = this.wpe.forward(positions, [T]); //  (T, C), the same for every sequence in the batch
     let x = add(tok, pos); //                          (B, T, C)
     record?.('embeddings', x);
     this.h.forEach((block, i) => {
-      x = block.forward(x, record && ((name, t) => record(`${name}_${i}`, t))); // (B, T, C)
+      x = block.forward(x, record && ((name, t) => record(`${name}_${i}`, t)), cache?.[i]); // (B, T, C)
       record?.(`block_out_${i}`, x);
     });
     return this.ln_f.forward(x); // (B, T, C)
@@ -126,30 +126,26 @@ export class GPT extends Module {
    * When every block is the kit's own, each new token is run alone against the keys and values the
    * earlier positions left in a cache (the KV-cache lesson's idea): the same operations, row for row,
    * as running the whole context again, so the same numbers up to float32 rounding (a product over
-   * one row may add in another order than over all of them). Otherwise (a layer replaced by one of another kind), and once
-   * the context slides past blockSize (the positions shift, so the kept keys no longer hold), the
-   * whole context is run again for every token.
+   * one row may add in another order than over all of them). Otherwise (a layer replaced by one of
+   * another kind), and once the context slides past blockSize (the positions shift, so the kept keys
+   * no longer hold), the whole context is run again for every token.
    */
   generate(prompt: ArrayLike<number>, maxNewTokens: number, opts: GenerateOptions = {}): Int32Array {
     if (prompt.length === 0) throw new Error('generate: the prompt needs at least one token');
     const { blockSize } = this.config;
     return noGrad(() => {
       const out = Array.from(prompt);
-      let cached = maxNewTokens > 0 && out.length <= blockSize && this.cacheable() ? this.trunkCached(out, 0, null) : null;
+      let cache: KVCache[] | null = this.cacheable() ? this.h.map(() => ({ k: null, v: null })) : null;
+      let fresh = out; // the tokens the cache has not seen yet (all of them at first)
       for (let s = 0; s < maxNewTokens; s++) {
-        let x: Tensor; //                                     (1, T, C), T the positions just run
-        if (cached) {
-          x = cached.x;
-        } else {
-          const context = out.slice(-blockSize);
-          x = this.trunk(context, 1, context.length);
-        }
-        const T = x.shape[1];
+        if (cache && out.length > blockSize) cache = null; // the window slides: the cached positions no longer hold
+        const context = cache ? fresh : out.slice(-blockSize);
+        const x = this.trunk(context, 1, context.length, undefined, cache ?? undefined); // (1, T, C)
+        const T = context.length;
         const last = narrow(x, 1, T - 1, 1); //              (1, 1, C)
         const logits = linear(last, this.wte.weight); //    (1, 1, V)
         out.push(sampleLogits(logits.data, opts));
-        if (s === maxNewTokens - 1) break;
-        cached = cached && out.length <= blockSize ? this.trunkCached([out[out.length - 1]], out.length - 1, cached.past) : null;
+        fresh = out.slice(-1);
       }
       return Int32Array.from(out);
     });
@@ -160,37 +156,6 @@ export class GPT extends Module {
     const own = (o: object, cls: { prototype: object }) => Object.getPrototypeOf(o) === cls.prototype;
     return own(this, GPT) && own(this.wte, Embedding) && own(this.wpe, Embedding) && own(this.ln_f, LayerNorm)
       && this.h.every((b) => own(b, Block) && own(b.ln_1, LayerNorm) && own(b.attn, CausalSelfAttention) && own(b.ln_2, LayerNorm) && own(b.mlp, MLP));
-  }
-
-  /**
-   * The trunk for `ids` at positions start, start + 1, ..., given each block's keys and values of the positions
-   * before (`past`, (1, nh, start, hs) each; null when start is 0). Block.forward and CausalSelfAttention.forward
-   * op for op, on these rows only: their queries against every key so far. Returns (1, T, C) and the cache with
-   * these positions added.
-   */
-  private trunkCached(ids: number[], start: number, past: { k: Tensor; v: Tensor }[] | null): { x: Tensor; past: { k: Tensor; v: Tensor }[] } {
-    const T = ids.length;
-    const positions = Int32Array.from({ length: T }, (_, t) => start + t);
-    let x = add(this.wte.forward(ids, [1, T]), this.wpe.forward(positions, [T])); // (1, T, C)
-    const mask = narrow(causalMask(start + T), 0, start, T); // (T, start + T): each row sees itself and what came before
-    const next: { k: Tensor; v: Tensor }[] = [];
-    this.h.forEach((block, i) => {
-      const attn = block.attn;
-      const [nh, C] = [attn.nHead, attn.nEmbd];
-      const hs = C / nh;
-      const heads = (t: Tensor) => transpose(t.view(1, T, nh, hs), 1, 2); // (1, T, C) -> (1, nh, T, hs)
-      const h = block.ln_1.forward(x);
-      const q = heads(attn.q.forward(h));
-      let k = heads(attn.k.forward(h));
-      let v = heads(attn.v.forward(h));
-      if (past) [k, v] = [cat([past[i].k, k], 2), cat([past[i].v, v], 2)]; // (1, nh, start + T, hs)
-      next.push({ k, v });
-      const att = scaledMaskedSoftmax(matmul(q, transpose(k, -2, -1)), 1 / Math.sqrt(hs), mask); // (1, nh, T, start + T)
-      const y = transpose(matmul(att, v), 1, 2).reshape(1, T, C); //                           (1, T, C)
-      x = add(x, attn.proj.forward(y));
-      x = add(x, block.mlp.forward(block.ln_2.forward(x)));
-    });
-    return { x: this.ln_f.forward(x), past: next };
   }
 
   /** Copies of all weights by parameter name. */

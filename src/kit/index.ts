@@ -37,7 +37,7 @@ export { softmax, logSoftmax } from './ops/softmax';
 export { layerNorm } from './ops/norm';
 export { crossEntropy } from './loss';
 export {
-  Module, Linear, Embedding, LayerNorm, CausalSelfAttention, MLP, Block, causalMask, type Recorder,
+  Module, Linear, Embedding, LayerNorm, CausalSelfAttention, MLP, Block, causalMask, type KVCache, type Recorder,
 } from './nn';
 export {
   GPT, type GPTConfig, type GPTOutput, type ForwardOptions, type GenerateOptions, sampleLogits,

@@ -12,7 +12,7 @@ import { Tensor, full, randn, zeros } from './tensor';
 import { globalRng, type Rng } from './random';
 import { add, gelu } from './ops/elementwise';
 import { linear, matmul } from './ops/matmul';
-import { embedding, transpose } from './ops/movement';
+import { cat, embedding, narrow, transpose } from './ops/movement';
 import { layerNorm } from './ops/norm';
 import { scaledMaskedSoftmax } from './ops/softmax';
 
@@ -126,6 +126,12 @@ export function causalMask(T: number): Tensor {
  * values of all earlier positions (and itself), weighted by softmax(query . key / sqrt(hs)).
  * nh heads do this independently on hs = C / nh channels each.
  */
+/** One layer's keys and values of the positions run so far, (B, nh, positions, hs) each (null before the first). */
+export interface KVCache {
+  k: Tensor | null;
+  v: Tensor | null;
+}
+
 export class CausalSelfAttention extends Module {
   q: Linear;
   k: Linear;
@@ -141,15 +147,24 @@ export class CausalSelfAttention extends Module {
     this.proj = new Linear(nEmbd, nEmbd, true, rng);
   }
 
-  forward(x: Tensor, record?: Recorder): Tensor {
+  /**
+   * x (B, T, C) -> (B, T, C). With `cache` (GPT.generate), x holds only the newest positions: their keys and
+   * values are appended to the cached ones of the positions before, and their queries attend to all of them.
+   */
+  forward(x: Tensor, record?: Recorder, cache?: KVCache): Tensor {
     const [B, T, C] = x.shape;
     const nh = this.nHead;
     const hs = C / nh; // head size
     // Project, then split the channels into heads (head h gets channels [h*hs, (h+1)*hs)) and move
     // the head dim forward so that each (batch, head) pair is one (T, hs) matrix.
     const q = transpose(this.q.forward(x).view(B, T, nh, hs), 1, 2); // (B, nh, T, hs)
-    const k = transpose(this.k.forward(x).view(B, T, nh, hs), 1, 2); // (B, nh, T, hs)
-    const v = transpose(this.v.forward(x).view(B, T, nh, hs), 1, 2); // (B, nh, T, hs)
+    let k = transpose(this.k.forward(x).view(B, T, nh, hs), 1, 2); //   (B, nh, T, hs)
+    let v = transpose(this.v.forward(x).view(B, T, nh, hs), 1, 2); //   (B, nh, T, hs)
+    const before = cache?.k ? cache.k.shape[2] : 0; // positions already cached
+    if (cache) {
+      if (cache.k && cache.v) [k, v] = [cat([cache.k, k], 2), cat([cache.v, v], 2)]; // (B, nh, before + T, hs)
+      [cache.k, cache.v] = [k, v];
+    }
 
     // Scores: how much query i attends to key j, scaled so their variance does not grow with hs; then the
     // future gets -inf, so that the softmax gives it probability 0 (each row sums to 1). Op by op that is
@@ -159,7 +174,9 @@ export class CausalSelfAttention extends Module {
     // and scaledMaskedSoftmax (ops/softmax.ts) computes exactly that, number for number, as one op: the (B, nh, T, T)
     // scores are a GPT's largest tensors, and the three ops would make three of them, and three gradients.
     const scores = matmul(q, transpose(k, -2, -1)); // (B, nh, T, hs) @ (B, nh, hs, T) -> (B, nh, T, T)
-    const att = scaledMaskedSoftmax(scores, 1 / Math.sqrt(hs), causalMask(T)); // (B, nh, T, T)
+    // (With a cache: the rows of the newest positions, each seeing itself and everything before it.)
+    const mask = before ? narrow(causalMask(before + T), 0, before, T) : causalMask(T);
+    const att = scaledMaskedSoftmax(scores, 1 / Math.sqrt(hs), mask); // (B, nh, T, T)
     record?.('attn_probs', att);
 
     const y = matmul(att, v); // (B, nh, T, T) @ (B, nh, T, hs) -> (B, nh, T, hs)
@@ -204,8 +221,8 @@ export class Block extends Module {
     this.mlp = new MLP(nEmbd, rng);
   }
 
-  forward(x: Tensor, record?: Recorder): Tensor {
-    const a = this.attn.forward(this.ln_1.forward(x), record); // (B, T, C)
+  forward(x: Tensor, record?: Recorder, cache?: KVCache): Tensor {
+    const a = this.attn.forward(this.ln_1.forward(x), record, cache); // (B, T, C)
     record?.('attn_out', a);
     x = add(x, a); //                                         (B, T, C)
     x = add(x, this.mlp.forward(this.ln_2.forward(x))); //    (B, T, C)

@@ -38,7 +38,7 @@ import type { MatmulOptions } from './reference';
 const W = {
   JOB: 0, NEXT: 1, DONE: 2, NTASKS: 3, PRODUCTS: 4, PER_PRODUCT: 5, KIND: 6, M: 7, K: 8, N: 9, FLAGS: 10, ROWS: 11,
   SCRATCH: 12, SCRATCH_SIZE: 13, PACKED_A: 14, TILE: 15,
-  // The same words in a GELU job (KIND 1): M holds the element count, ROWS the elements per task, and
+  // The same words in a GELU job (KIND 1): M holds the element count, ROWS the elements per task, and these four:
   X: 12, Y: 13, D: 14, CONSTANTS: 15,
   GEN: 16, // bumped to wake the workers
   READY: 17, // how many workers have started (and so wait for jobs)

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
-  AdamW, Block, CausalSelfAttention, GPT, type GPTConfig, LayerNorm, Linear, MLP, Rng, Tensor, add,
+  AdamW, Block, CausalSelfAttention, GPT, type GPTConfig, type KVCache, LayerNorm, Linear, MLP, Rng, Tensor, add,
   clipGradNorm, linear, matmul, mean, narrow, sampleLogits, sum, tensor, transpose, variance, zeros,
 } from '../../../src/kit/index';
 import { assertClose, assertGradcheck } from './helpers';
@@ -264,10 +264,13 @@ describe('GPT', () => {
     // The logits themselves: the cached row of the last position is the full forward pass's, to float32 rounding (a
     // product over one row may add in another order than over all of them).
     const ids = [4, 1, 7, 9, 0, 12, 3];
-    const cached = model as unknown as { trunkCached(ids: number[], start: number, past: unknown): { x: Tensor; past: unknown } };
-    let step = cached.trunkCached(ids.slice(0, 4), 0, null);
-    for (let t = 4; t < ids.length; t++) step = cached.trunkCached([ids[t]], t, step.past);
-    const viaCache = linear(step.x, model.wte.weight).data; // (1, 1, V): the last position
+    const trunk = (model as unknown as { trunk(ids: number[], B: number, T: number, record: undefined, cache: KVCache[]): Tensor }).trunk.bind(model);
+    const cache: KVCache[] = model.h.map(() => ({ k: null, v: null }));
+    trunk(ids.slice(0, 4), 1, 4, undefined, cache);
+    let x = trunk([ids[4]], 1, 1, undefined, cache);
+    for (let t = 5; t < ids.length; t++) x = trunk([ids[t]], 1, 1, undefined, cache);
+    assert.deepEqual(cache[0].k?.shape, [1, 2, ids.length, 8]);
+    const viaCache = linear(x, model.wte.weight).data; // (1, 1, V): the last position
     const full = model.forward(ids, 1, ids.length).logits.data.subarray((ids.length - 1) * 13);
     const diff = Math.max(...[...viaCache].map((v, i) => Math.abs(v - full[i])));
     assert.ok(diff <= 1e-5 && diff < Math.max(...[...full].map(Math.abs)) * 1e-6, `cached and full logits differ by ${diff}`);

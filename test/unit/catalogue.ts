@@ -22,7 +22,7 @@ import type { RunResult } from '../../src/core/grading/result';
 import { runInWorker } from '../../src/harness/host';
 import type { PlannedCheck } from '../../src/harness/protocol';
 import { learnerFile, prerequisiteFiles, solutionFolder } from '../../src/core/workspace';
-import { WORKER, englishPlan, limiter, tempDir, withEdits } from './helpers';
+import { WORKER, englishPlan, limiter, printSlowest, tempDir, withEdits } from './helpers';
 
 export interface MistakeCase {
   /** The catalogue the mistake is in, and its key there. */
@@ -129,11 +129,8 @@ export function testCatalogues(root: string, allCases: MistakeCase[], opts: { ti
 
   // LLM_LAB_CASES_TIMES=1 prints where the suite's time goes: runner wall time per exercise, and the slowest cases.
   if (process.env.LLM_LAB_CASES_TIMES) test('catalogue runs: the slowest', async () => {
-    const done = await Promise.all(timed.map(async (x) => ({ ...x, ms: (await x.pending.catch(() => undefined))?.result.durationMs ?? 0 })));
-    const byExercise = new Map<string, number>();
-    for (const x of done) byExercise.set(x.c.exercise, (byExercise.get(x.c.exercise) ?? 0) + x.ms);
-    console.log([...byExercise].sort((a, b) => b[1] - a[1]).slice(0, 20).map(([ex, ms]) => `  ${(ms / 1000).toFixed(1)} s in all  ${ex}`).join('\n'));
-    console.log(done.sort((a, b) => b.ms - a.ms).slice(0, 30).map((x) => `  ${(x.ms / 1000).toFixed(1)} s  ${x.c.exercise} [${x.locale}] ${x.c.key}`).join('\n'));
+    const done = await Promise.all(timed.map(async (x) => ({ x, r: await x.pending.catch(() => undefined) })));
+    printSlowest(done.map(({ x, r }) => ({ exercise: x.c.exercise, label: `[${x.locale}] ${x.c.key}`, ms: r?.result.durationMs ?? 0 })), 20, 30);
   });
 
   if (!only) test(`every catalogued mistake under ${path.basename(root)}/ has a case`, () => {

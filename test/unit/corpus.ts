@@ -15,7 +15,7 @@ import type { RunResult } from '../../src/core/grading/result';
 import { runInWorker } from '../../src/harness/host';
 import { learnerFile, prerequisiteFiles, solutionFolder } from '../../src/core/workspace';
 import { catalogues } from './catalogue';
-import { WORKER, englishPlan, limiter, tempDir, withEdits } from './helpers';
+import { WORKER, englishPlan, limiter, printSlowest, tempDir, withEdits } from './helpers';
 
 export interface CorpusEntry {
   exercise: string;
@@ -159,12 +159,9 @@ export function testCorpus(root: string, tracks: Record<string, CorpusEntry[]>):
     }
     rows.push(row('all', total));
     console.log(['grading truth (track: false rejects, false accepts, catalogued named, wrong diagnoses, located at the faulty line):', ...rows].join('\n'));
-    if (process.env.LLM_LAB_CORPUS_TIMES) { // the slowest entries (runner wall time), to see where the suite's time goes
-      const timed = (await Promise.all(Object.values(results).flat())).map((o) => ({ o, ms: o.result.durationMs })).sort((a, b) => b.ms - a.ms);
-      const byExercise = new Map<string, number>();
-      for (const { o, ms } of timed) byExercise.set(o.entry.exercise, (byExercise.get(o.entry.exercise) ?? 0) + ms);
-      console.log([...byExercise].sort((a, b) => b[1] - a[1]).slice(0, 15).map(([ex, ms]) => `  ${(ms / 1000).toFixed(1)} s in all  ${ex}`).join('\n'));
-      console.log(timed.slice(0, 40).map(({ o, ms }) => `  ${(ms / 1000).toFixed(1)} s  ${o.entry.exercise} ${o.entry.kind} "${o.entry.name}"`).join('\n'));
+    if (process.env.LLM_LAB_CORPUS_TIMES) { // where the suite's time goes
+      const outcomes = await Promise.all(Object.values(results).flat());
+      printSlowest(outcomes.map(({ entry: e, result: r }) => ({ exercise: e.exercise, label: `${e.kind} "${e.name}"`, ms: r.durationMs })));
     }
     assert.equal(total.falseRejects, 0, 'false rejects');
     assert.equal(total.falseAccepts, 0, 'false accepts');

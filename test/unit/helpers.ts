@@ -98,3 +98,11 @@ export function printRun(r: RunResult, started: number, { tag = '', artifacts = 
     if (a.kind === 'bars') console.log(`  ${a.title}: ${a.labels.map((l, i) => `${l} ${a.values[i]}`).join(', ')}`);
   }
 }
+
+/** Where a suite's time went (runner wall time): the exercises that took longest in all, then the slowest runs. */
+export function printSlowest(runs: { exercise: string; label: string; ms: number }[], exercises = 15, slowest = 40): void {
+  const byExercise = new Map<string, number>();
+  for (const r of runs) byExercise.set(r.exercise, (byExercise.get(r.exercise) ?? 0) + r.ms);
+  console.log([...byExercise].sort((a, b) => b[1] - a[1]).slice(0, exercises).map(([ex, ms]) => `  ${(ms / 1000).toFixed(1)} s in all  ${ex}`).join('\n'));
+  console.log([...runs].sort((a, b) => b.ms - a.ms).slice(0, slowest).map((r) => `  ${(r.ms / 1000).toFixed(1)} s  ${r.exercise} ${r.label}`).join('\n'));
+}

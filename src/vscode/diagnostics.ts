@@ -63,9 +63,10 @@ export class DiagnosticsService extends Disposable {
   }
 
   private lines(uri: vscode.Uri): string[] {
-    // As the editor has it when open (the check saved any edits first), so ranges fit the editor's lines.
+    // The file on disk is what was checked (the check saved any edits first). An open editor can lag
+    // behind a change made by another tool until VS Code reloads it; its lines are only the fallback.
+    try { return readFileSync(uri.fsPath, 'utf8').split(/\r?\n/); } catch { /* gone: use the editor's copy */ }
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === uri.fsPath);
-    if (doc) return doc.getText().split(/\r?\n/);
-    try { return readFileSync(uri.fsPath, 'utf8').split(/\r?\n/); } catch { return []; }
+    return doc ? doc.getText().split(/\r?\n/) : [];
   }
 }

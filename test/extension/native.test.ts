@@ -57,7 +57,17 @@ async function runProfile(include: vscode.TestItem[]): Promise<RunResult> {
 async function write(file: string, text: string): Promise<void> {
   writeFileSync(file, text);
   const doc = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === file);
-  for (let i = 0; doc && doc.getText() !== text && i < 100; i++) await new Promise((r) => setTimeout(r, 50));
+  if (!doc) return;
+  const synced = async (ms: number) => {
+    for (let t = 0; doc.getText() !== text && t < ms; t += 50) await new Promise((r) => setTimeout(r, 50));
+    return doc.getText() === text;
+  };
+  // VS Code's file watcher usually reloads the editor within a second; on a busy machine it can lag
+  // for longer, so ask for the reload the learner would get from "Revert File".
+  if (await synced(3000)) return;
+  await vscode.window.showTextDocument(doc);
+  await vscode.commands.executeCommand('workbench.action.files.revert');
+  assert.ok(await synced(5000), `the open editor of ${file} never showed what was written to disk`);
 }
 
 function ourDiagnostics(uri: vscode.Uri): vscode.Diagnostic[] {

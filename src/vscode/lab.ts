@@ -21,9 +21,11 @@ import { LessonStatusBar } from './statusBar';
 import { TestingService } from './testing';
 import { LessonsTree, LessonsView } from './tree';
 import { WalkthroughProgress } from './walkthrough';
+import { setWebviewLog } from './webview';
 
 export function createServices(context: vscode.ExtensionContext): Services {
   const log = vscode.window.createOutputChannel('LLM Lab', { log: true });
+  setWebviewLog(log);
   const inst = install(context.extensionUri.fsPath, { unpackTo: context.globalStorageUri.fsPath });
   const course = new CourseService(inst, log);
   const learner = new LearnerState(context.globalState);

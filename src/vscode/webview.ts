@@ -9,6 +9,12 @@ import * as vscode from 'vscode';
 import type { FromWebview, ToWebview } from '../webview/messages';
 import { Disposable } from './dispose';
 
+/** Where every panel writes what its page reported (page errors) and its reloads: the LLM Lab log, set at activation. */
+let log: vscode.LogOutputChannel | undefined;
+export function setWebviewLog(channel: vscode.LogOutputChannel): void {
+  log = channel;
+}
+
 export interface PanelOptions {
   viewType: string;
   title: string;
@@ -46,7 +52,9 @@ export class WebviewPanelHost extends Disposable {
     this.panel.webview.html = html(this.panel.webview, extensionUri, opts.page);
     this.register(this.panel.webview.onDidReceiveMessage((raw: FromWebview) => {
       if (raw.type === 'ready' && (raw.generation ?? '0') !== String(this.generation)) return; // a page loaded before the last reload
-      if (raw.type === 'ready') {
+      if (raw.type === 'page-error') {
+        log?.error(`${opts.page} panel: ${raw.message}`);
+      } else if (raw.type === 'ready') {
         this.ready = true;
         void this.panel.webview.postMessage({ type: 'init', page: opts.page, strings: opts.strings } satisfies ToWebview);
         for (const m of this.queue.splice(0)) void this.panel.webview.postMessage(m);
@@ -73,6 +81,7 @@ export class WebviewPanelHost extends Disposable {
         timer = undefined;
         if (this.ready || !this.panel.visible) return;
         reloads++;
+        log?.warn(`a restored panel (${this.panel.title}) said nothing 5 s after it was shown: loading its page again (${reloads} of 2)`);
         this.panel.webview.html = page();
         arm();
       }, 5000);

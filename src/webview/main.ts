@@ -228,8 +228,20 @@ function show(view: ResultsView): void {
   vscode.setState({ page: 'results', view });
 }
 
+// Whatever throws in the page is reported to the host's log: a blank panel should leave a trace.
+const report = (what: string, e: unknown) => post({ type: 'page-error', message: `${what}: ${e instanceof Error ? e.stack ?? e.message : String(e)}`.slice(0, 2000) });
+window.addEventListener('error', (e) => report('error', e.error ?? e.message));
+window.addEventListener('unhandledrejection', (e) => report('unhandled rejection', e.reason));
+
 window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
-  const msg = event.data;
+  try {
+    handle(event.data);
+  } catch (e) {
+    report(`drawing a '${event.data?.type}' message`, e);
+  }
+});
+
+function handle(msg: ToWebview): void {
   switch (msg.type) {
     case 'init':
       setStrings(msg.strings);
@@ -263,7 +275,7 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
       console.warn('LLM Lab: unknown message', unhandled);
     }
   }
-});
+}
 
 // After a window reload: draw what was on screen at once, before the host says anything.
 const saved = vscode.getState() as WebviewState | undefined;

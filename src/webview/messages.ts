@@ -45,6 +45,8 @@ export type WebviewState =
 
 export type FromWebview =
   | { type: 'ready'; generation?: string }
+  /** The page's script threw (drawing a message, or anywhere else): the host writes it to the LLM Lab log. */
+  | { type: 'page-error'; message: string }
   | { type: 'open-exercise'; exerciseId: string }
   | { type: 'check'; exerciseId: string }
   | { type: 'hint'; exerciseId: string }

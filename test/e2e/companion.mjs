@@ -65,6 +65,21 @@ function measure() {
   };
 }
 
+/** The newest LLM Lab log of this suite's servers (code-server's user data sits beside the screenshots). */
+function extensionLog(dir) {
+  const logs = [];
+  const walk = (dir) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name === 'LLM Lab.log') logs.push(p);
+    }
+  };
+  try { walk(dir); } catch { return '(no log found)'; }
+  const newest = logs.sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs)[0];
+  return newest ? fs.readFileSync(newest, 'utf8') : '(no log found)';
+}
+
 export async function companionTests({ page, ws, root, out, log }) {
   const folder = path.join(ws, 'llm-lab');
   const learnerFile = path.join(folder, EXERCISE.lessonFolder, EXERCISE.file);
@@ -322,7 +337,11 @@ export async function companionTests({ page, ws, root, out, log }) {
     const tab = page.locator('.tabs-container .tab', { hasText: 'Plan' }).first();
     await tab.waitFor({ timeout: 60_000 });
     await tab.click();
-    await companion('.cp-plan .cp-timeline canvas');
+    try {
+      await companion('.cp-plan .cp-timeline canvas');
+    } catch (e) {
+      throw new Error(`${e.message}\nthe extension's log since the reload:\n${extensionLog(out).split('\n').slice(-30).join('\n')}`);
+    }
     await frame.locator('.cp-tab', { hasText: 'Mistake notebook' }).click();
     await frame.locator('.cp-entry.fixed', { hasText: 'The scores are not scaled' }).first().waitFor({ timeout: 20_000 });
   });

@@ -160,8 +160,12 @@ suite('LLM Lab in the extension host', () => {
     assert.ok(backup && existsSync(backup));
     assert.equal(readFileSync(backup, 'utf8'), '// precious work\n');
     assert.equal(readFileSync(file, 'utf8'), readFileSync(exercise.scaffold, 'utf8'));
+    // The open editor shows the scaffold as soon as the command returns, without waiting for the file watcher.
+    const editor = () => vscode.workspace.textDocuments.find((d) => d.uri.fsPath === file)?.getText();
+    assert.equal(editor(), readFileSync(exercise.scaffold, 'utf8'));
     await vscode.commands.executeCommand('llmLab.restoreBackup', exercise.id, backup);
     assert.equal(readFileSync(file, 'utf8'), '// precious work\n');
+    assert.equal(editor(), '// precious work\n');
   });
 
   test('Open Lesson renders the lesson in a webview that round-trips', async () => {

@@ -10,6 +10,7 @@ import type { CheckStatus, RunResult } from '../../src/core/grading/result';
 import { learnerFile } from '../../src/core/workspace';
 import type { Services } from '../../src/vscode/commands';
 import { outcomeMessage, type ReportedState } from '../../src/vscode/testing';
+import { reloadFromDisk } from '../../src/vscode/reload';
 
 const EXTENSION_ID = 'llm-lab.llm-lab';
 let s: Services;
@@ -63,10 +64,9 @@ async function write(file: string, text: string): Promise<void> {
     return doc.getText() === text;
   };
   // VS Code's file watcher usually reloads the editor within a second; on a busy machine it can lag
-  // for longer, so ask for the reload the learner would get from "Revert File".
+  // for longer, so ask for the reload the learner would get from "Revert File" (the product's own helper).
   if (await synced(3000)) return;
-  await vscode.window.showTextDocument(doc);
-  await vscode.commands.executeCommand('workbench.action.files.revert');
+  await reloadFromDisk(file);
   assert.ok(await synced(5000), `the open editor of ${file} never showed what was written to disk`);
 }
 

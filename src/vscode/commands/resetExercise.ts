@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { learnerFile, resetExercise as reset } from '../../core/workspace';
 import { currentLocale } from '../course';
+import { reloadFromDisk } from '../reload';
 import type { Command } from './types';
 import { exerciseIdFrom } from './target';
 
@@ -24,6 +25,7 @@ export const resetExercise: Command = {
     const saved = await reset(folder, lesson, exercise, currentLocale());
     s.log.info(`reset ${file}${saved ? `; backup at ${saved}` : ''}`);
     s.diagnostics.clear(file); // the old code's errors do not belong on the fresh scaffold
+    await reloadFromDisk(file);
     const restore = vscode.l10n.t('Restore Backup');
     if (saved) {
       void vscode.window.showInformationMessage(vscode.l10n.t('Reset {0}. Your code was saved to {1}.', exercise.fileName, path.relative(folder, saved)), restore)

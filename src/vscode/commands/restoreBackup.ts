@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { learnerFile, listBackups, restoreBackup as restore } from '../../core/workspace';
+import { reloadFromDisk } from '../reload';
 import type { Command } from './types';
 import { exerciseIdFrom } from './target';
 
@@ -28,6 +29,7 @@ export const restoreBackup: Command = {
     const saved = await restore(folder, lesson, exercise, file);
     s.log.info(`restored ${file} over ${target}${saved ? `; previous version at ${saved}` : ''}`);
     s.diagnostics.clear(target); // errors of the replaced code
+    await reloadFromDisk(target);
     await vscode.window.showTextDocument(vscode.Uri.file(target), { viewColumn: vscode.ViewColumn.One, preview: false });
     // Say what happened, and offer the way back: the code just replaced was saved as a backup too.
     const undo = vscode.l10n.t('Undo');

@@ -48,11 +48,23 @@ export function permissionFlags(workerPath: string): string[] {
   return [flag, '--allow-addons', '--allow-worker', '--no-warnings', ...readablePaths(workerPath).map((p) => `--allow-fs-read=${p}`)];
 }
 
+/**
+ * glibc's malloc settings for the runner (Linux; other C libraries ignore the variable). Node takes the memory of
+ * every typed array from malloc, and glibc serves each one of 128 KB or more with a fresh mmap and gives it back
+ * with munmap once it is collected; a training step allocates its activations and gradients (0.5 to 4 MB each)
+ * anew, so the kernel mapped and zeroed 12,000 to 18,000 fresh pages per step of the bundled model's shape. Served
+ * from the heap up to 32 MB, and kept for the next arrays: 100 to 2,000 page faults per step, the same peak memory
+ * (within 2 %). Measured in the runner, the DPO check took 4.21 s without them and 4.09 s with them
+ * (means of 4 runs each, in turns, load average 1.3 to 1.7); the pretraining step about 1 % less.
+ */
+export const RUNNER_MALLOC_TUNABLES = 'glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824:glibc.malloc.top_pad=67108864';
+
 /** A minimal environment for the runner: enough for the runtime to start, nothing of the editor's. */
 export function runnerEnv(): NodeJS.ProcessEnv {
   const keep = ['PATH', 'SystemRoot', 'SYSTEMROOT', 'TEMP', 'TMP', 'TMPDIR', 'LANG', 'LC_ALL', 'LLM_LAB_MODEL'];
   const env: NodeJS.ProcessEnv = { ELECTRON_RUN_AS_NODE: '1' };
   for (const k of keep) if (process.env[k] !== undefined) env[k] = process.env[k];
+  if (process.platform === 'linux') env.GLIBC_TUNABLES = RUNNER_MALLOC_TUNABLES;
   return env;
 }
 

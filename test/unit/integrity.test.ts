@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { runInWorker, type RunOptions } from '../../src/harness/host';
+import { RUNNER_MALLOC_TUNABLES } from '../../src/harness/sandbox';
 import type { RunResult } from '../../src/core/grading/result';
 import { FIXTURE_COURSE, WORKER, tempDir } from './helpers';
 
@@ -251,6 +252,7 @@ try { require('child_process'); out.push('required'); } catch (e) { out.push('re
 try { require('net'); out.push('net'); } catch (e) { out.push('net: ' + (e as Error).message.slice(0, 40)); }
 out.push('env: ' + Object.keys(process.env).join(','));
 out.push('secret: ' + (process.env.LLM_LAB_TEST_SECRET ?? 'none'));
+out.push('malloc: ' + (process.env.GLIBC_TUNABLES ?? 'none'));
 console.log(out.join(' | '));
 export function addVectors(a: Float32Array, b: Float32Array): Float32Array { return a.map((x, i) => x + b[i]); }
 `));
@@ -259,6 +261,8 @@ export function addVectors(a: Float32Array, b: Float32Array): Float32Array { ret
     assert.match(log, /require: your code may not use the 'child_process/);
     assert.match(log, /net: your code may not use the 'net' module/);
     assert.match(log, /secret: none/);
+    // Its own malloc settings (sandbox.ts), on Linux.
+    if (process.platform === 'linux') assert.ok(log.includes(`malloc: ${RUNNER_MALLOC_TUNABLES}`), log);
   } finally {
     delete process.env.LLM_LAB_TEST_SECRET;
   }

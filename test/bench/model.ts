@@ -23,6 +23,7 @@ import { getMatmulThreads } from '../../src/kit/kernels';
 import { TORCH_INSTALL_HINT, lineProtocol, load, startTorch, stopTorch } from './torch';
 import { defaultModelPath, loadModel } from '../../src/model';
 import { FULL } from '../../src/model/train/recipe';
+import { RUNNER_MALLOC_TUNABLES } from '../../src/harness/sandbox';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -30,7 +31,9 @@ const ROOT = path.resolve(__dirname, '..', '..');
 async function startKitTrainer(): Promise<{ ask: ReturnType<typeof lineProtocol>; close(): void }> {
   const outfile = path.join(ROOT, 'out', 'bench', 'kit-trainer.js');
   await build({ entryPoints: [path.join(__dirname, 'kit-trainer.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile, logLevel: 'warning' });
-  const child = spawn(process.execPath, [outfile], { stdio: ['pipe', 'pipe', 'pipe'] });
+  // With the runner's malloc settings (sandbox.ts), as a check's training runs.
+  const env = { ...process.env, ...(process.platform === 'linux' ? { GLIBC_TUNABLES: RUNNER_MALLOC_TUNABLES } : {}) };
+  const child = spawn(process.execPath, [outfile], { stdio: ['pipe', 'pipe', 'pipe'], env });
   const ask = lineProtocol(child, 'kit-trainer.js', 'kit');
   await ask({ cmd: 'hello' });
   return { ask, close: () => child.kill() };

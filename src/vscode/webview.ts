@@ -55,6 +55,7 @@ export class WebviewPanelHost extends Disposable {
       if (raw.type === 'page-error') {
         log?.error(`${opts.page} panel: ${raw.message}`);
       } else if (raw.type === 'ready') {
+        log?.info(`${opts.page} panel: its page is ready${this.generation ? ` (loaded again, ${this.generation})` : ''}, ${this.queue.length} messages waiting`);
         this.ready = true;
         void this.panel.webview.postMessage({ type: 'init', page: opts.page, strings: opts.strings } satisfies ToWebview);
         for (const m of this.queue.splice(0)) void this.panel.webview.postMessage(m);
@@ -64,15 +65,17 @@ export class WebviewPanelHost extends Disposable {
       }
     }));
     this.register(this.panel.onDidDispose(() => { this.closed.fire(); this.dispose(); }));
-    if (restored) this.reloadIfSilent(() => html(this.panel.webview, extensionUri, opts.page, ++this.generation));
+    this.register(this.panel.onDidChangeViewState((e) => log?.debug(`${opts.page} panel: ${e.webviewPanel.visible ? 'visible' : 'hidden'}${e.webviewPanel.active ? ', active' : ''}, column ${e.webviewPanel.viewColumn}`)));
+    this.reloadIfSilent(opts.page, () => html(this.panel.webview, extensionUri, opts.page, ++this.generation));
   }
 
   /**
-   * A panel restored after a window reload has been seen to stay blank, its page never saying `ready` (once in the
-   * end-to-end tests). Once it is visible, give it a few seconds; if it is still silent, load the page again (a new
-   * nonce and generation), at most twice. Queued messages wait for the new page's `ready`; an old page's is ignored.
+   * A panel's page has been seen never to load: a companion tab restored after a window reload (in two of many
+   * end-to-end runs), and every time a new companion panel was opened while VS Code restored its editors. Once the
+   * panel is visible, give its page a few seconds to say `ready`; if it is still silent, load it again (a new nonce
+   * and generation), at most twice. Queued messages wait for the new page's `ready`; an old page's is ignored.
    */
-  private reloadIfSilent(page: () => string): void {
+  private reloadIfSilent(name: string, page: () => string): void {
     let reloads = 0;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const arm = () => {
@@ -81,7 +84,7 @@ export class WebviewPanelHost extends Disposable {
         timer = undefined;
         if (this.ready || !this.panel.visible) return;
         reloads++;
-        log?.warn(`a restored panel (${this.panel.title}) said nothing 5 s after it was shown: loading its page again (${reloads} of 2)`);
+        log?.warn(`${name} panel: its page said nothing 5 s after it was shown: loading it again (${reloads} of 2)`);
         this.panel.webview.html = page();
         arm();
       }, 5000);

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { attentionWithoutScaling } from '../fixtures/bugs.mjs';
-import { waitFor, webviewWith } from './ui.mjs';
+import { waitFor, webviewPageErrors, webviewWith } from './ui.mjs';
 
 const EXERCISE = { id: 'attention/scaled-dot-product', lessonFolder: '02-attention', file: 'attention.ts', solution: 'attention.solution.ts' };
 
@@ -81,6 +81,7 @@ function extensionLog(dir) {
 }
 
 export async function companionTests({ page, ws, root, out, log }) {
+  const started = Date.now();
   const folder = path.join(ws, 'llm-lab');
   const learnerFile = path.join(folder, EXERCISE.lessonFolder, EXERCISE.file);
   const solution = fs.readFileSync(path.join(root, 'lessons', EXERCISE.lessonFolder, EXERCISE.solution), 'utf8');
@@ -344,6 +345,11 @@ export async function companionTests({ page, ws, root, out, log }) {
     }
     await frame.locator('.cp-tab', { hasText: 'Mistake notebook' }).click();
     await frame.locator('.cp-entry.fixed', { hasText: 'The scores are not scaled' }).first().waitFor({ timeout: 20_000 });
+  });
+
+  await test('no panel page reported a script error in all of the above', async () => {
+    const errors = webviewPageErrors(out, started);
+    if (errors.length) throw new Error(`${errors.length} script errors in the panels:\n${errors.slice(0, 5).join('\n')}`);
   });
 
   return { passed, failed };

@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { BARS, FIRST_DIFFERENCE, layoutFixture, REPEATED } from './layout-fixture.mjs';
-import { waitFor, webviewWith } from './ui.mjs';
+import { waitFor, webviewPageErrors, webviewWith } from './ui.mjs';
 
 const EXERCISE = { id: 'tensors/basics', lessonFolder: '01-tensors', file: 'basics.ts' };
 const THEMES = { dark: 'Default Dark Modern', light: 'Default Light Modern' };
@@ -141,6 +141,7 @@ function measure({ bars, repeated, firstDifference }) {
 }
 
 export async function layoutTests({ page, ws, out, log }) {
+  const started = Date.now();
   const shots = path.join(path.dirname(out), 'layout');
   fs.rmSync(shots, { recursive: true, force: true });
   fs.mkdirSync(shots, { recursive: true });
@@ -483,6 +484,11 @@ export async function layoutTests({ page, ws, out, log }) {
     }
     const empty = await page.locator('.editor-group-container.empty').count();
     if (empty) throw new Error(`${empty} empty editor groups after the reload`);
+  });
+
+  await test('no panel page reported a script error while drawing all of the above', async () => {
+    const errors = webviewPageErrors(out, started);
+    if (errors.length) throw new Error(`${errors.length} script errors in the panels:\n${errors.slice(0, 5).join('\n')}`);
   });
 
   if (failures.length) log(`layout failures:\n  ${failures.join('\n  ')}`);

@@ -44,6 +44,25 @@ export async function webviewWith(page, selector, timeoutMs = 60_000) {
   throw new Error(`no webview shows ${selector}`);
 }
 
+/**
+ * What the webview pages reported as script errors (src/webview/main.ts posts them, the extension writes them to
+ * the LLM Lab log as "[error] <page> panel: ..."), in every LLM Lab log under `dir` written since `sinceMs`.
+ */
+export function webviewPageErrors(dir, sinceMs) {
+  const found = [];
+  const walk = (d) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name === 'LLM Lab.log' && fs.statSync(p).mtimeMs >= sinceMs) {
+        for (const line of fs.readFileSync(p, 'utf8').split('\n')) if (/\[error\] (lesson|results|companion) panel: /.test(line)) found.push(line);
+      }
+    }
+  };
+  walk(dir);
+  return found;
+}
+
 export async function waitFor(fn, what, timeoutMs = 60_000) {
   for (const end = Date.now() + timeoutMs; Date.now() < end;) {
     if (await fn()) return;

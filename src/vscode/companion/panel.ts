@@ -48,33 +48,28 @@ export class CompanionPanel extends Disposable {
     await this.draw();
   }
 
-  private adopt(column = vscode.ViewColumn.Active): void {
+  private adopt(restored?: vscode.WebviewPanel): void {
     const host = this.register(new WebviewPanelHost(this.extensionUri, {
-      viewType: COMPANION_VIEW, title: WORDS[currentLocale()][`tab_${this.page}`], page: 'companion', column, strings: {},
+      viewType: COMPANION_VIEW, title: WORDS[currentLocale()][`tab_${this.page}`], page: 'companion', column: vscode.ViewColumn.Active, strings: {},
       onMessage: (m) => void this.onMessage(m).catch((e) => {
         this.log.error(`companion: ${(e as Error).stack ?? e}`);
         void vscode.window.showErrorMessage(vscode.l10n.t('LLM Lab: {0}', (e as Error).message));
       }),
-    }));
+    }, restored));
     host.onDidClose(() => { if (this.host === host) this.host = undefined; });
     this.host = host;
   }
 
   /**
-   * After a window reload: the plan, in a new tab where VS Code restored the old one. The companion keeps nothing in
-   * its page (every page is drawn from the history files), and a restored companion webview was seen to stay blank in
-   * two end-to-end runs (one local, one in CI: its page never drawn, the results tab restored beside it fine), where
-   * a new one has always drawn. So the restored panel is closed and a new one opened in its column.
+   * Takes over the panel VS Code restored after a window reload, and draws the plan in it. (A restored companion page
+   * has been seen never to load; WebviewPanelHost loads a page again when it stays silent once shown.)
    */
   revive(panel: vscode.WebviewPanel): void {
     if (this.host) { this.log.info('companion: a second restored tab closed'); panel.dispose(); return; }
-    // Its column, when VS Code knows it yet (a restored panel can report none, or 0, before its group is set up).
-    const column = panel.viewColumn !== undefined && panel.viewColumn >= 1 ? panel.viewColumn : vscode.ViewColumn.Active;
-    this.log.info(`companion: its tab was open before the reload: the plan, in a new tab (column ${column})`);
-    panel.dispose();
+    this.log.info('companion: restoring its tab (the plan)');
     this.page = 'plan';
-    this.adopt(column);
-    void this.draw().catch((e: unknown) => this.log.error(`companion: the plan could not be drawn: ${(e as Error).stack ?? e}`));
+    this.adopt(panel);
+    void this.draw().catch((e: unknown) => this.log.error(`companion: the restored tab could not be drawn: ${(e as Error).stack ?? e}`));
   }
 
   private async onMessage(m: FromWebview): Promise<void> {

@@ -120,18 +120,18 @@ export function causalMask(T: number): Tensor {
   return m;
 }
 
-/**
- * Multi-head masked self-attention. Every position emits a query ("what am I looking for"), a key
- * ("what do I contain") and a value ("what I pass on"); a position's output is the average of the
- * values of all earlier positions (and itself), weighted by softmax(query . key / sqrt(hs)).
- * nh heads do this independently on hs = C / nh channels each.
- */
 /** One layer's keys and values of the positions run so far, (B, nh, positions, hs) each (null before the first). */
 export interface KVCache {
   k: Tensor | null;
   v: Tensor | null;
 }
 
+/**
+ * Multi-head masked self-attention. Every position emits a query ("what am I looking for"), a key
+ * ("what do I contain") and a value ("what I pass on"); a position's output is the average of the
+ * values of all earlier positions (and itself), weighted by softmax(query . key / sqrt(hs)).
+ * nh heads do this independently on hs = C / nh channels each.
+ */
 export class CausalSelfAttention extends Module {
   q: Linear;
   k: Linear;

@@ -65,7 +65,6 @@ export class WebviewPanelHost extends Disposable {
       }
     }));
     this.register(this.panel.onDidDispose(() => { this.closed.fire(); this.dispose(); }));
-    this.register(this.panel.onDidChangeViewState((e) => log?.debug(`${opts.page} panel: ${e.webviewPanel.visible ? 'visible' : 'hidden'}${e.webviewPanel.active ? ', active' : ''}, column ${e.webviewPanel.viewColumn}`)));
     this.reloadIfSilent(opts.page, () => html(this.panel.webview, extensionUri, opts.page, ++this.generation));
   }
 

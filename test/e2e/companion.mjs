@@ -7,31 +7,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { attentionWithoutScaling } from '../fixtures/bugs.mjs';
-import { waitFor, webviewPageErrors, webviewWith } from './ui.mjs';
+import { runCommand, waitFor, webviewPageErrors, webviewWith } from './ui.mjs';
 
 const EXERCISE = { id: 'attention/scaled-dot-product', lessonFolder: '02-attention', file: 'attention.ts', solution: 'attention.solution.ts' };
-
-/** Runs a command from the palette (opened from the command center, so it works while a webview has focus). */
-async function runCommand(page, label, log) {
-  const input = page.locator('.quick-input-widget input');
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first();
-  for (let attempt = 0; attempt < 40; attempt++) {
-    await page.keyboard.press('Escape').catch(() => {});
-    const center = page.locator('.command-center-center').first();
-    if (await center.isVisible().catch(() => false)) await center.click();
-    else await page.keyboard.press('F1');
-    try {
-      await input.waitFor({ state: 'visible', timeout: 5_000 });
-      await input.fill('>' + label, { timeout: 5_000 });
-      await row.waitFor({ state: 'visible', timeout: 2_000 });
-      await page.waitForTimeout(300); // let the list settle on its best match before Enter picks it
-      await page.keyboard.press('Enter');
-      log(`ran "${label}"`);
-      return;
-    } catch { await page.waitForTimeout(500); }
-  }
-  throw new Error(`could not run "${label}" from the command palette`);
-}
 
 /** Answers an input box whose title is `title`. */
 async function answerInput(page, title, value) {

@@ -9,37 +9,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { BARS, FIRST_DIFFERENCE, layoutFixture, REPEATED } from './layout-fixture.mjs';
-import { waitFor, webviewPageErrors, webviewWith } from './ui.mjs';
+import { runCommand, waitFor, webviewPageErrors, webviewWith } from './ui.mjs';
 
 const EXERCISE = { id: 'tensors/basics', lessonFolder: '01-tensors', file: 'basics.ts' };
 const THEMES = { dark: 'Default Dark Modern', light: 'Default Light Modern' };
 /** A results panel beside an editor, sidebar open, in a 1280 px window; and a wide panel on its own. */
 const WIDTHS = [446, 1280];
-
-/**
- * Runs a command from the palette, opened by a click on the title bar's command center, so that it works even
- * while a webview has the keyboard focus (where F1 does not always reach the workbench).
- */
-async function runCommand(page, label, log) {
-  const input = page.locator('.quick-input-widget input');
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first();
-  for (let attempt = 0; attempt < 30; attempt++) {
-    await page.keyboard.press('Escape').catch(() => {});
-    const center = page.locator('.command-center-center').first();
-    if (await center.isVisible().catch(() => false)) await center.click();
-    else await page.keyboard.press('F1');
-    try {
-      await input.waitFor({ state: 'visible', timeout: 5_000 });
-      await input.fill('>' + label, { timeout: 5_000 });
-      await row.waitFor({ state: 'visible', timeout: 2_000 });
-      await page.keyboard.press('Enter');
-      log(`ran "${label}"`);
-      return;
-    } catch { await page.waitForTimeout(500); }
-  }
-  await page.screenshot({ path: path.join('test-results', 'layout', `palette-failed-${label.replace(/\W+/g, '-')}.png`) }).catch(() => {});
-  throw new Error(`could not run "${label}" from the command palette`);
-}
 
 /** Runs in the webview: every geometry fact the assertions need, in one round trip. */
 function measure({ bars, repeated, firstDifference }) {

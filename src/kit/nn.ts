@@ -15,6 +15,7 @@ import { linear, matmul } from './ops/matmul';
 import { cat, embedding, narrow, transpose } from './ops/movement';
 import { layerNorm } from './ops/norm';
 import { scaledMaskedSoftmax } from './ops/softmax';
+import { causalAttention, fusedAttention } from './ops/attention';
 
 /** Receives named intermediate tensors during a forward pass (for visualisation and comparison). */
 export type Recorder = (name: string, t: Tensor) => void;
@@ -155,11 +156,17 @@ export class CausalSelfAttention extends Module {
     const [B, T, C] = x.shape;
     const nh = this.nHead;
     const hs = C / nh; // head size
-    // Project, then split the channels into heads (head h gets channels [h*hs, (h+1)*hs)) and move
-    // the head dim forward so that each (batch, head) pair is one (T, hs) matrix.
-    const q = transpose(this.q.forward(x).view(B, T, nh, hs), 1, 2); // (B, nh, T, hs)
-    let k = transpose(this.k.forward(x).view(B, T, nh, hs), 1, 2); //   (B, nh, T, hs)
-    let v = transpose(this.v.forward(x).view(B, T, nh, hs), 1, 2); //   (B, nh, T, hs)
+    const [qx, kx, vx] = [this.q.forward(x), this.k.forward(x), this.v.forward(x)]; // (B, T, C) each
+    // Fast path, like nanoGPT's "flash" branch (F.scaled_dot_product_attention): causalAttention (ops/attention.ts)
+    // computes exactly the numbers of the lines below, from here to `merged`, as one op. Not when they are
+    // recorded (it keeps no attn_probs to show), not with a cache, and not for products too small for it.
+    if (!record && !cache && fusedAttention(T, hs)) return this.proj.forward(causalAttention(qx, kx, vx, nh));
+
+    // Split the channels into heads (head h gets channels [h*hs, (h+1)*hs)) and move the head dim
+    // forward so that each (batch, head) pair is one (T, hs) matrix.
+    const q = transpose(qx.view(B, T, nh, hs), 1, 2); // (B, nh, T, hs)
+    let k = transpose(kx.view(B, T, nh, hs), 1, 2); //   (B, nh, T, hs)
+    let v = transpose(vx.view(B, T, nh, hs), 1, 2); //   (B, nh, T, hs)
     const before = cache?.k ? cache.k.shape[2] : 0; // positions already cached
     if (cache) {
       if (cache.k && cache.v) [k, v] = [cat([cache.k, k], 2), cat([cache.v, v], 2)]; // (B, nh, before + T, hs)

@@ -15,7 +15,8 @@
  * pointwise.ts (exp and tanh the JIT can inline: softmax, GELU; large GELUs go to $geluTask in matmul.wat,
  * the same float64 arithmetic two elements at a time and on the matmul threads too, the same bits out),
  * broadcast.ts (adds and masks whose broadcast is a plain repeat, without index maps), softmax.ts (softmax
- * over contiguous rows).
+ * over contiguous rows), and $attentionTask in matmul.wat (a GPT's causal attention, forward and backward, one
+ * task per sequence and head: ops/attention.ts, tested against the op-by-op lines of nn.ts bit for bit).
  */
 export { type MatmulOptions, matmulReference } from './reference';
 export { matmulSmall } from './small';

@@ -58,7 +58,8 @@
 ;;
 ;;     6    KIND          0 for the products above; 1 for a GELU job (see $geluTask), whose words are
 ;;                        7 N (elements), 11 ROWS (elements per task), 12 X, 13 Y, 14 D (0: no gradient),
-;;                        15 CONSTANTS (the doubles the JavaScript loop uses, then its table of 2^(k/32))
+;;                        15 CONSTANTS (the doubles the JavaScript loop uses, then its table of 2^(k/32));
+;;                        2 and 3 for causal attention, forward and backward (see $attentionTask)
 ;;
 ;; Words 16 to 18 (GEN, READY, FAILED) are used only by wasm.ts, to wake and watch the workers.
 ;; A job is a batch of products of the same shape (the heads of attention are 32 such products of
@@ -452,12 +453,377 @@
       (br_if $kblocks (i32.lt_u (local.tee $p0 (i32.add (local.get $p0) (i32.const 256))) (local.get $k)))))
 
   ;; ---------------------------------------------------------------------------------------------
+  ;; Causal self-attention as one job (KIND 2: forward, KIND 3: backward), the op ops/attention.ts
+  ;; runs for a GPT's CausalSelfAttention (nn.ts). One task per (batch b, head h): q = b NH + h.
+  ;; Q, K, V, Y (and their gradients) are (B, T, C) with C = NH HS, head h in channels
+  ;; [h HS, (h + 1) HS), so row t of head h is at (b T C + t C + h HS) floats: no transposes.
+  ;; P (the attention probabilities) is (B, NH, T, T). The words of these jobs:
+  ;;    7 T   8 HS   9 NH   12 SCRATCH   13 SCRATCH_SIZE   20 Q   21 K   22 V   23 Y (forward) or
+  ;;   DY (backward)   24 P   25 DQ   26 DK   27 DV   28 CONSTANTS (as for GELU)   bytes 120..127 SCALE (f64)
+  ;;
+  ;; The numbers are exactly those of the ops the fused op stands for (nn.ts reads them one by one:
+  ;; matmul, scaledMaskedSoftmax, matmul, and their backwards), bit for bit, for finite inputs:
+  ;;  - every product goes through $kernel4x8, so each element is the same sum, in the same order
+  ;;    (k ascending from zero), as matmul's; the loops only leave out terms that are exactly zero,
+  ;;    the masked future: a probability or a score gradient of 0 times a finite number adds +-0,
+  ;;    and an accumulator that starts at +0 never becomes -0, so leaving them out changes nothing;
+  ;;  - the softmax and its backward are kernels/softmax.ts's float64 loops, operation for operation
+  ;;    (the same exp32 with its table, the same rounding to float32 where those store a float32).
+  ;; And it does less: half of the T x T products are never computed, nothing is transposed, and
+  ;; the rows of scores never leave the cache.
+  ;; ---------------------------------------------------------------------------------------------
+
+  ;; B panels for $kernel4x8 from a matrix M with rows $ld bytes apart: [ceil(n/8)][k][8] at $dst,
+  ;; element (p, j) = M[p][j] (trans 0: M is k x n) or M[j][p] (trans 1: M is n x k); zeros past n.
+  (func $packPanels (param $dst i32) (param $src i32) (param $ld i32) (param $k i32) (param $n i32) (param $trans i32)
+    (local $j i32) (local $p i32) (local $c i32) (local $s i32) (local $d i32)
+    (loop $panels
+      (if (i32.and (i32.eqz (local.get $trans)) (i32.le_u (i32.add (local.get $j) (i32.const 8)) (local.get $n)))
+        (then                                           ;; a whole panel of M[p][j .. j+7]: two vectors
+          (local.set $s (i32.add (local.get $src) (i32.shl (local.get $j) (i32.const 2))))
+          (local.set $p (i32.const 0))
+          (loop $steps
+            (v128.store offset=0 (local.get $dst) (v128.load offset=0 (local.get $s)))
+            (v128.store offset=16 (local.get $dst) (v128.load offset=16 (local.get $s)))
+            (local.set $s (i32.add (local.get $s) (local.get $ld)))
+            (local.set $dst (i32.add (local.get $dst) (i32.const 32)))
+            (br_if $steps (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (local.get $k)))))
+        (else                                           ;; column by column
+          (local.set $c (i32.const 0))
+          (loop $columns
+            (local.set $d (i32.add (local.get $dst) (i32.shl (local.get $c) (i32.const 2))))
+            (local.set $p (i32.const 0))
+            (if (i32.lt_u (i32.add (local.get $j) (local.get $c)) (local.get $n))
+              (then
+                (if (local.get $trans)
+                  (then                                 ;; M[j+c][0 .. k-1]: side by side
+                    (local.set $s (i32.add (local.get $src) (i32.mul (i32.add (local.get $j) (local.get $c)) (local.get $ld))))
+                    (loop $steps
+                      (f32.store (local.get $d) (f32.load (local.get $s)))
+                      (local.set $s (i32.add (local.get $s) (i32.const 4)))
+                      (local.set $d (i32.add (local.get $d) (i32.const 32)))
+                      (br_if $steps (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (local.get $k)))))
+                  (else                                 ;; M[0 .. k-1][j+c]: $ld apart
+                    (local.set $s (i32.add (local.get $src) (i32.shl (i32.add (local.get $j) (local.get $c)) (i32.const 2))))
+                    (loop $steps
+                      (f32.store (local.get $d) (f32.load (local.get $s)))
+                      (local.set $s (i32.add (local.get $s) (local.get $ld)))
+                      (local.set $d (i32.add (local.get $d) (i32.const 32)))
+                      (br_if $steps (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (local.get $k)))))))
+              (else                                     ;; past the last column: zeros
+                (loop $steps
+                  (f32.store (local.get $d) (f32.const 0))
+                  (local.set $d (i32.add (local.get $d) (i32.const 32)))
+                  (br_if $steps (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (local.get $k))))))
+            (br_if $columns (i32.lt_u (local.tee $c (i32.add (local.get $c) (i32.const 1))) (i32.const 8))))
+          (local.set $dst (i32.add (local.get $dst) (i32.shl (local.get $k) (i32.const 5))))))
+      (br_if $panels (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 8))) (local.get $n)))))
+
+  ;; One A panel for $kernel4x8: [kc][4] at $dst, A[r][p] = M[r][p] (trans 0) or M[p][r] (trans 1)
+  ;; for rows r < $rows of a matrix M with rows $ld bytes apart at $src; zeros for rows r >= $rows.
+  (func $packA4 (param $dst i32) (param $src i32) (param $ld i32) (param $rows i32) (param $kc i32) (param $trans i32)
+    (local $p i32) (local $r i32) (local $s i32) (local $d i32)
+    (if (i32.and (local.get $trans) (i32.eq (local.get $rows) (i32.const 4)))
+      (then                                             ;; M[p][0 .. 3]: one vector per step
+        (loop $steps
+          (v128.store (local.get $dst) (v128.load (local.get $src)))
+          (local.set $src (i32.add (local.get $src) (local.get $ld)))
+          (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+          (br_if $steps (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (local.get $kc))))
+        (return)))
+    (loop $each_row
+      (local.set $d (i32.add (local.get $dst) (i32.shl (local.get $r) (i32.const 2))))
+      (local.set $p (i32.const 0))
+      (if (i32.lt_u (local.get $r) (local.get $rows))
+        (then
+          (if (local.get $trans)
+            (then
+              (local.set $s (i32.add (local.get $src) (i32.shl (local.get $r) (i32.const 2))))
+              (loop $steps
+                (f32.store (local.get $d) (f32.load (local.get $s)))
+                (local.set $s (i32.add (local.get $s) (local.get $ld)))
+                (local.set $d (i32.add (local.get $d) (i32.const 16)))
+                (br_if $steps (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (local.get $kc)))))
+            (else
+              (local.set $s (i32.add (local.get $src) (i32.mul (local.get $r) (local.get $ld))))
+              (loop $steps
+                (f32.store (local.get $d) (f32.load (local.get $s)))
+                (local.set $s (i32.add (local.get $s) (i32.const 4)))
+                (local.set $d (i32.add (local.get $d) (i32.const 16)))
+                (br_if $steps (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (local.get $kc)))))))
+        (else
+          (loop $steps
+            (f32.store (local.get $d) (f32.const 0))
+            (local.set $d (i32.add (local.get $d) (i32.const 16)))
+            (br_if $steps (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (local.get $kc))))))
+      (br_if $each_row (i32.lt_u (local.tee $r (i32.add (local.get $r) (i32.const 1))) (i32.const 4)))))
+
+  ;; Rows r < $rows of a tile (rows $ldt floats apart) to M[r][0 .. n-1] (rows $ld bytes apart).
+  (func $storeTile (param $tile i32) (param $ldt i32) (param $dst i32) (param $ld i32) (param $rows i32) (param $n i32)
+    (local $r i32) (local $c i32) (local $s i32) (local $d i32)
+    (loop $each_row
+      (local.set $s (i32.add (local.get $tile) (i32.shl (i32.mul (local.get $r) (local.get $ldt)) (i32.const 2))))
+      (local.set $d (i32.add (local.get $dst) (i32.mul (local.get $r) (local.get $ld))))
+      (local.set $c (i32.const 0))
+      (block $vectors_done
+        (loop $vectors
+          (br_if $vectors_done (i32.gt_u (i32.add (local.get $c) (i32.const 4)) (local.get $n)))
+          (v128.store (i32.add (local.get $d) (i32.shl (local.get $c) (i32.const 2)))
+            (v128.load (i32.add (local.get $s) (i32.shl (local.get $c) (i32.const 2)))))
+          (local.set $c (i32.add (local.get $c) (i32.const 4)))
+          (br $vectors)))
+      (block $tail_done
+        (loop $tail
+          (br_if $tail_done (i32.ge_u (local.get $c) (local.get $n)))
+          (f32.store (i32.add (local.get $d) (i32.shl (local.get $c) (i32.const 2)))
+            (f32.load (i32.add (local.get $s) (i32.shl (local.get $c) (i32.const 2)))))
+          (local.set $c (i32.add (local.get $c) (i32.const 1)))
+          (br $tail)))
+      (br_if $each_row (i32.lt_u (local.tee $r (i32.add (local.get $r) (i32.const 1))) (local.get $rows)))))
+
+  ;; The causal softmax of rows i = i0 .. i0 + rows - 1: scores S (row r at $S + r $ldS floats, its
+  ;; columns j <= i used), probabilities to P (row i at $P + i T floats, all T columns written).
+  ;; kernels/softmax.ts's scaledMaskedSoftmaxRows for a causal mask, operation for operation:
+  ;;   x_j = f32(S_j scale);  m = max x_j;  e_j = exp32(x_j - m) (0 below -104), stored as float32,
+  ;;   s = sum e_j (float64);  P_j = f32(f32(e_j) (1 / s)), or the whole row times 1 / s when that
+  ;;   is not finite (NaN scores: then the row is NaN).  exp32 is pointwise.ts's, with the constants at $cst.
+  (func $softmaxRows (param $S i32) (param $ldS i32) (param $P i32) (param $T i32) (param $i0 i32) (param $rows i32)
+                     (param $scale f64) (param $cst i32)
+    (local $r i32) (local $i i32) (local $j i32) (local $cnt i32) (local $srow i32) (local $prow i32) (local $tab i32)
+    (local $m f64) (local $d f64) (local $e f64) (local $s f64) (local $n f64) (local $rr f64) (local $inv f64)
+    (local $K f64) (local $L f64) (local $R f64) (local $Z f64) (local $sixth f64)
+    (local.set $K (f64.load offset=32 (local.get $cst)))
+    (local.set $L (f64.load offset=40 (local.get $cst)))
+    (local.set $R (f64.load offset=48 (local.get $cst)))
+    (local.set $Z (f64.load offset=56 (local.get $cst)))
+    (local.set $sixth (f64.load offset=64 (local.get $cst)))
+    (local.set $tab (i32.add (local.get $cst) (i32.const 128)))
+    (loop $each_row
+      (local.set $i (i32.add (local.get $i0) (local.get $r)))
+      (local.set $srow (i32.add (local.get $S) (i32.shl (i32.mul (local.get $r) (local.get $ldS)) (i32.const 2))))
+      (local.set $prow (i32.add (local.get $P) (i32.shl (i32.mul (local.get $i) (local.get $T)) (i32.const 2))))
+      (local.set $m (f64.const -inf))
+      (local.set $j (i32.const 0))
+      (loop $max
+        (local.set $m (f64.max (local.get $m) (f64.promote_f32 (f32.demote_f64 (f64.mul
+          (f64.promote_f32 (f32.load (i32.add (local.get $srow) (i32.shl (local.get $j) (i32.const 2))))) (local.get $scale))))))
+        (br_if $max (i32.le_u (local.tee $j (i32.add (local.get $j) (i32.const 1))) (local.get $i))))
+      (local.set $s (f64.const 0))
+      (local.set $j (i32.const 0))
+      (loop $exps
+        (local.set $d (f64.sub (f64.promote_f32 (f32.demote_f64 (f64.mul
+          (f64.promote_f32 (f32.load (i32.add (local.get $srow) (i32.shl (local.get $j) (i32.const 2))))) (local.get $scale))))
+          (local.get $m)))
+        (local.set $e (f64.const 0))
+        (if (f64.ge (local.get $d) (f64.const -104))
+          (then
+            (local.set $n (f64.sub (f64.add (f64.mul (local.get $d) (local.get $K)) (local.get $R)) (local.get $R)))
+            (local.set $rr (f64.sub (local.get $d) (f64.mul (local.get $n) (local.get $L))))
+            (local.set $e (f64.mul
+              (f64.add (f64.add (f64.const 1) (local.get $rr))
+                       (f64.mul (f64.mul (local.get $rr) (local.get $rr))
+                                (f64.add (f64.const 0.5) (f64.mul (local.get $rr) (local.get $sixth)))))
+              (f64.load (i32.add (local.get $tab)
+                (i32.shl (i32.trunc_f64_s (f64.add (local.get $n) (local.get $Z))) (i32.const 3))))))))
+        (f32.store (i32.add (local.get $prow) (i32.shl (local.get $j) (i32.const 2))) (f32.demote_f64 (local.get $e)))
+        (local.set $s (f64.add (local.get $s) (local.get $e)))
+        (br_if $exps (i32.le_u (local.tee $j (i32.add (local.get $j) (i32.const 1))) (local.get $i))))
+      (block $zeros_done                                ;; the masked future: probability 0
+        (loop $zeros
+          (br_if $zeros_done (i32.ge_u (local.get $j) (local.get $T)))
+          (f32.store (i32.add (local.get $prow) (i32.shl (local.get $j) (i32.const 2))) (f32.const 0))
+          (local.set $j (i32.add (local.get $j) (i32.const 1)))
+          (br $zeros)))
+      (local.set $inv (f64.div (f64.const 1) (local.get $s)))
+      ;; scale the kept columns; if 1 / s is not finite (NaN scores), every column, as softmax.ts does
+      (local.set $cnt (select (i32.add (local.get $i) (i32.const 1)) (local.get $T) (f64.lt (local.get $inv) (f64.const inf))))
+      (local.set $j (i32.const 0))
+      (loop $norm
+        (f32.store (i32.add (local.get $prow) (i32.shl (local.get $j) (i32.const 2)))
+          (f32.demote_f64 (f64.mul (f64.promote_f32 (f32.load (i32.add (local.get $prow) (i32.shl (local.get $j) (i32.const 2)))))
+                                   (local.get $inv))))
+        (br_if $norm (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 1))) (local.get $cnt))))
+      (br_if $each_row (i32.lt_u (local.tee $r (i32.add (local.get $r) (i32.const 1))) (local.get $rows)))))
+
+  ;; The backward of $softmaxRows for rows i = i0 .. i0 + rows - 1: upstream gradient G (row r at
+  ;; $G + r $ldG floats), probabilities P (row i at $P + i T), score gradient to D (row i at $D + i T,
+  ;; all T columns written). kernels/softmax.ts's scaledMaskedSoftmaxRowsBackward into fresh zeros:
+  ;;   dot = sum_j G_j P_j (float64),  D_j = f32(0 + f32(P_j (G_j - dot)) scale) for j <= i, else 0.
+  (func $softmaxBackwardRows (param $G i32) (param $ldG i32) (param $P i32) (param $D i32) (param $T i32)
+                             (param $i0 i32) (param $rows i32) (param $scale f64)
+    (local $r i32) (local $i i32) (local $j i32) (local $grow i32) (local $prow i32) (local $drow i32) (local $dot f64)
+    (loop $each_row
+      (local.set $i (i32.add (local.get $i0) (local.get $r)))
+      (local.set $grow (i32.add (local.get $G) (i32.shl (i32.mul (local.get $r) (local.get $ldG)) (i32.const 2))))
+      (local.set $prow (i32.add (local.get $P) (i32.shl (i32.mul (local.get $i) (local.get $T)) (i32.const 2))))
+      (local.set $drow (i32.add (local.get $D) (i32.shl (i32.mul (local.get $i) (local.get $T)) (i32.const 2))))
+      (local.set $dot (f64.const 0))
+      (local.set $j (i32.const 0))
+      (loop $dots
+        (local.set $dot (f64.add (local.get $dot) (f64.mul
+          (f64.promote_f32 (f32.load (i32.add (local.get $grow) (i32.shl (local.get $j) (i32.const 2)))))
+          (f64.promote_f32 (f32.load (i32.add (local.get $prow) (i32.shl (local.get $j) (i32.const 2))))))))
+        (br_if $dots (i32.le_u (local.tee $j (i32.add (local.get $j) (i32.const 1))) (local.get $i))))
+      (local.set $j (i32.const 0))
+      (loop $grads
+        (f32.store (i32.add (local.get $drow) (i32.shl (local.get $j) (i32.const 2)))
+          (f32.demote_f64 (f64.add (f64.const 0) (f64.mul (local.get $scale) (f64.promote_f32 (f32.demote_f64 (f64.mul
+            (f64.promote_f32 (f32.load (i32.add (local.get $prow) (i32.shl (local.get $j) (i32.const 2)))))
+            (f64.sub (f64.promote_f32 (f32.load (i32.add (local.get $grow) (i32.shl (local.get $j) (i32.const 2)))))
+                     (local.get $dot)))))))))
+        (br_if $grads (i32.le_u (local.tee $j (i32.add (local.get $j) (i32.const 1))) (local.get $i))))
+      (block $zeros_done
+        (loop $zeros
+          (br_if $zeros_done (i32.ge_u (local.get $j) (local.get $T)))
+          (f32.store (i32.add (local.get $drow) (i32.shl (local.get $j) (i32.const 2))) (f32.const 0))
+          (local.set $j (i32.add (local.get $j) (i32.const 1)))
+          (br $zeros)))
+      (br_if $each_row (i32.lt_u (local.tee $r (i32.add (local.get $r) (i32.const 1))) (local.get $rows)))))
+
+  ;; One (batch, head) of an attention job, forward ($backward 0) or backward ($backward 1), on thread $t.
+  ;; Scratch of a thread (bytes; T8, HS8: T, HS rounded up to 8):
+  ;;   4 sets of B panels (T8 HS 4 bytes for the one whose columns are the T positions, HS8 T 4 for
+  ;;   each of the other three), one A panel (16 max(T, HS)), 4 rows of scores (16 T8), a 4 x HS8 tile (16 HS8) and, for
+  ;;   the backward, the T x T score gradient (4 T T). wasm.ts computes the same size.
+  (func $attentionTask (param $t i32) (param $q i32) (param $backward i32)
+    (local $T i32) (local $hs i32) (local $nh i32) (local $ld i32) (local $T8 i32) (local $hs8 i32)
+    (local $off i32) (local $Qb i32) (local $Kb i32) (local $Vb i32) (local $Yb i32) (local $Pb i32)
+    (local $dQb i32) (local $dKb i32) (local $dVb i32)
+    (local $P1 i32) (local $P2 i32) (local $P3 i32) (local $P4 i32) (local $A i32) (local $S i32) (local $tile i32) (local $dS i32)
+    (local $i0 i32) (local $rows i32) (local $end i32) (local $j i32) (local $kc i32)
+    (local $scale f64) (local $cst i32)
+    (local.set $T (i32.load offset=28 (i32.const 0)))
+    (local.set $hs (i32.load offset=32 (i32.const 0)))
+    (local.set $nh (i32.load offset=36 (i32.const 0)))
+    (local.set $scale (f64.load offset=120 (i32.const 0)))
+    (local.set $cst (i32.load offset=112 (i32.const 0)))
+    (local.set $ld (i32.shl (i32.mul (local.get $nh) (local.get $hs)) (i32.const 2)))  ;; C floats per row
+    (local.set $T8 (i32.and (i32.add (local.get $T) (i32.const 7)) (i32.const -8)))
+    (local.set $hs8 (i32.and (i32.add (local.get $hs) (i32.const 7)) (i32.const -8)))
+    ;; head h of batch b: row 0 at b T C + h HS floats
+    (local.set $off (i32.shl (i32.add
+      (i32.mul (i32.div_u (local.get $q) (local.get $nh)) (i32.mul (local.get $T) (i32.mul (local.get $nh) (local.get $hs))))
+      (i32.mul (i32.rem_u (local.get $q) (local.get $nh)) (local.get $hs))) (i32.const 2)))
+    (local.set $Qb (i32.add (i32.load offset=80 (i32.const 0)) (local.get $off)))
+    (local.set $Kb (i32.add (i32.load offset=84 (i32.const 0)) (local.get $off)))
+    (local.set $Vb (i32.add (i32.load offset=88 (i32.const 0)) (local.get $off)))
+    (local.set $Yb (i32.add (i32.load offset=92 (i32.const 0)) (local.get $off)))
+    (local.set $dQb (i32.add (i32.load offset=100 (i32.const 0)) (local.get $off)))
+    (local.set $dKb (i32.add (i32.load offset=104 (i32.const 0)) (local.get $off)))
+    (local.set $dVb (i32.add (i32.load offset=108 (i32.const 0)) (local.get $off)))
+    (local.set $Pb (i32.add (i32.load offset=96 (i32.const 0))
+      (i32.shl (i32.mul (local.get $q) (i32.mul (local.get $T) (local.get $T))) (i32.const 2))))
+    (local.set $P1 (i32.add (i32.load offset=48 (i32.const 0)) (i32.mul (local.get $t) (i32.load offset=52 (i32.const 0)))))
+    (local.set $P2 (i32.add (local.get $P1) (i32.shl (i32.mul (local.get $T8) (local.get $hs)) (i32.const 2))))
+    (local.set $P3 (i32.add (local.get $P2) (i32.shl (i32.mul (local.get $hs8) (local.get $T)) (i32.const 2))))
+    (local.set $P4 (i32.add (local.get $P3) (i32.shl (i32.mul (local.get $hs8) (local.get $T)) (i32.const 2))))
+    (local.set $A (i32.add (local.get $P4) (i32.shl (i32.mul (local.get $hs8) (local.get $T)) (i32.const 2))))
+    (local.set $S (i32.add (local.get $A) (i32.shl
+      (select (local.get $T) (local.get $hs) (i32.gt_u (local.get $T) (local.get $hs))) (i32.const 4))))
+    (local.set $tile (i32.add (local.get $S) (i32.shl (local.get $T8) (i32.const 4))))
+    (local.set $dS (i32.add (local.get $tile) (i32.shl (local.get $hs8) (i32.const 4))))
+
+    (if (i32.eqz (local.get $backward))
+      (then
+        ;; scores = Q K^T (B: K^T), then y = P V (B: V)
+        (call $packPanels (local.get $P1) (local.get $Kb) (local.get $ld) (local.get $hs) (local.get $T) (i32.const 1))
+        (call $packPanels (local.get $P2) (local.get $Vb) (local.get $ld) (local.get $T) (local.get $hs) (i32.const 0))
+        (loop $blocks                                   ;; query rows i0 .. i0 + 3
+          (local.set $rows (i32.sub (local.get $T) (local.get $i0)))
+          (if (i32.gt_u (local.get $rows) (i32.const 4)) (then (local.set $rows (i32.const 4))))
+          (local.set $end (i32.add (local.get $i0) (local.get $rows)))   ;; keys 0 .. end - 1 are seen
+          (call $packA4 (local.get $A) (i32.add (local.get $Qb) (i32.mul (local.get $i0) (local.get $ld)))
+            (local.get $ld) (local.get $rows) (local.get $hs) (i32.const 0))
+          (local.set $j (i32.const 0))
+          (loop $score_panels
+            (call $kernel4x8 (local.get $A) (i32.add (local.get $P1) (i32.shl (i32.mul (local.get $j) (local.get $hs)) (i32.const 2)))
+              (i32.add (local.get $S) (i32.shl (local.get $j) (i32.const 2))) (i32.shl (local.get $T8) (i32.const 2))
+              (local.get $hs) (i32.const 0))
+            (br_if $score_panels (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 8))) (local.get $end))))
+          (call $softmaxRows (local.get $S) (local.get $T8) (local.get $Pb) (local.get $T) (local.get $i0) (local.get $rows)
+            (local.get $scale) (local.get $cst))
+          ;; y rows = P rows @ V, over the keys 0 .. end - 1 only (the rest of P is 0)
+          (call $packA4 (local.get $A) (i32.add (local.get $Pb) (i32.shl (i32.mul (local.get $i0) (local.get $T)) (i32.const 2)))
+            (i32.shl (local.get $T) (i32.const 2)) (local.get $rows) (local.get $end) (i32.const 0))
+          (local.set $j (i32.const 0))
+          (loop $out_panels
+            (call $kernel4x8 (local.get $A) (i32.add (local.get $P2) (i32.shl (i32.mul (local.get $j) (local.get $T)) (i32.const 2)))
+              (i32.add (local.get $tile) (i32.shl (local.get $j) (i32.const 2))) (i32.shl (local.get $hs8) (i32.const 2))
+              (local.get $end) (i32.const 0))
+            (br_if $out_panels (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 8))) (local.get $hs))))
+          (call $storeTile (local.get $tile) (local.get $hs8) (i32.add (local.get $Yb) (i32.mul (local.get $i0) (local.get $ld)))
+            (local.get $ld) (local.get $rows) (local.get $hs))
+          (br_if $blocks (i32.lt_u (local.tee $i0 (i32.add (local.get $i0) (i32.const 4))) (local.get $T))))
+        (return)))
+
+    ;; Backward, with G = dY:  dP = G V^T,  dS = softmax backward,  dQ = dS K,  dK = dS^T Q,  dV = P^T G
+    (call $packPanels (local.get $P1) (local.get $Vb) (local.get $ld) (local.get $hs) (local.get $T) (i32.const 1))
+    (call $packPanels (local.get $P2) (local.get $Kb) (local.get $ld) (local.get $T) (local.get $hs) (i32.const 0))
+    (call $packPanels (local.get $P3) (local.get $Qb) (local.get $ld) (local.get $T) (local.get $hs) (i32.const 0))
+    (call $packPanels (local.get $P4) (local.get $Yb) (local.get $ld) (local.get $T) (local.get $hs) (i32.const 0))
+    (loop $blocks                                       ;; query rows i0 .. i0 + 3: dP, dS, dQ
+      (local.set $rows (i32.sub (local.get $T) (local.get $i0)))
+      (if (i32.gt_u (local.get $rows) (i32.const 4)) (then (local.set $rows (i32.const 4))))
+      (local.set $end (i32.add (local.get $i0) (local.get $rows)))
+      (call $packA4 (local.get $A) (i32.add (local.get $Yb) (i32.mul (local.get $i0) (local.get $ld)))
+        (local.get $ld) (local.get $rows) (local.get $hs) (i32.const 0))
+      (local.set $j (i32.const 0))
+      (loop $dp_panels
+        (call $kernel4x8 (local.get $A) (i32.add (local.get $P1) (i32.shl (i32.mul (local.get $j) (local.get $hs)) (i32.const 2)))
+          (i32.add (local.get $S) (i32.shl (local.get $j) (i32.const 2))) (i32.shl (local.get $T8) (i32.const 2))
+          (local.get $hs) (i32.const 0))
+        (br_if $dp_panels (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 8))) (local.get $end))))
+      (call $softmaxBackwardRows (local.get $S) (local.get $T8) (local.get $Pb) (local.get $dS) (local.get $T)
+        (local.get $i0) (local.get $rows) (local.get $scale))
+      (call $packA4 (local.get $A) (i32.add (local.get $dS) (i32.shl (i32.mul (local.get $i0) (local.get $T)) (i32.const 2)))
+        (i32.shl (local.get $T) (i32.const 2)) (local.get $rows) (local.get $end) (i32.const 0))
+      (local.set $j (i32.const 0))
+      (loop $dq_panels
+        (call $kernel4x8 (local.get $A) (i32.add (local.get $P2) (i32.shl (i32.mul (local.get $j) (local.get $T)) (i32.const 2)))
+          (i32.add (local.get $tile) (i32.shl (local.get $j) (i32.const 2))) (i32.shl (local.get $hs8) (i32.const 2))
+          (local.get $end) (i32.const 0))
+        (br_if $dq_panels (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 8))) (local.get $hs))))
+      (call $storeTile (local.get $tile) (local.get $hs8) (i32.add (local.get $dQb) (i32.mul (local.get $i0) (local.get $ld)))
+        (local.get $ld) (local.get $rows) (local.get $hs))
+      (br_if $blocks (i32.lt_u (local.tee $i0 (i32.add (local.get $i0) (i32.const 4))) (local.get $T))))
+    (local.set $i0 (i32.const 0))
+    (loop $key_blocks                                   ;; key rows i0 .. i0 + 3: dK and dV, over queries i >= i0
+      (local.set $rows (i32.sub (local.get $T) (local.get $i0)))
+      (if (i32.gt_u (local.get $rows) (i32.const 4)) (then (local.set $rows (i32.const 4))))
+      (local.set $kc (i32.sub (local.get $T) (local.get $i0)))
+      (call $packA4 (local.get $A) (i32.add (local.get $dS) (i32.shl (i32.mul (local.get $i0) (i32.add (local.get $T) (i32.const 1))) (i32.const 2)))
+        (i32.shl (local.get $T) (i32.const 2)) (local.get $rows) (local.get $kc) (i32.const 1))
+      (local.set $j (i32.const 0))
+      (loop $dk_panels
+        (call $kernel4x8 (local.get $A)
+          (i32.add (local.get $P3) (i32.shl (i32.add (i32.mul (local.get $j) (local.get $T)) (i32.shl (local.get $i0) (i32.const 3))) (i32.const 2)))
+          (i32.add (local.get $tile) (i32.shl (local.get $j) (i32.const 2))) (i32.shl (local.get $hs8) (i32.const 2))
+          (local.get $kc) (i32.const 0))
+        (br_if $dk_panels (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 8))) (local.get $hs))))
+      (call $storeTile (local.get $tile) (local.get $hs8) (i32.add (local.get $dKb) (i32.mul (local.get $i0) (local.get $ld)))
+        (local.get $ld) (local.get $rows) (local.get $hs))
+      (call $packA4 (local.get $A) (i32.add (local.get $Pb) (i32.shl (i32.mul (local.get $i0) (i32.add (local.get $T) (i32.const 1))) (i32.const 2)))
+        (i32.shl (local.get $T) (i32.const 2)) (local.get $rows) (local.get $kc) (i32.const 1))
+      (local.set $j (i32.const 0))
+      (loop $dv_panels
+        (call $kernel4x8 (local.get $A)
+          (i32.add (local.get $P4) (i32.shl (i32.add (i32.mul (local.get $j) (local.get $T)) (i32.shl (local.get $i0) (i32.const 3))) (i32.const 2)))
+          (i32.add (local.get $tile) (i32.shl (local.get $j) (i32.const 2))) (i32.shl (local.get $hs8) (i32.const 2))
+          (local.get $kc) (i32.const 0))
+        (br_if $dv_panels (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 8))) (local.get $hs))))
+      (call $storeTile (local.get $tile) (local.get $hs8) (i32.add (local.get $dVb) (i32.mul (local.get $i0) (local.get $ld)))
+        (local.get $ld) (local.get $rows) (local.get $hs))
+      (br_if $key_blocks (i32.lt_u (local.tee $i0 (i32.add (local.get $i0) (i32.const 4))) (local.get $T)))))
+
+  ;; ---------------------------------------------------------------------------------------------
   ;; Do task $q on thread $t: block (q mod PER_PRODUCT) of ROWS rows of product (q / PER_PRODUCT).
   ;; ---------------------------------------------------------------------------------------------
   (func $task (param $t i32) (param $q i32)
     (local $per i32) (local $rec i32) (local $i0 i32) (local $i1 i32)
-    (if (i32.load offset=24 (i32.const 0)) (then   ;; KIND 1: a GELU job, not a product
-      (call $geluTask (local.get $q))
+    (if (i32.load offset=24 (i32.const 0)) (then   ;; not a product: KIND 1 GELU, 2 and 3 attention
+      (if (i32.eq (i32.load offset=24 (i32.const 0)) (i32.const 1))
+        (then (call $geluTask (local.get $q)))
+        (else (call $attentionTask (local.get $t) (local.get $q) (i32.eq (i32.load offset=24 (i32.const 0)) (i32.const 3)))))
       (return)))
     (local.set $per (i32.load offset=20 (i32.const 0)))
     (local.set $rec (i32.add (i32.load offset=16 (i32.const 0))

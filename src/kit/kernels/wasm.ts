@@ -2,8 +2,9 @@
  * The WebAssembly path of matmul: copies the operands into WebAssembly memory, runs the SIMD
  * kernel of matmul.wat on this thread and, for large products, on worker threads too, then copies
  * C back out. Read matmul.wat for how the kernel itself works; this file is the plumbing.
- * The same module, memory and threads also run GELU jobs (geluWasm, at the end of this file): the
- * JavaScript loop of pointwise.ts in float64, two elements at a time, on the same tasks-and-workers scheme.
+ * The same module, memory and threads also run GELU jobs (geluWasm): the JavaScript loop of pointwise.ts in
+ * float64, two elements at a time, on the same tasks-and-workers scheme; and causal attention jobs
+ * (attentionWasm, attentionBackwardWasm: ops/attention.ts), one task per sequence and head.
  *
  * Threads, and why `matmul` can still be synchronous:
  *  - All threads share one `WebAssembly.Memory({ shared: true })` (a SharedArrayBuffer), and each
@@ -40,6 +41,8 @@ const W = {
   SCRATCH: 12, SCRATCH_SIZE: 13, PACKED_A: 14, TILE: 15,
   // The same words in a GELU job (KIND 1): M holds the element count, ROWS the elements per task, and these four:
   X: 12, Y: 13, D: 14, CONSTANTS: 15,
+  // And in an attention job (KIND 2 forward, 3 backward; see $attentionTask), M, K, N hold T, HS, NH, and these:
+  Q: 20, KEYS: 21, V: 22, OUT: 23, PROBS: 24, DQ: 25, DK: 26, DV: 27, ATTN_CONSTANTS: 28, // (SCALE: a float64 in words 30, 31)
   GEN: 16, // bumped to wake the workers
   READY: 17, // how many workers have started (and so wait for jobs)
   FAILED: 18, // how many workers' `work()` threw (then a task was left unfinished)
@@ -506,10 +509,7 @@ export function geluWasm(
   if (y.length < n || (d && d.length < n)) throw new RangeError(`gelu: y and d need ${n} elements`);
   if (constants.byteLength !== CONSTANTS_BYTES) throw new RangeError(`gelu: constants must be ${CONSTANTS_BYTES} bytes`);
   if (n === 0) return true;
-  if (kern.geluConstants !== constants) {
-    new Float64Array(kern.memory.buffer, CONSTANTS_AT, constants.length).set(constants);
-    kern.geluConstants = constants;
-  }
+  writeConstants(kern, constants);
   const nThreads = threadsFor(kern, threads === 'force' || threads === 'workers' || (threads === 'auto' && n >= GELU_THREADS_MIN));
   const xAt = DATA_AT, yAt = xAt + align(n * 4), dAt = yAt + align(n * 4);
   const end = dAt + (d ? align(n * 4) : 0);
@@ -527,6 +527,106 @@ export function geluWasm(
   runTasks(kern, Math.ceil(n / per), nThreads, threads, () => {});
   y.set(f32.subarray(yAt / 4, yAt / 4 + n));
   if (d) d.set(f32.subarray(dAt / 4, dAt / 4 + n));
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Causal attention
+// ---------------------------------------------------------------------------------------------
+
+/** Writes the float64 constants of exp32 (and GELU) at CONSTANTS_AT, once. */
+function writeConstants(kern: Kernel, constants: Float64Array): void {
+  if (constants.byteLength !== CONSTANTS_BYTES) throw new RangeError(`kernel constants must be ${CONSTANTS_BYTES} bytes`);
+  if (kern.geluConstants !== constants) {
+    new Float64Array(kern.memory.buffer, CONSTANTS_AT, constants.length).set(constants);
+    kern.geluConstants = constants;
+  }
+}
+
+/** The shape of an attention job: B sequences of T positions, nh heads of hs channels (C = nh * hs). */
+export interface AttentionShape { B: number; T: number; nh: number; hs: number; scale: number }
+
+/**
+ * Lays out an attention job's arrays after the header: Q, K, V, Y (or dY), P, then dQ, dK, dV for the backward,
+ * then each thread's scratch (the size $attentionTask uses), and writes the job's words. Returns the addresses.
+ */
+function attentionJob(kern: Kernel, s: AttentionShape, backward: boolean, nThreads: number, constants: Float64Array) {
+  const { B, T, nh, hs } = s;
+  const n = B * T * nh * hs, probs = B * nh * T * T;
+  const T8 = align(T, NR), hs8 = align(hs, NR);
+  const scratchSize = align(T8 * hs * 4 + 3 * hs8 * T * 4 + 16 * Math.max(T, hs) + 16 * T8 + 16 * hs8 + T * T * 4);
+  const qAt = DATA_AT, kAt = qAt + align(n * 4), vAt = kAt + align(n * 4), yAt = vAt + align(n * 4);
+  const pAt = yAt + align(n * 4), dqAt = pAt + align(probs * 4);
+  const dkAt = dqAt + (backward ? align(n * 4) : 0), dvAt = dkAt + (backward ? align(n * 4) : 0);
+  const scratchAt = dvAt + (backward ? align(n * 4) : 0);
+  const end = scratchAt + nThreads * scratchSize;
+  if (end > MAX_PAGES * PAGE) throw new RangeError(`attention: B=${B}, T=${T}, ${nh} heads of ${hs} need more than 2 GiB of WebAssembly memory`);
+  ensureMemory(kern, end);
+  writeConstants(kern, constants);
+  const ctl = kern.ctl;
+  Atomics.store(ctl, W.NEXT, LOCKED);
+  ctl[W.KIND] = backward ? 3 : 2;
+  ctl[W.M] = T; ctl[W.K] = hs; ctl[W.N] = nh;
+  ctl[W.SCRATCH] = scratchAt; ctl[W.SCRATCH_SIZE] = scratchSize;
+  ctl[W.Q] = qAt; ctl[W.KEYS] = kAt; ctl[W.V] = vAt; ctl[W.OUT] = yAt; ctl[W.PROBS] = pAt;
+  ctl[W.DQ] = dqAt; ctl[W.DK] = dkAt; ctl[W.DV] = dvAt; ctl[W.ATTN_CONSTANTS] = CONSTANTS_AT;
+  new Float64Array(kern.memory.buffer, 120, 1)[0] = s.scale;
+  return { n, probs, qAt, kAt, vAt, yAt, pAt, dqAt, dkAt, dvAt };
+}
+
+/** Threads for an attention job: shared when it has enough work and more than one (batch, head). */
+function attentionThreads(kern: Kernel, s: AttentionShape, threads: ThreadMode): number {
+  const work = s.B * s.nh * s.T * s.T * s.hs;
+  return threadsFor(kern, s.B * s.nh >= 2 && (threads === 'force' || threads === 'workers' || (threads === 'auto' && work >= THREADS_MIN_MACS)));
+}
+
+/**
+ * Causal self-attention, forward ($attentionTask in matmul.wat): q, k, v (B, T, C) with head h in channels
+ * [h hs, (h + 1) hs) -> y (B, T, C) the same way, and p (B, nh, T, T) the attention probabilities. The same
+ * numbers as nn.ts's op-by-op lines (matmul, scaledMaskedSoftmax, matmul, with their transposes) for finite
+ * inputs. `constants`: pointwise.ts's GELU_CONSTANTS (exp32's). False if WebAssembly is not available here.
+ */
+export function attentionWasm(
+  q: Float32Array, k: Float32Array, v: Float32Array, y: Float32Array, p: Float32Array,
+  s: AttentionShape, constants: Float64Array, threads: ThreadMode = 'auto',
+): boolean {
+  const kern = loadKernel();
+  if (!kern) return false;
+  const nThreads = attentionThreads(kern, s, threads);
+  const at = attentionJob(kern, s, false, nThreads, constants);
+  const f32 = kern.f32;
+  f32.set(q.subarray(0, at.n), at.qAt / 4);
+  f32.set(k.subarray(0, at.n), at.kAt / 4);
+  f32.set(v.subarray(0, at.n), at.vAt / 4);
+  runTasks(kern, s.B * s.nh, nThreads, threads, () => {});
+  y.set(f32.subarray(at.yAt / 4, at.yAt / 4 + at.n));
+  p.set(f32.subarray(at.pAt / 4, at.pAt / 4 + at.probs));
+  return true;
+}
+
+/**
+ * The backward of attentionWasm: from q, k, v, the probabilities p it made and dy (the gradient of y), the
+ * gradients dq, dk, dv (B, T, C), written (not added). The same numbers as the op-by-op backward for finite
+ * inputs. False if WebAssembly is not available here.
+ */
+export function attentionBackwardWasm(
+  q: Float32Array, k: Float32Array, v: Float32Array, p: Float32Array, dy: Float32Array,
+  dq: Float32Array, dk: Float32Array, dv: Float32Array, s: AttentionShape, constants: Float64Array, threads: ThreadMode = 'auto',
+): boolean {
+  const kern = loadKernel();
+  if (!kern) return false;
+  const nThreads = attentionThreads(kern, s, threads);
+  const at = attentionJob(kern, s, true, nThreads, constants);
+  const f32 = kern.f32;
+  f32.set(q.subarray(0, at.n), at.qAt / 4);
+  f32.set(k.subarray(0, at.n), at.kAt / 4);
+  f32.set(v.subarray(0, at.n), at.vAt / 4);
+  f32.set(dy.subarray(0, at.n), at.yAt / 4);
+  f32.set(p.subarray(0, at.probs), at.pAt / 4);
+  runTasks(kern, s.B * s.nh, nThreads, threads, () => {});
+  dq.set(f32.subarray(at.dqAt / 4, at.dqAt / 4 + at.n));
+  dk.set(f32.subarray(at.dkAt / 4, at.dkAt / 4 + at.n));
+  dv.set(f32.subarray(at.dvAt / 4, at.dvAt / 4 + at.n));
   return true;
 }
 

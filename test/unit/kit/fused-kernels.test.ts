@@ -3,7 +3,8 @@
  * they replace, on odd shapes and awkward values:
  * exp32 and the GELU loops (kernels/pointwise.ts), LayerNorm's loops (kernels/layernorm.ts), transpose's copy
  * (kernels/transpose.ts), the run-by-run causal mask (kernels/broadcast.ts), AdamW's update (optim.ts), and
- * attention's scaledMaskedSoftmax against the three ops it stands for (bit for bit).
+ * attention's scaledMaskedSoftmax against the three ops it stands for, and causalAttention against the lines of
+ * CausalSelfAttention it stands for (both bit for bit).
  *
  * Tolerances: the references compute in float64 and the kernels store float32, so a value may differ by its
  * float32 rounding (a relative 6e-8) and by the kernel's own error (exp32: 6e-10 relative); we allow 1.2e-7
@@ -15,7 +16,7 @@ import { Rng } from '../../../src/kit/random';
 import {
   EXP32_MAX, EXP32_MIN, GELU_CONSTANTS, GELU_WASM_MIN, exp32, geluForward, geluForwardWithGrad, geluLoop, geluLoopWithGrad,
 } from '../../../src/kit/kernels/pointwise';
-import { geluWasm, matmulWasm, startMatmulWorkers, stopMatmulWorkers } from '../../../src/kit/kernels/wasm';
+import { attentionBackwardWasm, attentionWasm, geluWasm, matmulWasm, startMatmulWorkers, stopMatmulWorkers } from '../../../src/kit/kernels/wasm';
 import { matmulReference } from '../../../src/kit/kernels/reference';
 import { layerNormRows, layerNormRowsBackward } from '../../../src/kit/kernels/layernorm';
 import { swapAxesFast } from '../../../src/kit/kernels/transpose';
@@ -23,6 +24,10 @@ import { swapAxes } from '../../../src/kit/ops/movement';
 import { fillRepeated, unfilledGrad } from '../../../src/kit/kernels/broadcast';
 import { softmaxRows } from '../../../src/kit/kernels/softmax';
 import { causalMask } from '../../../src/kit/nn';
+import { GPT } from '../../../src/kit/gpt';
+import { causalAttention, fusedAttention } from '../../../src/kit/ops/attention';
+import { matmul } from '../../../src/kit/ops/matmul';
+import { transpose } from '../../../src/kit/ops/movement';
 import { AdamW } from '../../../src/kit/optim';
 import { Tensor, noGrad } from '../../../src/kit/tensor';
 import { scaledMaskedSoftmax, softmax } from '../../../src/kit/ops/softmax';
@@ -349,5 +354,100 @@ describe('scaledMaskedSoftmax (ops/softmax.ts) against softmax(maskedFill(mul(..
     const mask = new Tensor(Float32Array.from([0, 1, 0]), [3, 1]);
     assert.deepEqual(scaledMaskedSoftmax(x, 2, mask).data, threeOps(x, 2, mask).data);
     assert.throws(() => scaledMaskedSoftmax(x, 2, new Tensor(new Float32Array(5), [5])), /maskedFill: mask of shape \(5\)/);
+  });
+});
+
+describe('causalAttention (ops/attention.ts, $attentionTask in matmul.wat) against the op-by-op lines of nn.ts, bit for bit', () => {
+  before(() => startMatmulWorkers());
+  after(() => stopMatmulWorkers());
+  /** CausalSelfAttention.forward's lines from the heads split to `merged`, op by op. */
+  const opByOp = (qx: Tensor, kx: Tensor, vx: Tensor, nh: number): Tensor => {
+    const [B, T, C] = qx.shape, hs = C / nh;
+    const [q, k, v] = [qx, kx, vx].map((t) => transpose(t.view(B, T, nh, hs), 1, 2));
+    const att = scaledMaskedSoftmax(matmul(q, transpose(k, -2, -1)), 1 / Math.sqrt(hs), causalMask(T));
+    return transpose(matmul(att, v), 1, 2).reshape(B, T, C);
+  };
+  const same = (got: Float32Array, want: Float32Array, what: string): void => {
+    assert.equal(got.length, want.length, `${what}: length`);
+    const g = new Uint32Array(got.buffer, got.byteOffset, got.length), w = new Uint32Array(want.buffer, want.byteOffset, want.length);
+    for (let i = 0; i < want.length; i++) {
+      if (g[i] !== w[i] && !(Number.isNaN(got[i]) && Number.isNaN(want[i]))) assert.fail(`${what}[${i}]: ${got[i]} (bits ${g[i]}), op by op ${want[i]} (bits ${w[i]})`);
+    }
+  };
+  // (B, T, nh, hs, spread of the values): the GPT's own shape; odd T and hs (ragged 4 x 8 blocks); T past the
+  // kernel's k block of 256; one position; large scores (exp32 underflows to 0 below -104)
+  const shapes = [[8, 128, 4, 32, 1], [2, 13, 2, 8, 3], [1, 5, 1, 16, 1], [3, 37, 3, 12, 2], [2, 300, 2, 16, 1],
+    [1, 1, 1, 256, 1], [2, 64, 2, 20, 6], [4, 9, 4, 4, 1]];
+  for (const [B, T, nh, hs, spread] of shapes) {
+    test(`(B, T, nh, hs) = (${B}, ${T}, ${nh}, ${hs}): the same y and the same gradients of q, k and v`, () => {
+      assert.equal(fusedAttention(T, hs), true);
+      const C = nh * hs, n = B * T * C;
+      const [a, b, c] = [random(n, 2 * spread), random(n, 2 * spread), random(n, 2 * spread)];
+      const g = random(n).map((x, i) => (i % 7 === 0 ? 0 : x)); // some zero gradients too
+      const run = (fused: boolean): Float32Array[] => {
+        const [q, k, v] = [a, b, c].map((d) => new Tensor(d.slice(), [B, T, C], true));
+        const y = fused ? causalAttention(q, k, v, nh) : opByOp(q, k, v, nh);
+        y.backward(g);
+        return [y.data, q.grad!, k.grad!, v.grad!];
+      };
+      const want = run(false), got = run(true);
+      ['y', 'dq', 'dk', 'dv'].forEach((what, i) => same(got[i], want[i], what));
+    });
+  }
+  for (const threads of ['off', 'workers'] as const) {
+    test(`the job on ${threads === 'off' ? 'one thread' : 'the workers alone'}: the same y, probabilities and gradients as the op`, () => {
+      const [B, T, nh, hs] = [3, 21, 2, 12], n = B * T * nh * hs, s = { B, T, nh, hs, scale: 1 / Math.sqrt(hs) };
+      const [q, k, v, g] = [random(n, 2), random(n, 2), random(n, 2), random(n)];
+      const qt = new Tensor(q.slice(), [B, T, nh * hs], true);
+      const y = causalAttention(qt, new Tensor(k, [B, T, nh * hs], true), new Tensor(v, [B, T, nh * hs], true), nh);
+      y.backward(g);
+      const y2 = new Float32Array(n), p = new Float32Array(B * nh * T * T).fill(9), dq = new Float32Array(n).fill(9);
+      assert.equal(attentionWasm(q, k, v, y2, p, s, GELU_CONSTANTS, threads), true);
+      same(y2, y.data, 'y');
+      for (let r = 0; r < B * nh * T; r++) { // each row of probabilities: sums to 1, zero in the future
+        const i = r % T, row = p.subarray(r * T, (r + 1) * T);
+        assert.ok(row.subarray(i + 1).every((x) => x === 0), `row ${r}: the future is not 0`);
+        assert.ok(Math.abs(row.reduce((x, z) => x + z, 0) - 1) < 1e-5, `row ${r}: sums to ${row.reduce((x, z) => x + z, 0)}`);
+      }
+      assert.equal(attentionBackwardWasm(q, k, v, p, g, dq, new Float32Array(n), new Float32Array(n), s, GELU_CONSTANTS, threads), true);
+      same(dq, qt.grad!, 'dq');
+    });
+  }
+  test('a NaN in a query makes its rows NaN, as op by op; the other rows are untouched', () => {
+    const [B, T, nh, hs] = [1, 8, 2, 16], n = B * T * nh * hs;
+    const q = random(n), k = random(n), v = random(n);
+    q[3 * nh * hs + 5] = NaN; // position 3, head 0
+    const got = noGrad(() => causalAttention(new Tensor(q, [B, T, nh * hs]), new Tensor(k, [B, T, nh * hs]), new Tensor(v, [B, T, nh * hs]), nh));
+    const want = noGrad(() => opByOp(new Tensor(q, [B, T, nh * hs]), new Tensor(k, [B, T, nh * hs]), new Tensor(v, [B, T, nh * hs]), nh));
+    same(got.data, want.data, 'y');
+    assert.ok(Number.isNaN(got.data[3 * nh * hs]) && !Number.isNaN(got.data[3 * nh * hs + hs]) && !Number.isNaN(got.data[2 * nh * hs]));
+  });
+  test('one tensor as q, k and v: its three gradients add up (within float32 rounding of the order of the sum)', () => {
+    const [B, T, nh, hs] = [2, 10, 2, 8], n = B * T * nh * hs, x = random(n), g = random(n);
+    const a = new Tensor(x.slice(), [B, T, nh * hs], true), b = new Tensor(x.slice(), [B, T, nh * hs], true);
+    causalAttention(a, a, a, nh).backward(g);
+    opByOp(b, b, b, nh).backward(g);
+    for (let i = 0; i < n; i++) assert.ok(Math.abs(a.grad![i] - b.grad![i]) <= 1e-6 * (1 + Math.abs(b.grad![i])), `grad[${i}]`);
+  });
+  test('a GPT step: the same loss and the same gradient of every parameter as with the lines op by op (record)', () => {
+    const config = { vocabSize: 11, blockSize: 24, nLayer: 2, nHead: 2, nEmbd: 16 };
+    const ids = Int32Array.from({ length: 3 * 24 }, (_, i) => (i * 7) % 11), targets = Int32Array.from(ids, (t) => (t + 1) % 11);
+    const step = (record: boolean): Map<string, Float32Array> => {
+      const gpt = new GPT(config, new Rng(5));
+      const { loss } = gpt.forward(ids, 3, 24, { targets, record });
+      loss!.backward();
+      const grads = new Map([...gpt.namedParameters()].map(([name, p]) => [name, p.grad!]));
+      grads.set('loss', loss!.data);
+      return grads;
+    };
+    const want = step(true), got = step(false);
+    for (const [name, g] of want) same(got.get(name)!, g, name);
+  });
+  test('the wrong shapes are a clear error', () => {
+    const t = new Tensor(random(2 * 4 * 6), [2, 4, 6]);
+    assert.throws(() => causalAttention(t, t, new Tensor(random(2 * 4 * 6), [2, 6, 4]), 2), /q, k, v must be \(B, T, C\) alike/);
+    assert.throws(() => causalAttention(t, t, t, 4), /divisible by 4 heads/);
+    assert.equal(fusedAttention(2, 8), false); // 32 multiply-adds a product: JavaScript's, not the kernel's
+    assert.throws(() => causalAttention(new Tensor(random(2 * 8), [1, 2, 8]), new Tensor(random(2 * 8), [1, 2, 8]), new Tensor(random(2 * 8), [1, 2, 8]), 1), /op-by-op path/);
   });
 });

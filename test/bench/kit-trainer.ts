@@ -6,9 +6,12 @@
  *
  *   {"cmd":"model","config":{...},"B":8,"T":128,"lr":1e-4,"betas":[0.9,0.95],"weightDecay":0.1}  -> {"parameters": n}
  *   {"cmd":"train","steps":3,"threads":1}                                                          -> {"ms_per_step": x}
+ *   {"cmd":"attention","B":8,"T":128,"nEmbd":128,"nHead":4,"steps":5,"threads":2}                 -> {"fused_ms": x, "op_by_op_ms": y}
+ * The last times one CausalSelfAttention layer, forward and backward, both ways nn.ts can run it: the fused op
+ * (ops/attention.ts) and, with a recorder (which asks for the probabilities), the op-by-op lines.
  */
 import { createInterface } from 'node:readline';
-import { AdamW, GPT, Rng, clipGradNorm } from '../../src/kit';
+import { AdamW, CausalSelfAttention, GPT, Rng, Tensor, clipGradNorm } from '../../src/kit';
 import { setMatmulThreads, startMatmulWorkers } from '../../src/kit/kernels';
 
 interface Training { step(): void }
@@ -34,6 +37,29 @@ async function handle(cmd: Record<string, unknown>): Promise<Record<string, numb
       },
     };
     return { parameters: gpt.numParameters() };
+  }
+  if (cmd.cmd === 'attention') {
+    const B = cmd.B as number, T = cmd.T as number, C = cmd.nEmbd as number, steps = cmd.steps as number;
+    const rng = new Rng(3);
+    const attn = new CausalSelfAttention(C, cmd.nHead as number, rng);
+    const x = new Tensor(Float32Array.from({ length: B * T * C }, () => rng.normal(0, 1)), [B, T, C], true);
+    const g = Float32Array.from({ length: B * T * C }, () => rng.normal(0, 1));
+    setMatmulThreads(cmd.threads as number);
+    await startMatmulWorkers();
+    const time = (opByOp: boolean): number => {
+      const step = (): void => {
+        attn.zeroGrad();
+        x.grad = null;
+        attn.forward(x, opByOp ? () => {} : undefined).backward(g);
+      };
+      step();
+      const t0 = performance.now();
+      for (let i = 0; i < steps; i++) step();
+      return (performance.now() - t0) / steps;
+    };
+    let fused = Infinity, opByOp = Infinity;
+    for (let round = 0; round < 3; round++) [fused, opByOp] = [Math.min(fused, time(false)), Math.min(opByOp, time(true))];
+    return { fused_ms: fused, op_by_op_ms: opByOp };
   }
   if (cmd.cmd === 'train') {
     if (!training) throw new Error('train before model');

@@ -9,7 +9,8 @@
  *    full context (batch 1 x blockSize) returning the logits, the same returning every output the
  *    lessons can ask for, and greedy generation (one forward pass per new character, no KV cache).
  * The kit's own greedy generation is measured too, for comparison (with its KV cache while the context fits,
- * then a forward pass per character once the context slides).
+ * then a forward pass per character once the context slides), and one attention layer of the model, forward and
+ * backward, fused (ops/attention.ts) and op by op.
  *
  * Run alone: node --import tsx test/bench/model.ts
  */
@@ -89,6 +90,14 @@ export async function benchModel(modelPath = defaultModelPath(ROOT)): Promise<Re
     console.log(`  training, ${threads} thread${threads > 1 ? 's' : ''} each: kit ${kitTps.toFixed(0)} tokens/s (${kitMs.toFixed(0)} ms/step)` +
       (torch ? `, PyTorch ${torch.version} ${torchTps.toFixed(0)} tokens/s (${torchMs.toFixed(0)} ms/step): kit/PyTorch ${(kitTps / torchTps).toFixed(2)}` : '') +
       ` [${load()}]`);
+  }
+  // One attention layer of this model, forward + backward, both ways nn.ts runs it (the fused op, and op by op).
+  for (const threads of [1, 2]) {
+    const a = await kit.ask({ cmd: 'attention', B, T, nEmbd: config.nEmbd, nHead: config.nHead, steps: 10, threads });
+    out[`kit_attention_fused_ms_${threads}t`] = a.fused_ms;
+    out[`kit_attention_op_by_op_ms_${threads}t`] = a.op_by_op_ms;
+    console.log(`  one attention layer (B ${B}, T ${T}, ${config.nHead} heads), forward + backward, ${threads} thread${threads > 1 ? 's' : ''}: ` +
+      `fused ${a.fused_ms.toFixed(1)} ms, op by op ${a.op_by_op_ms.toFixed(1)} ms (${(a.op_by_op_ms / a.fused_ms).toFixed(2)}x) [${load()}]`);
   }
   kit.close();
   out.kit_train_ms_per_step = out[`kit_train_ms_per_step_${defaultThreads}t`] ?? out.kit_train_ms_per_step_2t;

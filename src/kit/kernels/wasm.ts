@@ -584,49 +584,41 @@ function attentionThreads(kern: Kernel, s: AttentionShape, threads: ThreadMode):
  * Causal self-attention, forward ($attentionTask in matmul.wat): q, k, v (B, T, C) with head h in channels
  * [h hs, (h + 1) hs) -> y (B, T, C) the same way, and p (B, nh, T, T) the attention probabilities. The same
  * numbers as nn.ts's op-by-op lines (matmul, scaledMaskedSoftmax, matmul, with their transposes) for finite
- * inputs. `constants`: pointwise.ts's GELU_CONSTANTS (exp32's). False if WebAssembly is not available here.
+ * keys and values (see ops/attention.ts). `constants`: pointwise.ts's GELU_CONSTANTS (exp32's). False if
+ * WebAssembly is not available here.
  */
 export function attentionWasm(
   q: Float32Array, k: Float32Array, v: Float32Array, y: Float32Array, p: Float32Array,
   s: AttentionShape, constants: Float64Array, threads: ThreadMode = 'auto',
 ): boolean {
-  const kern = loadKernel();
-  if (!kern) return false;
-  const nThreads = attentionThreads(kern, s, threads);
-  const at = attentionJob(kern, s, false, nThreads, constants);
-  const f32 = kern.f32;
-  f32.set(q.subarray(0, at.n), at.qAt / 4);
-  f32.set(k.subarray(0, at.n), at.kAt / 4);
-  f32.set(v.subarray(0, at.n), at.vAt / 4);
-  runTasks(kern, s.B * s.nh, nThreads, threads, () => {});
-  y.set(f32.subarray(at.yAt / 4, at.yAt / 4 + at.n));
-  p.set(f32.subarray(at.pAt / 4, at.pAt / 4 + at.probs));
-  return true;
+  return runAttention(false, [q, k, v], [y, p], s, constants, threads);
 }
 
 /**
  * The backward of attentionWasm: from q, k, v, the probabilities p it made and dy (the gradient of y), the
- * gradients dq, dk, dv (B, T, C), written (not added). The same numbers as the op-by-op backward for finite
- * inputs. False if WebAssembly is not available here.
+ * gradients dq, dk, dv (B, T, C), written (not added). The same numbers as the op-by-op backward, as above.
  */
 export function attentionBackwardWasm(
   q: Float32Array, k: Float32Array, v: Float32Array, p: Float32Array, dy: Float32Array,
   dq: Float32Array, dk: Float32Array, dv: Float32Array, s: AttentionShape, constants: Float64Array, threads: ThreadMode = 'auto',
 ): boolean {
+  return runAttention(true, [q, k, v, dy, p], [dq, dk, dv], s, constants, threads);
+}
+
+/** An attention job: `ins` copied to Q, K, V (then Y and P for the backward), `outs` copied from Y, P (or DQ, DK, DV). */
+function runAttention(
+  backward: boolean, ins: Float32Array[], outs: Float32Array[], s: AttentionShape, constants: Float64Array, threads: ThreadMode,
+): boolean {
   const kern = loadKernel();
   if (!kern) return false;
   const nThreads = attentionThreads(kern, s, threads);
-  const at = attentionJob(kern, s, true, nThreads, constants);
-  const f32 = kern.f32;
-  f32.set(q.subarray(0, at.n), at.qAt / 4);
-  f32.set(k.subarray(0, at.n), at.kAt / 4);
-  f32.set(v.subarray(0, at.n), at.vAt / 4);
-  f32.set(dy.subarray(0, at.n), at.yAt / 4);
-  f32.set(p.subarray(0, at.probs), at.pAt / 4);
+  const at = attentionJob(kern, s, backward, nThreads, constants);
+  const inAt = [at.qAt, at.kAt, at.vAt, at.yAt, at.pAt];
+  const outAt = backward ? [at.dqAt, at.dkAt, at.dvAt] : [at.yAt, at.pAt];
+  const floats = (address: number): number => (address === at.pAt ? at.probs : at.n);
+  ins.forEach((a, i) => kern.f32.set(a.subarray(0, floats(inAt[i])), inAt[i] / 4));
   runTasks(kern, s.B * s.nh, nThreads, threads, () => {});
-  dq.set(f32.subarray(at.dqAt / 4, at.dqAt / 4 + at.n));
-  dk.set(f32.subarray(at.dkAt / 4, at.dkAt / 4 + at.n));
-  dv.set(f32.subarray(at.dvAt / 4, at.dvAt / 4 + at.n));
+  outs.forEach((a, i) => a.set(kern.f32.subarray(outAt[i] / 4, outAt[i] / 4 + floats(outAt[i]))));
   return true;
 }
 

@@ -202,60 +202,17 @@
 
   ;; ---------------------------------------------------------------------------------------------
   ;; Pack all of op(B) (k x n) into panels of 8 columns: panel jp is k rows of 8 floats at
-  ;; $dst + jp * k * 32, and columns at or past n are zeros.
-  ;; Each loop reads the stored B along its rows where it can: caches and prefetchers like that.
+  ;; $dst + jp * k * 32, and columns at or past n are zeros. B is stored (k, n), rows n floats apart,
+  ;; or, if transB, (n, k), rows k floats apart: $packPanels (below, with the attention jobs) does it.
   ;; ---------------------------------------------------------------------------------------------
   (func $packB (param $dst i32)
-    (local $src i32) (local $k i32) (local $n i32)
-    (local $j i32) (local $p i32) (local $c i32) (local $s i32) (local $d i32)
-    (local.set $src (global.get $B))
+    (local $k i32) (local $n i32) (local $trans i32)
     (local.set $k (i32.load offset=32 (i32.const 0)))
     (local.set $n (i32.load offset=36 (i32.const 0)))
-    (local.set $j (i32.const 0))
-    (loop $panels                                      ;; for each panel: columns j .. j+7
-      (if (i32.and (i32.eqz (i32.and (i32.load offset=40 (i32.const 0)) (i32.const 2)))
-                   (i32.le_u (i32.add (local.get $j) (i32.const 8)) (local.get $n)))
-        (then
-          ;; B stored (k, n) and a whole panel: B[p][j .. j+7] is two vectors, n floats apart.
-          (local.set $s (i32.add (local.get $src) (i32.shl (local.get $j) (i32.const 2))))
-          (local.set $p (i32.const 0))
-          (loop $steps
-            (v128.store offset=0 (local.get $dst) (v128.load offset=0 (local.get $s)))
-            (v128.store offset=16 (local.get $dst) (v128.load offset=16 (local.get $s)))
-            (local.set $s (i32.add (local.get $s) (i32.shl (local.get $n) (i32.const 2))))
-            (local.set $dst (i32.add (local.get $dst) (i32.const 32)))
-            (br_if $steps (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (local.get $k)))))
-        (else
-          ;; Otherwise one column at a time. Column j+c of op(B) is B[.][j+c]: k floats n apart,
-          ;; or, if transB, row j+c of the stored (n, k) B: k floats side by side.
-          (local.set $c (i32.const 0))
-          (loop $columns
-            (local.set $d (i32.add (local.get $dst) (i32.shl (local.get $c) (i32.const 2))))
-            (if (i32.lt_u (i32.add (local.get $j) (local.get $c)) (local.get $n))
-              (then
-                (local.set $s (i32.add (local.get $src) (i32.shl
-                  (if (result i32) (i32.and (i32.load offset=40 (i32.const 0)) (i32.const 2))
-                    (then (i32.mul (i32.add (local.get $j) (local.get $c)) (local.get $k)))
-                    (else (i32.add (local.get $j) (local.get $c))))
-                  (i32.const 2))))
-                (local.set $p (i32.const 0))
-                (loop $steps
-                  (f32.store (local.get $d) (f32.load (local.get $s)))
-                  (local.set $s (i32.add (local.get $s)
-                    (if (result i32) (i32.and (i32.load offset=40 (i32.const 0)) (i32.const 2))
-                      (then (i32.const 4))
-                      (else (i32.shl (local.get $n) (i32.const 2))))))
-                  (local.set $d (i32.add (local.get $d) (i32.const 32)))
-                  (br_if $steps (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (local.get $k)))))
-              (else                                    ;; past the last column: zeros
-                (local.set $p (i32.const 0))
-                (loop $steps
-                  (f32.store (local.get $d) (f32.const 0))
-                  (local.set $d (i32.add (local.get $d) (i32.const 32)))
-                  (br_if $steps (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (local.get $k))))))
-            (br_if $columns (i32.lt_u (local.tee $c (i32.add (local.get $c) (i32.const 1))) (i32.const 8))))
-          (local.set $dst (i32.add (local.get $dst) (i32.shl (local.get $k) (i32.const 5))))))
-      (br_if $panels (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 8))) (local.get $n)))))
+    (local.set $trans (i32.shr_u (i32.and (i32.load offset=40 (i32.const 0)) (i32.const 2)) (i32.const 1)))
+    (call $packPanels (local.get $dst) (global.get $B)
+      (i32.shl (select (local.get $k) (local.get $n) (local.get $trans)) (i32.const 2))
+      (local.get $k) (local.get $n) (local.get $trans)))
 
   ;; ---------------------------------------------------------------------------------------------
   ;; Pack rows [$i0, $i1) and columns [$p0, $p0 + $kc) of op(A) into panels of 4 rows: panel ip
@@ -475,6 +432,7 @@
 
   ;; B panels for $kernel4x8 from a matrix M with rows $ld bytes apart: [ceil(n/8)][k][8] at $dst,
   ;; element (p, j) = M[p][j] (trans 0: M is k x n) or M[j][p] (trans 1: M is n x k); zeros past n.
+  ;; Each loop reads M along its rows where it can: caches and prefetchers like that. ($packB uses it too.)
   (func $packPanels (param $dst i32) (param $src i32) (param $ld i32) (param $k i32) (param $n i32) (param $trans i32)
     (local $j i32) (local $p i32) (local $c i32) (local $s i32) (local $d i32)
     (loop $panels
@@ -697,7 +655,7 @@
     (local.set $nh (i32.load offset=36 (i32.const 0)))
     (local.set $scale (f64.load offset=120 (i32.const 0)))
     (local.set $cst (i32.load offset=112 (i32.const 0)))
-    (local.set $ld (i32.shl (i32.mul (local.get $nh) (local.get $hs)) (i32.const 2)))  ;; C floats per row
+    (local.set $ld (i32.shl (i32.mul (local.get $nh) (local.get $hs)) (i32.const 2)))  ;; bytes per row (C floats)
     (local.set $T8 (i32.and (i32.add (local.get $T) (i32.const 7)) (i32.const -8)))
     (local.set $hs8 (i32.and (i32.add (local.get $hs) (i32.const 7)) (i32.const -8)))
     ;; head h of batch b: row 0 at b T C + h HS floats

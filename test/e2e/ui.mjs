@@ -21,13 +21,12 @@ const EXERCISE = {
  * Runs a command from the palette, opened by a click on the title bar's command center (F1 where there is none):
  * when a webview or a hover holds the keyboard focus, F1 does not reach the workbench (seen in CI: after the
  * exercise opened, F1 never opened the palette again for the rest of the suite). Extension commands appear a few
- * seconds after start, so every step is tried again, up to `attempts` times; `screenshot` is where to keep a
- * picture of the window if it never works.
+ * seconds after start, so every step is tried again, up to 40 times (a failed test's screenshot shows the window).
  */
-export async function runCommand(page, label, log, { attempts = 40, screenshot } = {}) {
+export async function runCommand(page, label, log) {
   const input = page.locator('.quick-input-widget input');
   const row = page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first();
-  for (let attempt = 0; attempt < attempts; attempt++) {
+  for (let attempt = 0; attempt < 40; attempt++) {
     await page.keyboard.press('Escape').catch(() => {});
     const center = page.locator('.command-center-center').first();
     if (await center.isVisible().catch(() => false)) await center.click();
@@ -42,7 +41,6 @@ export async function runCommand(page, label, log, { attempts = 40, screenshot }
       return;
     } catch { await page.waitForTimeout(500); }
   }
-  if (screenshot) await page.screenshot({ path: screenshot }).catch(() => {});
   throw new Error(`could not run "${label}" from the command palette`);
 }
 

@@ -582,13 +582,13 @@ function attentionThreads(kern: Kernel, s: AttentionShape, threads: ThreadMode):
 
 /**
  * Causal self-attention, forward ($attentionTask in matmul.wat): q, k, v (B, T, C) with head h in channels
- * [h hs, (h + 1) hs) -> y (B, T, C) the same way, and p (B, nh, T, T) the attention probabilities. The same
+ * [h hs, (h + 1) hs) -> y (B, T, C) the same way, and p (B, nh, T, T) the attention probabilities (unless null). The same
  * numbers as nn.ts's op-by-op lines (matmul, scaledMaskedSoftmax, matmul, with their transposes) for finite
  * keys and values (see ops/attention.ts). `constants`: pointwise.ts's GELU_CONSTANTS (exp32's). False if
  * WebAssembly is not available here.
  */
 export function attentionWasm(
-  q: Float32Array, k: Float32Array, v: Float32Array, y: Float32Array, p: Float32Array,
+  q: Float32Array, k: Float32Array, v: Float32Array, y: Float32Array, p: Float32Array | null,
   s: AttentionShape, constants: Float64Array, threads: ThreadMode = 'auto',
 ): boolean {
   return runAttention(false, [q, k, v], [y, p], s, constants, threads);
@@ -605,9 +605,9 @@ export function attentionBackwardWasm(
   return runAttention(true, [q, k, v, dy, p], [dq, dk, dv], s, constants, threads);
 }
 
-/** An attention job: `ins` copied to Q, K, V (then Y and P for the backward), `outs` copied from Y, P (or DQ, DK, DV). */
+/** An attention job: `ins` copied to Q, K, V (then Y and P for the backward), `outs` copied from Y, P (or DQ, DK, DV), but not a null one. */
 function runAttention(
-  backward: boolean, ins: Float32Array[], outs: Float32Array[], s: AttentionShape, constants: Float64Array, threads: ThreadMode,
+  backward: boolean, ins: Float32Array[], outs: (Float32Array | null)[], s: AttentionShape, constants: Float64Array, threads: ThreadMode,
 ): boolean {
   const kern = loadKernel();
   if (!kern) return false;
@@ -618,7 +618,7 @@ function runAttention(
   const floats = (address: number): number => (address === at.pAt ? at.probs : at.n);
   ins.forEach((a, i) => kern.f32.set(a.subarray(0, floats(inAt[i])), inAt[i] / 4));
   runTasks(kern, s.B * s.nh, nThreads, threads, () => {});
-  outs.forEach((a, i) => a.set(kern.f32.subarray(outAt[i] / 4, outAt[i] / 4 + floats(outAt[i]))));
+  outs.forEach((a, i) => a?.set(kern.f32.subarray(outAt[i] / 4, outAt[i] / 4 + floats(outAt[i]))));
   return true;
 }
 

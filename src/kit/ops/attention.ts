@@ -19,7 +19,7 @@
  * products run in JavaScript, whose sums round differently. `fusedAttention` says when; otherwise nn.ts runs
  * the lines themselves.
  */
-import { Tensor, addGrad, fromOp } from '../tensor';
+import { Tensor, addGrad, fromOp, isGradEnabled } from '../tensor';
 import { WASM_MIN_MACS, wasmAvailable } from '../kernels/index';
 import { attentionBackwardWasm, attentionWasm } from '../kernels/wasm';
 import { GELU_CONSTANTS } from '../kernels/pointwise';
@@ -39,8 +39,10 @@ export function causalAttention(q: Tensor, k: Tensor, v: Tensor, nHead: number):
   if (!fusedAttention(T, hs)) throw new Error(`causalAttention: T = ${T}, hs = ${hs} is for the op-by-op path (fusedAttention is false)`);
   const shape = { B, T, nh: nHead, hs, scale: 1 / Math.sqrt(hs) };
   const y = new Float32Array(q.size);
-  const p = new Float32Array(B * nHead * T * T); // the attention probabilities, kept for the backward
+  // The attention probabilities, kept for the backward; not copied out when there will be none (evaluation).
+  const p = isGradEnabled() && [q, k, v].some((t) => t.requiresGrad) ? new Float32Array(B * nHead * T * T) : null;
   attentionWasm(q.data, k.data, v.data, y, p, shape, GELU_CONSTANTS); // (exp32's constants, which GELU uses too)
+  if (!p) return fromOp('causalAttention', y, [B, T, C], [q, k, v], () => {});
   return fromOp('causalAttention', y, [B, T, C], [q, k, v], (g) => {
     const dq = new Float32Array(q.size), dk = new Float32Array(k.size), dv = new Float32Array(v.size);
     attentionBackwardWasm(q.data, k.data, v.data, p, g, dq, dk, dv, shape, GELU_CONSTANTS);
